@@ -1,8 +1,14 @@
 """Project settings. https://docs.kedro.org/en/stable/kedro_project_setup/settings.html"""
 
+import warnings
+
 from kedro.config import OmegaConfigLoader
 
 from segmentation.hooks import PseudonymKeyHook, RunTimingHook
+
+# Kedro 1.7 calls an OmegaConf API that OmegaConf 2.4 deprecates; the warning
+# is about Kedro's code, not this project's, and would bury the run's own log.
+warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning)
 
 HOOKS = (PseudonymKeyHook(), RunTimingHook())
 

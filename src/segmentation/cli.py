@@ -1,0 +1,53 @@
+"""The project's ``kedro run``: Kedro's own command, with input problems told plainly.
+
+A whole-file problem (missing column, wrong delimiter, protected workbook, not
+a survey) ends the run with one line naming the file, what is wrong and what
+was expected, and exit code 2. The traceback goes to the debug log
+(``logs/debug.log``), never to the user's screen.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+
+import click
+from kedro.framework.cli.project import run as kedro_run
+
+from segmentation.errors import find_input_error
+
+logger = logging.getLogger("segmentation")
+INPUT_ERROR_EXIT_CODE = 2
+
+
+def _explain_input_errors(callback):
+    @functools.wraps(callback)
+    def wrapper(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Exception as exc:  # only input problems are translated; others propagate
+            problem = find_input_error(exc)
+            if problem is None:
+                raise
+            logger.debug("Run stopped by an input problem", exc_info=True)
+            click.secho(f"Error: {problem}", err=True, fg="red")
+            click.echo("The run stopped; fix the file and run again. Details: logs/debug.log", err=True)
+            sys.exit(INPUT_ERROR_EXIT_CODE)
+
+    return wrapper
+
+
+@click.group(name="segmentation")
+def cli():
+    """Commands of the segmentation project."""
+
+
+run = click.Command(
+    name="run",
+    params=kedro_run.params,
+    callback=_explain_input_errors(kedro_run.callback),
+    help=kedro_run.help,
+    short_help=kedro_run.short_help,
+)
+cli.add_command(run)

@@ -1,0 +1,273 @@
+"""Kedro datasets for the raw exports that HR and survey tools write.
+
+:class:`TabularExportDataset` reads a roster, survey, activity or opt-out
+file *as the user sees it*: every cell as text, no header interpretation, and
+the row number the user would look up (the Excel row, or the CSV line). Shape
+detection and column mapping happen in pure nodes, so they are testable on
+in-memory tables, and the dataset only opens files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from kedro.io import AbstractDataset, DatasetError
+
+from segmentation.errors import InputFileError
+
+logger = logging.getLogger(__name__)
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv",)
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text, with the row numbers the user sees.
+
+    ``cells`` has default integer column labels (header rows included, not
+    interpreted) and ``''`` for empty cells; ``row_numbers[i]`` is the Excel
+    row or CSV line on which ``cells`` row ``i`` starts.
+    """
+
+    source: str
+    file_format: str
+    cells: pd.DataFrame
+    row_numbers: np.ndarray
+    present: bool = True
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def absent(cls, source: str) -> RawTable:
+        """Stands for an optional file that is not there."""
+        return cls(source, "none", pd.DataFrame(), np.array([], dtype=np.int64), present=False)
+
+
+def excel_cell_text(value: Any) -> str:
+    """Text of an Excel cell as the user reads it (``3`` not ``3.0``, ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if (value.hour, value.minute, value.second) != (0, 0, 0) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_user_sees(path: Path) -> Path:
+    """The path relative to the project folder when inside it, as a user would type it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _csv_line_numbers(raw: bytes, cells: pd.DataFrame) -> np.ndarray:
+    """CSV line on which each parsed record starts, counting quoted newlines."""
+    n_rows = len(cells)
+    plain = np.arange(1, n_rows + 1, dtype=np.int64)
+    body = raw.rstrip(b"\r\n")
+    if body.count(b"\n") + 1 == n_rows:
+        return plain
+    # Some quoted cells span lines: shift each record by the newlines before it.
+    newlines = np.zeros(n_rows, dtype=np.int64)
+    for column in cells.columns:
+        newlines += cells[column].str.count("\n").to_numpy(dtype=np.int64)
+    return plain + np.concatenate([[0], np.cumsum(newlines)[:-1]])
+
+
+class TabularExportDataset(AbstractDataset[None, RawTable]):
+    """Reads an xlsx (python-calamine) or csv export into a :class:`RawTable`.
+
+    ``filepath`` may name the file or its stem (``data/01_raw/hr/roster``):
+    with a stem the dataset picks ``roster.xlsx`` or ``roster.csv``, whichever
+    exists. Read-only: the pipeline never rewrites raw inputs.
+    """
+
+    def __init__(
+        self,
+        filepath: str,
+        role: str = "input",
+        optional: bool = False,
+        sheet: int | str = 0,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self._filepath = PurePosixPath(filepath)
+        self._role = role
+        self._optional = optional
+        self._sheet = sheet
+        self.metadata = metadata
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath), "role": self._role, "optional": self._optional}
+
+    def _save(self, data: None) -> None:
+        raise DatasetError(f"{self._filepath} is a raw input; the pipeline never writes it.")
+
+    def _exists(self) -> bool:
+        try:
+            return self._resolve() is not None
+        except InputFileError:
+            return True
+
+    def _resolve(self) -> Path | None:
+        path = Path(self._filepath)
+        if path.suffix.lower() in EXCEL_SUFFIXES + CSV_SUFFIXES:
+            return path if path.is_file() else None
+        found = [path.with_suffix(s) for s in EXCEL_SUFFIXES + CSV_SUFFIXES if path.with_suffix(s).is_file()]
+        if len(found) > 1:
+            raise InputFileError(
+                str(path), f"found {len(found)} {self._role} files ({', '.join(p.name for p in found)}).",
+                "exactly one; remove or rename the others.",
+            )
+        return found[0] if found else None
+
+    def _load(self) -> RawTable:
+        path = self._resolve()
+        if path is not None:
+            path = _as_user_sees(path)
+        if path is None:
+            if self._optional:
+                logger.info("No %s file at %s.*; continuing without it.", self._role, self._filepath)
+                return RawTable.absent(str(self._filepath))
+            raise InputFileError(
+                f"{self._filepath}.xlsx|.csv" if not Path(self._filepath).suffix else str(self._filepath),
+                f"the {self._role} file does not exist.",
+                "the file at the path of the data contract (see README, 'Data contract').",
+            )
+        if path.stat().st_size == 0:
+            raise InputFileError(str(path), "the file is empty.", f"a {self._role} export with a header row.")
+        logger.info("Reading %s file %s", self._role, path)
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            return self._load_excel(path)
+        return self._load_csv(path)
+
+    def _load_excel(self, path: Path) -> RawTable:
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        with open(path, "rb") as handle:
+            magic = handle.read(8)
+        if magic.startswith(_OLE_MAGIC):
+            raise InputFileError(
+                str(path),
+                "the workbook is password-protected (encrypted) or an old binary .xls.",
+                "an unprotected .xlsx: open it in Excel, remove the password (File > Info > Protect Workbook) and save as .xlsx.",
+            )
+        if not magic.startswith(_ZIP_MAGIC):
+            raise InputFileError(str(path), "the file is not a valid Excel workbook (corrupt or another format).", "an .xlsx saved by Excel, Microsoft Forms or Google Sheets.")
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheet = (
+                workbook.get_sheet_by_name(self._sheet)
+                if isinstance(self._sheet, str)
+                else workbook.get_sheet_by_index(self._sheet)
+            )
+            rows = sheet.to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, IndexError, OSError) as exc:
+            raise InputFileError(str(path), f"the workbook cannot be read ({exc}).", "an .xlsx saved by Excel, Microsoft Forms or Google Sheets.") from exc
+        if not rows or all(all(excel_cell_text(v) == "" for v in row) for row in rows):
+            raise InputFileError(str(path), f"the first sheet ('{sheet.name}') is empty.", f"a {self._role} table on the first sheet with a header row.")
+        width = max(len(r) for r in rows)
+        cells = pd.DataFrame([[excel_cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows], dtype=object)
+        return RawTable(str(path), "xlsx", cells, np.arange(1, len(cells) + 1, dtype=np.int64), details={"sheet": sheet.name})
+
+    def _load_csv(self, path: Path) -> RawTable:
+        raw = path.read_bytes()
+        text = self._decode(path, raw)
+        if not text.strip():
+            raise InputFileError(str(path), "the file is empty.", f"a {self._role} export with a header row.")
+        first_line = text.splitlines()[0]
+        self._check_delimiter(path, first_line)
+        try:
+            cells = pd.read_csv(
+                io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                na_filter=False, skip_blank_lines=False, engine="c",
+            )
+        except pd.errors.ParserError as exc:
+            raise InputFileError(
+                str(path),
+                f"the rows do not line up with the header ({exc}). "
+                + ("Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
+                   if ";" in text[len(first_line):len(first_line) + 5000] else ""),
+                "a comma-separated export as the survey tool or HR system wrote it.",
+            ) from exc
+        cells = cells.astype(object)
+        blank = (cells == "").all(axis=1).to_numpy()
+        numbers = _csv_line_numbers(raw, cells)
+        if blank.any():
+            cells, numbers = cells.loc[~blank].reset_index(drop=True), numbers[~blank]
+        return RawTable(str(path), "csv", cells, numbers, details={"encoding": "utf-8"})
+
+    @staticmethod
+    def _decode(path: Path, raw: bytes) -> str:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                str(path),
+                f"the file is not UTF-8 text (byte {exc.start}).",
+                "a CSV saved as 'CSV UTF-8' (Excel) or exported by the survey tool, or an .xlsx.",
+            ) from exc
+
+    @staticmethod
+    def _check_delimiter(path: Path, header_line: str) -> None:
+        fields = {sep: len(next(csv.reader([header_line], delimiter=sep))) for sep in ",;\t"}
+        best = max(fields, key=fields.get)
+        if best != "," and fields[best] > fields[","]:
+            name = {";": "semicolon (;)", "\t": "tab"}[best]
+            raise InputFileError(
+                str(path),
+                f"the file is {name}-separated ({fields[best]} columns that way, {fields[',']} with commas).",
+                "a comma-separated CSV: re-export it from the tool, or save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+            )
+
+
+class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
+    """Writes a CSV whose text cannot run as a spreadsheet formula.
+
+    Used for every file a person opens in Excel (rejects, targeting lists).
+    ``sep`` and ``encoding`` follow the receiving tool (``utf-8-sig`` writes
+    the BOM Excel needs to read UTF-8). Line endings are ``\\n`` and the
+    row order is the frame's, so identical inputs give byte-identical files.
+    """
+
+    def __init__(self, filepath: str, sep: str = ",", encoding: str = "utf-8", metadata: dict[str, Any] | None = None) -> None:
+        self._filepath = Path(filepath)
+        self._sep = sep
+        self._encoding = encoding
+        self.metadata = metadata
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath), "sep": self._sep, "encoding": self._encoding}
+
+    def _save(self, data: pd.DataFrame) -> None:
+        from segmentation.safe_export import neutralise_formulas
+
+        self._filepath.parent.mkdir(parents=True, exist_ok=True)
+        neutralise_formulas(data).to_csv(
+            self._filepath, sep=self._sep, index=False, encoding=self._encoding, lineterminator="\n"
+        )
+
+    def _load(self) -> pd.DataFrame:
+        return pd.read_csv(self._filepath, sep=self._sep, dtype=str, keep_default_na=False, encoding=self._encoding)
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()

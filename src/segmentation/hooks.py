@@ -1,0 +1,75 @@
+"""Project hooks: the pseudonymisation key and run timings."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from kedro.framework.hooks import hook_impl
+
+logger = logging.getLogger(__name__)
+
+PSEUDONYM_KEY_ENV = "SEGMENTATION_PSEUDONYM_KEY"
+# Used only when no key is configured, so that the shipped sample runs out of
+# the box. Pseudonyms made with it are not secret: a warning says so.
+SAMPLE_FALLBACK_KEY = "segmentation-sample-key-not-secret"
+
+
+def resolve_pseudonym_key(conf_creds: dict[str, Any], environ: dict[str, str]) -> str:
+    """Pick the key: credentials first, then the environment, then the sample key."""
+    key = (conf_creds or {}).get("pseudonymisation", {}).get("key") or environ.get(PSEUDONYM_KEY_ENV)
+    if key:
+        return str(key)
+    logger.warning(
+        "No pseudonymisation key configured (conf/local/credentials.yml "
+        "'pseudonymisation.key' or $%s): using the public sample key. "
+        "Pseudonymous ids are then NOT secret; set a key before running real data.",
+        PSEUDONYM_KEY_ENV,
+    )
+    return SAMPLE_FALLBACK_KEY
+
+
+class PseudonymKeyHook:
+    """Hands the pseudonymisation key to the pipeline as the ``pseudonym_key`` input.
+
+    Credentials never reach nodes through parameters; this hook reads them
+    once the catalog exists and registers the key as an in-memory dataset.
+    """
+
+    @hook_impl
+    def after_catalog_created(self, catalog, conf_creds) -> None:
+        catalog["pseudonym_key"] = resolve_pseudonym_key(conf_creds, dict(os.environ))
+
+
+class RunTimingHook:
+    """Records each node's wall time and adds them to the run summary."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}
+        self.timings: dict[str, float] = {}
+
+    @hook_impl
+    def before_pipeline_run(self) -> None:
+        self._started.clear()
+        self.timings = {}
+
+    @hook_impl
+    def before_node_run(self, node) -> None:
+        self._started[node.name] = time.perf_counter()
+
+    @hook_impl
+    def after_node_run(self, node) -> None:
+        seconds = time.perf_counter() - self._started.pop(node.name, time.perf_counter())
+        self.timings[node.name] = round(seconds, 3)
+        logger.info("Node '%s' took %.2f s", node.name, seconds)
+
+    @hook_impl
+    def after_pipeline_run(self, catalog) -> None:
+        if "run_summary" not in catalog.keys():
+            return
+        summary = catalog.load("run_summary")
+        summary["timings_seconds"] = dict(self.timings)
+        summary["timings_seconds"]["total"] = round(sum(self.timings.values()), 3)
+        catalog.save("run_summary", summary)

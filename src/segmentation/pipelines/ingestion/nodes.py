@@ -1,0 +1,463 @@
+"""Ingestion: from raw exports to validated, pseudonymous tables.
+
+Every data row of the roster and the survey ends up either used or in
+``rejects`` with the file, the row the user sees, the column, the value and a
+reason. Whole-file problems raise :class:`~segmentation.errors.InputFileError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from segmentation.codebook import Codebook, normalise_text
+from segmentation.datasets import RawTable
+from segmentation.errors import InputFileError
+from segmentation.parsing import (
+    concat_rejects,
+    fold,
+    locate_columns,
+    map_unique,
+    parse_dates,
+    rejects_frame,
+)
+from segmentation.waves import wave_date as resolve_wave_date
+
+logger = logging.getLogger(__name__)
+
+ROW = "_row"  # the row number the user sees (Excel row or CSV line)
+PID_LENGTH = 16
+ANSWER_SET_MISSING = "answer_set_missing"
+
+
+# --------------------------------------------------------------------- roster
+def _header_and_body(raw: RawTable, header_rows: int = 1) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    header = [str(h) for h in raw.cells.iloc[0].tolist()]
+    body = raw.cells.iloc[header_rows:].reset_index(drop=True)
+    return header, body, raw.row_numbers[header_rows:]
+
+
+def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Map the roster's headers to contract names; stop when a required one is missing."""
+    header, body, rows = _header_and_body(raw)
+    found = locate_columns(header, params["columns"])
+    missing = [c for c in params["required_columns"] if c not in found]
+    if not any(c in found for c in params["birth_columns"]):
+        missing.append(" or ".join(params["birth_columns"]))
+    if missing:
+        raise InputFileError(
+            raw.source,
+            f"the roster has no column for {', '.join(missing)}.",
+            "the roster columns of the data contract (employee_id, email, birth_year, hire_date, "
+            "department, org_unit, site, job_level, work_pattern, employment_status, ...); "
+            "other header names can be mapped in conf/base/parameters_ingestion.yml under roster.columns.",
+        )
+    table = pd.DataFrame({name: body.iloc[:, pos].astype(str).str.strip() for name, pos in found.items()})
+    for name in params["columns"]:
+        if name not in table:
+            table[name] = ""
+    table[ROW] = rows
+    return table
+
+
+def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[str, str]) -> pd.Series:
+    """Fold spelling and case onto the allowed values; others become missing."""
+    lookup = {normalise_text(v): v for v in allowed}
+    lookup.update({normalise_text(k): v for k, v in (aliases or {}).items()})
+    folded = fold(values)
+    return folded.map(lambda v: lookup.get(v, None)).astype(object)
+
+
+def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
+    """The typed roster's rules. Checks are named after the reject reason they give."""
+    low, high = params["age_range"]
+    allowed = params["allowed_values"]
+    required = set(params["required_values"])
+
+    def text(name: str) -> pa.Column:
+        checks = [pa.Check.isin(allowed[name], name="not_allowed_value")] if name in allowed else []
+        return pa.Column(object, checks=checks, nullable=name not in required)
+
+    columns = {name: text(name) for name in ["department", "org_unit", "site", *allowed]}
+    columns["employee_id"] = pa.Column(
+        object, nullable=False, unique=True, report_duplicates="exclude_first",
+        checks=pa.Check.str_length(min_value=1, name="missing_value"),
+    )
+    columns["email"] = pa.Column(object, nullable=True, unique=True, report_duplicates="exclude_first")
+    columns["hire_date"] = pa.Column("datetime64[ns]", nullable="hire_date" not in required)
+    columns["age"] = pa.Column(float, nullable=False, checks=pa.Check.in_range(low, high, name="age_out_of_range"))
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+_REASON_BY_CHECK = {
+    "not_nullable": "missing_value",
+    "field_uniqueness": "duplicate_value",
+    "not_allowed_value": "not_allowed_value",
+    "age_out_of_range": "age_out_of_range",
+    "missing_value": "missing_value",
+}
+
+
+def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed roster columns plus a frame of what could not be parsed."""
+    typed = table.copy()
+    unparsed: dict[str, pd.Series] = {}
+    for name in ["employee_id", "email", "first_name", "last_name", "department", "org_unit", "site", "manager_id", "gender"]:
+        typed[name] = table[name].where(table[name] != "", None).astype(object)
+    typed["email_key"] = typed["email"].map(lambda e: e.strip().casefold() if isinstance(e, str) else None)
+    typed["email"] = typed["email_key"]
+    for name, allowed in params["allowed_values"].items():
+        typed[name] = _canonical_values(table[name], allowed, params["value_aliases"].get(name))
+        unparsed[name] = typed[name].isna() & table[name].ne("")
+    typed["language"] = typed["language"].where(table["language"].ne(""), params["default_language"])
+    for name in ["hire_date", "birth_date"]:
+        typed[name], unparsed[name] = parse_dates(table[name], params["dayfirst"], params["two_digit_year_pivot"])
+    year = pd.to_numeric(table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce")
+    unparsed["birth_year"] = year.isna() & table["birth_year"].ne("")
+    year = year.where(year.notna(), typed["birth_date"].dt.year)
+    typed["birth_year"] = year.round().astype("Int64")
+    age = np.where(
+        typed["birth_date"].notna(),
+        (at - typed["birth_date"]).dt.days / 365.25,
+        at.year - year.astype(float),
+    )
+    typed["age"] = pd.Series(age, index=typed.index, dtype=float)
+    truthy = {normalise_text(v): flag == "true" for flag, values in params["booleans"].items() for v in values}
+    flags = fold(table["is_people_manager"]).map(lambda v: truthy.get(v))
+    unparsed["is_people_manager"] = flags.isna()
+    typed["is_people_manager"] = flags.fillna(False).astype(bool)
+    return typed, pd.DataFrame(unparsed)
+
+
+def parse_roster(
+    roster_raw: RawTable, roster_params: Mapping[str, Any], wave: str, wave_date: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate the HR roster row by row.
+
+    Validation is an explicit node rather than the catalog's ``validator:``
+    hook because a bad row must be *rejected with its reason* while the run
+    goes on, and because the rules (allowed values, age range at the wave's
+    date) come from parameters. Pandera collects every failure in one lazy
+    pass; each failure becomes a reject.
+
+    Returns the valid roster (clear identifiers; kept in memory only) and the rejects.
+    """
+    at = resolve_wave_date(wave, wave_date)
+    table = _select_roster_columns(roster_raw, roster_params)
+    typed, unparsed = _type_roster(table, roster_params, at)
+    rejects = []
+    for name in unparsed:
+        bad = unparsed[name]
+        if name == "is_people_manager":
+            if bad.any():  # an unreadable flag is a warning, not a reason to drop the person
+                logger.warning("%s: %d rows have an unreadable is_people_manager; read as 'no'.", roster_raw.source, int(bad.sum()))
+            continue
+        reason = "invalid_date" if name.endswith("_date") else "not_allowed_value" if name in roster_params["allowed_values"] else "invalid_value"
+        rejects.append(rejects_frame(roster_raw.source, typed.loc[bad, ROW], name, table.loc[bad, name], reason))
+
+    try:
+        _roster_schema(roster_params).validate(typed, lazy=True)
+        failures = pd.DataFrame(columns=["column", "check", "index"])
+    except pa.errors.SchemaErrors as errors:
+        failures = errors.failure_cases.dropna(subset=["index"])
+    for (column, check), group in failures.groupby(["column", "check"], sort=True):
+        index = group["index"].astype(int).unique()
+        reason = _REASON_BY_CHECK.get(str(check), str(check))
+        if reason == "duplicate_value":
+            reason = f"duplicate_{column}"
+        if column == "age":
+            source_column = "birth_date" if table["birth_date"].ne("").any() and not table["birth_year"].ne("").any() else "birth_year"
+            values = table.loc[index, source_column]
+            rejects.append(rejects_frame(roster_raw.source, typed.loc[index, ROW], source_column, values, reason))
+            continue
+        # A value we could not parse is already rejected with a sharper reason.
+        if column in unparsed:
+            index = [i for i in index if not unparsed.at[i, column]]
+        rejects.append(rejects_frame(roster_raw.source, typed.loc[index, ROW], column, table.loc[index, column], reason))
+
+    rejects_all = concat_rejects(rejects).drop_duplicates(subset=["file", "row"], keep="first")
+    valid = typed[~typed[ROW].isin(rejects_all["row"])].reset_index(drop=True)
+    logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
+    return valid.drop(columns=["age"]), rejects_all
+
+
+# --------------------------------------------------------------------- survey
+def _detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str:
+    header = {normalise_text(h) for h in raw.cells.iloc[0].tolist()}
+    for name, shape in shapes.items():
+        if all(any(normalise_text(alias) in header for alias in group) for group in shape["detect"]):
+            return name
+    raise InputFileError(
+        raw.source,
+        "the file is not a survey export this pipeline knows: none of the Microsoft Forms, "
+        "Google Forms or Qualtrics header columns were found.",
+        "a Microsoft Forms xlsx (ID, Start time, Completion time, Email, ...), a Google Forms "
+        "csv (Timestamp, Email Address, ...), a Qualtrics csv (ResponseId, Finished, ...) or a "
+        "table with an employee_id or email column and one column per questionnaire item.",
+    )
+
+
+def _qualtrics_header_rows(raw: RawTable) -> int:
+    """Qualtrics writes 3 header rows (ids, texts, ImportId JSON); older exports 2."""
+    if len(raw.cells) > 2 and str(raw.cells.iat[2, 0]).lstrip().startswith('{"ImportId"'):
+        return 3
+    if len(raw.cells) > 1 and normalise_text(raw.cells.iat[1, 0]) in {"start date", "startdate"}:
+        return 2
+    return 1
+
+
+def _locate_items(raw: RawTable, header_rows: int, codebook: Codebook) -> dict[str, int]:
+    """Column of each questionnaire item, by id or by its text in any language."""
+    lookup = codebook.header_lookup
+    found: dict[str, int] = {}
+    for position in range(raw.cells.shape[1]):
+        for row in range(header_rows):
+            item = lookup.get(normalise_text(raw.cells.iat[row, position]))
+            if item and item not in found:
+                found[item] = position
+                break
+    return found
+
+
+def _read_answers(
+    column: pd.Series, item: str, codebook: Codebook
+) -> tuple[pd.Series, pd.Series]:
+    """Numbers 1-5 from labels (any language) or digits; a mask of unreadable answers."""
+    lookup = codebook.answer_lookup(codebook.items[item].scale)
+    values = map_unique(fold(column), lambda v: lookup.get(v, np.inf))
+    values = values.astype(float)
+    bad = np.isinf(values)
+    return values.where(~bad, np.nan), pd.Series(bad, index=column.index)
+
+
+def parse_survey(
+    survey_raw: RawTable, questionnaire: Mapping[str, Any], survey_params: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Read a survey export of any known shape into one row per response.
+
+    Returns the responses (respondent keys, submission time, raw answers 1-5
+    before reverse-coding, free text), the rejects (``incomplete`` rows and
+    unreadable answers, which are set missing) and what was detected.
+    """
+    codebook = Codebook.from_params(questionnaire)
+    shape_name = _detect_shape(survey_raw, survey_params["shapes"])
+    shape = survey_params["shapes"][shape_name]
+    header_rows = _qualtrics_header_rows(survey_raw) if shape_name == "qualtrics" else 1
+    items = _locate_items(survey_raw, header_rows, codebook)
+    scored = [i for i in codebook.scored_items if i in items]
+    if len(scored) < survey_params["min_item_share"] * len(codebook.scored_items):
+        raise InputFileError(
+            survey_raw.source,
+            f"only {len(scored)} of the questionnaire's {len(codebook.scored_items)} items were found in the "
+            f"headers (detected shape: {shape_name}); this is not the adoption-readiness survey.",
+            "one column per questionnaire item headed by its id (SM1), its English or its Hebrew text "
+            "(conf/base/parameters_questionnaire.yml).",
+        )
+    missing_items = [i for i in codebook.scored_items if i not in items]
+    if missing_items:
+        logger.warning("%s: items %s are not in the export; they count as unanswered.", survey_raw.source, missing_items)
+
+    header = [str(h) for h in survey_raw.cells.iloc[0].tolist()]
+    body = survey_raw.cells.iloc[header_rows:].reset_index(drop=True)
+    rows = survey_raw.row_numbers[header_rows:]
+    meta = locate_columns(header, {k: shape.get(k, []) for k in ["respondent_id", "email", "submitted_at", "finished", "progress"]})
+    if "respondent_id" not in meta and "email" not in meta:
+        raise InputFileError(
+            survey_raw.source,
+            f"the {shape_name} export has no respondent column (neither an employee id nor an email).",
+            "collect email addresses in the form, or pass the employee id (Qualtrics ExternalReference).",
+        )
+
+    responses = pd.DataFrame({ROW: rows})
+    for key in ["respondent_id", "email"]:
+        responses[key] = body.iloc[:, meta[key]].astype(str).str.strip() if key in meta else ""
+    responses["email"] = responses["email"].str.casefold()
+    if "submitted_at" in meta:
+        responses["submitted_at"], _ = parse_dates(body.iloc[:, meta["submitted_at"]], shape.get("dayfirst", False))
+    else:
+        responses["submitted_at"] = pd.NaT
+    rejects = []
+    for item in scored:
+        column = body.iloc[:, items[item]]
+        values, bad = _read_answers(column, item, codebook)
+        responses[item] = values.to_numpy()
+        if bad.any():
+            rejects.append(rejects_frame(survey_raw.source, rows[bad.to_numpy()], header[items[item]] or item,
+                                         column[bad], "answer_not_in_scale", ANSWER_SET_MISSING))
+    for item in missing_items:
+        responses[item] = np.nan
+    for item in codebook.text_items:
+        responses[item] = body.iloc[:, items[item]].astype(str).to_numpy() if item in items else ""
+
+    answered = responses[codebook.scored_items].notna().sum(axis=1)
+    incomplete = answered < survey_params["min_answered_share"] * len(codebook.scored_items)
+    if "finished" in meta:
+        finished = fold(body.iloc[:, meta["finished"]]).isin(["true", "1", "yes"]).to_numpy()
+        unfinished = ~finished
+        progress = body.iloc[:, meta["progress"]] if "progress" in meta else pd.Series([""] * len(body))
+        rejects.append(rejects_frame(survey_raw.source, rows[unfinished], header[meta["finished"]],
+                                     [f"{f} (progress {p})" for f, p in zip(body.iloc[:, meta["finished"]][unfinished], progress[unfinished], strict=True)],
+                                     "incomplete"))
+        incomplete = incomplete & finished
+    rejects.append(rejects_frame(survey_raw.source, rows[incomplete.to_numpy()], "(items)",
+                                 [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
+                                 "incomplete"))
+    all_rejects = concat_rejects(rejects)
+    rejected_rows = all_rejects.loc[all_rejects["action"] == "row_rejected", "row"]
+    used = responses[~responses[ROW].isin(rejected_rows)].reset_index(drop=True)
+    detected = {
+        "file": survey_raw.source,
+        "shape": shape_name,
+        "header_rows": header_rows,
+        "rows_read": len(responses),
+        "items_found": len(scored),
+        "items_missing": missing_items,
+    }
+    logger.info("Survey %s: %s export, %d responses, %d items found.", survey_raw.source, shape_name, len(responses), len(scored))
+    return used, all_rejects, detected
+
+
+def match_respondents(
+    responses: pd.DataFrame, roster: pd.DataFrame, roster_rejects: pd.DataFrame, survey_detected: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Join responses to the roster by employee id, else by email; keep each employee's latest.
+
+    Rejects ``unknown_employee`` (no roster match), ``employee_rejected_in_roster``
+    (the match is a roster row that was itself rejected) and
+    ``duplicate_response`` (an older submission by the same employee).
+    """
+    source = survey_detected["file"]
+    by_id = responses["respondent_id"].map(dict.fromkeys(roster["employee_id"].dropna(), True)).eq(True)
+    email_to_id = dict(zip(roster["email_key"].dropna(), roster.loc[roster["email_key"].notna(), "employee_id"], strict=True))
+    employee_id = responses["respondent_id"].where(by_id, responses["email"].map(email_to_id))
+    matched = responses.assign(employee_id=employee_id)
+    rejects = []
+    unmatched = matched["employee_id"].isna()
+    if unmatched.any():
+        keys = matched.loc[unmatched, "respondent_id"].where(matched.loc[unmatched, "respondent_id"] != "", matched.loc[unmatched, "email"])
+        rejected_roster = roster_rejects_keys(roster_rejects)
+        reason = keys.map(lambda k: "employee_rejected_in_roster" if k in rejected_roster else "unknown_employee")
+        column = np.where(matched.loc[unmatched, "respondent_id"] != "", "respondent_id", "email")
+        for why in sorted(reason.unique()):
+            pick = (reason == why).to_numpy()
+            for col in sorted(set(column[pick])):
+                sel = pick & (column == col)
+                rejects.append(rejects_frame(source, matched.loc[unmatched, ROW][sel], col, keys[sel], why))
+    matched = matched[~unmatched]
+    order = matched.sort_values(["employee_id", "submitted_at", ROW], na_position="first")
+    older = order.duplicated("employee_id", keep="last")
+    rejects.append(rejects_frame(source, order.loc[older, ROW], "employee_id", order.loc[older, "employee_id"], "duplicate_response"))
+    used = order[~older].sort_values(ROW).reset_index(drop=True)
+    return used, concat_rejects(rejects)
+
+
+def roster_rejects_keys(roster_rejects: pd.DataFrame) -> set[str]:
+    """Ids and emails that appear in rejected roster rows (to explain survey rejects)."""
+    return set(roster_rejects.loc[roster_rejects["column"].isin(["employee_id", "email"]), "value"].str.casefold())
+
+
+# --------------------------------------------------------------- pseudonymise
+def pseudonymous_ids(employee_ids: pd.Series, key: str) -> pd.Series:
+    """HMAC-SHA256 of the employee id under the secret key, shortened to 16 hex digits.
+
+    Stable across waves for the same key, so panel members can be followed
+    without their identity; irreversible without the key.
+    """
+    secret = key.encode("utf-8")
+    return map_unique(
+        employee_ids.astype(str),
+        lambda e: hmac.new(secret, e.encode("utf-8"), hashlib.sha256).hexdigest()[:PID_LENGTH],
+    )
+
+
+EMPLOYEE_COLUMNS = [
+    "pid", "birth_year", "hire_date", "department", "org_unit", "site", "job_level",
+    "is_people_manager", "manager_pid", "work_pattern", "employment_status", "language", "gender", "responded",
+]
+CONTACT_COLUMNS = ["pid", "employee_id", "email", "first_name", "last_name", "language", "org_unit", "employment_status", "is_people_manager", "manager_pid"]
+
+
+def pseudonymise(
+    roster: pd.DataFrame, matched_responses: pd.DataFrame, questionnaire: Mapping[str, Any], pseudonym_key: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Replace ids, emails and names by a keyed hash from here on.
+
+    Returns ``employees`` (HR fields), ``responses`` (raw answers) and
+    ``open_text``, all keyed by ``pid`` only, and ``contacts``: the one table
+    with clear identifiers, kept in memory for the nodes that write
+    targeting lists.
+    """
+    codebook = Codebook.from_params(questionnaire)
+    pid = pseudonymous_ids(roster["employee_id"], pseudonym_key)
+    manager_pid = pseudonymous_ids(roster["manager_id"].fillna(""), pseudonym_key).where(roster["manager_id"].notna(), None)
+    employees = roster.assign(pid=pid, manager_pid=manager_pid, responded=roster["employee_id"].isin(matched_responses["employee_id"]))
+    employees = employees[EMPLOYEE_COLUMNS].sort_values("pid").reset_index(drop=True)
+    to_pid = dict(zip(roster["employee_id"], pid, strict=True))
+    answers = matched_responses.assign(pid=matched_responses["employee_id"].map(to_pid))
+    responses = answers[["pid", "submitted_at", *codebook.scored_items]].sort_values("pid").reset_index(drop=True)
+    open_text = answers[["pid", *codebook.text_items]].sort_values("pid").reset_index(drop=True)
+    contacts = roster.assign(pid=pid, manager_pid=manager_pid)[CONTACT_COLUMNS].sort_values("employee_id").reset_index(drop=True)
+    return employees, responses, open_text, contacts
+
+
+def score_items(responses: pd.DataFrame, questionnaire: Mapping[str, Any]) -> pd.DataFrame:
+    """Score answers for analysis: reverse-coded items become 6 - answer."""
+    codebook = Codebook.from_params(questionnaire)
+    scored = responses.copy()
+    for item in codebook.reverse_items:
+        scored[item] = (codebook_scale_max(codebook) + 1) - scored[item]
+    return scored
+
+
+def codebook_scale_max(codebook: Codebook) -> int:
+    """Highest answer value of the codebook's scales (5 for the standard questionnaire)."""
+    return max(len(labels) for scale in codebook.scales.values() for labels in scale.values())
+
+
+# ----------------------------------------------------------------- accounting
+def collect_rejects(roster_rejects: pd.DataFrame, survey_rejects: pd.DataFrame, match_rejects: pd.DataFrame) -> pd.DataFrame:
+    """All rejects in one table, in file and row order."""
+    return concat_rejects([roster_rejects, survey_rejects, match_rejects]).sort_values(
+        ["file", "row", "column"], kind="stable"
+    ).reset_index(drop=True)
+
+
+def summarise_ingestion(
+    roster_raw: RawTable, roster: pd.DataFrame, responses: pd.DataFrame, rejects: pd.DataFrame,
+    survey_detected: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Rows read, used and rejected per file, and rejects by reason. The counts add up."""
+    row_rejects = rejects[rejects["action"] == "row_rejected"]
+    cell_issues = rejects[rejects["action"] == ANSWER_SET_MISSING]
+
+    def account(source: str, read: int, used: int) -> dict[str, Any]:
+        mine = row_rejects[row_rejects["file"] == source]
+        by_reason = {str(k): int(v) for k, v in mine["reason"].value_counts().sort_index().items()}
+        rejected = int(len(mine))
+        if read != used + rejected:
+            raise AssertionError(f"row accounting for {source} does not add up: {read} read, {used} used, {rejected} rejected")
+        return {"file": source, "rows_read": read, "rows_used": used, "rows_rejected": rejected, "rejected_by_reason": by_reason}
+
+    roster_read = len(roster_raw.cells) - 1
+    files = {
+        "roster": account(roster_raw.source, roster_read, len(roster)),
+        "survey": account(survey_detected["file"], int(survey_detected["rows_read"]), len(responses)),
+    }
+    files["survey"].update({"shape": survey_detected["shape"], "items_found": survey_detected["items_found"], "items_missing": survey_detected["items_missing"]})
+    return {
+        "files": files,
+        "rejects_by_reason": {str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()},
+        "answers_set_missing": int(len(cell_issues)),
+        "respondents": int(len(responses)),
+        "employees": int(len(roster)),
+        "response_rate_active": round(
+            float(responses["employee_id"].isin(roster.loc[roster["employment_status"] == "active", "employee_id"]).sum())
+            / max(1, int((roster["employment_status"] == "active").sum())), 4),
+    }

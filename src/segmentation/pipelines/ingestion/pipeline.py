@@ -1,0 +1,62 @@
+"""Ingestion: raw roster and survey export -> validated, pseudonymous tables."""
+
+from kedro.pipeline import Pipeline, node, pipeline
+
+from .nodes import (
+    collect_rejects,
+    match_respondents,
+    parse_roster,
+    parse_survey,
+    pseudonymise,
+    score_items,
+    summarise_ingestion,
+)
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return pipeline(
+        [
+            node(
+                parse_roster,
+                inputs=["roster_raw", "params:roster", "params:wave", "params:wave_date"],
+                outputs=["roster", "roster_rejects"],
+                name="parse_roster",
+            ),
+            node(
+                parse_survey,
+                inputs=["survey_raw", "params:questionnaire", "params:survey"],
+                outputs=["survey_responses", "survey_rejects", "survey_detected"],
+                name="parse_survey",
+            ),
+            node(
+                match_respondents,
+                inputs=["survey_responses", "roster", "roster_rejects", "survey_detected"],
+                outputs=["matched_responses", "match_rejects"],
+                name="match_respondents",
+            ),
+            node(
+                pseudonymise,
+                inputs=["roster", "matched_responses", "params:questionnaire", "pseudonym_key"],
+                outputs=["employees", "responses", "open_text", "contacts"],
+                name="pseudonymise",
+            ),
+            node(
+                score_items,
+                inputs=["responses", "params:questionnaire"],
+                outputs="item_scores",
+                name="score_items",
+            ),
+            node(
+                collect_rejects,
+                inputs=["roster_rejects", "survey_rejects", "match_rejects"],
+                outputs="rejects",
+                name="collect_rejects",
+            ),
+            node(
+                summarise_ingestion,
+                inputs=["roster_raw", "roster", "matched_responses", "rejects", "survey_detected"],
+                outputs="ingestion_summary",
+                name="summarise_ingestion",
+            ),
+        ]
+    )

@@ -1,0 +1,18 @@
+"""Reporting: run summary (and, later, the persona report)."""
+
+from kedro.pipeline import Pipeline, node, pipeline
+
+from .nodes import summarise_run
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return pipeline(
+        [
+            node(
+                summarise_run,
+                inputs=["params:wave", "params:seed", "ingestion_summary"],
+                outputs="run_summary",
+                name="summarise_run",
+            ),
+        ]
+    )
