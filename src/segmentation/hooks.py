@@ -67,7 +67,7 @@ class RunTimingHook:
 
     @hook_impl
     def after_pipeline_run(self, catalog) -> None:
-        if "run_summary" not in catalog.keys():
+        if "run_summary" not in catalog:
             return
         summary = catalog.load("run_summary")
         summary["timings_seconds"] = dict(self.timings)

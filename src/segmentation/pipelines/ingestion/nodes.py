@@ -72,7 +72,7 @@ def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[st
     lookup = {normalise_text(v): v for v in allowed}
     lookup.update({normalise_text(k): v for k, v in (aliases or {}).items()})
     folded = fold(values)
-    return folded.map(lambda v: lookup.get(v, None)).astype(object)
+    return folded.map(lambda v: lookup.get(v)).astype(object)
 
 
 def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
@@ -82,17 +82,17 @@ def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
     required = set(params["required_values"])
 
     def text(name: str) -> pa.Column:
-        checks = [pa.Check.isin(allowed[name], name="not_allowed_value")] if name in allowed else []
+        checks = [pa.Check.isin(allowed[name], name="not_allowed_value", error="not_allowed_value")] if name in allowed else []
         return pa.Column(object, checks=checks, nullable=name not in required)
 
     columns = {name: text(name) for name in ["department", "org_unit", "site", *allowed]}
     columns["employee_id"] = pa.Column(
         object, nullable=False, unique=True, report_duplicates="exclude_first",
-        checks=pa.Check.str_length(min_value=1, name="missing_value"),
+        checks=pa.Check.str_length(min_value=1, name="missing_value", error="missing_value"),
     )
     columns["email"] = pa.Column(object, nullable=True, unique=True, report_duplicates="exclude_first")
     columns["hire_date"] = pa.Column("datetime64[ns]", nullable="hire_date" not in required)
-    columns["age"] = pa.Column(float, nullable=False, checks=pa.Check.in_range(low, high, name="age_out_of_range"))
+    columns["age"] = pa.Column(float, nullable=False, checks=pa.Check.in_range(low, high, name="age_out_of_range", error="age_out_of_range"))
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
@@ -138,7 +138,7 @@ def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestam
 
 def parse_roster(
     roster_raw: RawTable, roster_params: Mapping[str, Any], wave: str, wave_date: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Validate the HR roster row by row.
 
     Validation is an explicit node rather than the catalog's ``validator:``
@@ -147,7 +147,9 @@ def parse_roster(
     date) come from parameters. Pandera collects every failure in one lazy
     pass; each failure becomes a reject.
 
-    Returns the valid roster (clear identifiers; kept in memory only) and the rejects.
+    Returns the valid roster (clear identifiers; kept in memory only), the
+    rejects, and the ids and emails of rejected rows (so that their survey
+    answers are rejected for that reason, not as unknown people).
     """
     at = resolve_wave_date(wave, wave_date)
     table = _select_roster_columns(roster_raw, roster_params)
@@ -182,10 +184,17 @@ def parse_roster(
             index = [i for i in index if not unparsed.at[i, column]]
         rejects.append(rejects_frame(roster_raw.source, typed.loc[index, ROW], column, table.loc[index, column], reason))
 
-    rejects_all = concat_rejects(rejects).drop_duplicates(subset=["file", "row"], keep="first")
-    valid = typed[~typed[ROW].isin(rejects_all["row"])].reset_index(drop=True)
+    # One reason per row: the first found (parsing problems before rule checks).
+    rejects_all = (
+        concat_rejects(rejects).drop_duplicates(subset=["file", "row"], keep="first")
+        .sort_values("row", kind="stable").reset_index(drop=True)
+    )
+    rejected = typed[ROW].isin(rejects_all["row"])
+    valid = typed[~rejected].reset_index(drop=True)
+    valid_keys = set(valid["employee_id"].dropna()) | set(valid["email_key"].dropna())
+    rejected_keys = sorted((set(typed.loc[rejected, "employee_id"].dropna()) | set(typed.loc[rejected, "email_key"].dropna())) - valid_keys)
     logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
-    return valid.drop(columns=["age"]), rejects_all
+    return valid.drop(columns=["age"]), rejects_all, rejected_keys
 
 
 # --------------------------------------------------------------------- survey
@@ -325,7 +334,7 @@ def parse_survey(
 
 
 def match_respondents(
-    responses: pd.DataFrame, roster: pd.DataFrame, roster_rejects: pd.DataFrame, survey_detected: Mapping[str, Any]
+    responses: pd.DataFrame, roster: pd.DataFrame, roster_rejected_keys: list[str], survey_detected: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join responses to the roster by employee id, else by email; keep each employee's latest.
 
@@ -342,7 +351,7 @@ def match_respondents(
     unmatched = matched["employee_id"].isna()
     if unmatched.any():
         keys = matched.loc[unmatched, "respondent_id"].where(matched.loc[unmatched, "respondent_id"] != "", matched.loc[unmatched, "email"])
-        rejected_roster = roster_rejects_keys(roster_rejects)
+        rejected_roster = set(roster_rejected_keys)
         reason = keys.map(lambda k: "employee_rejected_in_roster" if k in rejected_roster else "unknown_employee")
         column = np.where(matched.loc[unmatched, "respondent_id"] != "", "respondent_id", "email")
         for why in sorted(reason.unique()):
@@ -356,11 +365,6 @@ def match_respondents(
     rejects.append(rejects_frame(source, order.loc[older, ROW], "employee_id", order.loc[older, "employee_id"], "duplicate_response"))
     used = order[~older].sort_values(ROW).reset_index(drop=True)
     return used, concat_rejects(rejects)
-
-
-def roster_rejects_keys(roster_rejects: pd.DataFrame) -> set[str]:
-    """Ids and emails that appear in rejected roster rows (to explain survey rejects)."""
-    return set(roster_rejects.loc[roster_rejects["column"].isin(["employee_id", "email"]), "value"].str.casefold())
 
 
 # --------------------------------------------------------------- pseudonymise

@@ -19,7 +19,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             node(
                 parse_roster,
                 inputs=["roster_raw", "params:roster", "params:wave", "params:wave_date"],
-                outputs=["roster", "roster_rejects"],
+                outputs=["roster", "roster_rejects", "roster_rejected_keys"],
                 name="parse_roster",
             ),
             node(
@@ -30,7 +30,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 match_respondents,
-                inputs=["survey_responses", "roster", "roster_rejects", "survey_detected"],
+                inputs=["survey_responses", "roster", "roster_rejected_keys", "survey_detected"],
                 outputs=["matched_responses", "match_rejects"],
                 name="match_respondents",
             ),
