@@ -192,3 +192,15 @@ def test_survey_answer_for_rejected_roster_row_says_so(tmp_path, roster_params, 
     matched, rejects = match_respondents(responses, roster, rejected_keys, detected)
     assert matched.empty
     assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[2, "email", "e00002@example.org", "employee_rejected_in_roster"]]
+
+
+def test_respondents_without_consent_are_not_placed_by_their_answers(tmp_path, roster_params, questionnaire, survey_params):
+    items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
+    rows = [["Timestamp", "Email Address", "Consent", *items],
+            ["03/02/2026 09:00:00", "e00001@example.org", "Yes", *["4"] * len(items)],
+            ["03/02/2026 09:00:00", "e00002@example.org", "No", *["4"] * len(items)],
+            ["03/02/2026 09:00:00", "e00003@example.org", "", *["4"] * len(items)]]
+    responses, rejects, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, survey_params)
+    assert detected["consent_column"] == "Consent"
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[3, "Consent", "No", "no_consent"], [4, "Consent", "", "no_consent"]]
+    assert responses["email"].tolist() == ["e00001@example.org"]

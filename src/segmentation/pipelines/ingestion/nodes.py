@@ -318,6 +318,14 @@ def parse_survey(
     rejects.append(rejects_frame(survey_raw.source, rows[incomplete.to_numpy()], "(items)",
                                  [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
                                  "incomplete"))
+    consent = locate_columns(header, {"consent": survey_params.get("consent_column", [])})
+    if consent:
+        column = body.iloc[:, consent["consent"]]
+        yes = {normalise_text(v) for v in survey_params["consent_yes"]}
+        refused = ~fold(column).isin(yes).to_numpy() & ~incomplete.to_numpy()
+        if "finished" in meta:
+            refused &= finished
+        rejects.append(rejects_frame(survey_raw.source, rows[refused], header[consent["consent"]], column[refused], "no_consent"))
     all_rejects = concat_rejects(rejects)
     rejected_rows = all_rejects.loc[all_rejects["action"] == "row_rejected", "row"]
     used = responses[~responses[ROW].isin(rejected_rows)].reset_index(drop=True)
@@ -328,6 +336,7 @@ def parse_survey(
         "rows_read": len(responses),
         "items_found": len(scored),
         "items_missing": missing_items,
+        "consent_column": header[consent["consent"]] if consent else None,
     }
     logger.info("Survey %s: %s export, %d responses, %d items found.", survey_raw.source, shape_name, len(responses), len(scored))
     return used, all_rejects, detected
