@@ -184,48 +184,49 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         if not rows or all(all(excel_cell_text(v) == "" for v in row) for row in rows):
             raise InputFileError(str(path), f"the first sheet ('{sheet.name}') is empty.", f"a {self._role} table on the first sheet with a header row.")
         width = max(len(r) for r in rows)
-        cells = pd.DataFrame([[excel_cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows], dtype=object)
+        cells = pd.DataFrame([[excel_cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows], dtype=str)
         return RawTable(str(path), "xlsx", cells, np.arange(1, len(cells) + 1, dtype=np.int64), details={"sheet": sheet.name})
 
     def _load_csv(self, path: Path) -> RawTable:
         raw = path.read_bytes()
-        text = self._decode(path, raw)
-        if not text.strip():
+        encoding = self._encoding_of(raw)
+        head = raw[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
+        if not head.strip():
             raise InputFileError(str(path), "the file is empty.", f"a {self._role} export with a header row.")
-        first_line = text.splitlines()[0]
+        first_line = head.splitlines()[0]
         self._check_delimiter(path, first_line)
         try:
+            # Cells stay pandas strings (Arrow-backed when pyarrow is present):
+            # a million-row export then costs bytes, not Python objects.
             cells = pd.read_csv(
-                io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                io.BytesIO(raw), header=None, dtype=str, keep_default_na=False, encoding=encoding,
                 na_filter=False, skip_blank_lines=False, engine="c",
             )
-        except pd.errors.ParserError as exc:
-            raise InputFileError(
-                str(path),
-                f"the rows do not line up with the header ({exc}). "
-                + ("Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
-                   if ";" in text[len(first_line):len(first_line) + 5000] else ""),
-                "a comma-separated export as the survey tool or HR system wrote it.",
-            ) from exc
-        cells = cells.astype(object)
-        blank = (cells == "").all(axis=1).to_numpy()
-        numbers = _csv_line_numbers(raw, cells)
-        if blank.any():
-            cells, numbers = cells.loc[~blank].reset_index(drop=True), numbers[~blank]
-        return RawTable(str(path), "csv", cells, numbers, details={"encoding": "utf-8"})
-
-    @staticmethod
-    def _decode(path: Path, raw: bytes) -> str:
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return raw.decode("utf-16")
-        try:
-            return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputFileError(
                 str(path),
                 f"the file is not UTF-8 text (byte {exc.start}).",
                 "a CSV saved as 'CSV UTF-8' (Excel) or exported by the survey tool, or an .xlsx.",
             ) from exc
+        except pd.errors.ParserError as exc:
+            raise InputFileError(
+                str(path),
+                f"the rows do not line up with the header ({exc}). "
+                + ("Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
+                   if ";" in head[len(first_line):] else ""),
+                "a comma-separated export as the survey tool or HR system wrote it.",
+            ) from exc
+        blank = (cells == "").all(axis=1).to_numpy()
+        numbers = _csv_line_numbers(raw, cells)
+        if blank.any():
+            cells, numbers = cells.loc[~blank].reset_index(drop=True), numbers[~blank]
+        return RawTable(str(path), "csv", cells, numbers, details={"encoding": encoding})
+
+    @staticmethod
+    def _encoding_of(raw: bytes) -> str:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"
+        return "utf-8-sig"
 
     @staticmethod
     def _check_delimiter(path: Path, header_line: str) -> None:

@@ -1,0 +1,545 @@
+"""Campaign: the launch playbook per persona, targeting lists, champions, manager briefs.
+
+Every number, rule and text comes from ``conf/base/parameters_campaign.yml``
+(``campaign``); these functions only read data and parameters and return
+data. The one table with clear identifiers (``contacts``) is joined here and
+only what a campaign list needs leaves this stage: never a survey answer or
+a construct score.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segmentation.datasets import RawTable
+from segmentation.errors import InputFileError
+from segmentation.parsing import locate_columns
+
+from .channels import WORK_PATTERN_PREFIX, person_channels, score_channels, top_channels
+from .exports import list_channel, list_name, preset_frame, render_table
+from .rules import RuleError, apply_rules, check_rule_sets, fill_text, is_missing, rule_ids
+
+logger = logging.getLogger(__name__)
+
+SURVEY = "survey"
+CONTRACT_COLUMNS = [
+    "employee_id", "email", "first_name", "language", "org_unit", "persona_id",
+    "persona_name", "assignment_source", "confidence", "primary_channel",
+]
+AUDIENCE_COLUMNS = [*CONTRACT_COLUMNS, "last_name"]
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "he")
+
+
+# ------------------------------------------------------------------ helpers
+def natural_key(text: str) -> tuple:
+    """Sort key that puts P2 before P10."""
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", str(text))))
+
+
+def _plain(value: Any, decimals: int) -> Any:
+    """A JSON-ready number: rounded float, int, or None for missing."""
+    if is_missing(value) or (isinstance(value, np.floating) and np.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return round(float(value), decimals)
+
+
+def email_key(values: pd.Series) -> pd.Series:
+    """Emails compared case- and whitespace-insensitively."""
+    return values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.casefold()
+
+
+def opted_out_mask(contacts: pd.DataFrame, opt_outs: pd.DataFrame) -> pd.Series:
+    """Which contacts are on the opt-out list, by exact employee id or by email."""
+    ids = set(opt_outs["employee_id"]) - {""}
+    emails = set(opt_outs["email_key"]) - {""}
+    return contacts["employee_id"].astype(str).isin(ids) | email_key(contacts["email"]).isin(emails)
+
+
+def _active(frame: pd.DataFrame, statuses: list[str]) -> pd.Series:
+    return frame["employment_status"].isin(statuses)
+
+
+def _language(value: Any, available: Any) -> str:
+    return value if isinstance(value, str) and value in available else DEFAULT_LANGUAGE
+
+
+# ------------------------------------------------------------------ figures
+def compute_persona_figures(
+    construct_scores: pd.DataFrame,
+    persona_assignments: pd.DataFrame,
+    employees: pd.DataFrame,
+    figures_params: Mapping[str, Any],
+    naming: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The figures the playbook rules read, per persona.
+
+    Size and share count everyone assigned (respondents and inferred);
+    construct means and z-scores (persona mean minus everyone's mean, over
+    everyone's standard deviation) come from respondents; the work-pattern mix
+    from the HR record of everyone assigned.
+    """
+    decimals = int(figures_params["decimals"])
+    unassigned = naming["unassigned"]["id"]
+    scores = construct_scores.sort_values("pid").reset_index(drop=True)
+    constructs = [c for c in scores.columns if c != "pid"]
+    overall_mean = scores[constructs].mean()
+    overall_sd = scores[constructs].std(ddof=0).replace(0.0, np.nan)
+    members = persona_assignments[persona_assignments["persona_id"] != unassigned]
+    members = members.merge(employees[["pid", "work_pattern"]], on="pid", how="left").sort_values("pid")
+    means = members.merge(scores, on="pid", how="inner").groupby("persona_id")[constructs].mean()
+    patterns = list(figures_params["work_patterns"])
+    mix = pd.crosstab(members["persona_id"], members["work_pattern"], normalize="index").reindex(columns=patterns, fill_value=0.0)
+    total = len(persona_assignments)
+    figures: dict[str, dict[str, Any]] = {}
+    for persona_id in sorted(members["persona_id"].unique(), key=natural_key):
+        rows = members[members["persona_id"] == persona_id]
+        values: dict[str, Any] = {
+            "size": len(rows),
+            "respondents": int((rows["assignment_source"] == SURVEY).sum()),
+            "share": len(rows) / total if total else 0.0,
+        }
+        persona_means = means.loc[persona_id] if persona_id in means.index else pd.Series(np.nan, index=constructs)
+        for construct in constructs:
+            values[construct] = persona_means[construct]
+            values[f"{construct}_z"] = (persona_means[construct] - overall_mean[construct]) / overall_sd[construct]
+        for pattern in patterns:
+            values[f"{WORK_PATTERN_PREFIX}{pattern}"] = mix.loc[persona_id, pattern] if persona_id in mix.index else 0.0
+        first = rows.iloc[0]
+        figures[str(persona_id)] = {
+            "name": {"en": str(first["persona_name"]), "he": str(first["persona_name_he"])},
+            "figures": {k: _plain(v, decimals) for k, v in values.items()},
+        }
+    return figures
+
+
+# ------------------------------------------------------------------ playbook
+def _value_propositions(figures: Mapping[str, Any], params: Mapping[str, Any], labels: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The value propositions of the persona's strongest needs relative to everyone."""
+    needs = [n for n in params["needs"] if not is_missing(figures.get(f"{n}_z"))]
+    ranked = sorted(needs, key=lambda n: (-figures[f"{n}_z"], n))
+    chosen = [n for n in ranked if figures[f"{n}_z"] >= params["min_z"]][: params["per_persona"]]
+    rule = "value_propositions.strongest_needs"
+    if not chosen:
+        chosen, rule = ranked[:1], "value_propositions.strongest_available"
+    out = []
+    for rank, need in enumerate(chosen, start=1):
+        numbers = {"z": figures[f"{need}_z"], "mean": figures.get(need) if not is_missing(figures.get(need)) else float("nan")}
+        out.append({
+            "rule": rule,
+            "need": need,
+            "rank": rank,
+            "mean": figures.get(need),
+            "z": figures[f"{need}_z"],
+            **{lang: dict(text) for lang, text in params["needs"][need].items()},
+            "reason": {lang: fill_text(template, {**numbers, "label": labels.get(need, {}).get(lang, need)})
+                       for lang, template in params["reason"].items()},
+            "why": f"{need}_z = {figures[f'{need}_z']} is rank {rank} among the needs"
+                   + (f" (at least {params['min_z']})" if rule.endswith("needs") else " (none reached min_z)"),
+        })
+    return out
+
+
+def _message_angle(value_propositions: list[dict[str, Any]], template: Mapping[str, str]) -> list[dict[str, Any]]:
+    if not value_propositions:
+        return []
+    top = value_propositions[0]
+    return [{"rule": "product.message_angle", **{lang: fill_text(text, top[lang]) for lang, text in template.items()},
+             "why": f"strongest value proposition: {top['need']}"}]
+
+
+def _check_playbook(playbook: Mapping[str, Any], known_figures: set[str]) -> None:
+    """Fail before any output when a rule is malformed or two rules share an id."""
+    families = {name: playbook[name] for name in ("four_ps", "gamification", "training")}
+    check_rule_sets(families, known_figures)
+    ids = rule_ids(families)
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RuleError(f"playbook rule ids must be unique; repeated: {duplicates}")
+
+
+def build_playbook(
+    persona_figures: Mapping[str, Any],
+    playbook_params: Mapping[str, Any],
+    labels: Mapping[str, Any],
+    figures_params: Mapping[str, Any],
+    naming: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The launch playbook per persona: value propositions, channels, 4 Ps,
+    gamification and training, each recommendation with the rule behind it.
+
+    People without a persona get an ``unassigned`` entry with the broad
+    channels, so every list and brief has a playbook entry to point to.
+    """
+    decimals = int(figures_params["decimals"])
+    construct_labels = naming.get("labels", {})
+    channels = playbook_params["channels"]
+    if persona_figures:
+        _check_playbook(playbook_params, set(next(iter(persona_figures.values()))["figures"]))
+    playbook: dict[str, Any] = {}
+    for persona_id, entry in persona_figures.items():
+        figures = entry["figures"]
+        propositions = _value_propositions(figures, playbook_params["value_propositions"], construct_labels)
+        ranking = score_channels(figures, channels, construct_labels, labels["work_patterns"], decimals)
+        top = top_channels(ranking, channels["top_n"], channels["min_reach"])
+        four_ps = apply_rules(playbook_params["four_ps"], figures)
+        four_ps["product"] = {
+            "message_angle": _message_angle(propositions, playbook_params["value_propositions"]["message_angle"]),
+            **four_ps["product"],
+        }
+        playbook[persona_id] = {
+            "persona_id": persona_id,
+            "name": dict(entry["name"]),
+            "broad": False,
+            "figures": dict(figures),
+            "value_propositions": propositions,
+            "channels": {
+                "top": top,
+                "ranking": [{k: c[k] for k in ("channel", "construct", "score", "preference", "preference_z", "behaviour", "reach")} for c in ranking],
+            },
+            "four_ps": four_ps,
+            "gamification": apply_rules(playbook_params["gamification"], figures),
+            "training": apply_rules(playbook_params["training"], figures),
+            "lists": [list_name(persona_id, c["channel"]) for c in top],
+        }
+    unassigned = naming["unassigned"]
+    playbook[unassigned["id"]] = {
+        "persona_id": unassigned["id"],
+        "name": {"en": unassigned["en"], "he": unassigned["he"]},
+        "broad": True,
+        "note": dict(playbook_params["unassigned"]["note"]),
+        "channels": {
+            "top": [{"rule": "channels.broad", "channel": c, "label": dict(channels["catalog"][c]["label"]), "rank": rank,
+                     "why": "people without a persona get the broad channels"}
+                    for rank, c in enumerate(channels["broad"], start=1)],
+            "ranking": [],
+        },
+        "lists": [list_name(unassigned["id"], channels["broad_list_name"])],
+    }
+    return playbook
+
+
+# ------------------------------------------------------------------ opt-outs
+def parse_opt_out(raw: RawTable, opt_out_params: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The opt-out file as ``employee_id`` and a folded ``email_key`` per entry.
+
+    An absent file means nobody opted out. A file with neither column stops
+    the run: silently ignoring it would message people who said no.
+    """
+    empty = pd.DataFrame({"employee_id": pd.Series([], dtype=str), "email_key": pd.Series([], dtype=str)})
+    if not raw.present or raw.cells.empty:
+        return empty, {"file_present": bool(raw.present), "entries": 0}
+    header = raw.cells.iloc[0].tolist()
+    found = locate_columns(header, opt_out_params["columns"])
+    if not found:
+        raise InputFileError(raw.source, "the opt-out file has neither an employee id nor an email column.",
+                             "a header row with 'employee_id' and/or 'email' (see the data contract).")
+    body = raw.cells.iloc[1:].reset_index(drop=True)
+    ids = body[found["employee_id"]].astype(str).str.strip() if "employee_id" in found else pd.Series("", index=body.index)
+    emails = email_key(body[found["email"]]) if "email" in found else pd.Series("", index=body.index)
+    entries = pd.DataFrame({"employee_id": ids.to_numpy(dtype=object), "email_key": emails.to_numpy(dtype=object)}).astype(str)
+    entries = entries[(entries["employee_id"] != "") | (entries["email_key"] != "")].reset_index(drop=True)
+    return entries, {"file_present": True, "entries": len(entries), "columns": sorted(found)}
+
+
+# ------------------------------------------------------------------ targeting
+def _persona_name(playbook: Mapping[str, Any], persona_id: str, language: str, name_en: Any, name_he: Any) -> str:
+    """The persona's name in the person's language: the playbook's, else the assignment's."""
+    name = playbook.get(persona_id, {}).get("name", {}).get(language)
+    if name:
+        return str(name)
+    fallback = name_he if language == "he" and isinstance(name_he, str) else name_en
+    return "" if is_missing(fallback) else str(fallback)
+
+
+def _person_plan(
+    playbook: Mapping[str, Any], persona_id: str, work_pattern: Any, channels: Mapping[str, Any], unassigned: str
+) -> tuple[str, list[str], str]:
+    """Primary channel, list memberships and own list for a persona and work pattern.
+
+    A persona's people join each of its top channels that reaches them and
+    the list of their primary channel; people without a persona (or whose
+    persona has no playbook entry) join the broad list of their persona id.
+    """
+    entry = playbook.get(persona_id)
+    if entry is None or entry.get("broad"):
+        first, _ = person_channels(channels["broad"], channels["broad"], channels, work_pattern)
+        own = list_name(persona_id if entry is None else unassigned, channels["broad_list_name"])
+        return first, [own], own
+    top = [c["channel"] for c in entry["channels"]["top"]]
+    ordered = list(dict.fromkeys([*top, *(c["channel"] for c in entry["channels"]["ranking"])]))
+    first, reached = person_channels(ordered, top, channels, work_pattern)
+    lists = [list_name(persona_id, c) for c in dict.fromkeys([*reached, first])]
+    return first, lists, list_name(persona_id, first)
+
+
+def select_audience(
+    persona_assignments: pd.DataFrame,
+    employees: pd.DataFrame,
+    contacts: pd.DataFrame,
+    opt_outs: pd.DataFrame,
+    playbook: Mapping[str, Any],
+    channels: Mapping[str, Any],
+    targeting: Mapping[str, Any],
+    naming: Mapping[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Everyone the campaign may message, once each, with persona and primary channel.
+
+    Returns the audience (one row per active, not opted-out employee, sorted
+    by employee_id), their list memberships (``employee_id``, ``list_name``)
+    and the head counts that show nobody was lost or listed twice.
+    """
+    unassigned = naming["unassigned"]["id"]
+    contacts = contacts.assign(employee_id=contacts["employee_id"].astype(str))
+    active = _active(contacts, targeting["statuses"])
+    opted = opted_out_mask(contacts, opt_outs)
+    people = contacts[active & ~opted].merge(employees[["pid", "work_pattern"]], on="pid", how="left")
+    people = people.merge(
+        persona_assignments[["pid", "persona_id", "persona_name", "persona_name_he", "assignment_source", "confidence"]],
+        on="pid", how="left",
+    )
+    without_assignment = int(people["persona_id"].isna().sum())
+    if without_assignment:
+        logger.warning("%d active employees have no persona assignment; they go to the broad list", without_assignment)
+    people["persona_id"] = people["persona_id"].fillna(unassigned).astype(str)
+    people["language"] = [_language(v, LANGUAGES) for v in people["language"]]
+    people["persona_name"] = [
+        _persona_name(playbook, persona_id, language, name_en, name_he)
+        for persona_id, language, name_en, name_he in zip(
+            people["persona_id"], people["language"], people["persona_name"], people["persona_name_he"], strict=True
+        )
+    ]
+    people["assignment_source"] = people["assignment_source"].fillna("").astype(str)
+    people["confidence"] = people["confidence"].astype(float).round(int(targeting["confidence_decimals"]))
+    for column in ("email", "first_name", "last_name", "org_unit"):
+        people[column] = people[column].fillna("").astype(str)
+
+    primary, memberships, primary_lists = [], [], []
+    plans: dict[tuple[str, Any], tuple[str, list[str], str]] = {}
+    for employee_id, persona_id, pattern in zip(people["employee_id"], people["persona_id"], people["work_pattern"], strict=True):
+        key = (persona_id, None if is_missing(pattern) else pattern)
+        if key not in plans:
+            plans[key] = _person_plan(playbook, persona_id, key[1], channels, unassigned)
+        first, lists, own_list = plans[key]
+        primary.append(first)
+        primary_lists.append((employee_id, own_list))
+        memberships.extend((employee_id, name) for name in lists)
+    people["primary_channel"] = primary
+    audience = people[AUDIENCE_COLUMNS].sort_values("employee_id", kind="stable").reset_index(drop=True)
+    members = pd.DataFrame(memberships, columns=["employee_id", "list_name"], dtype=object)
+    members = members.sort_values(["list_name", "employee_id"], kind="stable").reset_index(drop=True)
+    on_lists = set(memberships)
+    known_ids = set(contacts["employee_id"])
+    known_emails = set(email_key(contacts["email"])) - {""}
+    matched = opt_outs["employee_id"].isin(known_ids) | opt_outs["email_key"].isin(known_emails)
+    accounting = {
+        "employees_in_roster": len(contacts),
+        "active_employees": int(active.sum()),
+        "excluded_not_active": int((~active).sum()),
+        "excluded_opted_out": int((active & opted).sum()),
+        "opted_out_not_active": int((~active & opted).sum()),
+        "opt_out_entries_matching_nobody": int((~matched).sum()),
+        "listed": len(audience),
+        "unassigned": int((audience["persona_id"] == unassigned).sum()),
+        "without_assignment": without_assignment,
+        "by_persona": {p: int(n) for p, n in sorted(audience["persona_id"].value_counts().items(), key=lambda t: natural_key(t[0]))},
+        "checks": {
+            "listed_equals_active_minus_opted_out": len(audience) == int((active & ~opted).sum()),
+            "each_listed_once": bool(audience["employee_id"].is_unique),
+            "each_on_own_primary_list": all(pair in on_lists for pair in primary_lists),
+        },
+    }
+    return audience, members, accounting
+
+
+def export_targeting_lists(
+    audience: pd.DataFrame,
+    memberships: pd.DataFrame,
+    playbook: Mapping[str, Any],
+    targeting: Mapping[str, Any],
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The targeting folder as ``{file name: text}``.
+
+    ``all_personas`` is always the data contract's CSV; each campaign list
+    ``<persona_id>__<channel>`` is written in the configured preset. Every
+    list a playbook entry names is written, even when empty, so the files
+    of a wave are predictable.
+    """
+    presets = targeting["presets"]
+    preset_name = targeting["preset"]
+    if preset_name not in presets:
+        raise ValueError(f"campaign.targeting.preset '{preset_name}' is not one of {sorted(presets)}")
+    preset = presets[preset_name]
+    all_name = targeting["all_list_name"]
+    files = {all_name: render_table(audience[CONTRACT_COLUMNS], presets["generic"])}
+    counts: dict[str, Any] = {"preset": preset_name, "lists": {all_name: len(audience)}, "left_out_missing_value": {}}
+    names = sorted({n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]), key=natural_key)
+    by_id = audience.set_index("employee_id", drop=False)
+    for name in names:
+        ids = memberships.loc[memberships["list_name"] == name, "employee_id"]
+        rows = by_id.loc[sorted(ids)] if len(ids) else audience.iloc[0:0]
+        table, left_out = preset_frame(rows, preset, list_channel(name))
+        files[name] = render_table(table, preset)
+        counts["lists"][name] = len(table)
+        if left_out:
+            counts["left_out_missing_value"][name] = left_out
+    return files, counts
+
+
+# ------------------------------------------------------------------ champions
+def select_champions(
+    construct_scores: pd.DataFrame,
+    persona_assignments: pd.DataFrame,
+    contacts: pd.DataFrame,
+    opt_outs: pd.DataFrame,
+    champion_params: Mapping[str, Any],
+    targeting: Mapping[str, Any],
+) -> pd.DataFrame:
+    """Up to N champion candidates per org unit: early adopters who like peer-to-peer help.
+
+    Only people whose persona comes from their own (consented) survey
+    answers, who are active and have not opted out. The list carries
+    identifiers only, no scores.
+    """
+    weights = champion_params["weights"]
+    constructs = list(dict.fromkeys([*champion_params["min_scores"], *weights]))
+    scores = construct_scores[["pid", *constructs]]
+    z = (scores[constructs] - scores[constructs].mean()) / scores[constructs].std(ddof=0).replace(0.0, np.nan)
+    eligible_pids = persona_assignments.loc[persona_assignments["assignment_source"].isin(champion_params["assignment_sources"]), "pid"]
+    people = contacts[_active(contacts, targeting["statuses"]) & ~opted_out_mask(contacts, opt_outs)]
+    candidates = people[people["pid"].isin(eligible_pids)].merge(
+        scores.assign(_score=sum(w * z[c].fillna(0.0) for c, w in weights.items())), on="pid"
+    )
+    for construct, minimum in champion_params["min_scores"].items():
+        candidates = candidates[candidates[construct].ge(minimum).fillna(False).astype(bool)]
+    candidates = candidates.assign(_score=candidates["_score"].round(9), employee_id=candidates["employee_id"].astype(str))
+    ranked = candidates.sort_values(["org_unit", "_score", "employee_id"], ascending=[True, False, True], kind="stable")
+    chosen = ranked.groupby("org_unit", sort=True).head(int(champion_params["max_per_org_unit"]))
+    return chosen[list(champion_params["columns"])].fillna("").astype(str).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ managers
+def _team_talking_points(
+    described: list[tuple[str, int]], playbook: Mapping[str, Any], texts: Mapping[str, Any], language: str
+) -> list[str]:
+    points = []
+    for persona_id, count in described:
+        entry = playbook.get(persona_id, {})
+        if entry.get("broad", True):
+            continue
+        propositions = entry["value_propositions"]
+        style = entry["gamification"].get("style", [])
+        points.append(fill_text(texts["talking_point"], {
+            "persona_name": entry["name"][language],
+            "count": count,
+            "headline": propositions[0][language]["headline"] if propositions else "",
+            "channels": texts["channel_joiner"].join(c["label"][language] for c in entry["channels"]["top"]),
+            "gamification": style[0]["short"][language] if style and "short" in style[0] else "",
+        }))
+    return points
+
+
+def brief_managers(
+    employees: pd.DataFrame,
+    contacts: pd.DataFrame,
+    persona_assignments: pd.DataFrame,
+    opt_outs: pd.DataFrame,
+    playbook: Mapping[str, Any],
+    anonymity: Mapping[str, Any],
+    manager_params: Mapping[str, Any],
+    targeting: Mapping[str, Any],
+    naming: Mapping[str, Any],
+) -> pd.DataFrame:
+    """One brief per active people manager: their direct team's persona mix and talking points.
+
+    A team under the anonymity threshold shows no mix; within a larger team
+    a persona group under the threshold is not shown by name or count.
+    """
+    min_group = int(anonymity["min_group_size"])
+    unassigned = naming["unassigned"]["id"]
+    texts_by_language = manager_params["texts"]
+    managers = contacts[_active(contacts, targeting["statuses"]) & contacts["is_people_manager"].eq(True)]
+    if not manager_params.get("include_opted_out", False):
+        managers = managers[~opted_out_mask(managers, opt_outs)]
+    team = employees[_active(employees, targeting["statuses"]) & employees["manager_pid"].notna()][["pid", "manager_pid"]]
+    team = team.merge(persona_assignments[["pid", "persona_id"]], on="pid", how="left")
+    team["persona_id"] = team["persona_id"].fillna(unassigned).astype(str)
+    mix = team.groupby(["manager_pid", "persona_id"]).size()
+    rows = []
+    for manager in managers.sort_values("employee_id", key=lambda s: s.astype(str)).itertuples(index=False):
+        language = _language(manager.language, texts_by_language)
+        texts = texts_by_language[language]
+        counts = mix.loc[manager.pid] if manager.pid in mix.index.get_level_values(0) else pd.Series(dtype=int)
+        team_size = int(counts.sum())
+        if team_size < min_group:
+            persona_mix, described = texts["too_small"], []
+        else:
+            described = sorted(((str(p), int(n)) for p, n in counts.items() if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
+            shown = [fill_text(texts["mix_item"], {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
+                     for p, n in described]
+            if len(described) < len(counts):
+                shown.append(texts["others"])
+            persona_mix = texts["mix_joiner"].join(shown) if described else texts["no_large_group"]
+        points = _team_talking_points(described[: int(manager_params["max_personas"])], playbook, texts, language)
+        rows.append({
+            "employee_id": str(manager.employee_id),
+            "email": "" if is_missing(manager.email) else str(manager.email),
+            "first_name": "" if is_missing(manager.first_name) else str(manager.first_name),
+            "language": language,
+            "team_size": team_size,
+            "persona_mix": persona_mix,
+            "talking_points": "\n".join([*points, *texts["general_talking_points"]]),
+        })
+    columns = ["employee_id", "email", "first_name", "language", "team_size", "persona_mix", "talking_points"]
+    return pd.DataFrame(rows, columns=columns).astype({"team_size": "int64"})
+
+
+# ------------------------------------------------------------------ summary
+def summarise_campaign(
+    audience_accounting: Mapping[str, Any],
+    opt_out_summary: Mapping[str, Any],
+    targeting_list_counts: Mapping[str, Any],
+    champions: pd.DataFrame,
+    manager_briefs: pd.DataFrame,
+    anonymity: Mapping[str, Any],
+    targeting: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The campaign's head counts for the run summary, with the checks that they add up."""
+    accounting = dict(audience_accounting)
+    checks = dict(accounting.pop("checks"))
+    lists = dict(targeting_list_counts["lists"])
+    checks["all_personas_rows_equal_listed"] = lists.get(targeting["all_list_name"]) == accounting["listed"]
+    checks["active_equals_listed_plus_opted_out"] = (
+        accounting["active_employees"] == accounting["listed"] + accounting["excluded_opted_out"]
+    )
+    checks["roster_equals_active_plus_not_active"] = (
+        accounting["employees_in_roster"] == accounting["active_employees"] + accounting["excluded_not_active"]
+    )
+    all_ok = all(checks.values())
+    if not all_ok:
+        logger.error("Campaign head counts do not add up: %s", {k: v for k, v in checks.items() if not v})
+    # The briefs may come back from their CSV, where every cell is text.
+    team_sizes = pd.to_numeric(manager_briefs["team_size"])
+    too_small = int((team_sizes < int(anonymity["min_group_size"])).sum())
+    return {
+        **accounting,
+        "opt_out": dict(opt_out_summary),
+        "preset": targeting_list_counts["preset"],
+        "lists": lists,
+        "left_out_of_lists_missing_value": dict(targeting_list_counts["left_out_missing_value"]),
+        "champions": len(champions),
+        "champion_org_units": int(champions["org_unit"].nunique()) if "org_unit" in champions else 0,
+        "manager_briefs": len(manager_briefs),
+        "manager_teams_too_small": too_small,
+        "checks": {**{k: bool(v) for k, v in checks.items()}, "all_ok": bool(all_ok)},
+    }

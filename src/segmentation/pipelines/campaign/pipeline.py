@@ -1,0 +1,82 @@
+"""Wiring of the campaign stage; the logic lives in ``nodes.py``."""
+
+from kedro.pipeline import Node, Pipeline
+
+from . import nodes
+
+NAMING = "params:personas.naming"
+TARGETING = "params:campaign.targeting"
+CHANNELS = "params:campaign.playbook.channels"
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                nodes.compute_persona_figures,
+                ["construct_scores", "persona_assignments", "employees", "params:campaign.figures", NAMING],
+                "persona_figures",
+                name="compute_persona_figures",
+            ),
+            Node(
+                nodes.build_playbook,
+                ["persona_figures", "params:campaign.playbook", "params:campaign.labels", "params:campaign.figures", NAMING],
+                "playbook",
+                name="build_playbook",
+            ),
+            Node(
+                nodes.parse_opt_out,
+                ["opt_out_raw", "params:campaign.opt_out"],
+                ["opt_outs", "opt_out_summary"],
+                name="parse_opt_out",
+            ),
+            Node(
+                nodes.select_audience,
+                ["persona_assignments", "employees", "contacts", "opt_outs", "playbook", CHANNELS, TARGETING, NAMING],
+                ["targeting_audience", "list_memberships", "audience_accounting"],
+                name="select_audience",
+            ),
+            Node(
+                nodes.export_targeting_lists,
+                ["targeting_audience", "list_memberships", "playbook", TARGETING],
+                ["targeting_lists", "targeting_list_counts"],
+                name="export_targeting_lists",
+            ),
+            Node(
+                nodes.select_champions,
+                ["construct_scores", "persona_assignments", "contacts", "opt_outs", "params:campaign.champions", TARGETING],
+                "champions",
+                name="select_champions",
+            ),
+            Node(
+                nodes.brief_managers,
+                [
+                    "employees",
+                    "contacts",
+                    "persona_assignments",
+                    "opt_outs",
+                    "playbook",
+                    "params:anonymity",
+                    "params:campaign.managers",
+                    TARGETING,
+                    NAMING,
+                ],
+                "manager_briefs",
+                name="brief_managers",
+            ),
+            Node(
+                nodes.summarise_campaign,
+                [
+                    "audience_accounting",
+                    "opt_out_summary",
+                    "targeting_list_counts",
+                    "champions",
+                    "manager_briefs",
+                    "params:anonymity",
+                    TARGETING,
+                ],
+                "campaign_summary",
+                name="summarise_campaign",
+            ),
+        ]
+    )

@@ -1,0 +1,110 @@
+"""The shipped sample through a real KedroSession, and the CLI's error path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from segmentation.sample import generate_organisation
+
+from .conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _copy_project(target: Path) -> Path:
+    """A private copy of the project (conf, sample data) so runs never touch the checkout."""
+    (target / "src").symlink_to(PROJECT_ROOT / "src")
+    for name in ["conf", "pyproject.toml", ".telemetry"]:
+        source = PROJECT_ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
+    shutil.copytree(PROJECT_ROOT / "data" / "01_raw", target / "data" / "01_raw")
+    (target / "logs").mkdir()
+    return target
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return _copy_project(tmp_path_factory.mktemp("project"))
+
+
+def _run(project: Path, wave: str) -> dict:
+    bootstrap_project(project)
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        with KedroSession.create(project_path=project, runtime_params={"wave": wave}) as session:
+            session.run()
+    finally:
+        os.chdir(cwd)
+    return json.loads((project / "data" / "08_reporting" / wave / "run_summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def runs(project) -> dict[str, dict]:
+    return {wave: _run(project, wave) for wave in ["2026-03", "2026-09"]}
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return generate_organisation(2000, 0)
+
+
+@pytest.mark.parametrize("wave", ["2026-03", "2026-09"])
+def test_run_summary_adds_up(runs, wave):
+    files = runs[wave]["ingestion"]["files"]
+    for account in files.values():
+        assert account["rows_read"] == account["rows_used"] + account["rows_rejected"] > 0
+        assert account["rows_rejected"] == sum(account["rejected_by_reason"].values())
+    assert runs[wave]["wave"] == wave
+    assert runs[wave]["timings_seconds"]["total"] > 0
+
+
+@pytest.mark.parametrize("wave, shape", [("2026-03", "microsoft_forms"), ("2026-09", "qualtrics")])
+def test_rejects_carry_the_planted_defects(project, runs, truth, wave, shape):
+    summary = runs[wave]["ingestion"]
+    assert summary["files"]["survey"]["shape"] == shape
+    planted = truth.truth[wave].defect_counts
+    by_reason = summary["files"]["survey"]["rejected_by_reason"]
+    for reason in ["duplicate_response", "incomplete", "unknown_employee"]:
+        assert by_reason.get(reason, 0) == planted[reason], reason
+    rejects = pd.read_csv(project / "data" / "02_intermediate" / wave / "rejects.csv", dtype=str, keep_default_na=False)
+    assert (rejects.groupby("reason").size() >= 1).all()
+    assert set(rejects.columns) == {"file", "row", "column", "value", "reason", "action"}
+    survey_rows = rejects[rejects["file"].str.startswith(f"data/01_raw/waves/{wave}/survey")]
+    assert len(survey_rows[survey_rows["action"] == "row_rejected"]) == summary["files"]["survey"]["rows_rejected"]
+
+
+def test_primary_tables_are_pseudonymous(project, runs):
+    employees = pd.read_parquet(project / "data" / "03_primary" / "2026-09" / "employees.parquet")
+    scores = pd.read_parquet(project / "data" / "03_primary" / "2026-09" / "item_scores.parquet")
+    for table in (employees, scores):
+        assert "pid" in table.columns
+        assert not {"employee_id", "email", "first_name", "last_name"} & set(table.columns)
+        assert table["pid"].str.fullmatch(r"[0-9a-f]{16}").all()
+    assert set(scores["pid"]) <= set(employees["pid"])
+
+
+def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
+    project = _copy_project(tmp_path)
+    roster = next((project / "data" / "01_raw" / "hr").glob("roster.*"))
+    roster.unlink()
+    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text("employee_id;email\n00001;a@x.org\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kedro", "run"], cwd=project, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Error: data/01_raw/hr/roster.csv: the file is semicolon (;)-separated" in output
+    assert "Traceback" not in output
+    assert "Traceback" in (project / "logs" / "debug.log").read_text()
