@@ -1,0 +1,152 @@
+"""Persona names and descriptions in English and Hebrew, by the rules in parameters.
+
+A name depends only on a persona's profile (its Cohen's d values), never on a
+cluster number, so the same people get the same name whatever order the
+clusterer found them in. Duplicates are resolved in persona-id order, which
+is itself canonical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGUAGES = ("en", "he")
+
+
+def level(d: float | None, threshold: float, words: tuple[str, str, str]) -> str:
+    """``words`` = (high, middle, low) by whether d passes +-threshold; missing is middle."""
+    high, middle, low = words
+    if d is None:
+        return middle
+    if d >= threshold:
+        return high
+    if d <= -threshold:
+        return low
+    return middle
+
+
+def noun_for(profile: Mapping[str, Any], naming: Mapping[str, Any]) -> dict[str, str]:
+    """The noun: by level of the noun construct (e.g. innovativeness) and relative age."""
+    rule = naming["noun_by"]
+    innov = level(
+        profile["construct_d"].get(rule["construct"]), naming["level_d"], ("high", "mid", "low")
+    )
+    age = level(
+        profile["hr_d"].get(rule["age_feature"]), naming["level_d"], ("older", "middle", "younger")
+    )
+    return dict(naming["nouns"][innov][age])
+
+
+def ranked_trait_words(
+    profile: Mapping[str, Any], naming: Mapping[str, Any], min_d: float
+) -> list[dict]:
+    """Trait words for this persona, strongest |d| first, skipping the noun's construct."""
+    skip = {naming["noun_by"]["construct"]}
+    ranked = []
+    for construct, words in naming["trait_words"].items():
+        d = profile["construct_d"].get(construct)
+        if construct in skip or d is None or abs(d) < min_d:
+            continue
+        direction = "high" if d > 0 else "low"
+        if words.get(direction):
+            ranked.append((-abs(d), construct, dict(words[direction])))
+    return [words for _, _, words in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
+
+def compose_name(
+    noun: Mapping[str, str], words: list[dict], templates: Mapping[str, str]
+) -> dict[str, str]:
+    """Fill each language's template; Hebrew puts the adjectives after the noun."""
+    names = {}
+    for lang in LANGUAGES:
+        traits = " ".join(w[lang] for w in words)
+        names[lang] = " ".join(templates[lang].format(traits=traits, noun=noun[lang]).split())
+    return names
+
+
+def _unique_candidates(profile, naming):
+    """Names from the preferred one to ever longer, less preferred ones."""
+    noun = noun_for(profile, naming)
+    preferred = ranked_trait_words(profile, naming, naming["trait_min_d"])
+    extra = [w for w in ranked_trait_words(profile, naming, 0.0) if w not in preferred]
+    words = preferred + extra
+    n_first = min(naming["max_trait_words"], len(preferred))
+    for n in range(n_first, len(words) + 1):
+        yield compose_name(noun, words[:n], naming["templates"])
+    last = compose_name(noun, words[:n_first], naming["templates"])
+    yield {lang: f"{last[lang]} ({profile['persona_id']})" for lang in LANGUAGES}
+
+
+def name_all(profiles: list[Mapping[str, Any]], naming: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One unique name per profile in both languages, in the given (canonical) order."""
+    taken: set[str] = set()
+    names = []
+    for profile in profiles:
+        for candidate in _unique_candidates(profile, naming):
+            if candidate["en"] not in taken and candidate["he"] not in taken:
+                break
+        taken.update(candidate.values())
+        names.append(candidate)
+    return names
+
+
+def _join(parts: list[str], text: Mapping[str, str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return text["joiner"].join(parts[:-1]) + text["last_joiner"] + parts[-1]
+
+
+def _strength(d: float, naming: Mapping[str, Any], lang: str) -> str:
+    direction = "high" if d > 0 else "low"
+    for band in naming["strength_words"]:
+        if abs(d) >= band["min_d"]:
+            return band[direction][lang]
+    return naming["strength_words"][-1][direction][lang]
+
+
+def _largest_cell(mix: Mapping[str, Any] | None) -> tuple[str, float] | None:
+    cells = (mix or {}).get("cells", {})
+    if not cells:
+        return None
+    label = max(cells, key=lambda c: (cells[c]["count"], c))
+    return label, cells[label]["share"]
+
+
+def describe(
+    profile: Mapping[str, Any],
+    name: str,
+    lang: str,
+    naming: Mapping[str, Any],
+    age_band_labels: Mapping[str, str],
+) -> str:
+    """Two or three sentences: size, strongest traits, and the typical adopter and age mix."""
+    text = naming["description"][lang]
+    if profile.get("suppressed"):
+        return text["suppressed"].format(name=name)
+    sentences = [
+        text["size"].format(
+            name=name, share_pct=round(100 * profile["share"]), size=profile["size"]
+        )
+    ]
+    traits = [
+        text["trait"].format(
+            strength=_strength(t["d"], naming, lang),
+            label=naming["labels"].get(t["construct"], {}).get(lang, t["construct"]),
+        )
+        for t in profile["top_traits"]
+    ]
+    sentences.append(
+        text["traits"].format(traits=_join(traits, text)) if traits else text["no_traits"]
+    )
+    adopter = _largest_cell(profile.get("adopter_mix"))
+    age_band = _largest_cell(profile.get("demographics", {}).get("age_band"))
+    if adopter and age_band:
+        sentences.append(
+            text["mix"].format(
+                adopter=naming["adopter_labels"].get(adopter[0], {}).get(lang, adopter[0]),
+                adopter_pct=round(100 * adopter[1]),
+                age_band=age_band_labels.get(age_band[0], age_band[0]),
+            )
+        )
+    return " ".join(sentences)

@@ -1,0 +1,125 @@
+"""Wiring of the personas stage; the logic lives in ``nodes.py``."""
+
+from kedro.pipeline import Node, Pipeline
+
+from . import nodes
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                nodes.score_constructs,
+                ["item_scores", "params:questionnaire", "params:personas.scoring"],
+                ["construct_scores", "construct_reliability"],
+                name="score_constructs",
+            ),
+            Node(
+                nodes.derive_hr_features,
+                ["employees", "params:wave", "params:wave_date", "params:personas.hr_features"],
+                "hr_features",
+                name="derive_hr_features",
+            ),
+            Node(
+                nodes.build_segmentation_basis,
+                ["construct_scores", "hr_features", "params:personas.basis"],
+                "segmentation_basis",
+                name="build_segmentation_basis",
+            ),
+            Node(
+                nodes.select_persona_count,
+                [
+                    "segmentation_basis",
+                    "params:personas.k_selection",
+                    "params:personas.model",
+                    "params:anonymity",
+                    "params:seed",
+                ],
+                "persona_count_selection",
+                name="select_persona_count",
+            ),
+            Node(
+                nodes.fit_persona_model,
+                [
+                    "segmentation_basis",
+                    "persona_count_selection",
+                    "params:personas.model",
+                    "params:seed",
+                ],
+                "persona_model",
+                name="fit_persona_model",
+            ),
+            Node(
+                nodes.assign_survey_personas,
+                ["persona_model", "segmentation_basis"],
+                "survey_personas",
+                name="assign_survey_personas",
+            ),
+            Node(
+                nodes.profile_personas,
+                [
+                    "survey_personas",
+                    "construct_scores",
+                    "hr_features",
+                    "params:personas.profiles",
+                    "params:anonymity",
+                ],
+                ["persona_statistics", "adoption_overview"],
+                name="profile_personas",
+            ),
+            Node(
+                nodes.name_personas,
+                ["persona_statistics", "params:personas.naming", "params:personas.hr_features"],
+                "persona_profiles",
+                name="name_personas",
+            ),
+            Node(
+                nodes.train_typing_model,
+                ["survey_personas", "hr_features", "params:personas.typing", "params:seed"],
+                ["typing_model", "typing_evaluation"],
+                name="train_typing_model",
+            ),
+            Node(
+                nodes.assign_personas,
+                [
+                    "employees",
+                    "survey_personas",
+                    "hr_features",
+                    "typing_model",
+                    "persona_profiles",
+                    "params:personas.typing",
+                    "params:personas.naming",
+                ],
+                "persona_assignments",
+                name="assign_personas",
+            ),
+            Node(
+                nodes.select_golden_questions,
+                [
+                    "item_scores",
+                    "survey_personas",
+                    "params:questionnaire",
+                    "params:personas.basis",
+                    "params:personas.golden_questions",
+                    "params:anonymity",
+                    "params:seed",
+                ],
+                "golden_questions",
+                name="select_golden_questions",
+            ),
+            Node(
+                nodes.summarise_personas,
+                [
+                    "persona_count_selection",
+                    "construct_reliability",
+                    "persona_profiles",
+                    "adoption_overview",
+                    "typing_evaluation",
+                    "golden_questions",
+                    "persona_assignments",
+                ],
+                "persona_summary",
+                name="summarise_personas",
+            ),
+        ]
+    )

@@ -1,0 +1,159 @@
+"""Fixtures of the personas tests: the project's parameters and small planted surveys."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+
+from segmentation.codebook import Codebook
+from segmentation.pipelines.personas import create_pipeline
+from tests.conftest import PROJECT_ROOT, load_parameters
+
+PATTERNS = ["office", "hybrid", "remote", "frontline"]
+
+
+@pytest.fixture(scope="session")
+def base_parameters() -> dict:
+    """The shipped parameters the personas stage reads."""
+    with open(PROJECT_ROOT / "conf" / "base" / "parameters.yml", encoding="utf-8") as handle:
+        general = yaml.safe_load(handle)
+    return {
+        "questionnaire": load_parameters("questionnaire")["questionnaire"],
+        "personas": load_parameters("personas")["personas"],
+        "anonymity": general["anonymity"],
+        "seed": general["seed"],
+        "wave": "2026-09",
+        "wave_date": None,
+    }
+
+
+@pytest.fixture()
+def parameters(base_parameters) -> dict:
+    """The shipped parameters with fewer bootstraps and restarts, so tests stay fast."""
+    params = copy.deepcopy(base_parameters)
+    params["personas"]["k_selection"].update(
+        {
+            "k_max": 6,
+            "sample_size": 1200,
+            "silhouette_sample_size": 1200,
+            "n_init": 4,
+            "n_bootstrap": 6,
+        }
+    )
+    params["personas"]["model"]["n_init"] = 5
+    params["personas"]["typing"]["cv_folds"] = 3
+    params["personas"]["golden_questions"]["sample_size"] = 800
+    return params
+
+
+def planted_survey(
+    questionnaire: dict,
+    basis: list[str],
+    n: int = 600,
+    k: int = 4,
+    seed: int = 0,
+    noise: float = 0.5,
+    n_nonrespondents: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """``employees``, ``item_scores`` (reverse items already scored) and planted personas.
+
+    Persona j is high (4.3) on a distinct block of basis constructs and low
+    (1.7) on the rest; the work pattern follows the persona, so HR fields
+    predict it.
+    """
+    rng = np.random.default_rng(seed)
+    codebook = Codebook.from_params(questionnaire)
+    truth = np.sort(rng.permutation(np.arange(n) % k))
+    rng.shuffle(truth)
+    blocks = np.arange(len(basis)) % k
+    columns = {}
+    for construct, items in codebook.constructs.items():
+        if construct in basis:
+            centre = np.where(blocks[basis.index(construct)] == truth, 4.3, 1.7)
+        else:
+            centre = np.full(n, 3.0)
+        for item in items:
+            columns[item] = np.clip(np.rint(centre + rng.normal(0, noise, n)), 1, 5)
+    total = n + n_nonrespondents
+    persona = np.concatenate([truth, rng.integers(0, k, n_nonrespondents)])
+    pids = np.array([f"p{i:05d}" for i in range(total)], dtype=object)
+    employees = pd.DataFrame(
+        {
+            "pid": pids,
+            "birth_year": pd.array(rng.integers(1960, 2003, total), dtype="Int64"),
+            "hire_date": pd.Timestamp("2026-01-01")
+            - pd.to_timedelta(rng.integers(0, 5000, total), unit="D"),
+            "department": rng.choice(["Sales", "R&D", "Operations"], total),
+            "org_unit": "unit",
+            "site": rng.choice(["Haifa", "Tel Aviv"], total),
+            "job_level": "individual_contributor",
+            "is_people_manager": False,
+            "manager_pid": None,
+            "work_pattern": np.array(PATTERNS)[persona % 4],
+            "employment_status": "active",
+            "language": "en",
+            "gender": None,
+            "responded": np.arange(total) < n,
+        }
+    )
+    item_scores = pd.DataFrame({"pid": pids[:n], **{i: columns[i] for i in codebook.scored_items}})
+    item_scores["submitted_at"] = pd.Timestamp("2026-09-05")
+    return employees, item_scores, truth
+
+
+class KeptDataset(MemoryDataset):
+    """In memory and never released by the runner, so a test can read every dataset."""
+
+    def _release(self) -> None:
+        pass
+
+
+def feed_parameters(parameters: dict) -> dict:
+    """``params:a`` and ``params:a.b`` entries, as Kedro's context builds them."""
+    feed = {}
+
+    def walk(prefix: str, value) -> None:
+        feed[f"params:{prefix}"] = value
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(f"{prefix}.{key}", child)
+
+    for key, value in parameters.items():
+        walk(key, value)
+    return feed
+
+
+def run_personas(employees: pd.DataFrame, item_scores: pd.DataFrame, parameters: dict) -> dict:
+    """Run the real personas pipeline with Kedro's runner; every dataset by name."""
+    pipeline = create_pipeline()
+    inputs = {**feed_parameters(parameters), "employees": employees, "item_scores": item_scores}
+    catalog = DataCatalog(
+        {
+            name: KeptDataset(inputs[name], copy_mode="assign")
+            if name in inputs
+            else KeptDataset(copy_mode="assign")
+            for name in pipeline.datasets()
+        }
+    )
+    SequentialRunner().run(pipeline, catalog)
+    return {
+        name: catalog.load(name) for name in pipeline.datasets() if not name.startswith("params:")
+    }
+
+
+@pytest.fixture()
+def planted(parameters):
+    """A planted 4-persona survey of 600 respondents plus 150 non-respondents."""
+    return planted_survey(
+        parameters["questionnaire"],
+        parameters["personas"]["basis"],
+        n=600,
+        k=4,
+        n_nonrespondents=150,
+    )
