@@ -1,0 +1,570 @@
+"""Figures of the report, every one through :mod:`.anonymity`.
+
+Pure functions on the report's base table (one row per employee, see
+:func:`build_base`). Two populations: *active employees* (HR figures: head
+counts, age mix) and *respondents*, the active employees whose survey answers
+were used (every survey figure). Keeping respondents a subset of active
+employees means no figure can be subtracted from another to reveal people
+outside both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segmentation.waves import wave_date as resolve_wave_date
+
+from . import anonymity as anon
+from .adapters import adapt_assignments, adapt_employees, adapt_scores, persona_sort_key
+from .labels import Labels
+
+UNKNOWN = "__unknown__"
+SURVEY, INFERRED = "survey", "inferred"
+LEVELS = ("low", "medium", "high")
+
+
+# --------------------------------------------------------------------- base
+
+
+def all_constructs(report: Mapping[str, Any]) -> list[str]:
+    """Every construct the report reads, in a stable order without repeats."""
+    c = report["constructs"]
+    names = [c["social_media"], c["mobile"], c["innovativeness"], c["barriers"], c["gamification"],
+             *c["needs"], *c["channels"], *c.get("traits", [])]
+    return list(dict.fromkeys(names))
+
+
+def group_dimensions(report: Mapping[str, Any]) -> list[str]:
+    """Employee columns that are ever broken down: breakdowns and persona demographics."""
+    return list(dict.fromkeys([*report["breakdowns"], *report["personas"]["demographics"]]))
+
+
+def age_bands(age: pd.Series, bands: Mapping[str, Any], language: str) -> pd.Series:
+    labels = bands["labels"][language]
+    cut = pd.cut(age, bins=[-np.inf, *bands["breaks"], np.inf], right=False, labels=labels)
+    return cut.astype(object).where(cut.notna(), UNKNOWN)
+
+
+def build_base(
+    employees: pd.DataFrame,
+    construct_scores: pd.DataFrame,
+    item_scores: pd.DataFrame | None,
+    persona_assignments: pd.DataFrame | None,
+    wave: str,
+    wave_date: str | None,
+    report: Mapping[str, Any],
+    min_group: int,
+) -> pd.DataFrame:
+    """One row per employee: HR fields, age band, flags, scores, persona, and protected groups.
+
+    ``group_<dim>`` holds the group of every broken-down dimension with the
+    groups too small to show merged into :data:`anonymity.OTHER`; every
+    breakdown reads these columns, so a hidden group is hidden everywhere. A
+    group is too small when its active head count, its respondents or its
+    (non-zero) non-respondents are fewer than ``min_group``.
+    Respondents are active employees with construct scores; survey answers of
+    people not active at the wave's date are left out of every figure.
+    """
+    labels = Labels(report)
+    people = adapt_employees(employees)
+    constructs = all_constructs(report)
+    scores = adapt_scores(construct_scores, constructs)
+    items = adapt_scores(item_scores, report["constructs"].get("barrier_items", []))
+    assignments = adapt_assignments(persona_assignments)
+
+    at = resolve_wave_date(wave, wave_date)
+    people["age"] = at.year - people["birth_year"]
+    people["age_band"] = age_bands(people["age"], report["age_bands"], labels.language)
+    people["active"] = people["employment_status"].eq("active")
+    people["respondent"] = people["active"] & people["pid"].isin(scores["pid"])
+    base = people.merge(scores, on="pid", how="left").merge(items, on="pid", how="left")
+    survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
+    base.loc[~base["respondent"], survey_columns] = np.nan
+    base = base.merge(assignments, on="pid", how="left")
+    # Personas: from the survey for respondents, inferred for active others.
+    survey_persona = base["respondent"] & base["assignment_source"].eq(SURVEY)
+    inferred = base["active"] & ~base["respondent"] & base["assignment_source"].eq(INFERRED)
+    base["persona_source"] = np.where(survey_persona, SURVEY, np.where(inferred, INFERRED, None))
+    base.loc[base["persona_source"].isna(), "persona_id"] = None
+
+    for dim in group_dimensions(report):
+        values = base[dim].astype(object).where(base[dim].notna(), UNKNOWN) if dim in base else pd.Series(UNKNOWN, index=base.index)
+        base[dim] = values
+        active = base["active"]
+        # Head counts and respondent counts are both shown per group, so the
+        # non-respondents (their difference) must be a large enough group too.
+        sizes = pd.DataFrame(
+            {
+                "active": values[active].value_counts(),
+                "respondents": values[base["respondent"]].value_counts(),
+                "non_respondents": values[active & ~base["respondent"]].value_counts(),
+            }
+        ).fillna(0)
+        hidden = anon.hidden_groups(sizes, min_group, allow_zero=["non_respondents"])
+        base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
+    return base.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def group_label(labels: Labels, dim: str, key: Any) -> str:
+    if key == anon.OTHER:
+        return labels.ui("other_group")
+    if key == UNKNOWN:
+        return labels.value("misc", "unknown") if labels.value("misc", "unknown") != "unknown" else "?"
+    return labels.value(dim, key)
+
+
+def ordered_groups(values: pd.Series) -> list:
+    """Groups by size (largest first), ties by name, with the combined group last."""
+    counts = values.value_counts()
+    keys = sorted(counts.index, key=lambda g: (g == anon.OTHER, g == UNKNOWN, -counts[g], str(g)))
+    return keys
+
+
+def level_of(scores: pd.Series, levels: Mapping[str, Any]) -> pd.Series:
+    """low / medium / high of a 1-5 score; missing stays missing."""
+    out = np.select(
+        [scores < levels["low_below"], scores >= levels["high_from"]], ["low", "high"], default="medium"
+    ).astype(object)
+    return pd.Series(out, index=scores.index).where(scores.notna(), None)
+
+
+def adopter_scale(innovativeness: pd.Series) -> dict[str, float]:
+    known = innovativeness.dropna()
+    mean = float(known.mean()) if len(known) else float("nan")
+    sd = float(known.std(ddof=1)) if len(known) > 1 else float("nan")
+    return {"mean": mean, "sd": sd}
+
+
+def adopter_categories(innovativeness: pd.Series, adopters: Mapping[str, Any], scale: Mapping[str, float]) -> pd.Series:
+    """Rogers' categories from standard deviations around the respondents' mean."""
+    sd = scale["sd"] if scale["sd"] and np.isfinite(scale["sd"]) and scale["sd"] > 0 else 1.0
+    z = (innovativeness - scale["mean"]) / sd
+    order = list(adopters["order"])
+    out = np.select(
+        [z > adopters["innovators"], z > adopters["early_adopters"], z > adopters["early_majority"], z >= adopters["late_majority"]],
+        order[:4],
+        default=order[4],
+    ).astype(object)
+    return pd.Series(out, index=innovativeness.index).where(innovativeness.notna(), None)
+
+
+def split_share(flag: pd.Series, min_group: int) -> tuple[float | None, int]:
+    """Share of True among known values, hidden when either side is a small group."""
+    known = flag.dropna().astype(bool)
+    counts = pd.Series({"yes": int(known.sum()), "no": int((~known).sum())})
+    mask = anon.suppress_series(counts, min_group)
+    if len(known) == 0 or mask["yes"]:
+        return None, len(known)
+    return counts["yes"] / len(known), len(known)
+
+
+def split_by_group(
+    groups: pd.Series, flag: pd.Series, order: Sequence, min_group: int
+) -> dict[Any, float | None]:
+    """Per group, the share of True among known values, with cell and complementary suppression."""
+    known = flag.notna()
+    frame = pd.DataFrame({"g": groups[known].to_numpy(), "f": flag[known].astype(bool).map({True: "yes", False: "no"}).to_numpy()})
+    counts = anon.crosstab_counts(frame, "g", "f", rows=order, columns=["yes", "no"])
+    mask = anon.suppress_cells(counts, min_group)
+    shares = anon.masked_shares(counts, mask)["yes"]
+    return {g: (None if pd.isna(shares[g]) else float(shares[g])) for g in order}
+
+
+def distribution(values: pd.Series, order: Sequence, min_group: int) -> list[dict[str, Any]]:
+    """Counts and shares of one group by category, with suppression (one row)."""
+    counts = values.dropna().value_counts().reindex(list(order), fill_value=0)
+    mask = anon.suppress_series(counts, min_group)
+    total = int(counts.sum())
+    cells = []
+    for key in order:
+        hidden = bool(mask[key]) or total < min_group
+        cells.append({"key": key, "count": None if hidden else int(counts[key]), "share": None if hidden or not total else counts[key] / total})
+    return cells
+
+
+def cohen_d(inside: pd.Series, outside: pd.Series) -> float | None:
+    a, b = inside.dropna(), outside.dropna()
+    if len(a) < 2 or len(b) < 2:
+        return None
+    pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
+    if not pooled or not np.isfinite(pooled):
+        return None
+    return float((a.mean() - b.mean()) / pooled)
+
+
+# --------------------------------------------------------------------- overview
+
+
+def overview(
+    summary: Mapping[str, Any], base: pd.DataFrame, personas: Sequence[str], wave: str, wave_date: str | None,
+    report: Mapping[str, Any], min_group: int,
+) -> dict[str, Any]:
+    """Wave, response rate overall and by department, data quality."""
+    labels = Labels(report)
+    active = base[base["active"]]
+    n_active, n_resp = int(len(active)), int(active["respondent"].sum())
+    rate, _ = split_share(active["respondent"], min_group)
+    groups = ordered_groups(active["group_department"])
+    frame = pd.DataFrame({"g": active["group_department"].to_numpy(), "r": np.where(active["respondent"], "yes", "no")})
+    counts = anon.crosstab_counts(frame, "g", "r", rows=groups, columns=["yes", "no"])
+    mask = anon.suppress_cells(counts, min_group)
+    shares = anon.masked_shares(counts, mask)["yes"]
+    departments = [
+        {
+            "key": g,
+            "label": group_label(labels, "department", g),
+            "headcount": int(counts.loc[g].sum()) if counts.loc[g].sum() >= min_group else None,
+            "rate": None if pd.isna(shares[g]) else float(shares[g]),
+        }
+        for g in groups
+    ]
+    files = [
+        {**f, "label": labels.value("files", f["role"])} for f in summary["files"]
+    ]
+    reasons = [
+        {"reason": r, "label": labels.value("reasons", r), "count": n}
+        for r, n in sorted(summary["rejects_by_reason"].items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    survey = next((f for f in summary["files"] if f["role"] == "survey"), None)
+    return {
+        "wave": str(wave),
+        "wave_date": resolve_wave_date(wave, wave_date).date().isoformat(),
+        "n_active": n_active if n_active >= min_group else None,
+        "n_respondents": n_resp if n_resp >= min_group else None,
+        "response_rate": rate,
+        "n_personas": len(personas),
+        "departments": departments,
+        "hidden_departments": bool((base["group_department"] == anon.OTHER).any()),
+        "files": files,
+        "rejects": reasons,
+        "answers_set_missing": summary["answers_set_missing"],
+        "survey_rejected_share": (survey["rows_rejected"] / survey["rows_read"]) if survey and survey["rows_read"] else None,
+        "min_group": min_group,
+    }
+
+
+# --------------------------------------------------------------------- situation
+
+
+def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, agree_from: float, min_group: int, kind: str = "constructs") -> list[dict]:
+    rows = []
+    for c in constructs:
+        if c not in base:
+            continue
+        values = base[c]
+        share, n = split_share((values >= agree_from).where(values.notna()), min_group)
+        rows.append({
+            "key": c,
+            "label": labels.value(kind, c),
+            "mean": anon.safe_mean(values, min_group),
+            "share": share,
+            "n": n if n >= min_group else None,
+        })
+    return sorted(rows, key=lambda r: (-(r["share"] if r["share"] is not None else -1), -(r["mean"] or 0), r["key"]))
+
+
+def _levels(resp: pd.DataFrame, construct: str, report: Mapping[str, Any], labels: Labels, min_group: int) -> dict:
+    level = level_of(resp[construct], report["levels"])
+    cells = distribution(level, LEVELS, min_group)
+    for cell in cells:
+        cell["label"] = labels.ui(f"level_titles.{cell['key']}")
+    return {"construct": construct, "label": labels.construct(construct), "cells": cells, "mean": anon.safe_mean(resp[construct], min_group)}
+
+
+def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
+    """Age mix, usage, adopters, needs, barriers and channels; overall and by group."""
+    labels = Labels(report)
+    cons = report["constructs"]
+    active = base[base["active"]]
+    resp = base[base["respondent"]].copy()
+    adopters_params = report["adopters"]
+    scale = adopter_scale(resp[cons["innovativeness"]])
+    resp["adopter"] = adopter_categories(resp[cons["innovativeness"]], adopters_params, scale)
+    band_order = [*report["age_bands"]["labels"][labels.language]]
+    if (active["age_band"] == UNKNOWN).any():
+        band_order.append(UNKNOWN)
+
+    # Age mix of active employees and of respondents (one row each).
+    age_counts = pd.DataFrame(
+        {
+            "employees": active["age_band"].value_counts(),
+            "respondents": resp["age_band"].value_counts(),
+        }
+    ).reindex(band_order).fillna(0).astype(int).T
+    age_mask = anon.suppress_cells(age_counts, min_group, protect_columns=False)
+    age_shares = anon.masked_shares(age_counts, age_mask)
+    age_mix = {
+        "bands": [group_label(labels, "age_band", b) if b == UNKNOWN else b for b in band_order],
+        "employees": [None if pd.isna(v) else float(v) for v in age_shares.loc["employees"]],
+        "respondents": [None if pd.isna(v) else float(v) for v in age_shares.loc["respondents"]],
+    }
+
+    # Adopter categories, small ones merged with a neighbour.
+    order = list(adopters_params["order"])
+    adopter_cells = anon.collapse_ordinal(resp["adopter"].value_counts().reindex(order, fill_value=0), min_group)
+    for cell in adopter_cells:
+        cell["label"] = " + ".join(labels.value("adopters", k) for k in cell["labels"])
+    innovator, _ = split_share(resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna()), min_group)
+    conservative, _ = split_share(resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna()), min_group)
+
+    agree = report["agree_from"]
+    high = report["levels"]["high_from"]
+    barrier_high, _ = split_share((resp[cons["barriers"]] >= high).where(resp[cons["barriers"]].notna()), min_group)
+    gamification, _ = split_share((resp[cons["gamification"]] >= agree).where(resp[cons["gamification"]].notna()), min_group)
+
+    result: dict[str, Any] = {
+        "n_respondents": int(len(resp)) if len(resp) >= min_group else None,
+        "n_active": int(len(active)) if len(active) >= min_group else None,
+        "age_mix": age_mix,
+        "usage": [
+            _levels(resp, cons["social_media"], report, labels, min_group),
+            _levels(resp, cons["mobile"], report, labels, min_group),
+        ],
+        "barriers_levels": _levels(resp, cons["barriers"], report, labels, min_group),
+        "adopters": {
+            "cells": adopter_cells,
+            "innovator_share": innovator,
+            "conservative_share": conservative,
+            **scale,
+            "note": labels.ui("situation.adopters_note", mean=scale["mean"], sd=scale["sd"]),
+        },
+        "needs": _ranked(resp, cons["needs"], labels, agree, min_group),
+        "barrier_items": _ranked(resp, cons.get("barrier_items", []), labels, agree, min_group, kind="items"),
+        "barriers_high_share": barrier_high,
+        "channels": _ranked(resp, cons["channels"], labels, agree, min_group),
+        "gamification": {"mean": anon.safe_mean(resp[cons["gamification"]], min_group), "share": gamification},
+        "work_patterns": {
+            wp: split_share(active["work_pattern"].eq(wp), min_group)[0]
+            for wp in sorted(active["work_pattern"].dropna().unique())
+            if wp != UNKNOWN
+        },
+        "breakdowns": [],
+    }
+
+    # Breakdowns by department, site, work pattern.
+    metrics = {
+        "social_media_high": (resp[cons["social_media"]] >= high).where(resp[cons["social_media"]].notna()),
+        "mobile_high": (resp[cons["mobile"]] >= high).where(resp[cons["mobile"]].notna()),
+        "innovators": resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna()),
+        "conservatives": resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna()),
+        "barriers_high": (resp[cons["barriers"]] >= high).where(resp[cons["barriers"]].notna()),
+    }
+    for dim in report["breakdowns"]:
+        column = f"group_{dim}"
+        groups = ordered_groups(active[column])
+        resp_counts = resp[column].value_counts()
+        shown = {key: split_by_group(resp[column], flag, groups, min_group) for key, flag in metrics.items()}
+        age_table = anon.crosstab_counts(active.assign(_b=active["age_band"]), column, "_b", rows=groups, columns=band_order)
+        age_mask = anon.suppress_cells(age_table, min_group)
+        age_group_shares = anon.masked_shares(age_table, age_mask)
+        rows = []
+        for g in groups:
+            in_group = resp[resp[column] == g]
+            n = int(resp_counts.get(g, 0))
+            visible = n >= min_group
+            needs = _ranked(in_group, cons["needs"], labels, agree, min_group) if visible else []
+            channels = _ranked(in_group, cons["channels"], labels, agree, min_group) if visible else []
+            rows.append({
+                "key": g,
+                "label": group_label(labels, dim, g),
+                "headcount": int(age_table.loc[g].sum()) if age_table.loc[g].sum() >= min_group else None,
+                "n": n if visible else None,
+                "metrics": {k: shown[k][g] for k in metrics},
+                "top_need": needs[0]["label"] if needs and needs[0]["mean"] is not None else None,
+                "top_channel": channels[0]["label"] if channels and channels[0]["mean"] is not None else None,
+                "age_mix": [None if pd.isna(v) else float(v) for v in age_group_shares.loc[g]],
+            })
+        result["breakdowns"].append({
+            "dimension": dim,
+            "title": labels.ui("situation.by_dimension", dimension=labels.ui(f"dimensions.{dim}")),
+            "metric_keys": list(metrics),
+            "metric_labels": [labels.ui(f"metrics.{k}") for k in metrics],
+            "overall": {k: split_share(v, min_group)[0] for k, v in metrics.items()},
+            "bands": age_mix["bands"],
+            "rows": rows,
+            "combined": any(r["key"] == anon.OTHER for r in rows),
+        })
+    return result
+
+
+def situation_metrics(situation_figures: Mapping[str, Any], overview_figures: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Flat ``{metric: {value, label}}`` that the SWOT rules read."""
+    metrics: dict[str, dict[str, Any]] = {}
+
+    def put(key: str, value: Any, label: str | None = None) -> None:
+        metrics[key] = {"value": value, "label": label}
+
+    put("response_rate", overview_figures.get("response_rate"))
+    put("data.survey_rejected_share", overview_figures.get("survey_rejected_share"))
+    names = {0: "social_media", 1: "mobile"}
+    for i, usage in enumerate(situation_figures["usage"]):
+        cells = {c["key"]: c["share"] for c in usage["cells"]}
+        put(f"{names[i]}.high_share", cells.get("high"), usage["label"])
+        put(f"{names[i]}.low_share", cells.get("low"), usage["label"])
+        put(f"{names[i]}.mean", usage["mean"], usage["label"])
+    put("barriers.high_share", situation_figures["barriers_high_share"])
+    put("adopters.innovator_share", situation_figures["adopters"]["innovator_share"])
+    put("adopters.conservative_share", situation_figures["adopters"]["conservative_share"])
+    put("gamification.agree_share", situation_figures["gamification"]["share"])
+    for kind, share_key in (("needs", "agree_share"), ("channels", "prefer_share"), ("barrier_items", "agree_share")):
+        rows = situation_figures[kind]
+        for row in rows:
+            put(f"{kind}.{row['key']}.{share_key}", row["share"], row["label"])
+            put(f"{kind}.{row['key']}.mean", row["mean"], row["label"])
+        ranked = [r for r in rows if r["share"] is not None]
+        if ranked:
+            put(f"{kind}.top.{share_key}", ranked[0]["share"], ranked[0]["label"])
+    for wp, share in situation_figures["work_patterns"].items():
+        put(f"work_pattern.{wp}.share", share, wp)
+    return metrics
+
+
+# --------------------------------------------------------------------- personas
+
+
+def persona_figures(
+    base: pd.DataFrame, persona_ids: Sequence[str], report: Mapping[str, Any], min_group: int
+) -> dict[str, Any]:
+    """Per persona: sizes, trait means, needs, channels, adopter and demographic mixes."""
+    labels = Labels(report)
+    cons = report["constructs"]
+    resp = base[base["respondent"]].copy()
+    adopters_params = report["adopters"]
+    scale = adopter_scale(resp[cons["innovativeness"]])
+    resp["adopter"] = adopter_categories(resp[cons["innovativeness"]], adopters_params, scale)
+    surveyed = resp[resp["persona_source"].eq(SURVEY) & resp["persona_id"].notna()]
+    active = base[base["active"]]
+    all_ids = sorted(set(persona_ids) | set(surveyed["persona_id"].unique()), key=persona_sort_key)
+
+    survey_sizes = surveyed["persona_id"].value_counts().reindex(all_ids, fill_value=0)
+    hidden = set(anon.hidden_groups(pd.DataFrame({"n": survey_sizes}), min_group))
+    visible = [p for p in all_ids if p not in hidden]
+    n_resp = len(resp)
+
+    # Sizes by source; hidden personas as one combined row.
+    with_persona = active[active["persona_source"].notna() & active["persona_id"].notna()]
+    rows = with_persona["persona_id"].map(lambda p: anon.OTHER if p in hidden else p)
+    size_frame = pd.DataFrame({"p": rows.to_numpy(), "s": with_persona["persona_source"].to_numpy()})
+    size_rows = list(dict.fromkeys([*visible, *sorted(set(rows) - set(visible), key=str)]))
+    sizes = anon.crosstab_counts(size_frame, "p", "s", rows=size_rows, columns=[SURVEY, INFERRED])
+    size_mask = anon.suppress_cells(sizes, min_group)
+
+    # Adopter mix on the same merged categories as the overall chart.
+    order = list(adopters_params["order"])
+    merged = anon.collapse_ordinal(resp["adopter"].value_counts().reindex(order, fill_value=0), min_group)
+    merge_map = {k: "+".join(cell["labels"]) for cell in merged for k in cell["labels"]}
+    merged_keys = ["+".join(cell["labels"]) for cell in merged]
+    merged_labels = {"+".join(cell["labels"]): " + ".join(labels.value("adopters", k) for k in cell["labels"]) for cell in merged}
+    persona_rows = surveyed["persona_id"].map(lambda p: anon.OTHER if p in hidden else p)
+    mix_rows = list(dict.fromkeys([*visible, *sorted(set(persona_rows) - set(visible), key=str)]))
+    adopter_frame = pd.DataFrame({"p": persona_rows.to_numpy(), "a": surveyed["adopter"].map(merge_map).to_numpy()}).dropna()
+    adopter_counts = anon.crosstab_counts(adopter_frame, "p", "a", rows=mix_rows, columns=merged_keys)
+    adopter_mask = anon.suppress_cells(adopter_counts, min_group)
+    adopter_shares = anon.masked_shares(adopter_counts, adopter_mask)
+
+    demographics: dict[str, tuple[pd.DataFrame, list]] = {}
+    for dim in report["personas"]["demographics"]:
+        column = f"group_{dim}"
+        groups = ordered_groups(resp[column]) if len(resp) else []
+        if dim == "age_band":
+            bands = list(report["age_bands"]["labels"][labels.language])
+            groups = sorted(groups, key=lambda g: (bands.index(g) if g in bands else len(bands), str(g)))
+        frame = pd.DataFrame({"p": persona_rows.to_numpy(), "g": surveyed[column].to_numpy()})
+        counts = anon.crosstab_counts(frame, "p", "g", rows=mix_rows, columns=groups)
+        mask = anon.suppress_cells(counts, min_group)
+        demographics[dim] = (anon.masked_shares(counts, mask), groups)
+
+    traits = [c for c in cons.get("traits", []) if c in resp]
+    agree = report["agree_from"]
+    out: dict[str, Any] = {"visible": visible, "hidden": sorted(hidden, key=persona_sort_key), "personas": {}, "n_respondents": n_resp, "scale": scale}
+    for p in visible:
+        inside = surveyed["persona_id"].eq(p)
+        members = surveyed[inside]
+        others = resp[~resp["pid"].isin(members["pid"])]
+        n = int(len(members))
+        inferred = None if size_mask.loc[p, INFERRED] else int(sizes.loc[p, INFERRED])
+        trait_rows = []
+        for c in traits:
+            trait_rows.append({
+                "key": c,
+                "label": labels.construct(c),
+                "mean": anon.safe_mean(members[c], min_group),
+                "everyone": anon.safe_mean(resp[c], min_group),
+                "d": cohen_d(members[c], others[c]) if len(others) >= min_group else None,
+            })
+        needs = _ranked(members, cons["needs"], labels, agree, min_group)
+        channels = _ranked(members, cons["channels"], labels, agree, min_group)
+        mix = [
+            {"key": k, "label": merged_labels[k], "share": None if pd.isna(adopter_shares.loc[p, k]) else float(adopter_shares.loc[p, k])}
+            for k in merged_keys
+        ]
+        demo = {}
+        for dim, (shares, groups) in demographics.items():
+            cells = [
+                {"key": g, "label": group_label(labels, dim, g), "share": float(shares.loc[p, g])}
+                for g in groups
+                if not pd.isna(shares.loc[p, g]) and shares.loc[p, g] > 0
+            ]
+            hidden_cells = int(sum(1 for g in groups if pd.isna(shares.loc[p, g])))
+            ordered = cells if dim == "age_band" else sorted(cells, key=lambda c: -c["share"])
+            demo[dim] = {"title": labels.ui(f"dimensions.{dim}"), "cells": ordered, "hidden_cells": hidden_cells}
+        out["personas"][p] = {
+            "size": n,
+            "share": n / n_resp if n_resp else None,
+            "inferred": inferred,
+            "total": n + inferred if inferred is not None else None,
+            "traits": trait_rows,
+            "needs": needs,
+            "channels": channels,
+            "adopter_mix": mix,
+            "demographics": demo,
+        }
+    return out
+
+
+# --------------------------------------------------------------------- method
+
+
+def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
+    """The k table (small persona sizes hidden), reference, alphas and typing quality."""
+    labels = Labels(report)
+    rows = []
+    for row in summary["k_table"]:
+        small = row["smallest_persona_size"] is not None and row["smallest_persona_size"] < min_group
+        rows.append({
+            **row,
+            "smallest_persona_size": None if small else (int(row["smallest_persona_size"]) if row["smallest_persona_size"] is not None else None),
+            "smallest_persona_share": None if small else row["smallest_persona_share"],
+            "chosen": row["k"] == summary["chosen_k"],
+        })
+    reference = summary["reference"]
+    needed = ("k", "reproducibility", "reference_reproducibility", "reproducibility_gain", "silhouette", "reference_silhouette")
+    reference_text = (
+        labels.ui("method.reference_text", **{k: reference[k] for k in needed})
+        if all(isinstance(reference.get(k), int | float) for k in needed) else ""
+    )
+    typing_text = (
+        labels.ui("method.typing_text", accuracy=summary["typing_accuracy"], baseline=summary["typing_baseline"])
+        if summary["typing_accuracy"] is not None and summary["typing_baseline"] is not None else ""
+    )
+    return {
+        "k_table": rows,
+        "chosen_k": summary["chosen_k"],
+        "k_rule": summary["k_rule"],
+        "k_rule_outcome": summary["k_rule_outcome"],
+        "reference_text": reference_text,
+        "clearly_better": reference.get("clearly_better_than_reference"),
+        "alphas": [{"key": k, "label": labels.construct(k), "alpha": v} for k, v in summary["alphas"].items()],
+        "typing_text": typing_text,
+        "typing_accuracy": summary["typing_accuracy"],
+        "typing_baseline": summary["typing_baseline"],
+        "typing_calibration_error": summary["typing_calibration_error"],
+        "warnings": summary["warnings"],
+    }

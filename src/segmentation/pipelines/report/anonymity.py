@@ -1,0 +1,202 @@
+"""Small-group protection for every figure of the persona report.
+
+One rule, used by every breakdown of the HTML page and of the workbook: no
+count, share, mean or chart describes a group of fewer than ``min_group``
+people, and a hidden figure cannot be recovered from the totals that are
+shown.
+
+* Groups of a breakdown dimension (departments, sites, work patterns) that are
+  too small are hidden **everywhere**; :func:`hidden_groups` adds the next
+  smallest groups until the hidden ones are at least two and together hold at
+  least ``min_group`` people in every measure, so that the overall total
+  minus the shown groups describes no small group. Hidden groups are shown
+  only as one combined "other" group, without their names.
+* Cells of a table (a group's counts by category) go through
+  :func:`suppress_cells`: a cell of 1 to ``min_group - 1`` people is hidden,
+  and every row and column that has a hidden cell gets more hidden cells
+  (the next smallest) until it has at least two of them holding together at
+  least ``min_group`` people. Rows and columns are treated alternately until
+  nothing changes, because row totals (a group's size) and column totals
+  (the overall distribution) are shown too.
+* Ordered categories of one group (adopter categories, score levels, age
+  bands) can instead be *merged* with a neighbour by :func:`collapse_ordinal`,
+  which keeps every person counted and every shown cell large enough.
+
+Zero cells are shown: they describe no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+OTHER = "__other__"
+
+
+def hidden_groups(sizes: pd.DataFrame, min_group: int, allow_zero: Sequence[str] = ()) -> list:
+    """Groups (index of ``sizes``) to hide in every breakdown of one dimension.
+
+    ``sizes`` has one row per group and one column per measure that is shown
+    somewhere (e.g. active headcount and respondents). A group is too small
+    when any measure is under ``min_group``; then the next smallest groups
+    join it until the hidden groups are at least two and hold, together, at
+    least ``min_group`` in every measure. When that is impossible every group
+    is hidden. Measures in ``allow_zero`` may be 0 (describing nobody).
+    """
+    sizes = sizes.fillna(0).astype(int)
+    if sizes.empty:
+        return []
+    too_small = sizes < min_group
+    for column in allow_zero:
+        too_small[column] &= sizes[column] > 0
+    small = too_small.any(axis=1)
+    hidden = list(sizes.index[small])
+    if not hidden:
+        return []
+    order = sizes.min(axis=1).sort_values(kind="stable").index
+
+    def safe(total: pd.Series) -> bool:
+        return all(total[c] >= min_group or (c in allow_zero and total[c] == 0) for c in sizes.columns)
+
+    for group in order:
+        if len(hidden) >= 2 and safe(sizes.loc[hidden].sum()):
+            break
+        if group not in hidden:
+            hidden.append(group)
+    if len(hidden) < 2 or not safe(sizes.loc[hidden].sum()):
+        hidden = list(sizes.index)
+    return [g for g in sizes.index if g in set(hidden)]
+
+
+def _complete_line(values: np.ndarray, mask: np.ndarray, min_group: int) -> bool:
+    """Hide more cells of one row or column until its hidden cells are safe.
+
+    Safe: no hidden cell, or at least two hidden non-zero cells holding
+    together at least ``min_group``. Returns whether a cell was added.
+    """
+    hidden_nonzero = mask & (values > 0)
+    if not hidden_nonzero.any():
+        return False
+    changed = False
+    while hidden_nonzero.sum() < 2 or values[hidden_nonzero].sum() < min_group:
+        candidates = np.where(~mask & (values > 0))[0]
+        if len(candidates) == 0:
+            break
+        pick = candidates[np.argsort(values[candidates], kind="stable")[0]]
+        mask[pick] = True
+        hidden_nonzero = mask & (values > 0)
+        changed = True
+    return changed
+
+
+def suppress_cells(
+    counts: pd.DataFrame, min_group: int, *, protect_rows: bool = True, protect_columns: bool = True
+) -> pd.DataFrame:
+    """A boolean frame like ``counts``: True where the cell must not be shown.
+
+    Primary suppression: 0 < count < ``min_group``. Complementary suppression
+    along rows (whose totals are group sizes, shown) and columns (whose totals
+    are the overall distribution, shown) until stable. A row whose total is
+    itself under ``min_group`` is hidden whole.
+    """
+    values = counts.fillna(0).to_numpy(dtype=float)
+    mask = (values > 0) & (values < min_group)
+    row_totals = values.sum(axis=1)
+    mask[row_totals < min_group, :] = True
+    changed = True
+    while changed:
+        changed = False
+        if protect_rows:
+            for r in range(values.shape[0]):
+                line = mask[r, :].copy()
+                if _complete_line(values[r, :], line, min_group):
+                    mask[r, :] = line
+                    changed = True
+        if protect_columns:
+            for c in range(values.shape[1]):
+                line = mask[:, c].copy()
+                if _complete_line(values[:, c], line, min_group):
+                    mask[:, c] = line
+                    changed = True
+    return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
+
+
+def suppress_series(counts: pd.Series, min_group: int) -> pd.Series:
+    """:func:`suppress_cells` for the categories of one group (one row)."""
+    frame = counts.to_frame().T
+    return suppress_cells(frame, min_group, protect_columns=False).iloc[0]
+
+
+def collapse_ordinal(counts: pd.Series, min_group: int) -> list[dict]:
+    """Merge ordered categories until every non-empty cell holds ``min_group`` or more.
+
+    The smallest non-empty cell under the threshold merges with its smaller
+    non-empty neighbour, repeatedly. Returns ``[{"labels": [...], "count": n,
+    "share": s}]`` in the original order; a group too small as a whole comes
+    back as one hidden cell (``count`` None).
+    """
+    counts = counts.fillna(0).astype(int)
+    total = int(counts.sum())
+    if total < min_group:
+        return [{"labels": [str(x) for x in counts.index], "count": None, "share": None}]
+    groups = [[str(label)] for label in counts.index]
+    values = [int(v) for v in counts.to_numpy()]
+    while True:
+        small = [i for i, v in enumerate(values) if 0 < v < min_group]
+        if not small:
+            break
+        i = min(small, key=lambda j: (values[j], j))
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(values)]
+        nonzero = [j for j in neighbours if values[j] > 0] or neighbours
+        j = min(nonzero, key=lambda n: (values[n], n))
+        a, b = sorted((i, j))
+        groups[a:b + 1] = [groups[a] + groups[b]]
+        values[a:b + 1] = [values[a] + values[b]]
+    return [
+        {"labels": g, "count": v, "share": v / total}
+        for g, v in zip(groups, values, strict=True)
+    ]
+
+
+def safe_mean(values: pd.Series, min_group: int) -> float | None:
+    """The mean of the non-missing values, or None when they are fewer than ``min_group``."""
+    known = pd.to_numeric(values, errors="coerce").dropna()
+    if len(known) < min_group:
+        return None
+    return float(known.mean())
+
+
+def crosstab_counts(
+    frame: pd.DataFrame, row: str, column: str, rows: Sequence | None = None, columns: Sequence | None = None
+) -> pd.DataFrame:
+    """Counts of ``row`` by ``column`` with every listed row and column present (zeros included)."""
+    table = pd.crosstab(frame[row], frame[column]) if len(frame) else pd.DataFrame()
+    if rows is not None:
+        table = table.reindex(index=list(rows), fill_value=0)
+    if columns is not None:
+        table = table.reindex(columns=list(columns), fill_value=0)
+    return table.fillna(0).astype(int)
+
+
+def masked_shares(counts: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """Row shares of ``counts`` with hidden cells (and rows of size 0) as NaN."""
+    totals = counts.sum(axis=1).replace(0, np.nan)
+    shares = counts.div(totals, axis=0)
+    return shares.mask(mask)
+
+
+def merge_hidden(labels: pd.Series, hidden: Sequence, other_label: str = OTHER) -> pd.Series:
+    """Labels with every hidden group replaced by one combined group."""
+    hidden_set = set(hidden)
+    return labels.map(lambda v: other_label if v in hidden_set else v)
+
+
+def check_min_group(min_group: int | Mapping) -> int:
+    """The threshold from ``params:anonymity`` (a mapping) or a number; at least 1."""
+    value = min_group.get("min_group_size", 5) if isinstance(min_group, Mapping) else min_group
+    value = int(value)
+    if value < 1:
+        raise ValueError("anonymity.min_group_size must be at least 1")
+    return value

@@ -1,0 +1,303 @@
+"""Charts of the report: seaborn on matplotlib's Agg canvas, returned as PNG bytes.
+
+No pyplot and no global style change: each chart draws on its own
+:class:`~matplotlib.figure.Figure` inside an ``rc_context``, so charts are
+the same whatever ran before. PNGs carry no software tag and no date
+(``metadata={"Software": None}``), so the same figures give the same bytes.
+
+Hebrew: DejaVu Sans has the Hebrew glyphs. Older matplotlib draws text
+strictly left to right (no bidi), newer releases (3.11 with its bundled text
+layout engine) lay right-to-left text out themselves. :func:`draws_rtl`
+checks once, by rendering, which one is installed; when matplotlib does not
+reorder, Hebrew labels are put in visual order by :func:`visual_order` (a
+small helper: runs of Latin letters and digits keep their order, the rest is
+reversed, brackets mirrored). python-bidi is not used (not a dependency).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib
+import matplotlib.patches
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+HEBREW = re.compile(r"[\u0590-\u05FF]")
+_LTR_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+&'_-]*[A-Za-z0-9%])?")
+_MIRROR = str.maketrans("()[]{}<>", ")(][}{><")
+
+
+def visual_order(text: str) -> str:
+    """A right-to-left string in the visual order a left-to-right renderer needs.
+
+    Text without Hebrew letters is returned unchanged. Runs of Latin letters
+    and digits ("Teams", "30", "34%") stay as they are and are placed as
+    whole runs; the rest is reversed character by character.
+    """
+    if not text or not HEBREW.search(text):
+        return text
+    tokens: list[str] = []
+    position = 0
+    for match in _LTR_RUN.finditer(text):
+        tokens.extend(text[position:match.start()])
+        tokens.append(match.group(0))
+        position = match.end()
+    tokens.extend(text[position:])
+    return "".join(t if len(t) > 1 else t.translate(_MIRROR) for t in reversed(tokens))
+
+
+def _render_text(text: str) -> bytes:
+    fig = Figure(figsize=(1.0, 0.4), dpi=50)
+    canvas = FigureCanvasAgg(fig)
+    fig.text(0.1, 0.3, text, fontsize=12, family="DejaVu Sans")
+    canvas.draw()
+    return bytes(canvas.buffer_rgba())
+
+
+@functools.lru_cache(maxsize=1)
+def draws_rtl() -> bool:
+    """Whether the installed matplotlib lays out right-to-left text itself.
+
+    With bidi layout, logical "alef bet" is drawn as bet-alef, exactly like
+    "bet alef" forced left to right; without it the two differ.
+    """
+    try:
+        return _render_text("\u05d0\u05d1") == _render_text("\u202d\u05d1\u05d0\u202c")
+    except Exception:  # noqa: BLE001 - any rendering problem: assume no bidi
+        return False
+
+
+class ChartStyle:
+    """Fonts, colours and sizes from ``report.charts``; language-aware text."""
+
+    def __init__(self, charts: Mapping[str, Any], rtl: bool):
+        self.params = charts
+        self.rtl = rtl
+        self.palette = charts["palette"]
+        self.rc = {
+            "font.family": "sans-serif",
+            "font.sans-serif": [charts.get("font_family", "DejaVu Sans"), "DejaVu Sans"],
+            "svg.hashsalt": "report",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 11,
+            "axes.labelsize": 10,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 8.5,
+            "legend.frameon": False,
+        }
+
+    def text(self, value: Any) -> str:
+        text = "" if value is None else str(value)
+        return visual_order(text) if self.rtl and not draws_rtl() else text
+
+    def figure(self, height: float, width: float | None = None) -> Figure:
+        fig = Figure(figsize=(width or float(self.params["width"]), height), dpi=int(self.params["dpi"]))
+        FigureCanvasAgg(fig)
+        return fig
+
+
+def sequential_colours(n: int, name: str = "Blues") -> list[str]:
+    """``n`` colours of a sequential seaborn palette, darkest last (the lightest is skipped)."""
+    return sns.color_palette(name, n + 1).as_hex()[1:]
+
+
+def to_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", pad_inches=0.12, facecolor="white")
+    return buffer.getvalue()
+
+
+def _draw(style: ChartStyle, draw, height: float, width: float | None = None) -> bytes:
+    with sns.axes_style("white"), matplotlib.rc_context(style.rc):
+        fig = style.figure(height, width)
+        draw(fig)
+        return to_png(fig)
+
+
+def _pct(value: float | None, hidden: str) -> str:
+    return hidden if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.0%}"
+
+
+def hbar_shares(
+    style: ChartStyle, labels: Sequence[str], shares: Sequence[float | None], title: str = "",
+    hidden_mark: str = "–", colour: str | None = None, reference: float | None = None,
+    reference_label: str = "", width: float | None = None,
+) -> bytes:
+    """Horizontal bars of shares (0-1), largest figure printed at each bar's end."""
+    n = max(1, len(labels))
+    height = 0.6 + float(style.params["bar_height"]) * n
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        values = [0.0 if v is None else float(v) for v in shares]
+        frame = pd.DataFrame({"label": [style.text(x) for x in labels], "value": values})
+        sns.barplot(data=frame, y="label", x="value", color=colour or style.palette["primary"], ax=ax, orient="h")
+        top = max([0.0, *values]) or 1.0
+        for i, v in enumerate(shares):
+            ax.text((0 if v is None else v) + top * 0.01, i, style.text(_pct(v, hidden_mark)), va="center", fontsize=8.5,
+                    ha="right" if style.rtl else "left")
+        if reference is not None:
+            ax.axvline(reference, color=style.palette["secondary"], lw=1.2, ls="--")
+            ax.text(reference, -0.7, style.text(reference_label), color=style.palette["secondary"], fontsize=8, ha="center")
+        ax.set_xlim(0, min(1.0, top * 1.18) if top > 0 else 1.0)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        if title:
+            ax.set_title(style.text(title), loc="right" if style.rtl else "left")
+        if style.rtl:
+            ax.yaxis.tick_right()
+            ax.invert_xaxis()
+        sns.despine(ax=ax, left=style.rtl, right=not style.rtl, top=True)
+
+    return _draw(style, draw, height, width)
+
+
+def stacked_shares(
+    style: ChartStyle, rows: Sequence[str], categories: Sequence[str], shares: Sequence[Sequence[float | None]],
+    colours: Sequence[str], title: str = "", hidden_label: str = "", width: float | None = None,
+) -> bytes:
+    """100% horizontal stacked bars; hidden cells are left as a grey gap."""
+    n = max(1, len(rows))
+    height = 0.75 + 0.42 * n
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        for r, row in enumerate(shares):
+            left = 0.0
+            for c, value in enumerate(row):
+                if value is None or (isinstance(value, float) and np.isnan(value)):
+                    continue
+                ax.barh(r, value, left=left, color=colours[c % len(colours)], edgecolor="white", height=0.7)
+                if value >= 0.06:
+                    ax.text(left + value / 2, r, f"{value:.0%}", ha="center", va="center", fontsize=8, color="white", fontweight="bold")
+                left += value
+            if left < 0.999:
+                ax.barh(r, 1.0 - left, left=left, color="#e6e6e6", edgecolor="white", height=0.7)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([style.text(x) for x in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        handles = [matplotlib.patches.Patch(color=colours[i % len(colours)], label=style.text(c)) for i, c in enumerate(categories)]
+        if hidden_label and any(v is None or (isinstance(v, float) and np.isnan(v)) for row in shares for v in row):
+            handles.append(matplotlib.patches.Patch(color="#e6e6e6", label=style.text(hidden_label)))
+        ax.legend(handles=handles[::-1] if style.rtl else handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(6, len(handles)))
+        if title:
+            ax.set_title(style.text(title), loc="right" if style.rtl else "left")
+        if style.rtl:
+            ax.yaxis.tick_right()
+            ax.invert_xaxis()
+        sns.despine(ax=ax, left=True, right=True)
+
+    return _draw(style, draw, height, width)
+
+
+def grouped_shares(
+    style: ChartStyle, categories: Sequence[str], series: Mapping[str, Sequence[float | None]], colours: Sequence[str], title: str = "",
+    width: float | None = None,
+) -> bytes:
+    """Vertical grouped bars: one group per category, one bar per series."""
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        records = [
+            {"category": style.text(cat), "series": style.text(name), "value": np.nan if v is None else v}
+            for name, values in series.items() for cat, v in zip(categories, values, strict=True)
+        ]
+        frame = pd.DataFrame(records)
+        sns.barplot(data=frame, x="category", y="value", hue="series", palette=list(colours)[: len(series)], ax=ax)
+        for container in ax.containers:
+            ax.bar_label(container, labels=[("" if np.isnan(b.get_height()) else f"{b.get_height():.0%}") for b in container], fontsize=8, padding=2)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.legend(title=None, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=len(series))
+        if style.rtl:
+            ax.invert_xaxis()
+            ax.yaxis.tick_right()
+        if title:
+            ax.set_title(style.text(title), loc="right" if style.rtl else "left")
+        sns.despine(ax=ax, left=style.rtl, right=not style.rtl)
+
+    return _draw(style, draw, 2.8, width)
+
+
+def heatmap_shares(
+    style: ChartStyle, rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
+    hidden_mark: str = "–", title: str = "",
+) -> bytes:
+    """Groups by metrics, cells coloured by share; hidden cells grey with a dash."""
+    n = max(1, len(rows))
+    height = 1.3 + 0.42 * n
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        data = np.array([[np.nan if v is None else float(v) for v in row] for row in values], dtype=float).reshape(len(rows), len(columns))
+        cols = ["\n".join(style.text(x) for x in textwrap.wrap(c, 14)) for c in columns]
+        rws = [style.text(r) for r in rows]
+        if style.rtl:
+            data = data[:, ::-1]
+            cols = cols[::-1]
+        annot = np.array([[hidden_mark if np.isnan(v) else f"{v:.0%}" for v in row] for row in data]).reshape(data.shape)
+        ax.set_facecolor("#eeeeee")
+        sns.heatmap(
+            data, ax=ax, cmap=style.palette.get("heatmap", "crest"), vmin=0, vmax=1, annot=annot, fmt="",
+            cbar=False, linewidths=1.5, linecolor="white", annot_kws={"fontsize": 9},
+            xticklabels=cols, yticklabels=rws,
+        )
+        ax.xaxis.tick_top()
+        ax.tick_params(axis="x", rotation=0, length=0)
+        ax.tick_params(axis="y", rotation=0, length=0)
+        if style.rtl:
+            ax.yaxis.tick_right()
+        if title:
+            ax.set_title(style.text(title), loc="right" if style.rtl else "left", pad=28)
+
+    return _draw(style, draw, height)
+
+
+def trait_dots(
+    style: ChartStyle, labels: Sequence[str], persona: Sequence[float | None], everyone: Sequence[float | None],
+    persona_label: str, everyone_label: str,
+) -> bytes:
+    """Persona mean (dot) against everyone's mean (tick) on each trait, 1-5."""
+    n = max(1, len(labels))
+    height = 0.8 + 0.27 * n
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        y = np.arange(n)
+        for i, (p, e) in enumerate(zip(persona, everyone, strict=True)):
+            if p is None or e is None:
+                continue
+            colour = style.palette["primary"] if p >= e else style.palette["secondary"]
+            ax.plot([e, p], [i, i], color=colour, lw=2.2, alpha=0.55, solid_capstyle="round")
+        ax.scatter([np.nan if e is None else e for e in everyone], y, marker="|", s=160, color="#555555", label=style.text(everyone_label), zorder=3)
+        ax.scatter([np.nan if p is None else p for p in persona], y, s=46, color=style.palette["primary"], label=style.text(persona_label), zorder=4)
+        ax.set_yticks(y)
+        ax.set_yticklabels([style.text(x) for x in labels])
+        ax.invert_yaxis()
+        ax.set_xlim(1, 5)
+        ax.set_xticks([1, 2, 3, 4, 5])
+        ax.grid(axis="x", color="#e5e5e5")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+        if style.rtl:
+            ax.yaxis.tick_right()
+            ax.invert_xaxis()
+        sns.despine(ax=ax, left=True, right=True)
+
+    return _draw(style, draw, height, width=4.4)

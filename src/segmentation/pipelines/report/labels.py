@@ -1,0 +1,78 @@
+"""The report's words in its language, from ``report.labels`` and ``report.values``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGUAGES = ("en", "he")
+RTL_LANGUAGES = ("he",)
+
+
+class Labels:
+    """Look up the report's texts in the configured language.
+
+    ``ui("overview.response_rate")`` reads ``report.labels.<lang>``;
+    ``value("constructs", "mobile_use")`` reads ``report.values`` and falls
+    back to English, then to the key itself.
+    """
+
+    def __init__(self, report: Mapping[str, Any]):
+        language = str(report.get("language") or "en")
+        if language not in LANGUAGES:
+            raise ValueError(f"report.language must be one of {LANGUAGES}, got '{language}'")
+        self.language = language
+        self._ui = report["labels"][language]
+        self._fallback = report["labels"]["en"]
+        self._values = report.get("values") or {}
+
+    @property
+    def rtl(self) -> bool:
+        return self.language in RTL_LANGUAGES
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    def ui(self, path: str, **figures: Any) -> str:
+        text = self._walk(self._ui, path)
+        if text is None:
+            text = self._walk(self._fallback, path)
+        if text is None:
+            return path
+        if figures:
+            try:
+                return str(text).format(**figures)
+            except (KeyError, ValueError, TypeError, IndexError):
+                return str(text)
+        return str(text)
+
+    def section(self, path: str) -> dict[str, str]:
+        found = self._walk(self._ui, path)
+        return dict(found) if isinstance(found, Mapping) else {}
+
+    @staticmethod
+    def _walk(tree: Any, path: str) -> Any:
+        node = tree
+        for part in path.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def value(self, kind: str, key: Any) -> str:
+        entry = (self._values.get(kind) or {}).get(str(key))
+        if isinstance(entry, Mapping):
+            return str(entry.get(self.language) or entry.get("en") or key)
+        if isinstance(entry, str):
+            return entry
+        return str(key)
+
+    def construct(self, key: str) -> str:
+        return self.value("constructs", key)
+
+    def localised(self, text: Any) -> str:
+        """A ``{en: ..., he: ...}`` mapping (or a plain string) in the report's language."""
+        if isinstance(text, Mapping):
+            return str(text.get(self.language) or text.get("en") or "")
+        return "" if text is None else str(text)

@@ -1,0 +1,98 @@
+"""Wiring of the report stage; the logic lives in ``nodes.py``."""
+
+from kedro.pipeline import Node, Pipeline
+
+from . import nodes
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                nodes.build_report_base,
+                [
+                    "employees",
+                    "construct_scores",
+                    "item_scores",
+                    "persona_assignments",
+                    "params:wave",
+                    "params:wave_date",
+                    "params:report",
+                    "params:anonymity",
+                ],
+                "report_base",
+                name="build_report_base",
+            ),
+            Node(
+                nodes.summarise_report_overview,
+                [
+                    "ingestion_summary",
+                    "report_base",
+                    "persona_profiles",
+                    "params:wave",
+                    "params:wave_date",
+                    "params:report",
+                    "params:anonymity",
+                ],
+                "report_overview",
+                name="summarise_report_overview",
+            ),
+            Node(
+                nodes.analyse_situation,
+                ["report_base", "params:report", "params:anonymity"],
+                "report_situation",
+                name="analyse_situation",
+            ),
+            Node(
+                nodes.derive_swot,
+                ["report_situation", "report_overview", "params:report"],
+                "report_swot",
+                name="derive_swot",
+            ),
+            Node(
+                nodes.build_persona_cards,
+                ["report_base", "persona_profiles", "playbook", "open_text", "params:report", "params:anonymity"],
+                "report_personas",
+                name="build_persona_cards",
+            ),
+            Node(
+                nodes.summarise_method,
+                ["persona_summary", "params:report", "params:anonymity"],
+                "report_method",
+                name="summarise_method",
+            ),
+            Node(
+                nodes.draw_report_charts,
+                ["report_overview", "report_situation", "report_personas", "params:report"],
+                "report_charts",
+                name="draw_report_charts",
+            ),
+            Node(
+                nodes.render_report_html,
+                [
+                    "report_overview",
+                    "report_situation",
+                    "report_swot",
+                    "report_personas",
+                    "report_method",
+                    "report_charts",
+                    "params:report",
+                ],
+                "persona_report_html",
+                name="render_report_html",
+            ),
+            Node(
+                nodes.build_report_workbook,
+                [
+                    "report_overview",
+                    "report_situation",
+                    "report_swot",
+                    "report_personas",
+                    "report_method",
+                    "params:report",
+                ],
+                "persona_report_xlsx",
+                name="build_report_workbook",
+            ),
+        ]
+    )

@@ -1,0 +1,366 @@
+"""The persona report as an openpyxl workbook, returned as deterministic xlsx bytes.
+
+Sheets: Overview, Situation, Personas, Playbook, Quality, Data issues. Every
+text cell goes through :func:`segmentation.safe_export.neutralise_text`.
+Document properties are fixed (created and modified at the wave's date) and
+the zip entries carry a fixed date, so the same figures give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from segmentation.safe_export import neutralise_text
+
+from .labels import Labels
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SHARE, MEAN, COUNT, TEXT = "share", "mean", "count", "text"
+
+
+class Sheet:
+    """A worksheet written row by row, with styled headers and sized columns."""
+
+    def __init__(self, ws: Worksheet, params: Mapping[str, Any], rtl: bool):
+        self.ws = ws
+        self.params = params
+        self.row = 1
+        self.widths: dict[int, float] = {}
+        self.header_fill = PatternFill("solid", start_color=params["header_fill"], end_color=params["header_fill"])
+        self.header_font = Font(bold=True, color=params["header_font"])
+        self.formats = {SHARE: params["share_format"], MEAN: params["mean_format"], COUNT: params["count_format"]}
+        ws.sheet_view.rightToLeft = rtl
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def _set(self, column: int, value: Any, kind: str = TEXT, sized: bool = True) -> None:
+        if isinstance(value, float) and value != value:  # NaN
+            value = None
+        if isinstance(value, str):
+            value = neutralise_text(value)
+        cell = self.ws.cell(row=self.row, column=column, value=value)
+        if kind in self.formats and value is not None and not isinstance(value, str):
+            cell.number_format = self.formats[kind]
+        if isinstance(value, str) and (len(value) > 60 or "\n" in value):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            cell.alignment = Alignment(vertical="top")
+        if sized:
+            length = max((len(x) for x in str(value).split("\n")), default=0) if value is not None else 0
+            self.widths[column] = max(self.widths.get(column, 0), min(length, self.params["max_column_width"]))
+
+    def title(self, text: str) -> None:
+        self._set(1, text, sized=False)
+        self.ws.cell(row=self.row, column=1).font = Font(bold=True, size=14, color=self.params["header_fill"])
+        self.row += 1
+
+    def subtitle(self, text: str) -> None:
+        self.row += 1
+        self._set(1, text, sized=False)
+        self.ws.cell(row=self.row, column=1).font = Font(bold=True, size=12)
+        self.row += 1
+
+    def header(self, names: Sequence[str]) -> int:
+        for i, name in enumerate(names, start=1):
+            self._set(i, name, sized=False)
+            self.widths[i] = max(self.widths.get(i, 0), min(len(name), 18))
+            cell = self.ws.cell(row=self.row, column=i)
+            cell.fill = self.header_fill
+            cell.font = self.header_font
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header_row = self.row
+        self.row += 1
+        return header_row
+
+    def line(self, values: Sequence[Any], kinds: Sequence[str] | None = None) -> None:
+        kinds = kinds or [TEXT] * len(values)
+        for i, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
+            self._set(i, value, kind)
+        self.row += 1
+
+    def freeze(self, cell: str) -> None:
+        self.ws.freeze_panes = cell
+
+    def finish(self) -> None:
+        widths = {column: max(8.0, width + 2.0) for column, width in self.widths.items()}
+        for column, width in widths.items():
+            self.ws.column_dimensions[get_column_letter(column)].width = width
+        # Wrapped cells: tall enough rows (spreadsheets do not grow rows set by a program).
+        for row in self.ws.iter_rows():
+            lines = 1
+            for cell in row:
+                if isinstance(cell.value, str) and cell.alignment is not None and cell.alignment.wrap_text:
+                    width = max(1, int(widths.get(cell.column, 10)) - 1)
+                    lines = max(lines, sum(max(1, math.ceil(len(part) / width)) for part in cell.value.split("\n")))
+            if lines > 1:
+                self.ws.row_dimensions[row[0].row].height = 15 * lines
+
+
+def _share(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def _texts(items: Sequence[Mapping[str, Any]]) -> str:
+    return "\n".join(f"{i['text']} [{i['rule_id']}]" if i.get("rule_id") else i["text"] for i in items)
+
+
+def _overview_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any], swot: list[dict[str, Any]]) -> None:
+    t = labels.ui
+    sheet.title(f"{t('title')} · {t('wave')} {overview['wave']}")
+    sheet.line([t("as_of"), overview["wave_date"]])
+    sheet.row += 1
+    sheet.header([t("overview.group"), t("overview.headcount"), t("overview.response_rate")])
+    sheet.freeze("A5")
+    sheet.line([t("overview.active_employees"), overview["n_active"], overview["response_rate"]], [TEXT, COUNT, SHARE])
+    sheet.line([t("overview.respondents"), overview["n_respondents"], None], [TEXT, COUNT, SHARE])
+    sheet.line([t("overview.personas_found"), overview["n_personas"], None], [TEXT, COUNT, SHARE])
+    sheet.subtitle(t("overview.by_department"))
+    sheet.header([t("dimensions.department"), t("overview.headcount"), t("overview.response_rate")])
+    for d in overview["departments"]:
+        sheet.line([d["label"], d["headcount"], d["rate"]], [TEXT, COUNT, SHARE])
+    sheet.subtitle(t("sections.swot"))
+    sheet.header([t("swot.quadrant"), t("swot.finding"), t("swot.value"), t("swot.rule")])
+    for item in swot:
+        sheet.line([item["quadrant_label"], item["text"], item["value"], item["id"]], [TEXT, TEXT, SHARE, TEXT])
+    sheet.finish()
+
+
+def _situation_sheet(sheet: Sheet, labels: Labels, situation: Mapping[str, Any]) -> None:
+    t = labels.ui
+    sheet.title(t("sections.situation"))
+    sheet.header([t("workbook.section"), t("overview.group"), t("workbook.item"), t("situation.share"), t("situation.mean"), t("situation.n")])
+    sheet.freeze("A3")
+    kinds = [TEXT, TEXT, TEXT, SHARE, MEAN, COUNT]
+    everyone = t("persona.everyone")
+    age = situation["age_mix"]
+    for population, key in ((t("situation.employees"), "employees"), (t("situation.respondents"), "respondents")):
+        for band, share in zip(age["bands"], age[key], strict=True):
+            sheet.line([t("situation.age_mix"), population, band, share, None, None], kinds)
+    for usage in [*situation["usage"], situation["barriers_levels"]]:
+        for cell in usage["cells"]:
+            sheet.line([usage["label"], everyone, cell["label"], cell["share"], None, None], kinds)
+        sheet.line([usage["label"], everyone, t("situation.mean"), None, usage["mean"], None], kinds)
+    for cell in situation["adopters"]["cells"]:
+        sheet.line([t("situation.adopters"), everyone, cell["label"], cell["share"], None, None], kinds)
+    sheet.line([t("situation.adopters"), everyone, t("metrics.innovators"), situation["adopters"]["innovator_share"], None, None], kinds)
+    sheet.line([t("situation.adopters"), everyone, t("metrics.conservatives"), situation["adopters"]["conservative_share"], None, None], kinds)
+    for section, key in (("situation.needs", "needs"), ("situation.barriers", "barrier_items"), ("situation.channels", "channels")):
+        for row in situation[key]:
+            sheet.line([t(section), everyone, row["label"], row["share"], row["mean"], row["n"]], kinds)
+    sheet.line([t("situation.barriers"), everyone, t("situation.barriers_high"), situation["barriers_high_share"], None, None], kinds)
+    for block in situation["breakdowns"]:
+        for row in block["rows"]:
+            for key, label in zip(block["metric_keys"], block["metric_labels"], strict=True):
+                sheet.line([block["title"], row["label"], label, row["metrics"][key], None, row["n"]], kinds)
+            for band, share in zip(block["bands"], row["age_mix"], strict=True):
+                sheet.line([block["title"], row["label"], f"{t('situation.age_mix')}: {band}", share, None, row["headcount"]], kinds)
+            sheet.line([block["title"], row["label"], t("situation.top_need"), row["top_need"] or t("hidden_mark"), None, None], kinds)
+            sheet.line([block["title"], row["label"], t("situation.top_channel"), row["top_channel"] or t("hidden_mark"), None, None], kinds)
+    sheet.finish()
+
+
+def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -> None:
+    t = labels.ui
+    headers = [
+        t("persona.id"), t("persona.name"), t("persona.size"), t("persona.size_share"), t("persona.size_total"),
+        t("persona.summary"), t("persona.description"), t("persona.needs"), t("persona.channels"),
+        t("persona.adopter_mix"), t("persona.gamification"), t("persona.training"), t("persona.help_desk"),
+        t("persona.tone_do"), t("persona.tone_dont"),
+    ]
+    sheet.header(headers)
+    sheet.freeze("C2")
+    kinds = [TEXT, TEXT, COUNT, SHARE, COUNT, *[TEXT] * 10]
+    for card in personas["cards"]:
+        if card["hidden"]:
+            sheet.line([card["persona_id"], card["name"], None, None, None, t("persona.hidden"), *[""] * 9], kinds)
+            continue
+        needs = "\n".join(
+            f"{n['label']} ({_pct(n['share'], labels)})" + (f": {n['proposition']['title']}" if n.get("proposition") else "")
+            for n in card["needs"]
+        )
+        channels = "\n".join(f"{c['rank']}. {c['label']}" + (f": {c['reason']}" if c["reason"] else "") for c in card["channels"])
+        mix = "; ".join(f"{c['label']} {_pct(c['share'], labels)}" for c in card["adopter_mix"])
+        sheet.line([
+            card["persona_id"], card["name"], card["size"], card["share"], card["total"], card["one_line"], card["description"],
+            needs, channels, mix, _texts(card["gamification"]), _texts(card["training"]), _texts(card["help_desk"]),
+            "\n".join(card["tone"]["do"]), "\n".join(card["tone"]["dont"]),
+        ], kinds)
+    sheet.finish()
+
+
+def _pct(value: Any, labels: Labels) -> str:
+    return labels.ui("hidden_mark") if value is None else f"{value:.0%}"
+
+
+def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], report: Mapping[str, Any]) -> None:
+    t = labels.ui
+    params = report["workbook"]
+    cards = [c for c in personas["cards"] if not c["hidden"]]
+    channel_keys = list(report["constructs"]["channels"])
+    sheet.title(t("workbook.matrix_title"))
+    top = sheet.header([t("persona.persona"), *[labels.construct(c) for c in channel_keys]])
+    sheet.freeze(f"B{top + 1}")
+    first = sheet.row
+    for card in cards:
+        sheet.line([card["name"], *[card["channel_means"].get(c) for c in channel_keys]], [TEXT, *[MEAN] * len(channel_keys)])
+    last = sheet.row - 1
+    colours = params["colour_scale"]
+    if cards:
+        area = f"B{first}:{get_column_letter(1 + len(channel_keys))}{last}"
+        sheet.ws.conditional_formatting.add(area, ColorScaleRule(
+            start_type="num", start_value=1, start_color=colours[0],
+            mid_type="num", mid_value=3, mid_color=colours[1],
+            end_type="num", end_value=5, end_color=colours[2],
+        ))
+    sheet.subtitle(t("workbook.rank_title"))
+    sheet.header([t("persona.persona"), *[labels.construct(c) for c in channel_keys]])
+    first = sheet.row
+    for card in cards:
+        ranks = {c["key"]: c["rank"] for c in card["channels"]}
+        sheet.line([card["name"], *[ranks.get(c) for c in channel_keys]], [TEXT, *[COUNT] * len(channel_keys)])
+    last = sheet.row - 1
+    if cards:
+        area = f"B{first}:{get_column_letter(1 + len(channel_keys))}{last}"
+        sheet.ws.conditional_formatting.add(area, ColorScaleRule(
+            start_type="min", start_color=colours[2], end_type="max", end_color=colours[0],
+        ))
+    sheet.subtitle(t("persona.four_ps"))
+    sheet.header([t("persona.persona"), t("workbook.section"), t("workbook.item"), t("persona.rule")])
+    for card in cards:
+        for need in card["needs"]:
+            vp = need.get("proposition")
+            if vp:
+                text = " ".join(x for x in [vp["title"], vp["headline"], *vp["examples"]] if x)
+                sheet.line([card["name"], t("persona.needs"), text, vp["rule_id"]])
+        for channel in card["channels"]:
+            sheet.line([card["name"], t("persona.channels"), f"{channel['rank']}. {channel['label']}: {channel['reason']}", channel["rule_id"]])
+        for p in card["four_ps"]:
+            for item in p["items"]:
+                sheet.line([card["name"], p["label"], item["text"], item["rule_id"]])
+        for key in ("gamification", "training", "help_desk"):
+            for item in card[key]:
+                sheet.line([card["name"], t(f"persona.{key}"), item["text"], item["rule_id"]])
+    sheet.finish()
+
+
+def _quality_sheet(sheet: Sheet, labels: Labels, method: Mapping[str, Any]) -> None:
+    t = labels.ui
+    sheet.title(t("method.k_table"))
+    top = sheet.header([
+        t("method.k"), t("method.reproducibility"), t("method.reference_reproducibility"), t("method.stability"),
+        t("method.silhouette"), t("method.smallest"), t("method.smallest_share"), t("method.eligible"), t("method.chosen"),
+    ])
+    sheet.freeze(f"A{top + 1}")
+    for row in method["k_table"]:
+        sheet.line([
+            row["k"], row["reproducibility"], row["reference_reproducibility"], row["min_persona_stability"], row["silhouette"],
+            row["smallest_persona_size"], row["smallest_persona_share"],
+            t("method.answer_yes") if row["eligible"] else t("method.answer_no"), t("method.answer_yes") if row["chosen"] else "",
+        ], [COUNT, MEAN, MEAN, MEAN, MEAN, COUNT, SHARE, TEXT, TEXT])
+    sheet.subtitle(t("method.reference"))
+    sheet.header([t("method.metric"), t("method.value")])
+    sheet.line([t("method.rule"), method["k_rule"]])
+    sheet.line([t("method.outcome"), method["k_rule_outcome"]])
+    sheet.line([t("method.reference"), method["reference_text"]])
+    sheet.line([t("method.typing"), method["typing_text"]])
+    sheet.line([t("method.calibration"), method["typing_calibration_error"]], [TEXT, MEAN])
+    sheet.subtitle(t("method.alphas"))
+    sheet.header([t("method.construct"), t("method.alpha")])
+    for a in method["alphas"]:
+        sheet.line([a["label"], a["alpha"]], [TEXT, MEAN])
+    if method["warnings"]:
+        sheet.subtitle(t("method.warnings"))
+        for w in method["warnings"]:
+            sheet.line([w])
+    sheet.finish()
+
+
+def _data_issues_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any]) -> None:
+    t = labels.ui
+    sheet.title(t("overview.data_quality"))
+    top = sheet.header([t("overview.file"), t("overview.rows_read"), t("overview.rows_used"), t("overview.rows_rejected")])
+    sheet.freeze(f"A{top + 1}")
+    for f in overview["files"]:
+        sheet.line([f"{f['label']} ({f['file']})", f["rows_read"], f["rows_used"], f["rows_rejected"]], [TEXT, COUNT, COUNT, COUNT])
+    sheet.subtitle(t("overview.reason"))
+    sheet.header([t("overview.reason"), t("overview.count")])
+    for r in overview["rejects"]:
+        sheet.line([r["label"], r["count"]], [TEXT, COUNT])
+    sheet.line([t("overview.answers_set_missing"), overview["answers_set_missing"]], [TEXT, COUNT])
+    sheet.row += 1
+    sheet.line([t("overview.reject_note")])
+    sheet.finish()
+
+
+CORE = "docProps/core.xml"
+MODIFIED = re.compile(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def deterministic_zip(data: bytes, modified: dt.datetime) -> bytes:
+    """The same xlsx with every zip entry dated :data:`ZIP_DATE`, in the original order.
+
+    openpyxl stamps ``dcterms:modified`` with the time of saving; it is set
+    back to ``modified`` (the wave's date) here.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == CORE:
+                content = MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def build_workbook(
+    overview: Mapping[str, Any],
+    situation: Mapping[str, Any],
+    swot: list[dict[str, Any]],
+    personas: Mapping[str, Any],
+    method: Mapping[str, Any],
+    report: Mapping[str, Any],
+) -> bytes:
+    labels = Labels(report)
+    params = report["workbook"]
+    names = labels.section("workbook.sheets")
+    wb = Workbook()
+    wb.remove(wb.active)
+    at = dt.datetime.fromisoformat(overview["wave_date"])
+    wb.properties.created = at
+    wb.properties.modified = at
+    wb.properties.creator = "segmentation"
+    wb.properties.lastModifiedBy = "segmentation"
+    wb.properties.title = f"{labels.ui('title')} {overview['wave']}"
+    wb.properties.language = labels.language
+
+    def sheet(key: str) -> Sheet:
+        return Sheet(wb.create_sheet(names.get(key, key)), params, labels.rtl)
+
+    _overview_sheet(sheet("overview"), labels, overview, swot)
+    _situation_sheet(sheet("situation"), labels, situation)
+    _personas_sheet(sheet("personas"), labels, personas)
+    _playbook_sheet(sheet("playbook"), labels, personas, report)
+    _quality_sheet(sheet("quality"), labels, method)
+    _data_issues_sheet(sheet("data_issues"), labels, overview)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return deterministic_zip(buffer.getvalue(), at)

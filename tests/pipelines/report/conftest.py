@@ -1,0 +1,94 @@
+"""Fixtures of the report tests: one organisation, reports built once per language."""
+
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from kedro.io import DataCatalog
+from kedro.runner import SequentialRunner
+from openpyxl import load_workbook
+
+from segmentation.pipelines.report import create_pipeline, nodes
+
+from .helpers import (
+    WAVE,
+    World,
+    anonymity_params,
+    make_world,
+    project_catalog_config,
+    report_params,
+)
+
+
+@dataclass
+class BuiltReport:
+    html: str
+    xlsx: bytes
+    html_path: Path
+    xlsx_path: Path
+    outputs: dict
+
+    def workbook(self):
+        return load_workbook(io.BytesIO(self.xlsx))
+
+    def workbook_text(self) -> str:
+        """Every cell value of every sheet, as one text."""
+        wb = self.workbook()
+        return "\n".join(
+            str(cell.value) for ws in wb.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None
+        )
+
+
+def build_report(world: World, root: Path, **report_overrides) -> BuiltReport:
+    """Run the report pipeline through Kedro with the project's catalog entries for the two files."""
+    catalog = DataCatalog.from_config(project_catalog_config(root))
+    params = {
+        "params:report": report_params(**report_overrides),
+        "params:anonymity": anonymity_params(),
+        "params:wave": WAVE,
+        "params:wave_date": None,
+    }
+    for name, value in {**params, **world.inputs()}.items():
+        catalog[name] = copy.deepcopy(value)
+    pipeline = create_pipeline()
+    outputs = SequentialRunner().run(pipeline, catalog)
+    html_path = root / "data" / "08_reporting" / WAVE / "persona_report.html"
+    xlsx_path = root / "data" / "08_reporting" / WAVE / "persona_report.xlsx"
+    return BuiltReport(html_path.read_text(encoding="utf-8"), xlsx_path.read_bytes(), html_path, xlsx_path,
+                       {**outputs, **report_figures(world, **report_overrides)})
+
+
+def report_figures(world: World, **report_overrides) -> dict:
+    """The intermediate figures, from the node functions called in pipeline order (no charts)."""
+    report, anonymity = report_params(**report_overrides), anonymity_params()
+    base = nodes.build_report_base(world.employees, world.construct_scores, world.item_scores, world.persona_assignments,
+                                   WAVE, None, report, anonymity)
+    overview = nodes.summarise_report_overview(world.ingestion_summary, base, world.persona_profiles, WAVE, None, report, anonymity)
+    situation = nodes.analyse_situation(base, report, anonymity)
+    return {
+        "report_base": base,
+        "report_overview": overview,
+        "report_situation": situation,
+        "report_swot": nodes.derive_swot(situation, overview, report),
+        "report_personas": nodes.build_persona_cards(base, world.persona_profiles, world.playbook, world.open_text, report, anonymity),
+        "report_method": nodes.summarise_method(world.persona_summary, report, anonymity),
+    }
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return make_world()
+
+
+@pytest.fixture(scope="session")
+def english_report(world, tmp_path_factory) -> BuiltReport:
+    return build_report(world, tmp_path_factory.mktemp("report_en"))
+
+
+@pytest.fixture(scope="session")
+def hebrew_report(world, tmp_path_factory) -> BuiltReport:
+    return build_report(world, tmp_path_factory.mktemp("report_he"), language="he")
