@@ -49,11 +49,13 @@ class RunTimingHook:
     def __init__(self) -> None:
         self._started: dict[str, float] = {}
         self.timings: dict[str, float] = {}
+        self._summary_written = False
 
     @hook_impl
     def before_pipeline_run(self) -> None:
         self._started.clear()
         self.timings = {}
+        self._summary_written = False
 
     @hook_impl
     def before_node_run(self, node) -> None:
@@ -61,6 +63,7 @@ class RunTimingHook:
 
     @hook_impl
     def after_node_run(self, node) -> None:
+        self._summary_written |= "run_summary" in node.outputs
         seconds = time.perf_counter() - self._started.pop(node.name, time.perf_counter())
         self.timings[node.name] = round(seconds, 3)
         logger.info("Node '%s' took %.2f s", node.name, seconds)

@@ -8,7 +8,13 @@ from typing import Any
 from segmentation import __version__
 
 
-def summarise_run(wave: str, seed: int, ingestion_summary: Mapping[str, Any]) -> dict[str, Any]:
+def summarise_run(
+    wave: str,
+    seed: int,
+    ingestion_summary: Mapping[str, Any],
+    persona_summary: Mapping[str, Any],
+    campaign_summary: Mapping[str, Any],
+) -> dict[str, Any]:
     """One JSON document that says what the run used, rejected and found.
 
     Node timings are added by the project's RunTimingHook once the run ends.
@@ -18,4 +24,6 @@ def summarise_run(wave: str, seed: int, ingestion_summary: Mapping[str, Any]) ->
         "seed": int(seed),
         "segmentation_version": __version__,
         "ingestion": dict(ingestion_summary),
+        "personas": dict(persona_summary),
+        "campaign": dict(campaign_summary),
     }

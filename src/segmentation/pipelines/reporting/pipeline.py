@@ -1,4 +1,4 @@
-"""Reporting: run summary (and, later, the persona report)."""
+"""Reporting: the run summary, written last from every stage's summary."""
 
 from kedro.pipeline import Pipeline, node, pipeline
 
@@ -10,7 +10,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             node(
                 summarise_run,
-                inputs=["params:wave", "params:seed", "ingestion_summary"],
+                inputs=["params:wave", "params:seed", "ingestion_summary", "persona_summary", "campaign_summary"],
                 outputs="run_summary",
                 name="summarise_run",
             ),
