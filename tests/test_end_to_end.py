@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 def _copy_project(target: Path) -> Path:
     """A private copy of the project (conf, sample data) so runs never touch the checkout."""
-    (target / "src").symlink_to(PROJECT_ROOT / "src")
+    shutil.copytree(PROJECT_ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for name in ["conf", "pyproject.toml", ".telemetry"]:
         source = PROJECT_ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
