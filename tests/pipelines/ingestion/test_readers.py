@@ -114,3 +114,18 @@ def test_pseudonymised_tables_carry_no_clear_identifiers(contract_examples, exam
 
 def test_leading_zeros_survive_csv_and_xlsx(contract_examples, example_roster):
     assert "00017" in set(example_roster["employee_id"])
+
+
+def test_headers_tolerate_spacing_quotes_case_and_trailing_punctuation(tmp_path, questionnaire, survey_params):
+    from .helpers import write_csv
+
+    items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
+    texts = {i: questionnaire["items"][i]["en"] for i in items}
+    headers = [f'  "{texts[i].upper().rstrip("?.")}" ?' if n % 3 == 0 else (i.lower() if n % 3 == 1 else questionnaire["items"][i]["he"] + "  ")
+               for n, i in enumerate(items)]
+    answers = ["Strongly agree" if questionnaire["items"][i]["scale"] == "agreement" else "5" for i in items]
+    raw = read(write_csv(tmp_path / "survey.csv", [["Timestamp", "Email Address", *headers], ["03/02/2026 09:00:00", "a@x.org", *answers]]))
+    responses, rejects, detected = parse_survey(raw, questionnaire, survey_params)
+    assert detected["items_found"] == len(items) and detected["items_missing"] == []
+    assert rejects.empty
+    assert (responses[items] == 5.0).all(axis=None)
