@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.codebook import normalise_text
 
@@ -28,6 +30,36 @@ def map_unique(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     mapped = np.array([func(u) for u in uniques], dtype=object)
     return pd.Series(mapped[codes] if len(codes) else [], index=values.index, dtype=object)
+
+
+def _arrow_strings(values: Any) -> pa.Array | pa.ChunkedArray | None:
+    """``values`` as an Arrow string array, or None when they are not all text (or missing)."""
+    if isinstance(values, (set, frozenset)):
+        values = list(values)
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+    if pa.types.is_null(array.type):
+        return array.cast(pa.large_string())
+    return array if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else None
+
+
+def is_in(values: Any, pool: Any) -> np.ndarray:
+    """``values.isin(pool)`` as a boolean array.
+
+    Text goes through Arrow's hash lookup: pandas' ``isin`` on Arrow-backed
+    strings converts every pool value in Python, which made a lookup in a
+    million ids cost seconds. Anything else falls back to pandas.
+    """
+    left, right = _arrow_strings(values), _arrow_strings(pool)
+    if left is None or right is None:
+        pool = list(pool) if isinstance(pool, (set, frozenset)) else pool
+        return pd.Series(np.asarray(values, dtype=object) if not isinstance(values, pd.Series) else values).isin(pool).to_numpy(dtype=bool)
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    found = pc.is_in(left, value_set=right.cast(left.type))
+    return np.asarray(found.to_numpy(zero_copy_only=False) if isinstance(found, pa.Array) else found.to_numpy(), dtype=bool)
 
 
 def fold(values: pd.Series) -> pd.Series:
@@ -81,6 +113,36 @@ def _parse_one_date(text: str, dayfirst: bool, pivot: int) -> pd.Timestamp | Non
     return stamp.tz_convert(None) if stamp.tzinfo else stamp
 
 
+# Shapes that a strict format parses exactly as _parse_one_date does; the
+# rest (two-digit years, AM/PM, serials, time zones, ...) go one by one.
+_COMMON_DATE_SHAPES = (
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", "%Y-%m-%d"),
+    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"),
+    (r"^\d{1,2}/\d{1,2}/\d{4}$", "%m/%d/%Y", "%d/%m/%Y"),
+    (r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}$", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
+    (r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}$", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"),
+)
+
+
+def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
+    """Dates of the common export shapes, parsed in bulk; NaT elsewhere."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    try:
+        text = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return out
+    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        return out
+    text = pc.utf8_trim_whitespace(text)
+    for pattern, monthfirst, dayfirst_format in _COMMON_DATE_SHAPES:
+        mask = np.asarray(pc.fill_null(pc.match_substring_regex(text, pattern), False), dtype=bool)
+        if mask.any():
+            chosen = pd.Series(np.asarray(text.filter(pa.array(mask)).to_pylist(), dtype=object))
+            parsed = pd.to_datetime(chosen, format=dayfirst_format if dayfirst else monthfirst, errors="coerce")
+            out[mask] = parsed.astype("datetime64[ns]").to_numpy()
+    return out
+
+
 def parse_dates(values: pd.Series, dayfirst: bool = False, pivot: int = 30) -> tuple[pd.Series, pd.Series]:
     """Parse dates as exports write them; return the dates and a mask of unparseable text.
 
@@ -88,8 +150,12 @@ def parse_dates(values: pd.Series, dayfirst: bool = False, pivot: int = 30) -> t
     ``dayfirst``), two-digit years (below ``pivot`` -> 20xx), AM/PM times and
     Excel serial day numbers.
     """
-    parsed = map_unique(values, lambda v: _parse_one_date(str(v), dayfirst, pivot))
-    dates = pd.to_datetime(parsed, errors="coerce").astype("datetime64[ns]")
+    dates = _parse_common_dates(values, dayfirst)
+    todo = dates.isna().to_numpy()
+    if todo.any():
+        rest = values[todo]
+        parsed = map_unique(rest, lambda v: _parse_one_date(str(v), dayfirst, pivot))
+        dates[todo] = pd.to_datetime(parsed, errors="coerce").astype("datetime64[ns]").to_numpy()
     bad = dates.isna() & values.astype(str).str.strip().ne("")
     return dates, bad
 

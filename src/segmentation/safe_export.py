@@ -26,7 +26,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text columns are safe to open in a spreadsheet."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_text)
+        values = safe[column]
+        if pd.api.types.is_string_dtype(values) and values.dtype != object:
+            # Arrow-backed text: find the few risky cells in C, rewrite only those
+            risky = values.str.startswith(FORMULA_TRIGGERS).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                values = values.copy()
+                values[risky] = "'" + values[risky]
+                safe[column] = values
+        elif values.dtype == object:
+            safe[column] = values.map(neutralise_text)
     safe.columns = [neutralise_text(str(c)) for c in safe.columns]
     return safe

@@ -19,7 +19,7 @@ import pandas as pd
 
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
-from segmentation.parsing import locate_columns
+from segmentation.parsing import is_in, locate_columns
 
 from .channels import WORK_PATTERN_PREFIX, person_channels, score_channels, top_channels
 from .exports import list_channel, list_name, preset_frame, render_table
@@ -63,7 +63,9 @@ def opted_out_mask(contacts: pd.DataFrame, opt_outs: pd.DataFrame) -> pd.Series:
     """Which contacts are on the opt-out list, by exact employee id or by email."""
     ids = set(opt_outs["employee_id"]) - {""}
     emails = set(opt_outs["email_key"]) - {""}
-    return contacts["employee_id"].astype(str).isin(ids) | email_key(contacts["email"]).isin(emails)
+    return pd.Series(
+        is_in(contacts["employee_id"].astype(str), ids) | is_in(email_key(contacts["email"]), emails), index=contacts.index
+    )
 
 
 def _active(frame: pd.DataFrame, statuses: list[str]) -> pd.Series:
@@ -339,9 +341,9 @@ def select_audience(
     members = pd.DataFrame(memberships, columns=["employee_id", "list_name"], dtype=object)
     members = members.sort_values(["list_name", "employee_id"], kind="stable").reset_index(drop=True)
     on_lists = set(memberships)
-    known_ids = set(contacts["employee_id"])
-    known_emails = set(email_key(contacts["email"])) - {""}
-    matched = opt_outs["employee_id"].isin(known_ids) | opt_outs["email_key"].isin(known_emails)
+    matched = is_in(opt_outs["employee_id"], contacts["employee_id"]) | (
+        is_in(opt_outs["email_key"], email_key(contacts["email"])) & opt_outs["email_key"].ne("").to_numpy()
+    )
     accounting = {
         "employees_in_roster": len(contacts),
         "active_employees": int(active.sum()),
@@ -384,10 +386,16 @@ def export_targeting_lists(
     files = {all_name: render_table(audience[CONTRACT_COLUMNS], presets["generic"])}
     counts: dict[str, Any] = {"preset": preset_name, "lists": {all_name: len(audience)}, "left_out_missing_value": {}}
     names = sorted({n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]), key=natural_key)
-    by_id = audience.set_index("employee_id", drop=False)
+    # audience rows of every membership, grouped by list, each list in employee-id order
+    # (positions, not a label lookup per list: a million memberships took a minute)
+    position = pd.Index(audience["employee_id"].to_numpy(dtype=object)).get_indexer(memberships["employee_id"].to_numpy(dtype=object))
+    by_list = pd.DataFrame({"list_name": memberships["list_name"].to_numpy(dtype=object),
+                            "employee_id": memberships["employee_id"].to_numpy(dtype=object), "position": position})
+    by_list = by_list.sort_values(["list_name", "employee_id"], kind="stable")
+    starts = {name: group.to_numpy() for name, group in by_list.groupby("list_name", sort=False)["position"]}
     for name in names:
-        ids = memberships.loc[memberships["list_name"] == name, "employee_id"]
-        rows = by_id.loc[sorted(ids)] if len(ids) else audience.iloc[0:0]
+        positions = starts.get(name)
+        rows = audience.iloc[positions].set_index("employee_id", drop=False) if positions is not None else audience.iloc[0:0]
         table, left_out = preset_frame(rows, preset, list_channel(name))
         files[name] = render_table(table, preset)
         counts["lists"][name] = len(table)
@@ -417,7 +425,7 @@ def select_champions(
     z = (scores[constructs] - scores[constructs].mean()) / scores[constructs].std(ddof=0).replace(0.0, np.nan)
     eligible_pids = persona_assignments.loc[persona_assignments["assignment_source"].isin(champion_params["assignment_sources"]), "pid"]
     people = contacts[_active(contacts, targeting["statuses"]) & ~opted_out_mask(contacts, opt_outs)]
-    candidates = people[people["pid"].isin(eligible_pids)].merge(
+    candidates = people[is_in(people["pid"], eligible_pids)].merge(
         scores.assign(_score=sum(w * z[c].fillna(0.0) for c, w in weights.items())), on="pid"
     )
     for construct, minimum in champion_params["min_scores"].items():
@@ -475,16 +483,21 @@ def brief_managers(
     team = team.merge(persona_assignments[["pid", "persona_id"]], on="pid", how="left")
     team["persona_id"] = team["persona_id"].fillna(unassigned).astype(str)
     mix = team.groupby(["manager_pid", "persona_id"]).size()
+    # Each manager's (persona, count) pairs in one pass: looking a manager up
+    # in the MultiIndex made the loop quadratic in the number of managers.
+    team_mix: dict[Any, list[tuple[Any, int]]] = {}
+    for (manager_pid, persona_id), n in zip(mix.index, mix.to_numpy(), strict=True):
+        team_mix.setdefault(manager_pid, []).append((persona_id, int(n)))
     rows = []
     for manager in managers.sort_values("employee_id", key=lambda s: s.astype(str)).itertuples(index=False):
         language = _language(manager.language, texts_by_language)
         texts = texts_by_language[language]
-        counts = mix.loc[manager.pid] if manager.pid in mix.index.get_level_values(0) else pd.Series(dtype=int)
-        team_size = int(counts.sum())
+        counts = team_mix.get(manager.pid, [])
+        team_size = sum(n for _, n in counts)
         if team_size < min_group:
             persona_mix, described = texts["too_small"], []
         else:
-            described = sorted(((str(p), int(n)) for p, n in counts.items() if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
+            described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
             shown = [fill_text(texts["mix_item"], {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
                      for p, n in described]
             if len(described) < len(counts):

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 
 from segmentation.codebook import Codebook, normalise_text
 from segmentation.datasets import RawTable
@@ -23,6 +25,7 @@ from segmentation.errors import InputFileError
 from segmentation.parsing import (
     concat_rejects,
     fold,
+    is_in,
     locate_columns,
     map_unique,
     parse_dates,
@@ -71,8 +74,7 @@ def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[st
     """Fold spelling and case onto the allowed values; others become missing."""
     lookup = {normalise_text(v): v for v in allowed}
     lookup.update({normalise_text(k): v for k, v in (aliases or {}).items()})
-    folded = fold(values)
-    return folded.map(lambda v: lookup.get(v)).astype(object)
+    return map_unique(values, lambda v: lookup.get(normalise_text(v))).astype(object)
 
 
 def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
@@ -111,7 +113,9 @@ def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestam
     unparsed: dict[str, pd.Series] = {}
     for name in ["employee_id", "email", "first_name", "last_name", "department", "org_unit", "site", "manager_id", "gender"]:
         typed[name] = table[name].where(table[name] != "", None).astype(object)
-    typed["email_key"] = typed["email"].map(lambda e: e.strip().casefold() if isinstance(e, str) else None)
+    typed["email_key"] = pd.Series(
+        [e.strip().casefold() if isinstance(e, str) else None for e in typed["email"]], index=typed.index
+    )
     typed["email"] = typed["email_key"]
     for name, allowed in params["allowed_values"].items():
         typed[name] = _canonical_values(table[name], allowed, params["value_aliases"].get(name))
@@ -130,7 +134,7 @@ def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestam
     )
     typed["age"] = pd.Series(age, index=typed.index, dtype=float)
     truthy = {normalise_text(v): flag == "true" for flag, values in params["booleans"].items() for v in values}
-    flags = fold(table["is_people_manager"]).map(lambda v: truthy.get(v))
+    flags = map_unique(table["is_people_manager"], lambda v: truthy.get(normalise_text(v)))
     unparsed["is_people_manager"] = flags.isna()
     typed["is_people_manager"] = flags.fillna(False).astype(bool)
     return typed, pd.DataFrame(unparsed)
@@ -191,8 +195,10 @@ def parse_roster(
     )
     rejected = typed[ROW].isin(rejects_all["row"])
     valid = typed[~rejected].reset_index(drop=True)
-    valid_keys = set(valid["employee_id"].dropna()) | set(valid["email_key"].dropna())
-    rejected_keys = sorted((set(typed.loc[rejected, "employee_id"].dropna()) | set(typed.loc[rejected, "email_key"].dropna())) - valid_keys)
+    # the keys of rejected rows that no valid row also carries (few: looked up, not set-built)
+    candidates = pd.Series(sorted(set(typed.loc[rejected, "employee_id"].dropna()) | set(typed.loc[rejected, "email_key"].dropna())), dtype=object)
+    in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(candidates, valid["email_key"].dropna())
+    rejected_keys = candidates[~in_valid].tolist()
     logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
     return valid.drop(columns=["age"]), rejects_all, rejected_keys
 
@@ -240,7 +246,7 @@ def _read_answers(
 ) -> tuple[pd.Series, pd.Series]:
     """Numbers 1-5 from labels (any language) or digits; a mask of unreadable answers."""
     lookup = codebook.answer_lookup(codebook.items[item].scale)
-    values = map_unique(fold(column), lambda v: lookup.get(v, np.inf))
+    values = map_unique(column, lambda v: lookup.get(normalise_text(v), np.inf))
     values = values.astype(float)
     bad = np.isinf(values)
     return values.where(~bad, np.nan), pd.Series(bad, index=column.index)
@@ -352,9 +358,15 @@ def match_respondents(
     ``duplicate_response`` (an older submission by the same employee).
     """
     source = survey_detected["file"]
-    by_id = responses["respondent_id"].map(dict.fromkeys(roster["employee_id"].dropna(), True)).eq(True)
-    email_to_id = dict(zip(roster["email_key"].dropna(), roster.loc[roster["email_key"].notna(), "employee_id"], strict=True))
-    employee_id = responses["respondent_id"].where(by_id, responses["email"].map(email_to_id))
+    by_id = pd.Series(is_in(responses["respondent_id"], roster["employee_id"].dropna()), index=responses.index)
+    with_email = roster[roster["email_key"].notna()]
+    # the last roster row of an email wins, as building a dict from them did
+    with_email = with_email[~with_email["email_key"].duplicated(keep="last")]
+    position = pd.Index(with_email["email_key"].to_numpy(dtype=object)).get_indexer(responses["email"].to_numpy(dtype=object))
+    by_email = pd.Series(
+        np.append(with_email["employee_id"].to_numpy(dtype=object), np.nan)[position], index=responses.index, dtype=object
+    )
+    employee_id = responses["respondent_id"].where(by_id, by_email)
     matched = responses.assign(employee_id=employee_id)
     rejects = []
     unmatched = matched["employee_id"].isna()
@@ -384,10 +396,27 @@ def pseudonymous_ids(employee_ids: pd.Series, key: str) -> pd.Series:
     without their identity; irreversible without the key.
     """
     secret = key.encode("utf-8")
-    return map_unique(
-        employee_ids.astype(str),
-        lambda e: hmac.new(secret, e.encode("utf-8"), hashlib.sha256).hexdigest()[:PID_LENGTH],
-    )
+    digest, sha256, size = hmac.digest, hashlib.sha256, PID_LENGTH // 2
+    # hmac.digest is the one-shot C implementation of hmac.new(...).digest();
+    # ids are (nearly) all distinct, so each is hashed as it comes
+    values = employee_ids.astype(str).to_numpy(dtype=object)
+    return pd.Series([digest(secret, e.encode("utf-8"), sha256)[:size].hex() for e in values], index=employee_ids.index, dtype=object)
+
+
+def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame.sort_values(column).reset_index(drop=True)`` for a column of distinct texts.
+
+    Arrow sorts the text in C (UTF-8 byte order is code-point order, as
+    Python's); sorting Python strings through numpy took seconds per million.
+    """
+    values = frame[column]
+    if not values.is_unique or values.isna().any():
+        return frame.sort_values(column).reset_index(drop=True)
+    try:
+        order = pc.sort_indices(pyarrow.array(values, from_pandas=True)).to_numpy()
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError, pyarrow.ArrowNotImplementedError):
+        return frame.sort_values(column).reset_index(drop=True)
+    return frame.iloc[order].reset_index(drop=True)
 
 
 EMPLOYEE_COLUMNS = [
@@ -409,14 +438,22 @@ def pseudonymise(
     """
     codebook = Codebook.from_params(questionnaire)
     pid = pseudonymous_ids(roster["employee_id"], pseudonym_key)
-    manager_pid = pseudonymous_ids(roster["manager_id"].fillna(""), pseudonym_key).where(roster["manager_id"].notna(), None)
-    employees = roster.assign(pid=pid, manager_pid=manager_pid, responded=roster["employee_id"].isin(matched_responses["employee_id"]))
-    employees = employees[EMPLOYEE_COLUMNS].sort_values("pid").reset_index(drop=True)
-    to_pid = dict(zip(roster["employee_id"], pid, strict=True))
-    answers = matched_responses.assign(pid=matched_responses["employee_id"].map(to_pid))
-    responses = answers[["pid", "submitted_at", *codebook.scored_items]].sort_values("pid").reset_index(drop=True)
-    open_text = answers[["pid", *codebook.text_items]].sort_values("pid").reset_index(drop=True)
-    contacts = roster.assign(pid=pid, manager_pid=manager_pid)[CONTACT_COLUMNS].sort_values("employee_id").reset_index(drop=True)
+    # a manager id is usually an employee id: reuse its pid rather than hashing it again
+    to_pid = pd.Series(pid.to_numpy(), index=pd.Index(roster["employee_id"].astype(str).to_numpy(), dtype=object))
+    if not to_pid.index.is_unique:
+        to_pid = to_pid[~to_pid.index.duplicated(keep="first")]
+    managers = roster["manager_id"].fillna("").astype(str)
+    manager_pid = pd.Series(to_pid.reindex(managers.to_numpy()).to_numpy(), index=roster.index, dtype=object)
+    unknown = manager_pid.isna().to_numpy()
+    if unknown.any():
+        manager_pid[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy()
+    manager_pid = manager_pid.where(roster["manager_id"].notna(), None)
+    employees = roster.assign(pid=pid, manager_pid=manager_pid, responded=is_in(roster["employee_id"], matched_responses["employee_id"]))
+    employees = _sorted_by(employees[EMPLOYEE_COLUMNS], "pid")
+    answers = matched_responses.assign(pid=to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy()).to_numpy())
+    responses = _sorted_by(answers[["pid", "submitted_at", *codebook.scored_items]], "pid")
+    open_text = _sorted_by(answers[["pid", *codebook.text_items]], "pid")
+    contacts = _sorted_by(roster.assign(pid=pid, manager_pid=manager_pid)[CONTACT_COLUMNS], "employee_id")
     return employees, responses, open_text, contacts
 
 
@@ -471,6 +508,6 @@ def summarise_ingestion(
         "respondents": int(len(responses)),
         "employees": int(len(roster)),
         "response_rate_active": round(
-            float(responses["employee_id"].isin(roster.loc[roster["employment_status"] == "active", "employee_id"]).sum())
+            float(is_in(responses["employee_id"], roster.loc[roster["employment_status"] == "active", "employee_id"]).sum())
             / max(1, int((roster["employment_status"] == "active").sum())), 4),
     }

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.parsing import is_in
 from segmentation.waves import wave_date as resolve_wave_date
 
 from . import anonymity as anon
@@ -80,7 +81,7 @@ def build_base(
     people["age"] = at.year - people["birth_year"]
     people["age_band"] = age_bands(people["age"], report["age_bands"], labels.language)
     people["active"] = people["employment_status"].eq("active")
-    people["respondent"] = people["active"] & people["pid"].isin(scores["pid"])
+    people["respondent"] = people["active"] & is_in(people["pid"], scores["pid"])
     base = people.merge(scores, on="pid", how="left").merge(items, on="pid", how="left")
     survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
     base.loc[~base["respondent"], survey_columns] = np.nan
@@ -487,7 +488,7 @@ def persona_figures(
     for p in visible:
         inside = surveyed["persona_id"].eq(p)
         members = surveyed[inside]
-        others = resp[~resp["pid"].isin(members["pid"])]
+        others = resp[~is_in(resp["pid"], members["pid"])]
         n = int(len(members))
         inferred = None if size_mask.loc[p, INFERRED] else int(sizes.loc[p, INFERRED])
         trait_rows = []
