@@ -32,14 +32,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from kedro.config import OmegaConfigLoader
-from kedro.io import DataCatalog, MemoryDataset
-from kedro.runner import SequentialRunner
+from kedro.io import DataCatalog
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from segmentation.codebook import Codebook  # noqa: E402
+from segmentation.inmemory import run_in_memory  # noqa: E402
 from segmentation.pipelines.personas import create_pipeline  # noqa: E402
 
 LEVELS = np.array([1.7, 3.0, 4.3])  # low / neutral / high construct means
@@ -121,42 +121,13 @@ def make_planted(n: int, k: int, seed: int, parameters: dict, n_nonrespondents: 
     return employees, item_scores, truth
 
 
-def flatten_parameters(parameters: dict) -> dict:
-    """``params:a``, ``params:a.b`` ... as Kedro's context feeds them to a catalog."""
-    feed = {"parameters": parameters}
-
-    def walk(prefix: str, value) -> None:
-        feed[f"params:{prefix}"] = value
-        if isinstance(value, dict):
-            for key, child in value.items():
-                walk(f"{prefix}.{key}", child)
-
-    for key, value in parameters.items():
-        walk(key, value)
-    return feed
-
-
-class KeptDataset(MemoryDataset):
-    """An in-memory dataset the runner does not release, so every output stays readable."""
-
-    def _release(self) -> None:
-        pass
-
-
 def run_personas(
     employees: pd.DataFrame, item_scores: pd.DataFrame, parameters: dict
 ) -> DataCatalog:
     """Run the personas pipeline in memory and return the catalog with every dataset."""
-    pipeline = create_pipeline()
-    inputs = {**flatten_parameters(parameters), "employees": employees, "item_scores": item_scores}
-    catalog = DataCatalog(
-        {
-            name: KeptDataset(inputs[name], copy_mode="assign") if name in inputs else KeptDataset()
-            for name in pipeline.datasets()
-        }
+    return run_in_memory(
+        create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores}, parameters
     )
-    SequentialRunner().run(pipeline, catalog)
-    return catalog
 
 
 def run_others(

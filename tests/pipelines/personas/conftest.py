@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from kedro.io import DataCatalog, MemoryDataset
-from kedro.runner import SequentialRunner
 
 from segmentation.codebook import Codebook
+from segmentation.inmemory import run_in_memory
 from segmentation.pipelines.personas import create_pipeline
 from tests.conftest import PROJECT_ROOT, load_parameters
 
@@ -107,41 +106,10 @@ def planted_survey(
     return employees, item_scores, truth
 
 
-class KeptDataset(MemoryDataset):
-    """In memory and never released by the runner, so a test can read every dataset."""
-
-    def _release(self) -> None:
-        pass
-
-
-def feed_parameters(parameters: dict) -> dict:
-    """``params:a`` and ``params:a.b`` entries, as Kedro's context builds them."""
-    feed = {}
-
-    def walk(prefix: str, value) -> None:
-        feed[f"params:{prefix}"] = value
-        if isinstance(value, dict):
-            for key, child in value.items():
-                walk(f"{prefix}.{key}", child)
-
-    for key, value in parameters.items():
-        walk(key, value)
-    return feed
-
-
 def run_personas(employees: pd.DataFrame, item_scores: pd.DataFrame, parameters: dict) -> dict:
-    """Run the real personas pipeline with Kedro's runner; every dataset by name."""
-    pipeline = create_pipeline()
-    inputs = {**feed_parameters(parameters), "employees": employees, "item_scores": item_scores}
-    catalog = DataCatalog(
-        {
-            name: KeptDataset(inputs[name], copy_mode="assign")
-            if name in inputs
-            else KeptDataset(copy_mode="assign")
-            for name in pipeline.datasets()
-        }
-    )
-    SequentialRunner().run(pipeline, catalog)
+    """Run the real personas pipeline (without cross-wave alignment) with Kedro's runner; every dataset by name."""
+    pipeline = create_pipeline(stable_identities=False)
+    catalog = run_in_memory(pipeline, {"employees": employees, "item_scores": item_scores}, parameters)
     return {
         name: catalog.load(name) for name in pipeline.datasets() if not name.startswith("params:")
     }

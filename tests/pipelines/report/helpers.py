@@ -75,6 +75,7 @@ class World:
     playbook: dict
     ingestion_summary: dict
     open_text: pd.DataFrame
+    waves: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def inputs(self) -> dict[str, Any]:
@@ -82,7 +83,7 @@ class World:
             "employees": self.employees, "construct_scores": self.construct_scores, "item_scores": self.item_scores,
             "persona_assignments": self.persona_assignments, "persona_profiles": self.persona_profiles,
             "persona_summary": self.persona_summary, "playbook": self.playbook,
-            "ingestion_summary": self.ingestion_summary, "open_text": self.open_text,
+            "ingestion_summary": self.ingestion_summary, "open_text": self.open_text, **self.waves,
         }
 
 
@@ -238,7 +239,69 @@ def make_world(seed: int = 7) -> World:
         "response_rate_active": 0.66,
     }
     return World(employees, construct_scores, item_scores, persona_assignments, persona_profiles, persona_summary,
-                 make_playbook(persona_ids), ingestion_summary, open_text)
+                 make_playbook(persona_ids), ingestion_summary, open_text, make_waves_inputs(employees, persona_assignments, rng))
+
+
+PREVIOUS_WAVE = "2029-07"
+
+
+def _activity(employees: pd.DataFrame, wave_end: str, share: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Visits and some posts and comments by a random ``share`` of the active employees."""
+    active = employees.loc[employees["employment_status"] == "active", "pid"].to_numpy()
+    users = rng.choice(active, int(share * len(active)), replace=False)
+    end = pd.Timestamp(wave_end)
+    rows = []
+    for pid in users:
+        rows.append((pid, end - pd.Timedelta(days=int(rng.integers(0, 40))), "visit"))
+        if rng.random() < 0.6:
+            rows.append((pid, end - pd.Timedelta(days=int(rng.integers(0, 20))), rng.choice(["post", "comment", "reaction"])))
+    return pd.DataFrame(rows, columns=["pid", "timestamp", "action"]).astype({"timestamp": "datetime64[ns]", "action": object})
+
+
+def make_waves_inputs(employees: pd.DataFrame, persona_assignments: pd.DataFrame, rng: np.random.Generator) -> dict:
+    """The waves stage's outputs the report reads, made by the waves stage's own functions from a
+    synthetic activity log and a previous wave in which some respondents had another persona."""
+    from segmentation.pipelines.personas.nodes import derive_hr_features
+    from segmentation.pipelines.waves import gamification, nodes
+
+    waves, personas = load_params("waves")["waves"], load_params("personas")["personas"]
+    adoption, anonymity = waves["adoption"], anonymity_params()
+    hr = derive_hr_features(employees, WAVE, None, personas["hr_features"])
+
+    def measure(wave: str, wave_end: str, share: float):
+        activity = _activity(employees, wave_end, share, rng)
+        accounting = {"file": f"data/01_raw/waves/{wave}/activity.csv", "present": True, "rows_read": len(activity) + 2,
+                      "rows_used": len(activity), "rows_rejected": 2, "rejected_by_reason": {"unknown_employee": 2}}
+        people = nodes.flag_adoption(activity, employees, hr, persona_assignments, wave, adoption, personas["hr_features"], personas["naming"])
+        return activity, accounting, people, nodes.summarise_adoption(people, persona_assignments, accounting, wave, adoption, anonymity)
+
+    *_, before = measure(PREVIOUS_WAVE, "2029-07-31", 0.3)
+    activity, accounting, people, summary = measure(WAVE, "2030-01-31", 0.55)
+    history = {PREVIOUS_WAVE: {"adoption": before, "badges": None}}
+    previous = persona_assignments.copy()
+    survey = previous.index[previous["assignment_source"] == "survey"]
+    moved = rng.choice(survey, len(survey) // 8, replace=False)
+    previous.loc[moved, "persona_id"] = rng.choice(list(PERSONAS), len(moved))
+    previous["persona_name"] = previous["persona_id"].map(lambda p: PERSONAS.get(p, {"name": ("Unassigned", "")})["name"][0])
+    previous["persona_name_he"] = previous["persona_id"].map(lambda p: PERSONAS.get(p, {"name": ("", "לא משויכים")})["name"][1])
+    migration = nodes.migrate_personas(persona_assignments, {"wave": PREVIOUS_WAVE, "assignments": previous}, waves["migration"], anonymity)
+    trend = nodes.track_adoption(summary, history, WAVE)
+    badges = gamification.award_badges(people, activity, accounting, history, WAVE, waves["gamification"], adoption, anonymity)
+    identities = {
+        "previous_wave": PREVIOUS_WAVE, "previous_wave_source": "latest earlier wave with saved models", "refit": True,
+        "model_from_wave": WAVE, "max_distance": 0.5,
+        "personas": [
+            {"persona_id": p, "name": v["name"][0], "name_he": v["name"][1], "status": "matched" if p != "P4" else "new",
+             "distance": 0.1 if p != "P4" else None, "nearest_previous": "P5", "nearest_distance": 0.9}
+            for p, v in PERSONAS.items()
+        ],
+        "retired": [{"persona_id": "P5", "name": "Quiet Observers", "name_he": "צופים שקטים", "nearest_current": "P4", "nearest_distance": 0.9}],
+    }
+    return {
+        "waves_summary": nodes.summarise_waves(identities, migration, summary, trend, badges),
+        "adoption_summary": summary,
+        "persona_migration": migration,
+    }
 
 
 def project_catalog_config(root: Path) -> dict:

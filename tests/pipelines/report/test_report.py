@@ -19,8 +19,8 @@ from .conftest import build_report, report_figures
 from .helpers import FORMULA_TEXT, SMALL_DEPARTMENT, anonymity_params
 
 K = anonymity_params()["min_group_size"]
-SECTIONS = ("overview", "situation", "swot", "personas", "method")
-SHEETS = ["Overview", "Situation", "Personas", "Playbook", "Quality", "Data issues"]
+SECTIONS = ("overview", "situation", "swot", "personas", "waves", "method")
+SHEETS = ["Overview", "Situation", "Personas", "Playbook", "Waves", "Quality", "Data issues"]
 
 
 def test_pipeline_nodes_are_named_and_read_the_interface_datasets():

@@ -8,7 +8,7 @@ is itself canonical.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 LANGUAGES = ("en", "he")
@@ -78,9 +78,12 @@ def _unique_candidates(profile, naming):
     yield {lang: f"{last[lang]} ({profile['persona_id']})" for lang in LANGUAGES}
 
 
-def name_all(profiles: list[Mapping[str, Any]], naming: Mapping[str, Any]) -> list[dict[str, str]]:
-    """One unique name per profile in both languages, in the given (canonical) order."""
-    taken: set[str] = set()
+def name_all(
+    profiles: list[Mapping[str, Any]], naming: Mapping[str, Any], taken: Iterable[str] = ()
+) -> list[dict[str, str]]:
+    """One unique name per profile in both languages, in the given (canonical) order,
+    never one of the ``taken`` names (those of earlier waves' personas)."""
+    taken = set(taken)
     names = []
     for profile in profiles:
         for candidate in _unique_candidates(profile, naming):

@@ -354,11 +354,20 @@ def fit_persona_model(
 
 
 def assign_survey_personas(
-    persona_model: Pipeline, segmentation_basis: pd.DataFrame
+    persona_model: Pipeline, segmentation_basis: pd.DataFrame, persona_alignment: dict | None = None
 ) -> pd.DataFrame:
-    """Every respondent's persona and confidence (the model's posterior probability)."""
+    """Every respondent's persona and confidence (the model's posterior probability).
+
+    Persona ids are P1..Pk by cluster, or the ids the wave's ``persona_alignment``
+    gives each cluster (stable across waves, see ``identities.py``).
+    """
     proba = persona_model.predict_proba(segmentation_basis[_basis_columns(segmentation_basis)])
-    ids = np.array(persona_ids(proba.shape[1]), dtype=object)
+    ids = np.array(
+        persona_ids(proba.shape[1])
+        if persona_alignment is None
+        else [p["persona_id"] for p in sorted(persona_alignment["personas"], key=lambda p: p["cluster"])],
+        dtype=object,
+    )
     return pd.DataFrame(
         {
             "pid": segmentation_basis["pid"].to_numpy(),
@@ -556,10 +565,23 @@ def profile_personas(
     return to_plain(profiles), to_plain(overview)
 
 
-def name_personas(persona_statistics: dict, naming: dict, hr_params: dict) -> dict:
-    """Add unique English and Hebrew names and a short description to every profile."""
+def name_personas(
+    persona_statistics: dict, naming: dict, hr_params: dict, persona_alignment: dict | None = None
+) -> dict:
+    """Add unique English and Hebrew names and a short description to every profile.
+
+    With a ``persona_alignment``, a persona matched to the previous wave keeps
+    its name; a new one gets a name no earlier persona had.
+    """
     profiles = [persona_statistics[p] for p in persona_statistics]
-    names = name_all(profiles, naming)
+    kept = {
+        p["persona_id"]: {"en": p["name"], "he": p["name_he"]}
+        for p in (persona_alignment or {}).get("personas", [])
+        if p.get("name") and p.get("name_he")
+    }
+    taken = {*(persona_alignment or {}).get("used_names", []), *(n for v in kept.values() for n in v.values())}
+    fresh = iter(name_all([p for p in profiles if p["persona_id"] not in kept], naming, taken))
+    names = [kept.get(p["persona_id"]) or next(fresh) for p in profiles]
     bands = hr_params["age_bands"]["labels"]
     named = {}
     for profile, name in zip(profiles, names, strict=True):
@@ -637,6 +659,14 @@ def train_typing_model(
             {"cv_folds": 0, "accuracy": None, "baseline": None, "expected_calibration_error": None}
         )
         _warn(warnings, "too few respondents per persona to cross-validate the typing model")
+    # The final model is fitted on a seeded sample of at most `fit_sample_size`
+    # respondents (all when unset): a logit on a few HR fields gains nothing
+    # from a million rows, and the fit would cost as much as the rest of the stage.
+    fit_size = typing_params.get("fit_sample_size")
+    if fit_size and len(frame) > int(fit_size):
+        fit_idx = np.sort(np.random.default_rng(_seed(seed, 8)).choice(len(frame), int(fit_size), replace=False))
+        X, y = X.iloc[fit_idx], y[fit_idx]
+    evaluation["fit_rows"] = len(y)
     model = make_typing_model(typing_params, _seed(seed, 6)).fit(X, y)
     evaluation["warnings"] = warnings
     return model, to_plain(evaluation)

@@ -1,13 +1,43 @@
-"""Wiring of the personas stage; the logic lives in ``nodes.py``."""
+"""Wiring of the personas stage; the logic lives in ``nodes.py`` and ``identities.py``."""
 
 from kedro.pipeline import Node, Pipeline
 
-from . import nodes
+from . import identities, nodes
 
 
-def create_pipeline(**kwargs) -> Pipeline:
+def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
+    """The personas stage of one wave.
+
+    With ``stable_identities`` (the default, as ``kedro run`` runs it) the wave's personas are aligned to the previous
+    wave's saved personas (``previous_wave_outputs``) and keep their ids and
+    names; ``segmentation.refit: false`` types the wave with the previous
+    wave's model. Without it the stage needs no earlier wave and numbers its
+    personas P1.. (as the stage's own tests and in-memory benchmarks run it).
+    """
+    identity_nodes = [
+        Node(
+            identities.align_personas,
+            [
+                "fitted_persona_model",
+                "previous_wave_outputs",
+                "params:segmentation",
+                "params:waves.alignment",
+                "params:wave",
+            ],
+            ["persona_model", "persona_alignment"],
+            name="align_personas",
+        ),
+        Node(
+            identities.record_persona_identities,
+            ["persona_alignment", "persona_profiles"],
+            "persona_identities",
+            name="record_persona_identities",
+        ),
+    ]
+    alignment = ["persona_alignment"] if stable_identities else []
     return Pipeline(
         [
+            *(identity_nodes if stable_identities else []),
             Node(
                 nodes.score_constructs,
                 ["item_scores", "params:questionnaire", "params:personas.scoring"],
@@ -46,12 +76,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:personas.model",
                     "params:seed",
                 ],
-                "persona_model",
+                "fitted_persona_model" if stable_identities else "persona_model",
                 name="fit_persona_model",
             ),
             Node(
                 nodes.assign_survey_personas,
-                ["persona_model", "segmentation_basis"],
+                ["persona_model", "segmentation_basis", *alignment],
                 "survey_personas",
                 name="assign_survey_personas",
             ),
@@ -69,7 +99,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.name_personas,
-                ["persona_statistics", "params:personas.naming", "params:personas.hr_features"],
+                ["persona_statistics", "params:personas.naming", "params:personas.hr_features", *alignment],
                 "persona_profiles",
                 name="name_personas",
             ),

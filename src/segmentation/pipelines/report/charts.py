@@ -127,6 +127,11 @@ def _draw(style: ChartStyle, draw, height: float, width: float | None = None) ->
         return to_png(fig)
 
 
+def render_chart(style: ChartStyle, draw, height: float, width: float | None = None) -> bytes:
+    """PNG bytes of ``draw(fig)`` in the report's style, for charts drawn by other stages."""
+    return _draw(style, draw, height, width)
+
+
 def _pct(value: float | None, hidden: str) -> str:
     return hidden if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.0%}"
 

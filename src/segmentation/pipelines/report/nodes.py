@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from segmentation.parsing import is_in
+
 from . import analysis
 from . import charts as ch
 from .adapters import (
@@ -32,6 +34,7 @@ from .anonymity import check_min_group
 from .labels import Labels
 from .render import render_html
 from .scrub import guard_shares, hide_small_counts, scrub_text
+from .waves import waves_section
 from .workbook import build_workbook
 
 logger = logging.getLogger(__name__)
@@ -172,7 +175,7 @@ def guard_texts(value: Any, group_size: int | None, min_group: int, mark: str, k
 
 
 def _quotes(members: pd.Series, texts: pd.DataFrame, params: Mapping[str, Any]) -> list[str]:
-    mine = texts[texts["pid"].isin(set(members))]
+    mine = texts[is_in(texts["pid"], members)]
     if mine.empty:
         return []
     scrubbed = mine["text"].map(scrub_text)
@@ -277,6 +280,17 @@ def summarise_method(persona_summary: Mapping[str, Any], report: Mapping[str, An
     return figures
 
 
+def summarise_waves_section(
+    waves_summary: Mapping[str, Any],
+    adoption_summary: Mapping[str, Any],
+    persona_migration: Mapping[str, Any],
+    report: Mapping[str, Any],
+    anonymity: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Persona identities, sizes over time, movement, adoption funnels and badges (see :mod:`.waves`)."""
+    return waves_section(waves_summary, adoption_summary, persona_migration, report, check_min_group(anonymity))
+
+
 # ------------------------------------------------------------------ charts
 
 
@@ -350,6 +364,39 @@ def draw_report_charts(
     return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
 
 
+def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, str]:
+    """The Waves section's charts as base64 PNGs: sizes over time, movement, adoption."""
+    labels = Labels(report)
+    style = ch.ChartStyle(report["charts"], labels.rtl)
+    hidden = labels.ui("hidden_mark")
+    out: dict[str, bytes] = {}
+    sizes = report_waves["sizes"]
+    if sizes["rows"]:
+        out["waves_sizes"] = ch.heatmap_shares(
+            style, [r["name"] for r in sizes["rows"]], sizes["waves"], [r["shares"] for r in sizes["rows"]], hidden_mark=hidden,
+        )
+    migration = report_waves["migration"]
+    if migration["available"]:
+        out["waves_migration"] = ch.heatmap_shares(
+            style, migration["rows"], migration["columns"], migration["row_shares"], hidden_mark=hidden,
+        )
+    adoption = report_waves["adoption"]
+    trend = adoption["trend"]
+    if trend["waves"]:
+        out["waves_trend"] = ch.grouped_shares(
+            style, [r["label"] for r in trend["rows"]],
+            {w: [r["shares"][i] for r in trend["rows"]] for i, w in enumerate(trend["waves"])},
+            ch.sequential_colours(len(trend["waves"])), width=HALF + 1.0,
+        )
+    if adoption["measured"]:
+        for block in adoption["groups"]:
+            out[f"waves_by_{block['dimension']}"] = ch.heatmap_shares(
+                style, [r["label"] for r in block["rows"]], adoption["metric_labels"],
+                [r["shares"] for r in block["rows"]], hidden_mark=hidden,
+            )
+    return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
+
+
 # ------------------------------------------------------------------ outputs
 
 
@@ -360,10 +407,15 @@ def render_report_html(
     report_personas: Mapping[str, Any],
     report_method: Mapping[str, Any],
     report_charts: Mapping[str, str],
+    report_waves: Mapping[str, Any],
+    report_waves_charts: Mapping[str, str],
     report: Mapping[str, Any],
 ) -> str:
     """The persona report as one self-contained HTML page (charts as data URIs, CSS inline)."""
-    return render_html(report_overview, report_situation, report_swot, report_personas, report_method, report_charts, report)
+    return render_html(
+        report_overview, report_situation, report_swot, report_personas, report_method,
+        {**report_charts, **report_waves_charts}, report, waves=report_waves,
+    )
 
 
 def build_report_workbook(
@@ -372,7 +424,8 @@ def build_report_workbook(
     report_swot: list[dict[str, Any]],
     report_personas: Mapping[str, Any],
     report_method: Mapping[str, Any],
+    report_waves: Mapping[str, Any],
     report: Mapping[str, Any],
 ) -> bytes:
     """The persona report as xlsx bytes with fixed document properties and zip dates."""
-    return build_workbook(report_overview, report_situation, report_swot, report_personas, report_method, report)
+    return build_workbook(report_overview, report_situation, report_swot, report_personas, report_method, report, waves=report_waves)

@@ -72,6 +72,7 @@ def render_html(
     method: Mapping[str, Any],
     charts: Mapping[str, str],
     report: Mapping[str, Any],
+    waves: Mapping[str, Any] | None = None,
 ) -> str:
     labels = Labels(report)
     env = environment(labels.ui("hidden_mark"))
@@ -92,6 +93,7 @@ def render_html(
         quadrants=quadrants,
         personas=personas,
         method=method,
+        waves=waves,
         charts=charts,
         min_group=overview["min_group"],
     )

@@ -14,6 +14,7 @@ def summarise_run(
     ingestion_summary: Mapping[str, Any],
     persona_summary: Mapping[str, Any],
     campaign_summary: Mapping[str, Any],
+    waves_summary: Mapping[str, Any],
 ) -> dict[str, Any]:
     """One JSON document that says what the run used, rejected and found.
 
@@ -26,4 +27,5 @@ def summarise_run(
         "ingestion": dict(ingestion_summary),
         "personas": dict(persona_summary),
         "campaign": dict(campaign_summary),
+        "waves": dict(waves_summary),
     }

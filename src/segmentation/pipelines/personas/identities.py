@@ -1,0 +1,231 @@
+"""Stable persona identities across survey waves.
+
+A wave after the first aligns its personas to the previous wave's: the
+centroids of both waves, in basis units, are put on one scale (this wave's
+standardisation) and matched one to one by the Hungarian algorithm
+(:func:`scipy.optimize.linear_sum_assignment`) on their distance, the root
+mean square difference per basis column in standard deviations. A pair
+further apart than ``waves.alignment.max_distance`` is no match.
+
+* a matched persona keeps the previous wave's id and name;
+* an unmatched persona of this wave gets a new id, one number above every id
+  ever used, and a new name that no earlier persona had;
+* a previous persona left unmatched is *retired*.
+
+With ``segmentation.refit: false`` the wave is typed with the previous wave's
+saved model: the same personas, ids and names. The first wave (no earlier
+models) numbers its personas P1, P2, ... as before.
+
+The record of a wave (``persona_identities``, saved beside the models) keeps
+every id and name ever used, so later waves never reuse one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.pipeline import Pipeline
+
+logger = logging.getLogger(__name__)
+
+ID_PREFIX = "P"
+MATCHED, NEW = "matched", "new"
+DISTANCE_RULE = (
+    "root mean square difference per basis column, in standard deviations of this wave's respondents"
+)
+
+
+def id_number(persona_id: str) -> int:
+    """The number of a persona id (``P12`` -> 12); 0 for an id of another form."""
+    text = str(persona_id)
+    return int(text[len(ID_PREFIX):]) if text.startswith(ID_PREFIX) and text[len(ID_PREFIX):].isdigit() else 0
+
+
+def model_centroids(model: Pipeline) -> pd.DataFrame:
+    """Each persona centre of a fitted persona model in basis units (after imputation).
+
+    Rows are the model's cluster numbers, columns the basis it was fitted on.
+    """
+    scale = model.named_steps["scale"]
+    centres = scale.inverse_transform(model.named_steps["cluster"].cluster_centers_)
+    return pd.DataFrame(centres, columns=[str(c) for c in model.feature_names_in_])
+
+
+def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: Pipeline) -> np.ndarray:
+    """Distances (current x previous) on the basis columns both share, on ``model``'s scale."""
+    scale = model.named_steps["scale"]
+    names = [str(c) for c in model.feature_names_in_]
+    common = [c for c in current.columns if c in previous.columns and c in names]
+    if not common:
+        return np.full((len(current), len(previous)), np.inf)
+    position = [names.index(c) for c in common]
+    mean, sd = scale.mean_[position], np.where(scale.scale_[position] > 0, scale.scale_[position], 1.0)
+    a = (current[common].to_numpy(dtype=float) - mean) / sd
+    b = (previous[common].to_numpy(dtype=float) - mean) / sd
+    return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(axis=2))
+
+
+def identities_from_model(model: Pipeline, wave: str, profiles: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The identity record of a wave saved before identities were kept: ids P1.. by cluster,
+    names from that wave's persona profiles when they are there."""
+    centres = model_centroids(model)
+    profiles = profiles or {}
+    personas = []
+    for cluster in range(len(centres)):
+        persona_id = f"{ID_PREFIX}{cluster + 1}"
+        profile = profiles.get(persona_id, {})
+        personas.append({
+            "cluster": cluster, "persona_id": persona_id, "status": NEW,
+            "name": profile.get("name"), "name_he": profile.get("name_he"),
+            "centroid": _plain_centroid(centres.iloc[cluster]),
+        })
+    names = [n for p in personas for n in (p["name"], p["name_he"]) if n]
+    return {"wave": wave, "personas": personas, "retired": [], "used_ids": [p["persona_id"] for p in personas], "used_names": names}
+
+
+def _plain_centroid(row: pd.Series) -> dict[str, float]:
+    return {str(k): round(float(v), 6) for k, v in row.items()}
+
+
+def _centroid_frame(personas: list[Mapping[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([p["centroid"] for p in personas])
+
+
+def _previous_identities(previous: Mapping[str, Any]) -> dict[str, Any]:
+    identities = previous.get("identities")
+    if identities:
+        return dict(identities)
+    return identities_from_model(previous["persona_model"], previous["wave"], previous.get("persona_profiles"))
+
+
+def align_personas(
+    fitted_persona_model: Pipeline,
+    previous_wave_outputs: Mapping[str, Any],
+    segmentation_params: Mapping[str, Any],
+    alignment_params: Mapping[str, Any],
+    wave: str,
+) -> tuple[Pipeline, dict[str, Any]]:
+    """This wave's persona model and the persona id of each of its clusters.
+
+    Returns the model to use (the one just fitted, or with ``refit: false``
+    the previous wave's) and the alignment: per cluster its id, whether it
+    was matched or is new, its distance to the previous persona and, when
+    matched, the name it keeps; the retired personas; every id and name used
+    so far.
+    """
+    refit = bool(segmentation_params.get("refit", True))
+    max_distance = float(alignment_params["max_distance"])
+    previous_wave = previous_wave_outputs.get("wave")
+    record: dict[str, Any] = {
+        "wave": str(wave),
+        "previous_wave": previous_wave,
+        "previous_wave_source": previous_wave_outputs.get("source"),
+        "refit": refit,
+        "max_distance": max_distance,
+        "distance": DISTANCE_RULE,
+    }
+    if previous_wave is None:
+        if not refit:
+            logger.warning("segmentation.refit is false but no earlier wave has saved models; fitting this wave.")
+        centres = model_centroids(fitted_persona_model)
+        personas = [
+            {"cluster": c, "persona_id": f"{ID_PREFIX}{c + 1}", "status": NEW, "previous_persona_id": None,
+             "distance": None, "name": None, "name_he": None, "centroid": _plain_centroid(centres.iloc[c])}
+            for c in range(len(centres))
+        ]
+        return fitted_persona_model, {
+            **record, "refit": True, "model_from_wave": str(wave), "basis": list(centres.columns),
+            "personas": personas, "retired": [], "used_ids": [p["persona_id"] for p in personas], "used_names": [],
+        }
+
+    before = _previous_identities(previous_wave_outputs)
+    old = sorted(before["personas"], key=lambda p: p["cluster"])
+    used_ids = list(before.get("used_ids") or [p["persona_id"] for p in old])
+    used_names = list(before.get("used_names") or [])
+    if not refit:
+        model = previous_wave_outputs["persona_model"]
+        centres = model_centroids(model)
+        basis = [str(c) for c in fitted_persona_model.feature_names_in_]
+        if list(centres.columns) != basis:
+            raise ValueError(
+                f"segmentation.refit is false, but wave {previous_wave}'s persona model was fitted on the basis "
+                f"{list(centres.columns)} and this wave's basis is {basis}; refit, or use the same personas.basis."
+            )
+        personas = [
+            {"cluster": p["cluster"], "persona_id": p["persona_id"], "status": MATCHED,
+             "previous_persona_id": p["persona_id"], "distance": 0.0, "name": p.get("name"),
+             "name_he": p.get("name_he"), "centroid": _plain_centroid(centres.iloc[p["cluster"]])}
+            for p in old
+        ]
+        logger.info("segmentation.refit is false: wave %s is typed with the persona model of wave %s.", wave, previous_wave)
+        return model, {
+            **record, "model_from_wave": before.get("model_from_wave", previous_wave), "basis": list(centres.columns),
+            "personas": personas, "retired": [], "used_ids": used_ids, "used_names": used_names,
+        }
+
+    centres = model_centroids(fitted_persona_model)
+    distances = centroid_distances(centres, _centroid_frame(old), fitted_persona_model)
+    rows, cols = linear_sum_assignment(np.where(np.isfinite(distances), distances, 1e9))
+    match = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if distances[r, c] <= max_distance}
+    next_number = max([id_number(i) for i in used_ids] + [0]) + 1
+    personas = []
+    for cluster in range(len(centres)):
+        nearest = int(np.argmin(distances[cluster])) if len(old) else None
+        entry: dict[str, Any] = {
+            "cluster": cluster,
+            "nearest_previous": old[nearest]["persona_id"] if nearest is not None else None,
+            "nearest_distance": round(float(distances[cluster, nearest]), 6) if nearest is not None else None,
+            "centroid": _plain_centroid(centres.iloc[cluster]),
+        }
+        if cluster in match:
+            kept = old[match[cluster]]
+            entry.update({
+                "persona_id": kept["persona_id"], "status": MATCHED, "previous_persona_id": kept["persona_id"],
+                "distance": round(float(distances[cluster, match[cluster]]), 6),
+                "name": kept.get("name"), "name_he": kept.get("name_he"),
+            })
+        else:
+            entry.update({
+                "persona_id": f"{ID_PREFIX}{next_number}", "status": NEW, "previous_persona_id": None,
+                "distance": None, "name": None, "name_he": None,
+            })
+            used_ids.append(entry["persona_id"])
+            next_number += 1
+        personas.append(entry)
+    matched_old = set(match.values())
+    retired = []
+    for j, p in enumerate(old):
+        if j in matched_old:
+            continue
+        nearest = int(np.argmin(distances[:, j])) if len(centres) else None
+        retired.append({
+            "persona_id": p["persona_id"], "name": p.get("name"), "name_he": p.get("name_he"),
+            "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,
+            "nearest_distance": round(float(distances[nearest, j]), 6) if nearest is not None else None,
+        })
+    logger.info(
+        "Wave %s aligned to wave %s: %d personas matched, %d new, %d retired.",
+        wave, previous_wave, len(match), len(personas) - len(match), len(retired),
+    )
+    return fitted_persona_model, {
+        **record, "model_from_wave": str(wave), "basis": list(centres.columns),
+        "personas": personas, "retired": retired, "used_ids": used_ids, "used_names": used_names,
+    }
+
+
+def record_persona_identities(persona_alignment: Mapping[str, Any], persona_profiles: Mapping[str, Any]) -> dict[str, Any]:
+    """The wave's identity record, saved beside its models for the next wave: the
+    alignment with every persona's final name, and every name used so far."""
+    personas = []
+    for p in persona_alignment["personas"]:
+        profile = persona_profiles.get(p["persona_id"], {})
+        personas.append({**p, "name": profile.get("name", p.get("name")), "name_he": profile.get("name_he", p.get("name_he"))})
+    names = list(persona_alignment.get("used_names", []))
+    for p in personas:
+        names += [n for n in (p["name"], p["name_he"]) if n and n not in names]
+    return {**persona_alignment, "personas": personas, "used_names": names}
