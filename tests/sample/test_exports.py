@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,19 +22,10 @@ from segmentation.sample import (
     write_roster_xlsx,
 )
 from segmentation.sample.exports import QUALTRICS_META
+from tests.conftest import CONTRACT_EXAMPLES as EXAMPLES
+from tests.conftest import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = next(
-    (
-        p
-        for p in (
-            ROOT.parent / "shared" / "contract" / "examples",
-            Path("/work/shared/contract/examples"),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared/contract/examples"),
-)
+ROOT = PROJECT_ROOT
 needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="contract examples not available")
 
 

@@ -26,19 +26,10 @@ from segmentation.sample import (
     write_organisation,
     write_truth,
 )
+from tests.conftest import CONTRACT_EXAMPLES as EXAMPLES
+from tests.conftest import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = next(
-    (
-        p
-        for p in (
-            ROOT.parent / "shared" / "contract" / "examples",
-            Path("/work/shared/contract/examples"),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared/contract/examples"),
-)
+ROOT = PROJECT_ROOT
 N = 2000
 SEED = 0
 WAVES = ("2026-03", "2026-09")
