@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.safe_export import neutralise_formulas
 
@@ -31,22 +34,132 @@ def list_channel(name: str) -> str:
     return name.split(LIST_SEPARATOR, 1)[1] if LIST_SEPARATOR in name else ""
 
 
-def preset_frame(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = "") -> tuple[pd.DataFrame, int]:
-    """The rows in the preset's columns, and how many were left out for lacking a required value."""
+def preset_keep(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str) -> tuple[pd.DataFrame, pd.Series]:
+    """``rows`` with the list's channel (and tags), and which rows have every required value."""
     source = rows.assign(**{LIST_CHANNEL: channel})
     if preset.get("tags"):
-        source[TAGS] = source[list(preset["tags"])].astype(str).agg(",".join, axis=1) if len(source) else ""
+        source[TAGS] = _tags(source[list(preset["tags"])]) if len(source) else ""
     keep = pd.Series(True, index=source.index)
     for column in preset.get("required", []):
         keep &= source[column].fillna("").astype(str).str.strip().ne("")
+    return source, keep
+
+
+def _tags(values: pd.DataFrame) -> pd.Series:
+    """The values of each row as text joined by commas (in Arrow when they are Arrow text without gaps)."""
+    parts = values.astype(str)
+    columns = [parts.iloc[:, i] for i in range(parts.shape[1])]
+    if columns and all(isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow" and not c.isna().any()
+                       for c in columns):
+        text = [pa.array(c.array).cast(pa.large_string()) for c in columns]
+        joined = pc.binary_join_element_wise(*text, pa.scalar(",", pa.large_string()))
+        return pd.Series(pd.array(joined, dtype=columns[0].dtype), index=values.index)
+    return parts.agg(",".join, axis=1)
+
+
+def preset_frame(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = "") -> tuple[pd.DataFrame, int]:
+    """The rows in the preset's columns, and how many were left out for lacking a required value."""
+    source, keep = preset_keep(rows, preset, channel)
     table = pd.DataFrame({header: source.loc[keep, column].to_numpy() for header, column in preset["columns"].items()},
                          columns=list(preset["columns"]))
     return table, int((~keep).sum())
 
 
+def _cells(values: pd.Series) -> Any:
+    """A column's cells for a table; Arrow text stays Arrow text.
+
+    Arrow text and the same text as Python strings (what ``to_numpy`` gives)
+    make the same CSV and the same formula-safe cells, and Arrow's are made
+    safe in C instead of one cell at a time.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.array
+    return values.to_numpy()
+
+
+def preset_lines(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = "") -> tuple[str, np.ndarray, np.ndarray] | None:
+    """``rows`` rendered once: the file's head (BOM, header), each row's CSV line, and which rows are kept.
+
+    A list of any of these rows is the head followed by their kept lines, the
+    same text ``render_table(preset_frame(...))`` gives, since every row's
+    line depends on that row alone. ``None`` when a cell holds a line break
+    (a row's text is then not one line).
+    """
+    source, keep = preset_keep(rows, preset, channel)
+    table = pd.DataFrame({header: _cells(source[column]) for header, column in preset["columns"].items()},
+                         columns=list(preset["columns"]))
+    head = render_table(table.iloc[0:0], preset)
+    rows = render_rows(table, preset)
+    if rows is not None:
+        return head, rows, keep.to_numpy(dtype=bool)
+    body = neutralise_formulas(table).to_csv(sep=preset["separator"], index=False, header=False, lineterminator="\n")
+    lines = body.split("\n")
+    if len(lines) != len(table) + 1:
+        return None
+    return head, np.array([line + "\n" for line in lines[:-1]], dtype=object), keep.to_numpy(dtype=bool)
+
+
+def join_lines(head: str, lines: np.ndarray) -> str:
+    """The file text of ``head`` and these rows' lines (each with its line end)."""
+    return head + "".join(lines.tolist())
+
+
 def render_table(table: pd.DataFrame, preset: Mapping[str, Any]) -> str:
     """CSV text in the preset's dialect, every cell safe to open in a spreadsheet."""
+    rows = render_rows(table, preset)
+    if rows is not None:
+        return render_table(table.iloc[0:0], preset) + "".join(rows.tolist())
     text = neutralise_formulas(table).to_csv(
         sep=preset["separator"], index=False, header=bool(preset.get("header", True)), lineterminator="\n"
     )
     return (BYTE_ORDER_MARK if preset.get("byte_order_mark") else "") + text
+
+
+def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | None:
+    """Each row's CSV text (line end included), formula-safe, as ``render_table`` writes it.
+
+    Cells are joined in Arrow; a row with a cell the CSV writer would quote
+    (separator, quote, line break; an empty only cell) is written by pandas.
+    ``None`` for an empty table or columns other than Arrow text and floats.
+    """
+    if table.empty or not table.columns.is_unique:
+        return None
+    separator = preset["separator"]
+    safe = neutralise_formulas(table)
+    cells = []
+    quoted = np.zeros(len(safe), dtype=bool)
+    for column in safe.columns:
+        values = safe[column]
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            text = pc.fill_null(pa.array(values.array), "")
+            for char in dict.fromkeys([separator, '"', "\r", "\n"]):
+                quoted |= np.asarray(pc.match_substring(text, char).to_numpy(zero_copy_only=False), dtype=bool)
+        elif values.dtype == np.float64:
+            numbers = values.to_numpy()
+            shown = numbers.astype(str).astype(object)
+            shown[np.isnan(numbers)] = ""
+            text = pa.array(shown, type=pa.large_string())
+        else:
+            return None
+        cells.append(text.cast(pa.large_string()))
+    if len(cells) == 1:
+        quoted |= np.asarray(pc.equal(pc.binary_length(cells[0]), 0).to_numpy(zero_copy_only=False), dtype=bool)
+    empty = pa.scalar("", pa.large_string())
+    rows = pc.binary_join_element_wise(*cells, pa.scalar(separator, pa.large_string())) if len(cells) > 1 else cells[0]
+    rows = pc.binary_join_element_wise(rows, empty, pa.scalar("\n", pa.large_string()))
+    rows = np.asarray(rows.to_numpy(zero_copy_only=False), dtype=object)
+    special = np.flatnonzero(quoted)
+    if len(special):
+        rows[special] = _pandas_rows(safe.iloc[special], separator)
+    return rows
+
+
+def _pandas_rows(safe: pd.DataFrame, separator: str) -> list[str]:
+    """Each row's CSV text as pandas writes it (for the rows with quoted cells)."""
+    def write(frame: pd.DataFrame) -> str:
+        return frame.to_csv(sep=separator, index=False, header=False, lineterminator="\n")
+
+    lines = write(safe).split("\n")
+    if len(lines) == len(safe) + 1:
+        return [line + "\n" for line in lines[:-1]]
+    return [write(safe.iloc[[i]]) for i in range(len(safe))]

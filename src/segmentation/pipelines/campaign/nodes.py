@@ -16,13 +16,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
 from segmentation.parsing import is_in, locate_columns
 
 from .channels import WORK_PATTERN_PREFIX, person_channels, score_channels, top_channels
-from .exports import list_channel, list_name, preset_frame, render_table
+from .exports import (
+    LIST_CHANNEL,
+    TAGS,
+    join_lines,
+    list_channel,
+    list_name,
+    preset_frame,
+    preset_keep,
+    preset_lines,
+    render_rows,
+    render_table,
+)
 from .rules import RuleError, apply_rules, check_rule_sets, fill_text, is_missing, rule_ids
 
 logger = logging.getLogger(__name__)
@@ -54,9 +67,24 @@ def _plain(value: Any, decimals: int) -> Any:
     return round(float(value), decimals)
 
 
+# What Python's ``\s`` matches among ASCII characters (for ASCII, casefold is lower).
+ASCII_WHITESPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+
+
 def email_key(values: pd.Series) -> pd.Series:
     """Emails compared case- and whitespace-insensitively."""
-    return values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.casefold()
+    texts = values.fillna("").astype(str)
+    if not (isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow"):
+        return texts.str.replace(r"\s+", "", regex=True).str.casefold()
+    # ASCII text in Arrow's C loops, the few others with Python's rules
+    text = pa.array(texts.array)
+    ascii_ = np.asarray(pc.string_is_ascii(text).to_numpy(zero_copy_only=False), dtype=bool)
+    folded = pc.ascii_lower(pc.replace_substring_regex(text, pattern=ASCII_WHITESPACE, replacement=""))
+    keys = pd.Series(pd.array(folded, dtype=texts.dtype), index=texts.index, name=texts.name)
+    others = np.flatnonzero(~ascii_)
+    if len(others):
+        keys.iloc[others] = texts.iloc[others].str.replace(r"\s+", "", regex=True).str.casefold().to_numpy(dtype=object)
+    return keys
 
 
 def opted_out_mask(contacts: pd.DataFrame, opt_outs: pd.DataFrame) -> pd.Series:
@@ -285,6 +313,67 @@ def _person_plan(
     return first, lists, list_name(persona_id, first)
 
 
+def _map_unique(values: pd.Series, func: Any) -> np.ndarray:
+    """``func`` of each value, called once per distinct value (missing ones as ``None``)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
+    return mapped[codes]
+
+
+def _persona_names(playbook: Mapping[str, Any], people: pd.DataFrame) -> np.ndarray:
+    """``_persona_name`` of every person: one look-up per persona and language present."""
+    persona_codes, personas = pd.factorize(people["persona_id"], use_na_sentinel=True)
+    language_codes, languages = pd.factorize(people["language"], use_na_sentinel=True)
+    codes = np.where((persona_codes < 0) | (language_codes < 0), -1, persona_codes * len(languages) + language_codes)
+    names = np.full(len(personas) * len(languages) + 1, None, dtype=object)
+    for p, persona_id in enumerate(personas):
+        for i, language in enumerate(languages):
+            name = playbook.get(persona_id, {}).get("name", {}).get(language)
+            if name:
+                names[p * len(languages) + i] = str(name)
+    out = names[codes]
+    fallback = np.flatnonzero(np.equal(out, None))
+    if len(fallback):
+        rows = people.iloc[fallback]
+        out[fallback] = [
+            _persona_name(playbook, persona_id, language, name_en, name_he)
+            for persona_id, language, name_en, name_he in zip(
+                rows["persona_id"], rows["language"], rows["persona_name"], rows["persona_name_he"], strict=True
+            )
+        ]
+    return out
+
+
+def _plans(
+    persona_ids: pd.Series, patterns: pd.Series, playbook: Mapping[str, Any], channels: Mapping[str, Any], unassigned: str
+) -> tuple[list[tuple[str, list[str], str]], np.ndarray]:
+    """The distinct ``_person_plan`` results and which one is each person's."""
+    persona_codes, persona_uniques = pd.factorize(persona_ids, use_na_sentinel=True)
+    pattern_codes, pattern_uniques = pd.factorize(patterns, use_na_sentinel=True)
+    combined = persona_codes.astype(np.int64) * (len(pattern_uniques) + 1) + (pattern_codes + 1)
+    missing = (persona_codes < 0) | (pattern_codes < 0)
+    plan_of = np.empty(len(combined), dtype=np.intp)
+    plans: list[tuple[str, list[str], str]] = []
+    index: dict[tuple[str, Any], int] = {}
+
+    def plan(persona_id: str, pattern: Any) -> int:
+        key = (persona_id, None if is_missing(pattern) else pattern)
+        if key not in index:
+            index[key] = len(plans)
+            plans.append(_person_plan(playbook, persona_id, key[1], channels, unassigned))
+        return index[key]
+
+    present = np.flatnonzero(~missing)
+    combo_codes, _ = pd.factorize(combined[present])
+    first = present[np.unique(combo_codes, return_index=True)[1]] if len(present) else present
+    combo_plan = np.array([plan(persona_uniques[persona_codes[i]], pattern_uniques[pattern_codes[i]]) for i in first], dtype=np.intp)
+    plan_of[present] = combo_plan[combo_codes]
+    absent = np.flatnonzero(missing)
+    if len(absent):
+        plan_of[absent] = [plan(p, w) for p, w in zip(persona_ids.iloc[absent], patterns.iloc[absent], strict=True)]
+    return plans, plan_of
+
+
 def select_audience(
     persona_assignments: pd.DataFrame,
     employees: pd.DataFrame,
@@ -314,33 +403,41 @@ def select_audience(
     if without_assignment:
         logger.warning("%d active employees have no persona assignment; they go to the broad list", without_assignment)
     people["persona_id"] = people["persona_id"].fillna(unassigned).astype(str)
-    people["language"] = [_language(v, LANGUAGES) for v in people["language"]]
-    people["persona_name"] = [
-        _persona_name(playbook, persona_id, language, name_en, name_he)
-        for persona_id, language, name_en, name_he in zip(
-            people["persona_id"], people["language"], people["persona_name"], people["persona_name_he"], strict=True
-        )
-    ]
+    people["language"] = _map_unique(people["language"], lambda v: _language(v, LANGUAGES)).tolist()
+    people["persona_name"] = _persona_names(playbook, people).tolist()
     people["assignment_source"] = people["assignment_source"].fillna("").astype(str)
     people["confidence"] = people["confidence"].astype(float).round(int(targeting["confidence_decimals"]))
     for column in ("email", "first_name", "last_name", "org_unit"):
         people[column] = people[column].fillna("").astype(str)
 
-    primary, memberships, primary_lists = [], [], []
-    plans: dict[tuple[str, Any], tuple[str, list[str], str]] = {}
-    for employee_id, persona_id, pattern in zip(people["employee_id"], people["persona_id"], people["work_pattern"], strict=True):
-        key = (persona_id, None if is_missing(pattern) else pattern)
-        if key not in plans:
-            plans[key] = _person_plan(playbook, persona_id, key[1], channels, unassigned)
-        first, lists, own_list = plans[key]
-        primary.append(first)
-        primary_lists.append((employee_id, own_list))
-        memberships.extend((employee_id, name) for name in lists)
-    people["primary_channel"] = primary
-    audience = people[AUDIENCE_COLUMNS].sort_values("employee_id", kind="stable").reset_index(drop=True)
-    members = pd.DataFrame(memberships, columns=["employee_id", "list_name"], dtype=object)
-    members = members.sort_values(["list_name", "employee_id"], kind="stable").reset_index(drop=True)
-    on_lists = set(memberships)
+    # One plan per (persona, work pattern), then each person takes their plan's channels and lists.
+    plans, plan_of = _plans(people["persona_id"], people["work_pattern"], playbook, channels, unassigned)
+    people["primary_channel"] = np.array([first for first, _, _ in plans], dtype=object)[plan_of].tolist()
+    order = people["employee_id"].sort_values(kind="stable").index.to_numpy()
+    audience = people[AUDIENCE_COLUMNS].take(order).reset_index(drop=True)
+    rank = np.empty(len(people), dtype=np.intp)
+    rank[order] = np.arange(len(people))
+    ids = people["employee_id"].to_numpy(dtype=object)
+    list_counts = np.array([len(lists) for _, lists, _ in plans], dtype=np.intp)[plan_of]
+    who, named = [], []
+    for j in range(max((len(lists) for _, lists, _ in plans), default=0)):
+        at = np.flatnonzero(list_counts > j)
+        who.append(at)
+        named.append(np.array([lists[j] if j < len(lists) else "" for _, lists, _ in plans], dtype=object)[plan_of[at]])
+    who_all = np.concatenate(who) if who else np.zeros(0, dtype=np.intp)
+    names_all = np.concatenate(named) if named else np.zeros(0, dtype=object)
+    # sorted by list name, then employee id (text order, as Python compares strings)
+    sorted_names = sorted(set(names_all.tolist()))
+    name_rank = pd.Index(sorted_names, dtype=object).get_indexer(names_all) if len(names_all) else np.zeros(0, dtype=np.intp)
+    by = np.lexsort((rank[who_all], name_rank))
+    members = pd.DataFrame({"employee_id": ids[who_all[by]], "list_name": names_all[by]},
+                           columns=["employee_id", "list_name"], dtype=object)
+    own_listed = np.array([own in lists for _, lists, own in plans], dtype=bool)
+    if own_listed[plan_of].all():
+        on_own_lists = True
+    else:
+        on_lists = set(zip(ids[who_all].tolist(), names_all.tolist(), strict=True))
+        on_own_lists = all((e, plans[p][2]) in on_lists for e, p in zip(ids.tolist(), plan_of.tolist(), strict=True))
     matched = is_in(opt_outs["employee_id"], contacts["employee_id"]) | (
         is_in(opt_outs["email_key"], email_key(contacts["email"])) & opt_outs["email_key"].ne("").to_numpy()
     )
@@ -358,7 +455,7 @@ def select_audience(
         "checks": {
             "listed_equals_active_minus_opted_out": len(audience) == int((active & ~opted).sum()),
             "each_listed_once": bool(audience["employee_id"].is_unique),
-            "each_on_own_primary_list": all(pair in on_lists for pair in primary_lists),
+            "each_on_own_primary_list": on_own_lists,
         },
     }
     return audience, members, accounting
@@ -383,25 +480,115 @@ def export_targeting_lists(
         raise ValueError(f"campaign.targeting.preset '{preset_name}' is not one of {sorted(presets)}")
     preset = presets[preset_name]
     all_name = targeting["all_list_name"]
-    files = {all_name: render_table(audience[CONTRACT_COLUMNS], presets["generic"])}
+    contract = audience[CONTRACT_COLUMNS]
+    contract_rows = render_rows(contract, presets["generic"])
+    if contract_rows is None:
+        files = {all_name: render_table(contract, presets["generic"])}
+    else:
+        files = {all_name: join_lines(render_table(contract.iloc[0:0], presets["generic"]), contract_rows)}
     counts: dict[str, Any] = {"preset": preset_name, "lists": {all_name: len(audience)}, "left_out_missing_value": {}}
     names = sorted({n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]), key=natural_key)
     # audience rows of every membership, grouped by list, each list in employee-id order
     # (positions, not a label lookup per list: a million memberships took a minute)
-    position = pd.Index(audience["employee_id"].to_numpy(dtype=object)).get_indexer(memberships["employee_id"].to_numpy(dtype=object))
+    position = _positions(audience["employee_id"], memberships["employee_id"])
     by_list = pd.DataFrame({"list_name": memberships["list_name"].to_numpy(dtype=object),
                             "employee_id": memberships["employee_id"].to_numpy(dtype=object), "position": position})
     by_list = by_list.sort_values(["list_name", "employee_id"], kind="stable")
     starts = {name: group.to_numpy() for name, group in by_list.groupby("list_name", sort=False)["position"]}
+    # Each audience row is rendered once per channel (once in all when the preset does not
+    # name the channel), then every list joins the lines of its rows: rendering each list
+    # on its own converted and wrote a million rows per channel cell by cell.
+    by_channel: dict[str, list[str]] = {}
+    for name in names:
+        by_channel.setdefault(_row_channel(preset, name), []).append(name)
+    rendered: dict[str, tuple[np.ndarray, Any]] = {}
+    reused = _contract_lines(audience, contract_rows, preset, presets["generic"])
+    for channel, group in by_channel.items():
+        used = [starts[name] for name in group if name in starts]
+        if used and reused is not None:
+            rendered[channel] = np.arange(len(audience)), reused
+        elif used:
+            listed = np.zeros(len(audience), dtype=bool)
+            for positions in used:
+                listed[positions] = True  # a position of -1 is the last row, as in iloc
+            rows = np.flatnonzero(listed)
+            rendered[channel] = rows, preset_lines(audience.iloc[rows].set_index("employee_id", drop=False), preset, channel)
     for name in names:
         positions = starts.get(name)
-        rows = audience.iloc[positions].set_index("employee_id", drop=False) if positions is not None else audience.iloc[0:0]
-        table, left_out = preset_frame(rows, preset, list_channel(name))
-        files[name] = render_table(table, preset)
-        counts["lists"][name] = len(table)
-        if left_out:
-            counts["left_out_missing_value"][name] = left_out
+        rows, lines = rendered.get(_row_channel(preset, name), (None, None))
+        if positions is None or lines is None:  # an empty list, or a cell with a line break
+            _render_list(files, counts, name, audience, positions, preset)
+            continue
+        head, text, keep = lines
+        at = np.searchsorted(rows, np.where(positions < 0, positions + len(audience), positions))
+        kept = at[keep[at]]
+        files[name] = join_lines(head, text[kept])
+        counts["lists"][name] = len(kept)
+        if len(at) - len(kept):
+            counts["left_out_missing_value"][name] = int(len(at) - len(kept))
     return files, counts
+
+
+def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Where each of ``wanted`` is among the (unique) ``ids``, -1 when nowhere.
+
+    Arrow's hash look-up when both are text without gaps; else the index's.
+    """
+    text = _arrow_text(ids)
+    look_for = _arrow_text(wanted)
+    gapless = text is not None and look_for is not None and text.null_count == 0 and look_for.null_count == 0
+    if gapless and pc.count_distinct(text).as_py() == len(text):
+        found = pc.index_in(look_for.cast(text.type), value_set=text)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return pd.Index(ids.to_numpy(dtype=object)).get_indexer(wanted.to_numpy(dtype=object))
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | None:
+    """The column as one Arrow string array, when it is Arrow text (else ``None``)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        text = pa.array(values.array)
+        return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    if values.dtype == object and len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return pa.array(values.to_numpy(dtype=object), type=pa.large_string())
+    return None
+
+
+def _contract_lines(
+    audience: pd.DataFrame, rows: np.ndarray | None, preset: Mapping[str, Any], generic: Mapping[str, Any]
+) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """The rows of ``all_personas`` as a list's rows, when the list's preset is the contract's.
+
+    A list in the generic preset shows the same cells as ``all_personas``
+    (``rows`` is only given for Arrow text and float columns, which render the
+    same as the Python values a list's table holds).
+    """
+    if rows is None or preset != generic or preset.get("tags"):
+        return None
+    if list(preset["columns"].items()) != [(c, c) for c in CONTRACT_COLUMNS]:
+        return None
+    if {LIST_CHANNEL, TAGS} & set(preset.get("required", [])):
+        return None
+    _, keep = preset_keep(audience, preset, "")
+    return render_table(audience[CONTRACT_COLUMNS].iloc[0:0], preset), rows, keep.to_numpy(dtype=bool)
+
+
+def _row_channel(preset: Mapping[str, Any], name: str) -> str:
+    """The channel a list's rows show: its own when the preset names it (tags, a column), else none."""
+    if preset.get("tags") or LIST_CHANNEL in set(preset["columns"].values()):
+        return list_channel(name)
+    return ""
+
+
+def _render_list(
+    files: dict[str, str], counts: dict[str, Any], name: str, audience: pd.DataFrame, positions: Any, preset: Mapping[str, Any]
+) -> None:
+    """One list rendered on its own."""
+    rows = audience.iloc[positions].set_index("employee_id", drop=False) if positions is not None else audience.iloc[0:0]
+    table, left_out = preset_frame(rows, preset, list_channel(name))
+    files[name] = render_table(table, preset)
+    counts["lists"][name] = len(table)
+    if left_out:
+        counts["left_out_missing_value"][name] = left_out
 
 
 # ------------------------------------------------------------------ champions
@@ -486,35 +673,56 @@ def brief_managers(
     # Each manager's (persona, count) pairs in one pass: looking a manager up
     # in the MultiIndex made the loop quadratic in the number of managers.
     team_mix: dict[Any, list[tuple[Any, int]]] = {}
-    for (manager_pid, persona_id), n in zip(mix.index, mix.to_numpy(), strict=True):
+    for manager_pid, persona_id, n in zip(
+        mix.index.get_level_values(0), mix.index.get_level_values(1), mix.to_numpy().tolist(), strict=True
+    ):
         team_mix.setdefault(manager_pid, []).append((persona_id, int(n)))
-    rows = []
-    for manager in managers.sort_values("employee_id", key=lambda s: s.astype(str)).itertuples(index=False):
-        language = _language(manager.language, texts_by_language)
-        texts = texts_by_language[language]
-        counts = team_mix.get(manager.pid, [])
-        team_size = sum(n for _, n in counts)
-        if team_size < min_group:
-            persona_mix, described = texts["too_small"], []
-        else:
-            described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
-            shown = [fill_text(texts["mix_item"], {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
-                     for p, n in described]
-            if len(described) < len(counts):
-                shown.append(texts["others"])
-            persona_mix = texts["mix_joiner"].join(shown) if described else texts["no_large_group"]
-        points = _team_talking_points(described[: int(manager_params["max_personas"])], playbook, texts, language)
-        rows.append({
-            "employee_id": str(manager.employee_id),
-            "email": "" if is_missing(manager.email) else str(manager.email),
-            "first_name": "" if is_missing(manager.first_name) else str(manager.first_name),
-            "language": language,
-            "team_size": team_size,
-            "persona_mix": persona_mix,
-            "talking_points": "\n".join([*points, *texts["general_talking_points"]]),
-        })
+    # A brief's mix and talking points depend only on the language and the team's
+    # (persona, count) pairs, which many teams share: each is written once.
+    briefs: dict[tuple[str, tuple[tuple[Any, int], ...]], tuple[int, str, str]] = {}
+    rows: dict[str, list[Any]] = {"employee_id": [], "email": [], "first_name": [], "language": [], "team_size": [],
+                                  "persona_mix": [], "talking_points": []}
+    ordered = managers.sort_values("employee_id", key=lambda s: s.astype(str))
+    for employee_id, email, first_name, manager_language, manager_pid in zip(
+        ordered["employee_id"], ordered["email"], ordered["first_name"], ordered["language"], ordered["pid"], strict=True
+    ):
+        language = _language(manager_language, texts_by_language)
+        counts = team_mix.get(manager_pid, [])
+        key = (language, tuple(counts))
+        brief = briefs.get(key)
+        if brief is None:
+            brief = briefs[key] = _brief(counts, language, texts_by_language[language], playbook, min_group,
+                                         int(manager_params["max_personas"]))
+        rows["employee_id"].append(str(employee_id))
+        rows["email"].append("" if is_missing(email) else str(email))
+        rows["first_name"].append("" if is_missing(first_name) else str(first_name))
+        rows["language"].append(language)
+        rows["team_size"].append(brief[0])
+        rows["persona_mix"].append(brief[1])
+        rows["talking_points"].append(brief[2])
     columns = ["employee_id", "email", "first_name", "language", "team_size", "persona_mix", "talking_points"]
+    if not rows["employee_id"]:
+        return pd.DataFrame([], columns=columns).astype({"team_size": "int64"})
     return pd.DataFrame(rows, columns=columns).astype({"team_size": "int64"})
+
+
+def _brief(
+    counts: list[tuple[Any, int]], language: str, texts: Mapping[str, Any], playbook: Mapping[str, Any], min_group: int,
+    max_personas: int,
+) -> tuple[int, str, str]:
+    """A team's size, persona mix and talking points, from its (persona, count) pairs."""
+    team_size = sum(n for _, n in counts)
+    if team_size < min_group:
+        persona_mix, described = texts["too_small"], []
+    else:
+        described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
+        shown = [fill_text(texts["mix_item"], {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
+                 for p, n in described]
+        if len(described) < len(counts):
+            shown.append(texts["others"])
+        persona_mix = texts["mix_joiner"].join(shown) if described else texts["no_large_group"]
+    points = _team_talking_points(described[:max_personas], playbook, texts, language)
+    return team_size, persona_mix, "\n".join([*points, *texts["general_talking_points"]])
 
 
 # ------------------------------------------------------------------ summary
