@@ -92,6 +92,24 @@ def adapt_ingestion_summary(summary: Mapping[str, Any] | None) -> dict[str, Any]
     }
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _is_str(values: pd.Series) -> bool:
+    """Whether ``values`` has pandas' default text dtype and some text (then ``str``-mapping keeps it as is)."""
+    return values.dtype == _STR and bool(values.notna().any())
+
+
+def _all_text(values: pd.Series) -> bool:
+    """Whether every non-missing value is a ``str`` (exactly, not a subclass)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return True
+    if values.dtype != object:
+        return False
+    known = values[values.notna()]
+    return bool(known.map(type).eq(str).all()) if len(known) else True
+
+
 def adapt_employees(employees: pd.DataFrame) -> pd.DataFrame:
     """The employee columns the report uses, as text (missing text as None)."""
     frame = employees.copy()
@@ -100,8 +118,17 @@ def adapt_employees(employees: pd.DataFrame) -> pd.DataFrame:
             frame[column] = None
     out = pd.DataFrame({"pid": frame["pid"].astype(str).to_numpy()})
     for column in ["department", "org_unit", "site", "job_level", "work_pattern", "employment_status", "language", "gender"]:
+        if _is_str(frame[column]):
+            # Already pandas' text dtype, which the conversion below gives back unchanged.
+            out[column] = frame[column].array
+            continue
         values = frame[column].astype(object)
-        out[column] = values.where(values.notna(), None).map(lambda v: None if v is None else str(v)).to_numpy()
+        values = values.where(values.notna(), None)
+        if _all_text(frame[column]):
+            # Text already: str(v) is v, so only the missing values change.
+            out[column] = values.to_numpy()
+        else:
+            out[column] = values.map(lambda v: None if v is None else str(v)).to_numpy()
     out["birth_year"] = pd.to_numeric(frame["birth_year"], errors="coerce").astype(float).to_numpy()
     out["hire_date"] = pd.to_datetime(frame["hire_date"], errors="coerce").to_numpy()
     return out
@@ -142,6 +169,8 @@ def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
         frame["confidence"] = np.nan
     out = frame[ASSIGNMENT_COLUMNS].copy()
     for column in ASSIGNMENT_COLUMNS[:-1]:
+        if _is_str(out[column]):
+            continue  # already what the conversion below gives
         out[column] = out[column].astype(object).where(out[column].notna(), None).map(
             lambda v: None if v is None else str(v)
         )

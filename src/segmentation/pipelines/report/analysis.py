@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.parsing import is_in
 from segmentation.waves import wave_date as resolve_wave_date
@@ -26,6 +28,7 @@ from .labels import Labels
 UNKNOWN = "__unknown__"
 SURVEY, INFERRED = "survey", "inferred"
 LEVELS = ("low", "medium", "high")
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 # --------------------------------------------------------------------- base
@@ -48,6 +51,39 @@ def age_bands(age: pd.Series, bands: Mapping[str, Any], language: str) -> pd.Ser
     labels = bands["labels"][language]
     cut = pd.cut(age, bins=[-np.inf, *bands["breaks"], np.inf], right=False, labels=labels)
     return cut.astype(object).where(cut.notna(), UNKNOWN)
+
+
+def _left_join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left.merge(right, on="pid", how="left")`` for a ``right`` with unique pids.
+
+    One hash lookup of the pids (Arrow's ``index_in``) and a take per
+    ``right`` column, instead of re-taking every ``left`` column; falls back
+    to ``merge`` for anything but text pids and float or text columns.
+    """
+    columns = [c for c in right.columns if c != "pid"]
+    plain = (
+        not set(columns) & set(left.columns)
+        and isinstance(left.index, pd.RangeIndex) and left.index.start == 0 and left.index.step == 1
+        and all(right[c].dtype == np.float64 or right[c].dtype == _STR for c in columns)
+        and left["pid"].dtype == _STR and right["pid"].dtype == _STR
+        and right["pid"].is_unique and left["pid"].notna().all() and right["pid"].notna().all()
+    )
+    if not plain:
+        return left.merge(right, on="pid", how="left")
+    keys, pool = pa.array(left["pid"], from_pandas=True), pa.array(right["pid"], from_pandas=True)
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
+    at = pc.index_in(keys, value_set=pool.cast(keys.type)).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    found = at >= 0
+    added = {}
+    for c in columns:
+        if right[c].dtype == np.float64:
+            values = np.full(len(left), np.nan)
+            values[found] = right[c].to_numpy()[at[found]]
+            added[c] = values
+        else:
+            added[c] = right[c].array.take(at, allow_fill=True)
+    return pd.concat([left, pd.DataFrame(added, index=left.index, columns=columns)], axis=1)
 
 
 def build_base(
@@ -82,10 +118,10 @@ def build_base(
     people["age_band"] = age_bands(people["age"], report["age_bands"], labels.language)
     people["active"] = people["employment_status"].eq("active")
     people["respondent"] = people["active"] & is_in(people["pid"], scores["pid"])
-    base = people.merge(scores, on="pid", how="left").merge(items, on="pid", how="left")
+    base = _left_join(_left_join(people, scores), items)
     survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
     base.loc[~base["respondent"], survey_columns] = np.nan
-    base = base.merge(assignments, on="pid", how="left")
+    base = _left_join(base, assignments)
     # Personas: from the survey for respondents, inferred for active others.
     survey_persona = base["respondent"] & base["assignment_source"].eq(SURVEY)
     inferred = base["active"] & ~base["respondent"] & base["assignment_source"].eq(INFERRED)
@@ -171,8 +207,33 @@ def split_by_group(
 ) -> dict[Any, float | None]:
     """Per group, the share of True among known values, with cell and complementary suppression."""
     known = flag.notna()
-    frame = pd.DataFrame({"g": groups[known].to_numpy(), "f": flag[known].astype(bool).map({True: "yes", False: "no"}).to_numpy()})
+    frame = pd.DataFrame({"g": groups[known].to_numpy(), "f": np.where(flag[known].astype(bool).to_numpy(), "yes", "no").astype(object)})
     counts = anon.crosstab_counts(frame, "g", "f", rows=order, columns=["yes", "no"])
+    mask = anon.suppress_cells(counts, min_group)
+    shares = anon.masked_shares(counts, mask)["yes"]
+    return {g: (None if pd.isna(shares[g]) else float(shares[g])) for g in order}
+
+
+def _positions(groups: pd.Series, order: Sequence) -> np.ndarray:
+    """Position of each value of ``groups`` in ``order`` (-1 when missing or not listed)."""
+    codes, uniques = pd.factorize(groups)
+    at = np.append(pd.Index(list(order)).get_indexer(uniques), -1)
+    return at[codes]
+
+
+def _split_by_positions(positions: np.ndarray, flag: pd.Series, order: Sequence, min_group: int) -> dict[Any, float | None]:
+    """:func:`split_by_group` with the groups given as positions in ``order`` (see :func:`_positions`)."""
+    known = flag.notna().to_numpy()
+    yes = np.zeros(len(flag), dtype=bool)
+    yes[known] = flag[known].astype(bool).to_numpy()
+    listed = known & (positions >= 0)
+    n = len(order)
+    yes_counts = np.bincount(positions[listed & yes], minlength=n)
+    no_counts = np.bincount(positions[listed & ~yes], minlength=n)
+    counts = pd.DataFrame(
+        {"yes": yes_counts.astype(np.int64), "no": no_counts.astype(np.int64)}, index=pd.Index(list(order), name="g")
+    )
+    counts.columns.name = "f"
     mask = anon.suppress_cells(counts, min_group)
     shares = anon.masked_shares(counts, mask)["yes"]
     return {g: (None if pd.isna(shares[g]) else float(shares[g])) for g in order}
@@ -209,7 +270,7 @@ def overview(
 ) -> dict[str, Any]:
     """Wave, response rate overall and by department, data quality."""
     labels = Labels(report)
-    active = base[base["active"]]
+    active = base[["respondent", "group_department"]][base["active"]]  # only the columns read below
     n_active, n_resp = int(len(active)), int(active["respondent"].sum())
     rate, _ = split_share(active["respondent"], min_group)
     groups = ordered_groups(active["group_department"])
@@ -254,17 +315,35 @@ def overview(
 # --------------------------------------------------------------------- situation
 
 
+def _agree_share(known: np.ndarray, agree_from: float, min_group: int) -> tuple[float | None, int]:
+    """:func:`split_share` of ``known >= agree_from`` for non-missing floats."""
+    n = len(known)
+    yes = np.int64(np.count_nonzero(known >= agree_from))
+    mask = anon.suppress_line(np.array([yes, n - yes], dtype=float), min_group)
+    if n == 0 or mask[0]:
+        return None, n
+    return yes / n, n
+
+
 def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, agree_from: float, min_group: int, kind: str = "constructs") -> list[dict]:
     rows = []
     for c in constructs:
         if c not in base:
             continue
         values = base[c]
-        share, n = split_share((values >= agree_from).where(values.notna()), min_group)
+        if values.dtype == np.float64:
+            # split_share and safe_mean on the numbers themselves (same figures, no pandas per call).
+            known = values.to_numpy()
+            known = known[~np.isnan(known)]
+            share, n = _agree_share(known, agree_from, min_group)
+            mean = float(known.mean()) if len(known) >= min_group else None
+        else:
+            share, n = split_share((values >= agree_from).where(values.notna()), min_group)
+            mean = anon.safe_mean(values, min_group)
         rows.append({
             "key": c,
             "label": labels.value(kind, c),
-            "mean": anon.safe_mean(values, min_group),
+            "mean": mean,
             "share": share,
             "n": n if n >= min_group else None,
         })
@@ -279,10 +358,20 @@ def _levels(resp: pd.DataFrame, construct: str, report: Mapping[str, Any], label
     return {"construct": construct, "label": labels.construct(construct), "cells": cells, "mean": anon.safe_mean(resp[construct], min_group)}
 
 
+def _split(frame: pd.DataFrame, column: str, columns: Sequence[str]) -> dict[Any, pd.DataFrame]:
+    """Rows of ``frame`` (only ``columns``) per value of ``column``, in their order: one pass."""
+    sub = frame[list(dict.fromkeys(columns))]
+    return {g: sub.iloc[positions] for g, positions in frame.groupby(column, sort=False).indices.items()}
+
+
 def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
     """Age mix, usage, adopters, needs, barriers and channels; overall and by group."""
     labels = Labels(report)
     cons = report["constructs"]
+    # Only the columns read below, so that the row selections copy no more.
+    needed = {"active", "respondent", "age_band", "work_pattern", *all_constructs(report), *cons.get("barrier_items", []),
+              *(f"group_{dim}" for dim in report["breakdowns"])}
+    base = base[[c for c in base.columns if c in needed]]
     active = base[base["active"]]
     resp = base[base["respondent"]].copy()
     adopters_params = report["adopters"]
@@ -361,14 +450,16 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
         column = f"group_{dim}"
         groups = ordered_groups(active[column])
         resp_counts = resp[column].value_counts()
-        shown = {key: split_by_group(resp[column], flag, groups, min_group) for key, flag in metrics.items()}
+        positions = _positions(resp[column], groups)
+        shown = {key: _split_by_positions(positions, flag, groups, min_group) for key, flag in metrics.items()}
         age_table = anon.crosstab_counts(active.assign(_b=active["age_band"]), column, "_b", rows=groups, columns=band_order)
         age_mask = anon.suppress_cells(age_table, min_group)
         age_group_shares = anon.masked_shares(age_table, age_mask)
         rows = []
+        by_group = _split(resp, column, [c for c in [*cons["needs"], *cons["channels"]] if c in resp])
         for g in groups:
-            in_group = resp[resp[column] == g]
             n = int(resp_counts.get(g, 0))
+            in_group = by_group.get(g) if n else None
             visible = n >= min_group
             needs = _ranked(in_group, cons["needs"], labels, agree, min_group) if visible else []
             channels = _ranked(in_group, cons["channels"], labels, agree, min_group) if visible else []
@@ -436,6 +527,10 @@ def persona_figures(
     """Per persona: sizes, trait means, needs, channels, adopter and demographic mixes."""
     labels = Labels(report)
     cons = report["constructs"]
+    # Only the columns read below, so that the row selections copy no more.
+    needed = {"pid", "active", "respondent", "persona_source", "persona_id", *all_constructs(report),
+              *(f"group_{dim}" for dim in report["personas"]["demographics"])}
+    base = base[[c for c in base.columns if c in needed]]
     resp = base[base["respondent"]].copy()
     adopters_params = report["adopters"]
     scale = adopter_scale(resp[cons["innovativeness"]])
@@ -451,9 +546,9 @@ def persona_figures(
 
     # Sizes by source; hidden personas as one combined row.
     with_persona = active[active["persona_source"].notna() & active["persona_id"].notna()]
-    rows = with_persona["persona_id"].map(lambda p: anon.OTHER if p in hidden else p)
+    rows = anon.merge_hidden(with_persona["persona_id"], hidden)
     size_frame = pd.DataFrame({"p": rows.to_numpy(), "s": with_persona["persona_source"].to_numpy()})
-    size_rows = list(dict.fromkeys([*visible, *sorted(set(rows) - set(visible), key=str)]))
+    size_rows = list(dict.fromkeys([*visible, *sorted(set(rows.unique()) - set(visible), key=str)]))
     sizes = anon.crosstab_counts(size_frame, "p", "s", rows=size_rows, columns=[SURVEY, INFERRED])
     size_mask = anon.suppress_cells(sizes, min_group)
 
@@ -463,8 +558,8 @@ def persona_figures(
     merge_map = {k: "+".join(cell["labels"]) for cell in merged for k in cell["labels"]}
     merged_keys = ["+".join(cell["labels"]) for cell in merged]
     merged_labels = {"+".join(cell["labels"]): " + ".join(labels.value("adopters", k) for k in cell["labels"]) for cell in merged}
-    persona_rows = surveyed["persona_id"].map(lambda p: anon.OTHER if p in hidden else p)
-    mix_rows = list(dict.fromkeys([*visible, *sorted(set(persona_rows) - set(visible), key=str)]))
+    persona_rows = anon.merge_hidden(surveyed["persona_id"], hidden)
+    mix_rows = list(dict.fromkeys([*visible, *sorted(set(persona_rows.unique()) - set(visible), key=str)]))
     adopter_frame = pd.DataFrame({"p": persona_rows.to_numpy(), "a": surveyed["adopter"].map(merge_map).to_numpy()}).dropna()
     adopter_counts = anon.crosstab_counts(adopter_frame, "p", "a", rows=mix_rows, columns=merged_keys)
     adopter_mask = anon.suppress_cells(adopter_counts, min_group)
@@ -485,10 +580,13 @@ def persona_figures(
     traits = [c for c in cons.get("traits", []) if c in resp]
     agree = report["agree_from"]
     out: dict[str, Any] = {"visible": visible, "hidden": sorted(hidden, key=persona_sort_key), "personas": {}, "n_respondents": n_resp, "scale": scale}
+    everyone = {c: anon.safe_mean(resp[c], min_group) for c in traits}
+    trait_frame = resp[traits]
+    member_columns = list(dict.fromkeys(["pid", *traits, *[c for c in [*cons["needs"], *cons["channels"]] if c in surveyed]]))
+    by_persona = _split(surveyed, "persona_id", member_columns)
     for p in visible:
-        inside = surveyed["persona_id"].eq(p)
-        members = surveyed[inside]
-        others = resp[~is_in(resp["pid"], members["pid"])]
+        members = by_persona.get(p, surveyed[member_columns].iloc[:0])
+        others = trait_frame[~is_in(resp["pid"], members["pid"])]
         n = int(len(members))
         inferred = None if size_mask.loc[p, INFERRED] else int(sizes.loc[p, INFERRED])
         trait_rows = []
@@ -497,7 +595,7 @@ def persona_figures(
                 "key": c,
                 "label": labels.construct(c),
                 "mean": anon.safe_mean(members[c], min_group),
-                "everyone": anon.safe_mean(resp[c], min_group),
+                "everyone": everyone[c],
                 "d": cohen_d(members[c], others[c]) if len(others) >= min_group else None,
             })
         needs = _ranked(members, cons["needs"], labels, agree, min_group)

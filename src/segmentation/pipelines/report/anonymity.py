@@ -123,6 +123,17 @@ def suppress_cells(
     return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
 
 
+def suppress_line(values: np.ndarray, min_group: int) -> np.ndarray:
+    """:func:`suppress_series` on a plain array of counts (a boolean array)."""
+    values = np.asarray(values, dtype=float)
+    mask = (values > 0) & (values < min_group)
+    if values.sum() < min_group:
+        mask[:] = True
+    while _complete_line(values, mask, min_group):
+        pass
+    return mask
+
+
 def suppress_series(counts: pd.Series, min_group: int) -> pd.Series:
     """:func:`suppress_cells` for the categories of one group (one row)."""
     frame = counts.to_frame().T
@@ -172,12 +183,41 @@ def crosstab_counts(
     frame: pd.DataFrame, row: str, column: str, rows: Sequence | None = None, columns: Sequence | None = None
 ) -> pd.DataFrame:
     """Counts of ``row`` by ``column`` with every listed row and column present (zeros included)."""
+    if len(frame) and rows is not None and columns is not None:
+        fast = _counted(frame[row], frame[column], rows, columns)
+        if fast is not None:
+            return fast
     table = pd.crosstab(frame[row], frame[column]) if len(frame) else pd.DataFrame()
     if rows is not None:
         table = table.reindex(index=list(rows), fill_value=0)
     if columns is not None:
         table = table.reindex(columns=list(columns), fill_value=0)
     return table.fillna(0).astype(int)
+
+
+def _counted(row_values: pd.Series, column_values: pd.Series, rows: Sequence, columns: Sequence) -> pd.DataFrame | None:
+    """:func:`crosstab_counts` with listed rows and columns, by codes and one bincount.
+
+    The same table as ``pd.crosstab`` reindexed on ``rows`` and ``columns``
+    (index names included); None when the lists are not plain unique keys.
+    """
+    row_index, column_index = pd.Index(list(rows)), pd.Index(list(columns))
+    if not (row_index.is_unique and column_index.is_unique) or row_index.hasnans or column_index.hasnans:
+        return None
+    row_codes, row_uniques = pd.factorize(row_values)
+    column_codes, column_uniques = pd.factorize(column_values)
+    n_rows, n_columns = len(row_index), len(column_index)
+    # Position of each distinct value in the listed keys; missing and unlisted values go to a spare slot.
+    row_at = np.append(row_index.get_indexer(row_uniques), -1)
+    column_at = np.append(column_index.get_indexer(column_uniques), -1)
+    r = row_at[row_codes]
+    c = column_at[column_codes]
+    r = np.where(r < 0, n_rows, r)
+    c = np.where(c < 0, n_columns, c)
+    counts = np.bincount(r * (n_columns + 1) + c, minlength=(n_rows + 1) * (n_columns + 1))
+    table = counts.reshape(n_rows + 1, n_columns + 1)[:n_rows, :n_columns].astype(np.int64)
+    row_index.name, column_index.name = row_values.name, column_values.name
+    return pd.DataFrame(table, index=row_index, columns=column_index)
 
 
 def masked_shares(counts: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
@@ -190,7 +230,14 @@ def masked_shares(counts: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
 def merge_hidden(labels: pd.Series, hidden: Sequence, other_label: str = OTHER) -> pd.Series:
     """Labels with every hidden group replaced by one combined group."""
     hidden_set = set(hidden)
-    return labels.map(lambda v: other_label if v in hidden_set else v)
+    if len(labels) == 0:
+        return labels.map(lambda v: other_label if v in hidden_set else v)
+    # Map each distinct label once (``labels.map`` on the first occurrences,
+    # so the result's dtype is the one ``map`` gives), then spread by codes.
+    codes, _ = pd.factorize(labels, use_na_sentinel=False)
+    first = np.unique(codes, return_index=True)[1]
+    mapped = labels.iloc[first].map(lambda v: other_label if v in hidden_set else v)
+    return mapped.iloc[codes].set_axis(labels.index)
 
 
 def check_min_group(min_group: int | Mapping) -> int:
