@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_va
 from sklearn.pipeline import Pipeline
 
 from segmentation.codebook import SCALE_MAX, Codebook
+from segmentation.jsonable import to_plain
 
 from .model import make_persona_model, make_preprocessor, make_typing_model, squared_distances
 from .naming import LANGUAGES, describe, name_all
@@ -44,21 +44,6 @@ PROFILE_TABLES = (
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def to_plain(value: Any) -> Any:
-    """Plain Python types for JSON: numpy scalars unwrapped, NaN and NA as None."""
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [to_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def _warn(warnings: list[str], message: str) -> None:

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.jsonable import to_plain
+
 EMPLOYEE_COLUMNS = [
     "pid", "birth_year", "hire_date", "department", "org_unit", "site", "job_level",
     "is_people_manager", "work_pattern", "employment_status", "language", "gender",
@@ -39,19 +41,8 @@ ASSIGNMENT_COLUMNS = ["pid", "persona_id", "persona_name", "persona_name_he", "a
 LANGUAGES = ("en", "he")
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars unwrapped; NaN, NA and NaT as None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
 def _number(value: Any) -> float | None:
-    value = _plain(value)
+    value = to_plain(value)
     if value is None or isinstance(value, bool):
         return None if value is None else float(value)
     try:
@@ -233,7 +224,7 @@ def adapt_persona_summary(persona_summary: Mapping[str, Any] | None) -> dict[str
                 "eligible": bool(row.get("eligible", False)),
             }
         )
-    reference = {k: _plain(v) for k, v in dict(summary.get("structure_free_reference") or {}).items()}
+    reference = {k: to_plain(v) for k, v in dict(summary.get("structure_free_reference") or {}).items()}
     return {
         "k_table": k_table,
         "chosen_k": summary.get("chosen_k"),

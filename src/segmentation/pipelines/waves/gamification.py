@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from segmentation.jsonable import to_plain
+from segmentation.parsing import is_in
 from segmentation.pipelines.campaign.nodes import opted_out_mask
-from segmentation.pipelines.personas.nodes import is_in, to_plain
 from segmentation.pipelines.report import charts as ch
 from segmentation.pipelines.report.anonymity import OTHER, check_min_group
 from segmentation.waves import wave_end, wave_sort_key

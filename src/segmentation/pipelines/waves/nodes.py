@@ -20,6 +20,7 @@ import pandas as pd
 from segmentation.codebook import normalise_text
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
+from segmentation.jsonable import to_plain
 from segmentation.parsing import (
     concat_rejects,
     empty_rejects,
@@ -28,7 +29,6 @@ from segmentation.parsing import (
     parse_dates,
     rejects_frame,
 )
-from segmentation.pipelines.personas.nodes import to_plain
 from segmentation.pipelines.report.adapters import persona_sort_key
 from segmentation.pipelines.report.anonymity import (
     OTHER,
