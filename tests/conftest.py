@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from kedro.config import OmegaConfigLoader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -14,8 +14,12 @@ REALDATA = SHARED / "realdata"
 
 
 def load_parameters(name: str) -> dict:
-    with open(PROJECT_ROOT / "conf" / "base" / f"parameters_{name}.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """One ``parameters_<name>.yml`` as Kedro reads it (``${globals:...}`` resolved)."""
+    loader = OmegaConfigLoader(
+        str(PROJECT_ROOT / "conf"), base_env="base", default_run_env="base",
+        config_patterns={"selected": [f"parameters_{name}*"]},
+    )
+    return loader["selected"]
 
 
 @pytest.fixture(scope="session")

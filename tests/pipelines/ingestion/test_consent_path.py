@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import yaml
-
 from segmentation.codebook import Codebook
 from segmentation.inmemory import run_in_memory
 from segmentation.pipelines.ingestion.nodes import (
@@ -18,7 +16,7 @@ from segmentation.pipelines.personas import create_pipeline
 from segmentation.sample import generate_organisation
 from segmentation.sample.exports import write_google_forms_csv, write_roster_csv
 
-from ...conftest import PROJECT_ROOT
+from ...conftest import load_parameters
 from .helpers import read
 
 WAVE = "2026-09"
@@ -49,9 +47,8 @@ def test_non_consenting_respondents_are_inferred_from_hr_data(tmp_path, question
     assert not refuser_pids & set(item_scores["pid"])
     assert not employees.loc[employees["pid"].isin(refuser_pids), "responded"].any()
 
-    with open(PROJECT_ROOT / "conf" / "base" / "parameters_personas.yml", encoding="utf-8") as handle:
-        parameters = {**yaml.safe_load(handle), "questionnaire": questionnaire, "wave": WAVE, "wave_date": None,
-                      "seed": 0, "anonymity": {"min_group_size": 5}}
+    parameters = {**load_parameters("personas"), "questionnaire": questionnaire, "wave": WAVE, "wave_date": None,
+                  "seed": 0, "anonymity": {"min_group_size": 5}}
     catalog = run_in_memory(create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores}, parameters)
     assignments = catalog.load("persona_assignments").set_index("pid")
     active_refusers = employees.loc[employees["pid"].isin(refuser_pids) & employees["employment_status"].eq("active"), "pid"]

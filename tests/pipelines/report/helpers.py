@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, load_parameters
 
 WAVE = "2030-01"
 SMALL_DEPARTMENT = "Legal"
@@ -48,13 +48,8 @@ OPEN_TEXTS = [
 ]
 
 
-def load_params(name: str) -> dict:
-    with open(PROJECT_ROOT / "conf" / "base" / f"parameters_{name}.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 def report_params(**overrides: Any) -> dict:
-    params = copy.deepcopy(load_params("report")["report"])
+    params = copy.deepcopy(load_parameters("report")["report"])
     params.update(overrides)
     return params
 
@@ -264,7 +259,7 @@ def make_waves_inputs(employees: pd.DataFrame, persona_assignments: pd.DataFrame
     from segmentation.pipelines.personas.nodes import derive_hr_features
     from segmentation.pipelines.waves import gamification, nodes
 
-    waves, personas = load_params("waves")["waves"], load_params("personas")["personas"]
+    waves, personas = load_parameters("waves")["waves"], load_parameters("personas")["personas"]
     adoption, anonymity = waves["adoption"], anonymity_params()
     hr = derive_hr_features(employees, WAVE, None, personas["hr_features"])
 

@@ -20,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_va
 from sklearn.pipeline import Pipeline
 
 from segmentation.codebook import SCALE_MAX, Codebook
+from segmentation.demographics import age_bands
 from segmentation.jsonable import to_plain
 
 from .model import make_persona_model, make_preprocessor, make_typing_model, squared_distances
@@ -158,9 +159,7 @@ def derive_hr_features(
     at = resolve_wave_date(wave, wave_date)
     bands = hr_params["age_bands"]
     age = at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float)
-    band = pd.cut(
-        age, bins=[-np.inf, *bands["breaks"], np.inf], right=False, labels=bands["labels"]["en"]
-    )
+    band = age_bands(age, bands)
     hire = pd.to_datetime(employees["hire_date"], errors="coerce")
     tenure = ((at - hire).dt.days / 365.25).clip(lower=0.0)
     return pd.DataFrame(

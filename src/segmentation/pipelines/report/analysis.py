@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.demographics import age_bands
 from segmentation.parsing import is_in
 from segmentation.waves import wave_date as resolve_wave_date
 
@@ -45,12 +46,6 @@ def all_constructs(report: Mapping[str, Any]) -> list[str]:
 def group_dimensions(report: Mapping[str, Any]) -> list[str]:
     """Employee columns that are ever broken down: breakdowns and persona demographics."""
     return list(dict.fromkeys([*report["breakdowns"], *report["personas"]["demographics"]]))
-
-
-def age_bands(age: pd.Series, bands: Mapping[str, Any], language: str) -> pd.Series:
-    labels = bands["labels"][language]
-    cut = pd.cut(age, bins=[-np.inf, *bands["breaks"], np.inf], right=False, labels=labels)
-    return cut.astype(object).where(cut.notna(), UNKNOWN)
 
 
 def _left_join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +110,8 @@ def build_base(
 
     at = resolve_wave_date(wave, wave_date)
     people["age"] = at.year - people["birth_year"]
-    people["age_band"] = age_bands(people["age"], report["age_bands"], labels.language)
+    band = age_bands(people["age"], report["age_bands"], labels.language)
+    people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
     people["active"] = people["employment_status"].eq("active")
     people["respondent"] = people["active"] & is_in(people["pid"], scores["pid"])
     base = _left_join(_left_join(people, scores), items)
