@@ -101,16 +101,35 @@ def machine() -> dict[str, str]:
 # ------------------------------------------------------------------ subprocesses
 
 
+# The measured command runs under this small launcher, not straight from the
+# harness: a child's peak resident set (ru_maxrss) starts at its parent's
+# resident set at fork time and survives exec, so a command forked from the
+# harness, which holds a whole generated organisation, reported the harness's
+# memory instead of its own. Forked from the launcher it starts from a few MiB.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+command, report = json.loads(sys.argv[1]), sys.argv[2]
+start = time.perf_counter()
+child = subprocess.Popen(command)
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - start
+with open(report, "w") as out:
+    json.dump({"seconds": seconds, "returncode": os.waitstatus_to_exitcode(status),
+               "peak_mib": usage.ru_maxrss / 1024}, out)
+"""
+
+
 def run_timed(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> dict:
-    """Run a command; its wall time, exit code and peak resident memory (this child only)."""
+    """Run a command; its wall time, exit code and peak resident memory (that command only)."""
+    report = log.with_suffix(".measure.json")
     with open(log, "wb") as out:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in KiB on Linux
-    return {"seconds": seconds, "returncode": process.returncode, "peak_mib": usage.ru_maxrss / 1024}
+        launcher = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, json.dumps(command), str(report)],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    if launcher.returncode != 0 or not report.exists():
+        return {"seconds": float("nan"), "returncode": launcher.returncode or 1, "peak_mib": float("nan")}
+    return json.loads(report.read_text())
 
 
 def child_env(project: Path | None = None) -> dict[str, str]:

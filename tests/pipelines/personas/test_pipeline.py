@@ -13,6 +13,7 @@ from kedro.io import DataCatalog
 from sklearn.metrics import adjusted_rand_score
 
 from segmentation.pipelines.personas import create_pipeline
+from segmentation.pipelines.personas.nodes import persona_model_input
 from tests.conftest import PROJECT_ROOT
 
 from .conftest import run_personas
@@ -89,7 +90,8 @@ def test_end_to_end_outputs(outputs, planted, parameters):
 
     model = outputs["persona_model"]
     basis = outputs["segmentation_basis"]
-    assert list(model.predict(basis.drop(columns="pid"))) == [
+    frame = persona_model_input(basis, outputs["hr_features"], parameters["personas"]["model"])
+    assert list(model.predict(frame)) == [
         int(p[1:]) - 1 for p in survey.loc[basis["pid"], "persona_id"]
     ]
 
@@ -123,7 +125,7 @@ def test_another_seed_or_row_order_keeps_every_persons_persona_and_name(
     pd.testing.assert_frame_equal(first.reset_index(drop=True), second.reset_index(drop=True))
 
 
-def test_outputs_round_trip_through_the_project_catalog(outputs, tmp_path):
+def test_outputs_round_trip_through_the_project_catalog(outputs, parameters, tmp_path):
     """Every catalog entry of this stage saves and loads its output (parquet, JSON, pickle)."""
     loader = OmegaConfigLoader(
         conf_source=str(PROJECT_ROOT / "conf"), base_env="base", default_run_env="local"
@@ -144,5 +146,7 @@ def test_outputs_round_trip_through_the_project_catalog(outputs, tmp_path):
         elif isinstance(loaded, dict):
             assert loaded == outputs[name]
     model = catalog.load("persona_model")
-    basis = outputs["segmentation_basis"].drop(columns="pid")
-    assert np.array_equal(model.predict_proba(basis), outputs["persona_model"].predict_proba(basis))
+    frame = persona_model_input(
+        outputs["segmentation_basis"], outputs["hr_features"], parameters["personas"]["model"]
+    )
+    assert np.array_equal(model.predict_proba(frame), outputs["persona_model"].predict_proba(frame))

@@ -13,6 +13,7 @@ from segmentation.pipelines.personas.model import (
     PersonaClusterer,
     canonical_order,
     canonical_relabel,
+    make_persona_model,
 )
 from segmentation.pipelines.personas.nodes import (
     build_segmentation_basis,
@@ -26,12 +27,15 @@ from segmentation.pipelines.personas.stability import adjusted_rand
 from .conftest import planted_survey
 
 
+def _hr(parameters, employees):
+    return derive_hr_features(employees, "2026-09", None, parameters["personas"]["hr_features"])
+
+
 def _basis(parameters, employees, item_scores):
     scores, _ = score_constructs(
         item_scores, parameters["questionnaire"], parameters["personas"]["scoring"]
     )
-    hr = derive_hr_features(employees, "2026-09", None, parameters["personas"]["hr_features"])
-    return build_segmentation_basis(scores, hr, parameters["personas"]["basis"])
+    return build_segmentation_basis(scores, _hr(parameters, employees), parameters["personas"]["basis"])
 
 
 def _select(parameters, basis, **k_overrides):
@@ -78,8 +82,9 @@ def test_pinned_k_is_used_and_the_table_still_reported(parameters, planted):
     assert selection["chosen_k"] == 7
     assert selection["k_rule_outcome"] == "pinned in parameters"
     assert [row["k"] for row in selection["k_table"]] == [3, 4, 5, 6, 7]
-    model = fit_persona_model(basis, selection, parameters["personas"]["model"], 0)
-    assert model.named_steps["cluster"].n_clusters == 7
+    hr = _hr(parameters, employees)
+    model = fit_persona_model(basis, hr, selection, parameters["personas"]["model"], 0)
+    assert model.n_clusters_ == 7
 
 
 def test_fallbacks_are_announced(parameters, planted):
@@ -146,7 +151,14 @@ def test_clusterer_labels_and_confidence(planted):
     assert np.array_equal(proba.argmax(axis=1), a.predict(X))
     midpoint = a.cluster_centers_[:2].mean(axis=0, keepdims=True)
     assert a.predict_proba(a.cluster_centers_[:1]).max() > 0.99
-    assert a.predict_proba(midpoint)[0, :2] == pytest.approx([0.5, 0.5], abs=0.01)
+    # halfway between two personas, the odds are their sizes' odds
+    weights = a.weights_[:2] / a.weights_[:2].sum()
+    assert weights[0] > 0.55  # the blobs differ in size
+    assert a.predict_proba(midpoint)[0, :2] == pytest.approx(weights, abs=0.01)
+    spherical = PersonaClusterer(n_clusters=4, n_init=3, covariance_type="spherical", random_state=1).fit(X)
+    assert adjusted_rand_score(truth, spherical.predict(X)) > 0.95
+    plain_midpoint = spherical.cluster_centers_[:2].mean(axis=0, keepdims=True)
+    assert spherical.predict_proba(plain_midpoint)[0, :2] == pytest.approx([0.5, 0.5], abs=0.01)
     # the restart sample path (more rows than restart_sample_size) finds the same personas
     sampled = PersonaClusterer(n_clusters=4, n_init=3, restart_sample_size=100, random_state=1).fit(
         X
@@ -165,8 +177,62 @@ def test_one_line_of_config_puts_age_into_the_basis(parameters, planted):
     basis = _basis(with_age, employees, item_scores)
     assert basis.columns[-1] == "age" and basis["age"].between(20, 70).all()
     selection = _select(with_age, basis, pinned_k=4)
-    model = fit_persona_model(basis, selection, parameters["personas"]["model"], 0)
+    hr = _hr(parameters, employees)
+    model = fit_persona_model(basis, hr, selection, parameters["personas"]["model"], 0)
     assert list(model.feature_names_in_) == [*parameters["personas"]["basis"], "age"]
     # imputed and scaled before clustering: age in years does not swamp the 1-5 constructs
-    scaled = model[:-1].transform(basis.drop(columns="pid"))
+    scaled = model.answers_[:-1].transform(basis.drop(columns="pid"))
     assert scaled.std(axis=0) == pytest.approx(np.ones(12), abs=0.01)
+
+
+def test_tied_covariance_weighs_a_noisy_construct_for_what_it_is_worth():
+    # two personas apart on two constructs, the second measured with twice the
+    # noise (a one-item construct beside a three-item one): k-means weighs both
+    # alike, the shared-covariance mixture leans on the reliable one
+    rng = np.random.default_rng(3)
+    truth = np.repeat([0, 1], [600, 400])
+    X = np.array([[0.0, 0.0], [3.0, 3.0]])[truth] + rng.normal(0, 1, (len(truth), 2)) * [1.0, 2.0]
+    tied = PersonaClusterer(n_clusters=2, n_init=5, random_state=0).fit(X)
+    spherical = PersonaClusterer(n_clusters=2, n_init=5, covariance_type="spherical", random_state=0).fit(X)
+    assert adjusted_rand_score(truth, tied.predict(X)) > 0.8
+    assert adjusted_rand_score(truth, spherical.predict(X)) < 0.7
+    with pytest.raises(ValueError, match="covariance_type must be one of"):
+        PersonaClusterer(n_clusters=2, covariance_type="full").fit(X)
+
+
+def _overlapping_personas(seed=0, n=1500):
+    """Two personas whose answers overlap; a department that says which one a person is in 85% of cases."""
+    rng = np.random.default_rng(seed)
+    truth = (rng.random(n) < 0.5).astype(int)
+    answers = pd.DataFrame(
+        np.array([[0.0, 0.0, 0.0], [1.2, 1.2, 1.2]])[truth] + rng.normal(0, 1, (n, 3)),
+        columns=["c1", "c2", "c3"],
+    )
+    department = np.where(rng.random(n) < 0.85, truth, 1 - truth)
+    hr = pd.DataFrame(
+        {"department": np.array(["Sales", "R&D"], dtype=object)[department], "tenure_years": rng.uniform(0, 20, n)}
+    )
+    return answers, hr, truth
+
+
+def test_hr_covariates_settle_the_answers_between_two_personas(parameters):
+    answers, hr, truth = _overlapping_personas()
+    base = {**parameters["personas"]["model"], "n_init": 5}
+    with_hr = {**base, "covariates": {**base["covariates"], "categorical": ["department"], "numeric": ["tenure_years"]}}
+    plain = make_persona_model(2, {**base, "covariates": None}, 0).fit(answers)
+    informed = make_persona_model(2, with_hr, 0).fit(pd.concat([answers, hr], axis=1))
+    # the personas themselves are formed by the answers alone, with or without HR fields
+    np.testing.assert_array_equal(plain.answers_[-1].cluster_centers_, informed.answers_[-1].cluster_centers_)
+    assert list(informed.feature_names_in_) == ["c1", "c2", "c3"]
+    plain_ari = adjusted_rand_score(truth, plain.predict(answers))
+    informed_ari = adjusted_rand_score(truth, informed.predict(pd.concat([answers, hr], axis=1)))
+    assert plain_ari < 0.6 and informed_ari > plain_ari + 0.15
+    # the prior follows the department: a Sales person's prior leans to the Sales persona
+    prior = np.exp(informed.log_prior(hr))
+    sales_persona = np.bincount(informed.predict(pd.concat([answers, hr], axis=1))[hr["department"] == "Sales"]).argmax()
+    assert prior[hr["department"].to_numpy() == "Sales", sales_persona].mean() > 0.7
+    with pytest.raises(ValueError, match=r"HR covariates \['department', 'tenure_years'\]"):
+        informed.predict(answers)
+    restored = pickle.loads(pickle.dumps(informed))
+    frame = pd.concat([answers, hr], axis=1)
+    assert np.array_equal(restored.predict_proba(frame), informed.predict_proba(frame))

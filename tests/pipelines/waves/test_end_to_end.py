@@ -288,9 +288,10 @@ def test_refit_false_types_the_wave_with_the_previous_model_and_no_log_means_no_
     saved = {w: pd.read_pickle(models / w / "persona_model.pkl") for w in (MARCH, SEPTEMBER)}
     for step in ("scale", "cluster"):
         for attribute in ("mean_", "cluster_centers_"):
-            if hasattr(saved[MARCH].named_steps[step], attribute):
-                np.testing.assert_array_equal(getattr(saved[SEPTEMBER].named_steps[step], attribute),
-                                              getattr(saved[MARCH].named_steps[step], attribute))
+            if hasattr(saved[MARCH].answers_.named_steps[step], attribute):
+                np.testing.assert_array_equal(getattr(saved[SEPTEMBER].answers_.named_steps[step], attribute),
+                                              getattr(saved[MARCH].answers_.named_steps[step], attribute))
+    np.testing.assert_array_equal(saved[SEPTEMBER].membership_[-1].coef_, saved[MARCH].membership_[-1].coef_)
     march = _json(frozen, "06_models", MARCH, "persona_identities.json")
     september = _json(frozen, "06_models", SEPTEMBER, "persona_identities.json")
     assert [(p["persona_id"], p["name"]) for p in september["personas"]] == [(p["persona_id"], p["name"]) for p in march["personas"]]

@@ -17,6 +17,8 @@ from segmentation.pipelines.personas.naming import name_all
 from segmentation.pipelines.personas.nodes import assign_survey_personas, name_personas
 
 COLUMNS = ["c1", "c2", "c3", "c4"]
+NO_HR = pd.DataFrame({"pid": []})  # these models have no HR covariates
+NO_COVARIATES = {"covariates": None}
 FIRST = {"wave": None, "source": None, "persona_model": None, "identities": None, "assignments": None}
 
 
@@ -28,7 +30,7 @@ def blobs(centres: list[list[float]], n: int = 120, seed: int = 0) -> pd.DataFra
 
 
 def fit(frame: pd.DataFrame, personas_params: dict, k: int):
-    params = {**personas_params["model"], "n_init": 4}
+    params = {**personas_params["model"], "n_init": 4, "covariates": None}
     return make_persona_model(k, params, 0).fit(frame)
 
 
@@ -120,16 +122,16 @@ def test_refit_false_types_the_wave_with_the_previous_model(first_wave, personas
     assert [p["persona_id"] for p in alignment["personas"]] == [p["persona_id"] for p in ids_1["personas"]]
     assert alignment["retired"] == [] and all(p["status"] == "matched" for p in alignment["personas"])
     basis = frame_1.assign(pid=[f"p{i}" for i in range(len(frame_1))])[["pid", *COLUMNS]]
-    assert assign_survey_personas(model, basis, alignment)["persona_id"].tolist() == \
-        assign_survey_personas(model_1, basis, ids_1)["persona_id"].tolist()
+    assert assign_survey_personas(model, basis, NO_HR, NO_COVARIATES, alignment)["persona_id"].tolist() == \
+        assign_survey_personas(model_1, basis, NO_HR, NO_COVARIATES, ids_1)["persona_id"].tolist()
 
 
 def test_assigned_ids_follow_the_alignment(first_wave):
     frame, model, _ = first_wave
     basis = frame.assign(pid=[f"p{i}" for i in range(len(frame))])[["pid", *COLUMNS]]
     alignment = {"personas": [{"cluster": 0, "persona_id": "P7"}, {"cluster": 1, "persona_id": "P2"}, {"cluster": 2, "persona_id": "P9"}]}
-    plain = assign_survey_personas(model, basis)
-    aligned = assign_survey_personas(model, basis, alignment)
+    plain = assign_survey_personas(model, basis, NO_HR, NO_COVARIATES)
+    aligned = assign_survey_personas(model, basis, NO_HR, NO_COVARIATES, alignment)
     assert aligned["persona_id"].tolist() == plain["persona_id"].map({"P1": "P7", "P2": "P2", "P3": "P9"}).tolist()
 
 

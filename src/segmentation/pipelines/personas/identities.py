@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
-from sklearn.pipeline import Pipeline
+
+from .model import PersonaModel, answers_model
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +47,19 @@ def id_number(persona_id: str) -> int:
     return int(text[len(ID_PREFIX):]) if text.startswith(ID_PREFIX) and text[len(ID_PREFIX):].isdigit() else 0
 
 
-def model_centroids(model: Pipeline) -> pd.DataFrame:
+def model_centroids(model: PersonaModel) -> pd.DataFrame:
     """Each persona centre of a fitted persona model in basis units (after imputation).
 
     Rows are the model's cluster numbers, columns the basis it was fitted on.
     """
-    scale = model.named_steps["scale"]
-    centres = scale.inverse_transform(model.named_steps["cluster"].cluster_centers_)
+    answers = answers_model(model)
+    centres = answers.named_steps["scale"].inverse_transform(answers.named_steps["cluster"].cluster_centers_)
     return pd.DataFrame(centres, columns=[str(c) for c in model.feature_names_in_])
 
 
-def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: Pipeline) -> np.ndarray:
+def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: PersonaModel) -> np.ndarray:
     """Distances (current x previous) on the basis columns both share, on ``model``'s scale."""
-    scale = model.named_steps["scale"]
+    scale = answers_model(model).named_steps["scale"]
     names = [str(c) for c in model.feature_names_in_]
     common = [c for c in current.columns if c in previous.columns and c in names]
     if not common:
@@ -70,7 +71,7 @@ def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: Pip
     return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(axis=2))
 
 
-def identities_from_model(model: Pipeline, wave: str, profiles: Mapping[str, Any] | None) -> dict[str, Any]:
+def identities_from_model(model: PersonaModel, wave: str, profiles: Mapping[str, Any] | None) -> dict[str, Any]:
     """The identity record of a wave saved before identities were kept: ids P1.. by cluster,
     names from that wave's persona profiles when they are there."""
     centres = model_centroids(model)
@@ -104,12 +105,12 @@ def _previous_identities(previous: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def align_personas(
-    fitted_persona_model: Pipeline,
+    fitted_persona_model: PersonaModel,
     previous_wave_outputs: Mapping[str, Any],
     segmentation_params: Mapping[str, Any],
     alignment_params: Mapping[str, Any],
     wave: str,
-) -> tuple[Pipeline, dict[str, Any]]:
+) -> tuple[PersonaModel, dict[str, Any]]:
     """This wave's persona model and the persona id of each of its clusters.
 
     Returns the model to use (the one just fitted, or with ``refit: false``

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -63,18 +64,28 @@ def squared_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
-    """K-means with seeded restarts, canonical labels and a posterior confidence.
+    """K-means with seeded restarts, refined into a Gaussian mixture; canonical labels.
 
     The restarts run on a seeded sample of at most ``restart_sample_size``
     rows; the best of them seeds one k-means run on all rows. That keeps many
     restarts affordable for 100,000 people without changing the result on
     small data (where the sample is all rows).
 
-    ``predict_proba`` is the posterior of an equal-weight mixture of spherical
-    Gaussians centred on the centroids with the pooled within-cluster
-    variance: a softmax of negative squared distances divided by twice that
-    variance. Its arg-max is exactly ``predict``; a person deep inside a
-    persona gets close to 1, a person halfway between two gets about 0.5.
+    ``covariance_type`` says what a persona's spread may look like:
+
+    * ``"spherical"``: plain k-means. Every persona is a ball of the same
+      size; ``predict_proba`` is the posterior of an equal-weight mixture of
+      spherical Gaussians with the pooled within-cluster variance.
+    * ``"tied"``: the k-means solution seeds a Gaussian mixture whose
+      personas share one full covariance matrix (fitted by EM on a seeded
+      sample of at most ``mixture_sample_size`` rows). Survey constructs are
+      correlated and differ in noise (a one-item construct is noisier than a
+      three-item one); the shared covariance weighs them accordingly, where
+      k-means treats every direction alike. Boundaries stay linear, as in
+      linear discriminant analysis.
+
+    ``log_density`` gives each person's log density under each persona,
+    which is what a model with HR covariates combines with its prior.
     """
 
     def __init__(
@@ -82,17 +93,25 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         n_clusters: int = 4,
         n_init: int = 20,
         restart_sample_size: int = 20000,
+        covariance_type: str = "tied",
+        mixture_sample_size: int = 20000,
         max_iter: int = 300,
         random_state: int = 0,
     ):
         self.n_clusters = n_clusters
         self.n_init = n_init
         self.restart_sample_size = restart_sample_size
+        self.covariance_type = covariance_type
+        self.mixture_sample_size = mixture_sample_size
         self.max_iter = max_iter
         self.random_state = random_state
 
     def fit(self, X, y=None):
         X = validate_data(self, X, dtype=np.float64)
+        if self.covariance_type not in COVARIANCE_TYPES:
+            raise ValueError(
+                f"covariance_type must be one of {list(COVARIANCE_TYPES)}, not {self.covariance_type!r}"
+            )
         with threadpool_limits(KMEANS_THREADS):
             self._fit(X)
         return self
@@ -110,29 +129,65 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             km = KMeans(
                 self.n_clusters, n_init=self.n_init, max_iter=self.max_iter, random_state=seed
             ).fit(X)
-        order = canonical_order(km.labels_, km.cluster_centers_)
+        centres, labels = km.cluster_centers_, km.labels_
+        self.inertia_ = float(km.inertia_)
+        # pooled within-cluster variance per dimension: the spherical Gaussian's sigma^2
+        variance = max(self.inertia_ / (X.shape[0] * X.shape[1]), 1e-12)
+        precision_cholesky = np.eye(X.shape[1]) / np.sqrt(variance)
+        weights = np.full(self.n_clusters, 1.0 / self.n_clusters)
+        if self.covariance_type == "tied":
+            mixture_rows = X
+            if len(X) > self.mixture_sample_size:
+                mixture_rows = X[np.sort(rng.choice(len(X), self.mixture_sample_size, replace=False))]
+            mixture = GaussianMixture(
+                self.n_clusters,
+                covariance_type="tied",
+                means_init=centres,
+                weights_init=np.bincount(labels, minlength=self.n_clusters) / len(labels),
+                reg_covar=1e-4,
+                random_state=seed,
+            ).fit(mixture_rows)
+            centres, weights = mixture.means_, mixture.weights_
+            precision_cholesky = mixture.precisions_cholesky_
+        self.precision_cholesky_ = precision_cholesky
+        self.cluster_centers_ = centres
+        self.weights_ = weights
+        labels = self.predict(X)
+        order = canonical_order(labels, centres)
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
-        self.cluster_centers_ = km.cluster_centers_[order]
-        self.labels_ = rank[km.labels_]
-        self.inertia_ = float(km.inertia_)
-        # pooled within-cluster variance per dimension: the Gaussian's sigma^2
-        self.within_variance_ = max(self.inertia_ / (X.shape[0] * X.shape[1]), 1e-12)
+        self.cluster_centers_ = centres[order]
+        self.weights_ = weights[order]
+        self.labels_ = rank[labels]
 
     def transform(self, X) -> np.ndarray:
-        """Squared distance to each persona centre."""
+        """Squared (Mahalanobis, for ``tied``) distance to each persona centre."""
         check_is_fitted(self, "cluster_centers_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return squared_distances(X, self.cluster_centers_)
+        return squared_distances(X @ self.precision_cholesky_, self.cluster_centers_ @ self.precision_cholesky_)
+
+    def log_density(self, X) -> np.ndarray:
+        """Log density of every row under every persona's Gaussian (N x k)."""
+        d = self.cluster_centers_.shape[1]
+        log_det = np.log(np.diag(self.precision_cholesky_)).sum()
+        return -0.5 * (d * np.log(2 * np.pi) + self.transform(X)) + log_det
 
     def predict(self, X) -> np.ndarray:
-        return self.transform(X).argmin(axis=1)
+        return self.predict_proba(X).argmax(axis=1)
 
     def predict_proba(self, X) -> np.ndarray:
-        logits = -self.transform(X) / (2.0 * self.within_variance_)
-        logits -= logits.max(axis=1, keepdims=True)
-        weights = np.exp(logits)
-        return weights / weights.sum(axis=1, keepdims=True)
+        return posterior(self.log_density(X), np.log(self.weights_))
+
+
+COVARIANCE_TYPES = ("spherical", "tied")
+
+
+def posterior(log_density: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
+    """Normalised ``exp(log_density + log_prior)`` per row, computed without overflow."""
+    logits = log_density + log_prior
+    logits = logits - logits.max(axis=1, keepdims=True)
+    weights = np.exp(logits)
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def make_preprocessor(model_params: dict) -> Pipeline:
@@ -145,8 +200,8 @@ def make_preprocessor(model_params: dict) -> Pipeline:
     )
 
 
-def make_persona_model(n_clusters: int, model_params: dict, seed: int) -> Pipeline:
-    """The one estimator saved per wave: impute, scale, cluster."""
+def make_answers_model(n_clusters: int, model_params: dict, seed: int) -> Pipeline:
+    """Personas from survey answers alone: impute, scale, cluster."""
     return Pipeline(
         [
             *make_preprocessor(model_params).steps,
@@ -156,11 +211,164 @@ def make_persona_model(n_clusters: int, model_params: dict, seed: int) -> Pipeli
                     n_clusters=n_clusters,
                     n_init=model_params["n_init"],
                     restart_sample_size=model_params["restart_sample_size"],
+                    covariance_type=model_params.get("covariance_type", "tied"),
+                    mixture_sample_size=model_params.get("mixture_sample_size", 20000),
                     random_state=seed,
                 ),
             ),
         ]
     )
+
+
+def covariate_columns(model_params: dict) -> list[str]:
+    """The HR fields the persona model uses as covariates (none when unset)."""
+    covariates = model_params.get("covariates") or {}
+    return [*covariates.get("categorical", []), *covariates.get("numeric", [])]
+
+
+def make_persona_model(n_clusters: int, model_params: dict, seed: int) -> PersonaModel:
+    """The one estimator saved per wave: the answers model, plus HR covariates when configured."""
+    covariates = model_params.get("covariates") or {}
+    return PersonaModel(
+        answers=make_answers_model(n_clusters, model_params, seed),
+        covariates=make_hr_features(covariates.get("categorical", []), covariates.get("numeric", []))
+        if covariate_columns(model_params)
+        else None,
+        regularisation_c=covariates.get("regularisation_c", 1.0),
+        em_sample_size=covariates.get("em_sample_size", 20000),
+        em_iterations=covariates.get("em_iterations", 5),
+        random_state=seed,
+    )
+
+
+class PersonaModel(BaseEstimator):
+    """A latent class model of personas: survey answers, optionally with HR covariates.
+
+    Personas are formed by the ``answers`` model (a fitted
+    :class:`PersonaClusterer` pipeline): what a persona *is* comes from the
+    survey only. With ``covariates`` (HR fields such as department or work
+    pattern) the share of each persona may differ between groups of
+    employees: the prior of a person's persona is a multinomial logit on
+    their HR fields instead of one set of shares for everyone. This is the
+    latent class model with concomitant variables of market research (Latent
+    GOLD's active covariates; Dayton and Macready 1988), fitted by EM with
+    the answer densities held at the answers-only fit: alternate the
+    posterior and a weighted logit, on a seeded sample of at most
+    ``em_sample_size`` respondents. A person whose answers sit between two
+    personas goes to the one more common among people like them.
+
+    ``fit``, ``predict`` and ``predict_proba`` take one frame holding the
+    basis columns and the covariate columns; ``feature_names_in_`` is the basis.
+    """
+
+    def __init__(
+        self,
+        answers: Pipeline,
+        covariates: ColumnTransformer | None = None,
+        regularisation_c: float = 1.0,
+        em_sample_size: int = 20000,
+        em_iterations: int = 5,
+        random_state: int = 0,
+    ):
+        self.answers = answers
+        self.covariates = covariates
+        self.regularisation_c = regularisation_c
+        self.em_sample_size = em_sample_size
+        self.em_iterations = em_iterations
+        self.random_state = random_state
+
+    def _covariate_names(self) -> list[str]:
+        if self.covariates is None:
+            return []
+        return [c for _, _, columns in self.covariates.transformers for c in columns]
+
+    def _basis(self, frame: pd.DataFrame) -> list[str]:
+        covariates = set(self._covariate_names())
+        return [c for c in frame.columns if c not in covariates]
+
+    def _check_covariates(self, frame: pd.DataFrame) -> None:
+        missing = [c for c in self._covariate_names() if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"the persona model uses the HR covariates {missing}, which are not in its input; "
+                f"personas.model.covariates must name the fields the model was fitted with"
+            )
+
+    def fit(self, frame: pd.DataFrame, y=None):
+        self._check_covariates(frame)
+        basis = self._basis(frame)
+        self.answers_ = clone(self.answers).fit(frame[basis])
+        self.feature_names_in_ = np.asarray(basis, dtype=object)
+        self.n_clusters_ = len(self.answers_[-1].cluster_centers_)
+        self.membership_ = None
+        if self.covariates is not None:
+            self._fit_membership(frame)
+        return self
+
+    def _fit_membership(self, frame: pd.DataFrame) -> None:
+        rng = np.random.default_rng(self.random_state)
+        rows = np.arange(len(frame))
+        if len(frame) > self.em_sample_size:
+            rows = np.sort(rng.choice(len(frame), self.em_sample_size, replace=False))
+        sample = frame.iloc[rows]
+        log_density = self._log_density(sample)
+        features = clone(self.covariates).fit(sample[self._covariate_names()])
+        H = features.transform(sample[self._covariate_names()])
+        classify = LogisticRegression(
+            C=self.regularisation_c, max_iter=1000, warm_start=True, random_state=self.random_state
+        )
+        responsibility = posterior(log_density, np.log(self.answers_[-1].weights_))
+        for _ in range(self.em_iterations):
+            # a soft-labelled logit: one row per (person, persona) with enough weight
+            person, persona = np.nonzero(responsibility > 1e-4)
+            if len(np.unique(persona)) < self.n_clusters_:
+                break  # a persona has no weight left anywhere: keep the last prior
+            classify.fit(H[person], persona, sample_weight=responsibility[person, persona])
+            responsibility = posterior(log_density, _log(classify.predict_proba(H)))
+        self.membership_ = (
+            Pipeline([("features", features), ("classify", classify)])
+            if hasattr(classify, "classes_")
+            else None
+        )
+
+    def _log_density(self, frame: pd.DataFrame) -> np.ndarray:
+        scaled = self.answers_[:-1].transform(frame[list(self.feature_names_in_)])
+        return self.answers_[-1].log_density(scaled)
+
+    def log_prior(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each person's prior log probability of each persona (from HR fields, if any)."""
+        if self.membership_ is None:
+            return np.broadcast_to(np.log(self.answers_[-1].weights_), (len(frame), self.n_clusters_))
+        return _log(self.membership_.predict_proba(frame[self._covariate_names()]))
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "answers_")
+        self._check_covariates(frame)
+        return posterior(self._log_density(frame), self.log_prior(frame))
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.predict_proba(frame).argmax(axis=1)
+
+
+def _log(probabilities: np.ndarray) -> np.ndarray:
+    return np.log(np.clip(probabilities, 1e-300, None))
+
+
+def answers_model(model) -> Pipeline:
+    """The answers pipeline (impute, scale, cluster) of a persona model."""
+    return model.answers_ if isinstance(model, PersonaModel) else model
+
+
+def make_hr_features(categorical: list[str], numeric: list[str]) -> ColumnTransformer:
+    """HR fields as model inputs: one-hot categories (missing is a category), scaled numbers."""
+    text = Pipeline(
+        [
+            ("text", FunctionTransformer(as_category_text, feature_names_out="one-to-one")),
+            ("onehot", OneHotEncoder(handle_unknown="ignore")),
+        ]
+    )
+    scaled = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
+    return ColumnTransformer([("categorical", text, list(categorical)), ("numeric", scaled, list(numeric))])
 
 
 MISSING_CATEGORY = "missing"
@@ -179,19 +387,7 @@ def make_typing_model(typing_params: dict, seed: int) -> Pipeline:
     probabilities are calibrated in the sense the summary checks (expected
     calibration error of cross-validated predictions).
     """
-    categorical = Pipeline(
-        [
-            ("text", FunctionTransformer(as_category_text, feature_names_out="one-to-one")),
-            ("onehot", OneHotEncoder(handle_unknown="ignore")),
-        ]
-    )
-    numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-    features = ColumnTransformer(
-        [
-            ("categorical", categorical, list(typing_params["categorical"])),
-            ("numeric", numeric, list(typing_params["numeric"])),
-        ]
-    )
+    features = make_hr_features(typing_params["categorical"], typing_params["numeric"])
     classifier = LogisticRegression(
         C=typing_params["regularisation_c"], max_iter=2000, random_state=seed
     )

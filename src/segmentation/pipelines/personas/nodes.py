@@ -23,7 +23,14 @@ from segmentation.codebook import SCALE_MAX, Codebook
 from segmentation.demographics import age_bands
 from segmentation.jsonable import to_plain
 
-from .model import make_persona_model, make_preprocessor, make_typing_model, squared_distances
+from .model import (
+    PersonaModel,
+    covariate_columns,
+    make_persona_model,
+    make_preprocessor,
+    make_typing_model,
+    squared_distances,
+)
 from .naming import LANGUAGES, describe, name_all
 from .stability import assess_solution, shuffle_columns
 
@@ -329,23 +336,49 @@ def select_persona_count(
     )
 
 
+def persona_model_input(
+    segmentation_basis: pd.DataFrame, hr_features: pd.DataFrame, model_params: dict
+) -> pd.DataFrame:
+    """The persona model's input: the basis columns, then the HR covariates, one row per respondent."""
+    covariates = [c for c in covariate_columns(model_params) if c not in segmentation_basis.columns]
+    unknown = [c for c in covariates if c not in hr_features.columns]
+    if unknown:
+        raise ValueError(f"personas.model.covariates names unknown HR fields {unknown}")
+    frame = segmentation_basis[_basis_columns(segmentation_basis)]
+    if not covariates:
+        return frame
+    hr = hr_features.drop_duplicates("pid").set_index("pid")[covariates]
+    joined = hr.reindex(segmentation_basis["pid"].to_numpy())
+    return pd.concat([frame.reset_index(drop=True), joined.reset_index(drop=True)], axis=1)
+
+
 def fit_persona_model(
-    segmentation_basis: pd.DataFrame, persona_count_selection: dict, model_params: dict, seed: int
-) -> Pipeline:
+    segmentation_basis: pd.DataFrame,
+    hr_features: pd.DataFrame,
+    persona_count_selection: dict,
+    model_params: dict,
+    seed: int,
+) -> PersonaModel:
     """Fit the persona model with the chosen number of personas on all respondents."""
     model = make_persona_model(persona_count_selection["chosen_k"], model_params, _seed(seed, 3))
-    return model.fit(segmentation_basis[_basis_columns(segmentation_basis)])
+    return model.fit(persona_model_input(segmentation_basis, hr_features, model_params))
 
 
 def assign_survey_personas(
-    persona_model: Pipeline, segmentation_basis: pd.DataFrame, persona_alignment: dict | None = None
+    persona_model: PersonaModel,
+    segmentation_basis: pd.DataFrame,
+    hr_features: pd.DataFrame,
+    model_params: dict,
+    persona_alignment: dict | None = None,
 ) -> pd.DataFrame:
     """Every respondent's persona and confidence (the model's posterior probability).
 
     Persona ids are P1..Pk by cluster, or the ids the wave's ``persona_alignment``
     gives each cluster (stable across waves, see ``identities.py``).
     """
-    proba = persona_model.predict_proba(segmentation_basis[_basis_columns(segmentation_basis)])
+    proba = persona_model.predict_proba(
+        persona_model_input(segmentation_basis, hr_features, model_params)
+    )
     ids = np.array(
         persona_ids(proba.shape[1])
         if persona_alignment is None

@@ -72,6 +72,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
                 nodes.fit_persona_model,
                 [
                     "segmentation_basis",
+                    "hr_features",
                     "persona_count_selection",
                     "params:personas.model",
                     "params:seed",
@@ -81,7 +82,13 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
             ),
             Node(
                 nodes.assign_survey_personas,
-                ["persona_model", "segmentation_basis", *alignment],
+                [
+                    "persona_model",
+                    "segmentation_basis",
+                    "hr_features",
+                    "params:personas.model",
+                    *alignment,
+                ],
                 "survey_personas",
                 name="assign_survey_personas",
             ),
