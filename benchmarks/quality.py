@@ -174,15 +174,16 @@ def run_others(
     return results
 
 
-def sample_organisation_frames(n_employees: int, seed: int, wave: str = "2026-09"):
+def sample_organisation_frames(n_employees: int, seed: int, wave: str = "2026-09", org=None):
     """``employees``, ``item_scores`` and planted personas from ``segmentation.sample``.
 
     A light stand-in for the ingestion stage: valid answers only, reverse
-    items scored 6 - answer, employee ids used as pseudonymous ids.
+    items scored 6 - answer, employee ids used as pseudonymous ids. ``org``
+    is an organisation already generated (otherwise one is generated here).
     """
     from segmentation.sample import generate_organisation
 
-    org = generate_organisation(n_employees, seed)
+    org = org if org is not None else generate_organisation(n_employees, seed)
     answers = org.clean_answers(wave)
     scored = answers.copy()
     for item in org.codebook.reverse_items:

@@ -67,6 +67,8 @@ def test_run_summary_adds_up(runs, wave):
         assert account["rows_rejected"] == sum(account["rejected_by_reason"].values())
     assert runs[wave]["wave"] == wave
     assert runs[wave]["timings_seconds"]["total"] > 0
+    # reading the two input files is timed too
+    assert {"load roster_raw", "load survey_raw"} <= set(runs[wave]["io_seconds"])
 
 
 @pytest.mark.parametrize("wave, shape", [("2026-03", "microsoft_forms"), ("2026-09", "qualtrics")])

@@ -44,18 +44,47 @@ class PseudonymKeyHook:
 
 
 class RunTimingHook:
-    """Records each node's wall time and adds them to the run summary."""
+    """Records each node's wall time, and each dataset's load and save time, for the run summary."""
+
+    # loads and saves quicker than this (in-memory handovers) are not listed
+    MIN_IO_SECONDS = 0.01
 
     def __init__(self) -> None:
         self._started: dict[str, float] = {}
         self.timings: dict[str, float] = {}
+        self.io_timings: dict[str, float] = {}
         self._summary_written = False
 
     @hook_impl
     def before_pipeline_run(self) -> None:
         self._started.clear()
         self.timings = {}
+        self.io_timings = {}
         self._summary_written = False
+
+    def _io_started(self, key: str) -> None:
+        self._started[key] = time.perf_counter()
+
+    def _io_finished(self, key: str) -> None:
+        seconds = time.perf_counter() - self._started.pop(key, time.perf_counter())
+        if seconds >= self.MIN_IO_SECONDS:
+            self.io_timings[key] = round(self.io_timings.get(key, 0.0) + seconds, 3)
+
+    @hook_impl
+    def before_dataset_loaded(self, dataset_name: str) -> None:
+        self._io_started(f"load {dataset_name}")
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name: str) -> None:
+        self._io_finished(f"load {dataset_name}")
+
+    @hook_impl
+    def before_dataset_saved(self, dataset_name: str) -> None:
+        self._io_started(f"save {dataset_name}")
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name: str) -> None:
+        self._io_finished(f"save {dataset_name}")
 
     @hook_impl
     def before_node_run(self, node) -> None:
@@ -75,4 +104,6 @@ class RunTimingHook:
         summary = catalog.load("run_summary")
         summary["timings_seconds"] = dict(self.timings)
         summary["timings_seconds"]["total"] = round(sum(self.timings.values()), 3)
+        summary["io_seconds"] = dict(sorted(self.io_timings.items(), key=lambda item: -item[1]))
+        summary["io_seconds"]["total"] = round(sum(self.io_timings.values()), 3)
         catalog.save("run_summary", summary)

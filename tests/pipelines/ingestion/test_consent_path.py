@@ -34,7 +34,7 @@ def test_non_consenting_respondents_are_inferred_from_hr_data(tmp_path, question
     consent = ["Consent"] + ["No" if line.split(",")[1].casefold() in refusers else "Yes" for line in lines[1:]]
     path.write_text("\n".join(f"{line},{c}" for line, c in zip(lines, consent, strict=True)) + "\n", encoding="utf-8")
 
-    roster, _, rejected_keys = parse_roster(read(write_roster_csv(organisation.roster, tmp_path / "roster.csv"), "roster"), roster_params, WAVE, None)
+    roster, _, rejected_keys, _ = parse_roster(read(write_roster_csv(organisation.roster, tmp_path / "roster.csv"), "roster"), roster_params, WAVE, None)
     responses, rejects, detected = parse_survey(read(path), questionnaire, survey_params)
     assert (rejects["reason"] == "no_consent").sum() == 20
     matched, _ = match_respondents(responses, roster, rejected_keys, detected)

@@ -32,7 +32,7 @@ def _answers(frame: pd.DataFrame, items: list[str]) -> dict[str, dict[str, float
 
 @pytest.fixture()
 def example_roster(contract_examples, roster_params):
-    roster, rejects, _ = parse_roster(read(contract_examples / "roster.csv", "roster"), roster_params, "2026-03", None)
+    roster, rejects, _, _ = parse_roster(read(contract_examples / "roster.csv", "roster"), roster_params, "2026-03", None)
     assert rejects.empty
     return roster
 

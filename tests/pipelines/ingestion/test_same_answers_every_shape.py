@@ -52,7 +52,7 @@ def test_every_export_shape_gives_the_same_scored_table(tmp_path, organisation, 
     answers = organisation.answers[WAVE]
     answers = answers[organisation.truth[WAVE].responses["defect"].to_numpy() == ""].reset_index(drop=True)
     roster_raw = read(write_roster_csv(organisation.roster, tmp_path / "roster.csv"), "roster")
-    roster, roster_rejects, _ = parse_roster(roster_raw, roster_params, WAVE, None)
+    roster, roster_rejects, _, _ = parse_roster(roster_raw, roster_params, WAVE, None)
     assert roster_rejects.empty
 
     tables = {}

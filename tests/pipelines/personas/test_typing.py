@@ -79,6 +79,11 @@ def test_assignments_cover_respondents_and_active_non_respondents(parameters, pl
     expected = work.map({"office": "P1", "hybrid": "P2", "remote": "P3", "frontline": "P4"})
     assert (inferred["persona_id"].to_numpy() == expected.to_numpy()).mean() > 0.95
     assert (out["persona_name"] == "Name " + out["persona_id"]).all()
+    # typed a few rows at a time (bounded memory), the answer is the same
+    chunked = assign_personas(
+        employees, survey, hr, model, profiles, {**typing, "predict_chunk_rows": 7}, parameters["personas"]["naming"]
+    )
+    pd.testing.assert_frame_equal(chunked, out)
 
 
 def test_low_confidence_is_unassigned(parameters, planted):

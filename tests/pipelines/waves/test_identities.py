@@ -18,7 +18,7 @@ from segmentation.pipelines.personas.nodes import assign_survey_personas, name_p
 
 COLUMNS = ["c1", "c2", "c3", "c4"]
 NO_HR = pd.DataFrame({"pid": []})  # these models have no HR covariates
-NO_COVARIATES = {"covariates": None}
+NO_COVARIATES = {"covariates": None, "predict_chunk_rows": 50}
 FIRST = {"wave": None, "source": None, "persona_model": None, "identities": None, "assignments": None}
 
 

@@ -142,7 +142,7 @@ def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestam
 
 def parse_roster(
     roster_raw: RawTable, roster_params: Mapping[str, Any], wave: str, wave_date: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]]:
     """Validate the HR roster row by row.
 
     Validation is an explicit node rather than the catalog's ``validator:``
@@ -152,8 +152,9 @@ def parse_roster(
     pass; each failure becomes a reject.
 
     Returns the valid roster (clear identifiers; kept in memory only), the
-    rejects, and the ids and emails of rejected rows (so that their survey
-    answers are rejected for that reason, not as unknown people).
+    rejects, the ids and emails of rejected rows (so that their survey
+    answers are rejected for that reason, not as unknown people), and the
+    file's row count for the run summary (so the raw file is read only once).
     """
     at = resolve_wave_date(wave, wave_date)
     table = _select_roster_columns(roster_raw, roster_params)
@@ -200,7 +201,8 @@ def parse_roster(
     in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(candidates, valid["email_key"].dropna())
     rejected_keys = candidates[~in_valid].tolist()
     logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
-    return valid.drop(columns=["age"]), rejects_all, rejected_keys
+    detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1)}
+    return valid.drop(columns=["age"]), rejects_all, rejected_keys, detected
 
 
 # --------------------------------------------------------------------- survey
@@ -480,7 +482,7 @@ def collect_rejects(roster_rejects: pd.DataFrame, survey_rejects: pd.DataFrame, 
 
 
 def summarise_ingestion(
-    roster_raw: RawTable, roster: pd.DataFrame, responses: pd.DataFrame, rejects: pd.DataFrame,
+    roster_detected: Mapping[str, Any], roster: pd.DataFrame, responses: pd.DataFrame, rejects: pd.DataFrame,
     survey_detected: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Rows read, used and rejected per file, and rejects by reason. The counts add up."""
@@ -495,9 +497,8 @@ def summarise_ingestion(
             raise AssertionError(f"row accounting for {source} does not add up: {read} read, {used} used, {rejected} rejected")
         return {"file": source, "rows_read": read, "rows_used": used, "rows_rejected": rejected, "rejected_by_reason": by_reason}
 
-    roster_read = len(roster_raw.cells) - 1
     files = {
-        "roster": account(roster_raw.source, roster_read, len(roster)),
+        "roster": account(roster_detected["file"], int(roster_detected["rows_read"]), len(roster)),
         "survey": account(survey_detected["file"], int(survey_detected["rows_read"]), len(responses)),
     }
     files["survey"].update({"shape": survey_detected["shape"], "items_found": survey_detected["items_found"], "items_missing": survey_detected["items_missing"]})

@@ -19,7 +19,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             node(
                 parse_roster,
                 inputs=["roster_raw", "params:roster", "params:wave", "params:wave_date"],
-                outputs=["roster", "roster_rejects", "roster_rejected_keys"],
+                outputs=["roster", "roster_rejects", "roster_rejected_keys", "roster_detected"],
                 name="parse_roster",
             ),
             node(
@@ -54,7 +54,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 summarise_ingestion,
-                inputs=["roster_raw", "roster", "matched_responses", "rejects", "survey_detected"],
+                inputs=["roster_detected", "roster", "matched_responses", "rejects", "survey_detected"],
                 outputs="ingestion_summary",
                 name="summarise_ingestion",
             ),

@@ -236,7 +236,7 @@ def make_persona_model(n_clusters: int, model_params: dict, seed: int) -> Person
         else None,
         regularisation_c=covariates.get("regularisation_c", 1.0),
         em_sample_size=covariates.get("em_sample_size", 20000),
-        em_iterations=covariates.get("em_iterations", 5),
+        em_iterations=covariates.get("em_iterations", 3),
         random_state=seed,
     )
 
@@ -267,7 +267,7 @@ class PersonaModel(BaseEstimator):
         covariates: ColumnTransformer | None = None,
         regularisation_c: float = 1.0,
         em_sample_size: int = 20000,
-        em_iterations: int = 5,
+        em_iterations: int = 3,
         random_state: int = 0,
     ):
         self.answers = answers
@@ -348,6 +348,23 @@ class PersonaModel(BaseEstimator):
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         return self.predict_proba(frame).argmax(axis=1)
+
+
+def predict_in_chunks(model, X: pd.DataFrame, chunk_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's most probable class (its index) and that probability, ``chunk_rows`` rows at a time.
+
+    Rows are predicted independently, so the answer is the same as in one
+    call; the step's working memory (encoded features, the N x k
+    probabilities) is one chunk's, not the whole organisation's.
+    """
+    best = np.empty(len(X), dtype=np.intp)
+    confidence = np.empty(len(X), dtype=float)
+    step = max(1, int(chunk_rows))
+    for start in range(0, len(X), step):
+        proba = model.predict_proba(X.iloc[start : start + step])
+        best[start : start + len(proba)] = proba.argmax(axis=1)
+        confidence[start : start + len(proba)] = proba.max(axis=1)
+    return best, confidence
 
 
 def _log(probabilities: np.ndarray) -> np.ndarray:

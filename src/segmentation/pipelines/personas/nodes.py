@@ -29,6 +29,7 @@ from .model import (
     make_persona_model,
     make_preprocessor,
     make_typing_model,
+    predict_in_chunks,
     squared_distances,
 )
 from .naming import LANGUAGES, describe, name_all
@@ -376,11 +377,13 @@ def assign_survey_personas(
     Persona ids are P1..Pk by cluster, or the ids the wave's ``persona_alignment``
     gives each cluster (stable across waves, see ``identities.py``).
     """
-    proba = persona_model.predict_proba(
-        persona_model_input(segmentation_basis, hr_features, model_params)
+    best, confidence = predict_in_chunks(
+        persona_model,
+        persona_model_input(segmentation_basis, hr_features, model_params),
+        model_params["predict_chunk_rows"],
     )
     ids = np.array(
-        persona_ids(proba.shape[1])
+        persona_ids(persona_model.n_clusters_)
         if persona_alignment is None
         else [p["persona_id"] for p in sorted(persona_alignment["personas"], key=lambda p: p["cluster"])],
         dtype=object,
@@ -388,8 +391,8 @@ def assign_survey_personas(
     return pd.DataFrame(
         {
             "pid": segmentation_basis["pid"].to_numpy(),
-            "persona_id": ids[proba.argmax(axis=1)],
-            "confidence": proba.max(axis=1),
+            "persona_id": ids[best],
+            "confidence": confidence,
         }
     )
 
@@ -718,9 +721,10 @@ def assign_personas(
     X = others.merge(hr_features, on="pid", how="left")[_typing_features(typing_params)]
     unassigned = naming["unassigned"]
     if len(others):
-        proba = typing_model.predict_proba(X)
-        confidence = proba.max(axis=1)
-        predicted = typing_model.classes_[proba.argmax(axis=1)].astype(object)
+        best, confidence = predict_in_chunks(
+            typing_model, X, typing_params["predict_chunk_rows"]
+        )
+        predicted = typing_model.classes_[best].astype(object)
         predicted[confidence < typing_params["min_confidence"]] = unassigned["id"]
     else:
         confidence, predicted = np.zeros(0), np.zeros(0, dtype=object)
