@@ -8,6 +8,7 @@ the machine, the sizes, the peers and per-node times.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -46,3 +47,37 @@ def test_harness_runs_on_2000_employees(tmp_path):
         assert "error" not in peer, peer.get("error")
         assert peer["sampled"] and peer["rows"] <= 500
         assert -1.0 <= peer["ari"] <= 1.0
+    assert "| load survey_raw |" in text
+
+
+def _harness():
+    sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "benchmarks"))
+    return run
+
+
+def test_a_commands_peak_memory_is_its_own_not_the_harnesss(tmp_path):
+    import numpy as np
+
+    held = np.ones(400 * 2**20 // 8)  # the harness holds 400 MiB, as it holds a generated organisation
+    result = _harness().run_timed([sys.executable, "-c", "pass"], tmp_path, dict(os.environ), tmp_path / "log")
+    assert result["returncode"] == 0 and held.sum() > 0
+    # a bare interpreter: tens of MiB, not the 400 MiB a child forked straight from here reports
+    assert 0 < result["peak_mib"] < 100
+
+
+def test_repeated_runs_report_the_median_time_and_the_highest_peak():
+    median_of = _harness().median_of
+    runs = [
+        {"seconds": 31.0, "peak_mib": 800.0, "ari": 0.9},
+        {"seconds": 25.0, "peak_mib": 900.0, "ari": 0.9},
+        {"seconds": 40.0, "peak_mib": 850.0, "ari": 0.9},
+    ]
+    chosen = median_of(runs)
+    assert chosen["seconds"] == 31.0 and chosen["peak_mib"] == 900.0
+    assert chosen["all_seconds"] == [31.0, 25.0, 40.0]
+    # an even count takes the lower middle run, never an average that no run had
+    assert median_of(runs[:2])["seconds"] == 25.0
