@@ -96,9 +96,12 @@ def _excel_cells_text(rows: list[list[Any]]) -> pd.DataFrame:
     """A sheet's rows as a frame of text cells, short rows padded with ``''``."""
     width = max(len(r) for r in rows)
     grid = np.empty((len(rows), width), dtype=object)
-    grid.fill("")
-    for i, row in enumerate(rows):
-        grid[i, : len(row)] = row
+    if all(len(r) == width for r in rows):
+        grid[:] = rows  # one C-level copy; calamine gives rectangular sheets
+    else:
+        grid.fill("")
+        for i, row in enumerate(rows):
+            grid[i, : len(row)] = row
     columns = {j: _excel_column_text(grid[:, j]) for j in range(width)}
     cells = pd.DataFrame(columns, dtype=str)
     cells.columns = pd.RangeIndex(width)

@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from segmentation.codebook import SCALE_MAX, Codebook
 from segmentation.demographics import age_bands
 from segmentation.jsonable import to_plain
+from segmentation.parsing import is_in
 
 from .model import (
     PersonaModel,
@@ -74,11 +75,6 @@ def persona_ids(k: int) -> list[str]:
 def ordered_persona_ids(values: pd.Series) -> list[str]:
     """The persona ids present, in canonical order (P2 before P10)."""
     return sorted(values.unique(), key=lambda p: int(str(p)[1:]))
-
-
-def is_in(values: pd.Series, pool: pd.Series) -> np.ndarray:
-    """``values.isin(pool)`` through a hash index: pandas' ``isin`` on Arrow strings loops in Python."""
-    return pd.Index(pd.unique(pool)).get_indexer(values) >= 0
 
 
 def _basis_columns(segmentation_basis: pd.DataFrame) -> list[str]:
