@@ -19,6 +19,7 @@ from segmentation.pipelines.personas.nodes import (
     build_segmentation_basis,
     derive_hr_features,
     fit_persona_model,
+    persona_model_input,
     score_constructs,
     select_persona_count,
 )
@@ -233,6 +234,10 @@ def test_hr_covariates_settle_the_answers_between_two_personas(parameters):
     assert prior[hr["department"].to_numpy() == "Sales", sales_persona].mean() > 0.7
     with pytest.raises(ValueError, match=r"HR covariates \['department', 'tenure_years'\]"):
         informed.predict(answers)
+    # a field cannot both form the personas and shift their shares
+    basis = answers.assign(pid=np.arange(len(answers)), tenure_years=hr["tenure_years"])
+    with pytest.raises(ValueError, match=r"\['tenure_years'\] are both in personas.basis and in personas.model.covariates"):
+        persona_model_input(basis, hr.assign(pid=np.arange(len(hr))), with_hr)
     restored = pickle.loads(pickle.dumps(informed))
     frame = pd.concat([answers, hr], axis=1)
     assert np.array_equal(restored.predict_proba(frame), informed.predict_proba(frame))

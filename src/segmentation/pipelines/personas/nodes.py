@@ -337,7 +337,13 @@ def persona_model_input(
     segmentation_basis: pd.DataFrame, hr_features: pd.DataFrame, model_params: dict
 ) -> pd.DataFrame:
     """The persona model's input: the basis columns, then the HR covariates, one row per respondent."""
-    covariates = [c for c in covariate_columns(model_params) if c not in segmentation_basis.columns]
+    covariates = covariate_columns(model_params)
+    both = [c for c in covariates if c in segmentation_basis.columns]
+    if both:
+        raise ValueError(
+            f"{both} are both in personas.basis and in personas.model.covariates; a field either "
+            f"forms the personas (basis) or shifts how common they are (covariates), not both"
+        )
     unknown = [c for c in covariates if c not in hr_features.columns]
     if unknown:
         raise ValueError(f"personas.model.covariates names unknown HR fields {unknown}")
