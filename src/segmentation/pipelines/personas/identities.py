@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from .model import PersonaModel, answers_model
+from .model import PersonaModel
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +52,14 @@ def model_centroids(model: PersonaModel) -> pd.DataFrame:
 
     Rows are the model's cluster numbers, columns the basis it was fitted on.
     """
-    answers = answers_model(model)
+    answers = model.answers_
     centres = answers.named_steps["scale"].inverse_transform(answers.named_steps["cluster"].cluster_centers_)
     return pd.DataFrame(centres, columns=[str(c) for c in model.feature_names_in_])
 
 
 def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: PersonaModel) -> np.ndarray:
     """Distances (current x previous) on the basis columns both share, on ``model``'s scale."""
-    scale = answers_model(model).named_steps["scale"]
+    scale = model.answers_.named_steps["scale"]
     names = [str(c) for c in model.feature_names_in_]
     common = [c for c in current.columns if c in previous.columns and c in names]
     if not common:

@@ -211,8 +211,8 @@ def make_answers_model(n_clusters: int, model_params: dict, seed: int) -> Pipeli
                     n_clusters=n_clusters,
                     n_init=model_params["n_init"],
                     restart_sample_size=model_params["restart_sample_size"],
-                    covariance_type=model_params.get("covariance_type", "tied"),
-                    mixture_sample_size=model_params.get("mixture_sample_size", 20000),
+                    covariance_type=model_params["covariance_type"],
+                    mixture_sample_size=model_params["mixture_sample_size"],
                     random_state=seed,
                 ),
             ),
@@ -228,15 +228,16 @@ def covariate_columns(model_params: dict) -> list[str]:
 
 def make_persona_model(n_clusters: int, model_params: dict, seed: int) -> PersonaModel:
     """The one estimator saved per wave: the answers model, plus HR covariates when configured."""
-    covariates = model_params.get("covariates") or {}
+    answers = make_answers_model(n_clusters, model_params, seed)
+    if not covariate_columns(model_params):
+        return PersonaModel(answers=answers, random_state=seed)
+    covariates = model_params["covariates"]
     return PersonaModel(
-        answers=make_answers_model(n_clusters, model_params, seed),
-        covariates=make_hr_features(covariates.get("categorical", []), covariates.get("numeric", []))
-        if covariate_columns(model_params)
-        else None,
-        regularisation_c=covariates.get("regularisation_c", 1.0),
-        em_sample_size=covariates.get("em_sample_size", 20000),
-        em_iterations=covariates.get("em_iterations", 3),
+        answers=answers,
+        covariates=make_hr_features(covariates["categorical"], covariates["numeric"]),
+        regularisation_c=covariates["regularisation_c"],
+        em_sample_size=covariates["em_sample_size"],
+        em_iterations=covariates["em_iterations"],
         random_state=seed,
     )
 
@@ -369,11 +370,6 @@ def predict_in_chunks(model, X: pd.DataFrame, chunk_rows: int) -> tuple[np.ndarr
 
 def _log(probabilities: np.ndarray) -> np.ndarray:
     return np.log(np.clip(probabilities, 1e-300, None))
-
-
-def answers_model(model) -> Pipeline:
-    """The answers pipeline (impute, scale, cluster) of a persona model."""
-    return model.answers_ if isinstance(model, PersonaModel) else model
 
 
 def make_hr_features(categorical: list[str], numeric: list[str]) -> ColumnTransformer:
