@@ -336,7 +336,7 @@ def test_survey_headers(org, out, codebook):
 
 def test_answers_in_files_decode_to_the_answer_tables(org, out, codebook):
     """Labels are in the respondent's language; Qualtrics also has numeric rows."""
-    he_labels = {label for scale in codebook.scales.values() for label in scale["he"]}
+    he_labels = {label for scale in codebook.scales.values() for label in scale.labels["he"]}
     rows = sheet_rows(out / "waves" / "2026-03" / "survey.xlsx")[1:]
     table = org.answers["2026-03"]
     items = codebook.scored_items

@@ -283,7 +283,7 @@ def render_answers(
         # table[lang, number?, code] with code 0 empty, 1-5 answer, 6 missing label
         table = np.empty((len(langs), 2, 7), dtype=object)
         for li, lang in enumerate(langs):
-            labels = codebook.scales[scale].get(lang) or codebook.scales[scale]["en"]
+            labels = codebook.scales[scale].labels.get(lang) or codebook.scales[scale].labels["en"]
             miss = (codebook.missing_labels.get(lang) or codebook.missing_labels.get("en") or [""])[
                 0
             ]

@@ -246,7 +246,7 @@ def _locate_items(raw: RawTable, header_rows: int, codebook: Codebook) -> dict[s
 def _read_answers(
     column: pd.Series, item: str, codebook: Codebook
 ) -> tuple[pd.Series, pd.Series]:
-    """Numbers 1-5 from labels (any language) or digits; a mask of unreadable answers."""
+    """Values on the item's scale from labels (any language) or numbers in its range; a mask of unreadable answers."""
     lookup = codebook.answer_lookup(codebook.items[item].scale)
     values = map_unique(column, lambda v: lookup.get(normalise_text(v), np.inf))
     values = values.astype(float)
@@ -259,7 +259,7 @@ def parse_survey(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Read a survey export of any known shape into one row per response.
 
-    Returns the responses (respondent keys, submission time, raw answers 1-5
+    Returns the responses (respondent keys, submission time, raw answers on each item's scale
     before reverse-coding, free text), the rejects (``incomplete`` rows and
     unreadable answers, which are set missing) and what was detected.
     """
@@ -460,17 +460,12 @@ def pseudonymise(
 
 
 def score_items(responses: pd.DataFrame, questionnaire: Mapping[str, Any]) -> pd.DataFrame:
-    """Score answers for analysis: reverse-coded items become 6 - answer."""
+    """Score answers for analysis: a reverse-coded item becomes ``min + max - answer`` on its scale."""
     codebook = Codebook.from_params(questionnaire)
     scored = responses.copy()
     for item in codebook.reverse_items:
-        scored[item] = (codebook_scale_max(codebook) + 1) - scored[item]
+        scored[item] = codebook.item_scale(item).reverse(scored[item])
     return scored
-
-
-def codebook_scale_max(codebook: Codebook) -> int:
-    """Highest answer value of the codebook's scales (5 for the standard questionnaire)."""
-    return max(len(labels) for scale in codebook.scales.values() for labels in scale.values())
 
 
 # ----------------------------------------------------------------- accounting

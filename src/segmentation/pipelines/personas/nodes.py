@@ -19,7 +19,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 from sklearn.pipeline import Pipeline
 
-from segmentation.codebook import SCALE_MAX, Codebook
+from segmentation.codebook import Codebook
 from segmentation.demographics import age_bands
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
@@ -103,7 +103,7 @@ def score_constructs(
 ) -> tuple[pd.DataFrame, dict]:
     """Construct score = mean of the answered items, missing when too few are answered.
 
-    Reverse-coded items arrive already scored as 6 - answer, so they are
+    Reverse-coded items arrive already scored as ``min + max - answer``, so they are
     averaged as they are. Also returns Cronbach's alpha per multi-item
     construct, warning when it is low (the construct then measures little).
     """
@@ -814,7 +814,8 @@ def select_golden_questions(
     ids = ordered_persona_ids(frame["persona_id"])
     y = frame["persona_id"].map({p: i for i, p in enumerate(ids)}).to_numpy()
     items = frame[candidates].astype(float)
-    X_all = items.fillna(items.median()).fillna((SCALE_MAX + 1) / 2).to_numpy()
+    midpoints = pd.Series({i: codebook.item_scale(i).midpoint for i in candidates}, dtype=float)
+    X_all = items.fillna(items.median()).fillna(midpoints).to_numpy()
     rng = np.random.default_rng(_seed(seed, 7))
     idx = rng.choice(len(frame), min(len(frame), int(golden["sample_size"])), replace=False)
     X, ys = X_all[idx], y[idx]
@@ -840,7 +841,7 @@ def select_golden_questions(
             continue  # a small persona's typical answers would describe a few people
         means = items.loc[y == p_i, keep].mean()
         typical[p] = {
-            i: (SCALE_MAX + 1 - means[i] if codebook.items[i].reverse else means[i]) for i in keep
+            i: (codebook.item_scale(i).reverse(means[i]) if codebook.items[i].reverse else means[i]) for i in keep
         }
     return to_plain(
         {
@@ -848,8 +849,7 @@ def select_golden_questions(
                 {
                     "item_id": i,
                     "construct": construct_of.get(i),
-                    "text_en": codebook.item_text(i, "en"),
-                    "text_he": codebook.item_text(i, "he"),
+                    **{f"text_{language}": codebook.item_text(i, language) for language in codebook.languages},
                     "reverse": codebook.items[i].reverse,
                     "accuracy_up_to_this_item": path[n],
                 }
@@ -860,11 +860,17 @@ def select_golden_questions(
             "baseline": float(np.bincount(ys).max() / len(ys)),
             "cv_folds": int(golden["cv_folds"]),
             "typical_answers": typical,
-            "rule": "Ask these items (answers 1-5 as given, before any reverse scoring); for each "
+            "rule": f"Ask these items (answers {_answer_range(codebook, keep)}as given, before any reverse scoring); for each "
             "persona add up the squared differences between the answers and its typical answers; "
             "the persona with the smallest total is the match.",
         }
     )
+
+
+def _answer_range(codebook: Codebook, items: list[str]) -> str:
+    """``"1-5 "`` when the items share one scale range, else nothing (each item's own range applies)."""
+    bounds = {codebook.item_scale(i).bounds for i in items}
+    return f"{min(bounds)[0]}-{min(bounds)[1]} " if len(bounds) == 1 else ""
 
 
 # --------------------------------------------------------------------------- summary
