@@ -68,12 +68,14 @@ def test_swot_statements_quote_their_figure(english_report):
         assert item["text"] in html.unescape(english_report.html)
 
 
-def test_persona_cards_carry_the_playbook_with_rule_ids(english_report):
+def test_persona_cards_carry_the_playbook_and_the_workbook_its_rule_ids(english_report):
     page = html.unescape(english_report.html)
     assert "Social Trailblazers" in page and "Find who knows, in minutes" in page
     assert "Who has run a supplier audit in Germany?" in page
+    cells = english_report.workbook_text()
     for rule in ("channels.scoring", "product.message_angle", "gamification.light", "training.help_desk.standard"):
-        assert rule in page
+        assert rule not in page
+        assert rule in cells
     # A share that could describe fewer than K people, quoted by the campaign text, is hidden.
     assert "2% remote" not in page
 

@@ -419,7 +419,8 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
             "innovator_share": innovator,
             "conservative_share": conservative,
             **scale,
-            "note": labels.ui("situation.adopters_note", mean=scale["mean"], sd=scale["sd"]),
+            "note": labels.ui("situation.adopters_note"),
+            "definition": labels.ui("situation.adopters_definition", mean=scale["mean"], sd=scale["sd"]),
         },
         "needs": _ranked(resp, cons["needs"], labels, agree, min_group),
         "barrier_items": _ranked(resp, cons.get("barrier_items", []), labels, agree, min_group, kind="items"),
@@ -627,6 +628,15 @@ def persona_figures(
 # --------------------------------------------------------------------- method
 
 
+OUTCOMES = {"rule": "rule", "pinned": "pinned", "fallback: most": "fallback_reproducible", "fallback: smallest": "fallback_smallest"}
+
+
+def outcome_text(labels: Labels, outcome: str) -> str:
+    """How the number of personas was settled, in words (the personas stage writes a short code)."""
+    key = next((k for prefix, k in OUTCOMES.items() if str(outcome).startswith(prefix)), None)
+    return labels.ui(f"method.outcomes.{key}") if key else str(outcome or "")
+
+
 def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
     """The k table (small persona sizes hidden), reference, alphas and typing quality."""
     labels = Labels(report)
@@ -654,6 +664,7 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
         "chosen_k": summary["chosen_k"],
         "k_rule": summary["k_rule"],
         "k_rule_outcome": summary["k_rule_outcome"],
+        "k_rule_outcome_text": outcome_text(labels, summary["k_rule_outcome"]),
         "reference_text": reference_text,
         "clearly_better": reference.get("clearly_better_than_reference"),
         "alphas": [{"key": k, "label": labels.construct(k), "alpha": v} for k, v in summary["alphas"].items()],

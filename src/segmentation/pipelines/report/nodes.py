@@ -174,6 +174,17 @@ def guard_texts(value: Any, group_size: int | None, min_group: int, mark: str, k
     return value
 
 
+def by_shown_share(channels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The playbook's chosen channels listed by the share that prefers them, as the card shows it.
+
+    The playbook picks the channels (preference, reach and behaviour together);
+    the card lists them in the order of the one figure it shows, so the list
+    never reads "84%, 88%, 89%". Hidden shares go last, in the playbook's order.
+    """
+    ordered = sorted(channels, key=lambda c: (c["share"] is None, -(c["share"] or 0.0), c["rank"]))
+    return [{**c, "position": i} for i, c in enumerate(ordered, start=1)]
+
+
 def _quotes(members: pd.Series, texts: pd.DataFrame, params: Mapping[str, Any]) -> list[str]:
     mine = texts[is_in(texts["pid"], members)]
     if mine.empty:
@@ -231,15 +242,15 @@ def build_persona_cards(
         ]
         shares = {c["key"]: c["share"] for c in fig["channels"]}
         if play.get("channels"):
-            channels = [
+            channels = by_shown_share([
                 {"key": c["construct"], "label": c["label"], "share": shares.get(c["construct"]), "reason": c["reason"], "rule_id": c["rule_id"], "rank": c["rank"]}
                 for c in play["channels"][: int(card_params["top_channels"])]
-            ]
+            ])
         else:
-            channels = [
+            channels = by_shown_share([
                 {"key": c["key"], "label": c["label"], "share": c["share"], "reason": "", "rule_id": "", "rank": i}
                 for i, c in enumerate(fig["channels"][: int(card_params["top_channels"])], start=1)
-            ]
+            ])
         quotes = []
         if show_text and fig["size"] >= int(text_params["min_persona_respondents"]):
             members = report_base.loc[report_base["respondent"] & report_base["persona_source"].eq("survey") & report_base["persona_id"].eq(pid), "pid"]

@@ -9,6 +9,7 @@ here too, whatever the input says. Words come from ``report.labels.<lang>.waves`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any
 
 from .adapters import persona_sort_key
@@ -151,7 +152,7 @@ def _adoption(adoption: Mapping[str, Any], summary: Mapping[str, Any], report: M
     out: dict[str, Any] = {
         "measured": measured,
         "metric_labels": metric_labels,
-        "message": "" if measured else labels.ui("waves.no_activity", file=activity.get("file", "")),
+        "message": "" if measured else labels.ui("waves.no_activity", file=PurePosixPath(str(activity.get("file", ""))).name),
         "definitions_note": labels.ui(
             "waves.definitions_note", population=_count(overall.get("population"), min_group) or labels.ui("hidden_mark"),
             statuses=", ".join(adoption.get("population_statuses", [])), wave_end=adoption.get("wave_end"),
@@ -165,7 +166,7 @@ def _adoption(adoption: Mapping[str, Any], summary: Mapping[str, Any], report: M
             for m in metrics
         ],
         "activity_line": labels.ui(
-            "waves.activity_rows", file=activity.get("file", ""), read=activity.get("rows_read", 0),
+            "waves.activity_rows", file=PurePosixPath(str(activity.get("file", ""))).name, read=activity.get("rows_read", 0),
             used=activity.get("rows_used", 0), rejected=activity.get("rows_rejected", 0),
         ) if measured else "",
         "rejects": [

@@ -192,7 +192,7 @@ def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -
             f"{n['label']} ({_pct(n['share'], labels)})" + (f": {n['proposition']['title']}" if n.get("proposition") else "")
             for n in card["needs"]
         )
-        channels = "\n".join(f"{c['rank']}. {c['label']}" + (f": {c['reason']}" if c["reason"] else "") for c in card["channels"])
+        channels = "\n".join(f"{c['position']}. {c['label']}" + (f": {c['reason']}" if c["reason"] else "") for c in card["channels"])
         mix = "; ".join(f"{c['label']} {_pct(c['share'], labels)}" for c in card["adopter_mix"])
         sheet.line([
             card["persona_id"], card["name"], card["size"], card["share"], card["total"], card["one_line"], card["description"],

@@ -1,0 +1,114 @@
+"""The page speaks to content creators: words in the main body, the machinery in the appendix and workbook."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from .conftest import build_report
+from .helpers import FORMULA_TEXT
+
+# A dotted id such as product.message_angle; a data file's name (roster.xlsx) is not one.
+RULE_ID = re.compile(r"\b[a-z_]+\.(?!(?:xlsx|csv|json|png|html)\b)[a-z_]+(?:\.[a-z_]+)*\b")
+MACHINERY = re.compile(
+    r"conf/|parameters_\w+\.yml|\.yml\b|\bnan\b|\bNone\b|[+-]\d+(?:\.\d+)?\s?sd\b|\bscore \d+\.\d+|\bOutcome\b|\bz\s?=",
+)
+
+
+class VisibleText(HTMLParser):
+    """Text a reader sees inside <main> (no style, script or attribute text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = {"main": 0, "style": 0, "script": 0}
+        self.lines: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.depth:
+            self.depth[tag] += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.depth:
+            self.depth[tag] -= 1
+
+    def handle_data(self, data):
+        if self.depth["main"] and not self.depth["style"] and not self.depth["script"] and data.strip():
+            self.lines.append(data.strip())
+
+
+def main_text(page: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(page)
+    return parser.lines
+
+
+def test_main_body_shows_no_rule_id_path_or_statistic(english_report):
+    lines = main_text(english_report.html)
+    assert len(lines) > 200
+    # The fixture's hostile HR value is shown as text on purpose; it is data, not machinery.
+    for line in (x.replace(FORMULA_TEXT, "") for x in lines):
+        assert not RULE_ID.search(line), line
+        assert not MACHINERY.search(line), line
+
+
+def test_main_body_of_the_hebrew_page_is_as_clean(hebrew_report):
+    for line in (x.replace(FORMULA_TEXT, "") for x in main_text(hebrew_report.html)):
+        assert not RULE_ID.search(line), line
+        assert not MACHINERY.search(line), line
+
+
+def test_the_checker_catches_machinery():
+    page = "<main><p>Lead with it [rule product.message_angle]</p><p>+0.78 sd; score 1.143</p><p>nan</p></main><p>swot.s.x</p>"
+    lines = main_text(page)
+    assert lines == ["Lead with it [rule product.message_angle]", "+0.78 sd; score 1.143", "nan"]
+    assert RULE_ID.search(lines[0]) and MACHINERY.search(lines[1]) and MACHINERY.search(lines[2])
+
+
+def test_method_and_audit_pointer_sit_in_the_appendix(english_report):
+    page = english_report.html
+    assert page.index("</main>") < page.index('id="appendix"') < page.index('id="method"')
+    assert "Playbook sheet" in page[page.index('id="appendix"'):]
+
+
+def _shown_percentages(text: str) -> list[int]:
+    return [int(x) for x in re.findall(r"(\d+)%", text)]
+
+
+def test_channels_are_listed_in_the_order_of_the_share_shown(english_report):
+    page = english_report.html
+    lists = re.findall(r'<ol class="channels">(.*?)</ol>', page, flags=re.S)
+    assert len(lists) == 4
+    for block in lists:
+        shares = _shown_percentages(block)
+        assert shares == sorted(shares, reverse=True), shares
+    for card in english_report.outputs["report_personas"]["cards"]:
+        shown = [c["share"] for c in card.get("channels", []) if c["share"] is not None]
+        assert shown == sorted(shown, reverse=True)
+        assert [c["position"] for c in card.get("channels", [])] == list(range(1, len(card.get("channels", [])) + 1))
+
+
+def test_every_need_shown_has_a_message_or_says_none_is_written(english_report):
+    page = english_report.html
+    blocks = re.findall(r'<div class="need">(.*?)\n      </div>', page, flags=re.S)
+    assert blocks
+    for block in blocks:
+        assert 'class="headline"' in block or "No message is written for this need yet" in block
+    cards = english_report.outputs["report_personas"]["cards"]
+    assert any(n["proposition"] is None for c in cards if not c["hidden"] for n in c["needs"])
+
+
+def test_a_playbook_that_ranks_a_less_preferred_channel_first_is_reordered(world, tmp_path):
+    playbook = {k: dict(v) for k, v in world.playbook.items()}
+    first = dict(playbook["P1"])
+    top = first["channels"]["top"]
+    first["channels"] = {**first["channels"], "top": [
+        {**top[0], "channel": "email", "construct": "channel_email", "rank": 1},
+        {**top[1], "channel": "chat", "construct": "channel_chat", "rank": 2},
+    ]}
+    playbook["P1"] = first
+    world_copy = type(world)(**{**world.__dict__, "playbook": playbook})
+    report = build_report(world_copy, tmp_path)
+    card = next(c for c in report.outputs["report_personas"]["cards"] if c["persona_id"] == "P1")
+    labels = [c["key"] for c in card["channels"]]
+    # P1 prefers chat (mean 4.4) far more than email (3.0): chat is listed first.
+    assert labels == ["channel_chat", "channel_email"]
