@@ -2,8 +2,7 @@
 
 import warnings
 
-from kedro.config import OmegaConfigLoader
-
+from segmentation.config_loader import ProjectConfigLoader
 from segmentation.hooks import PseudonymKeyHook, RunTimingHook
 
 # Kedro 1.7 calls an OmegaConf API that OmegaConf 2.4 deprecates; the warning
@@ -12,7 +11,8 @@ warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is depreca
 
 HOOKS = (PseudonymKeyHook(), RunTimingHook())
 
-CONFIG_LOADER_CLASS = OmegaConfigLoader
+# Environments merge parameters key by key, except a questionnaire, which they replace whole.
+CONFIG_LOADER_CLASS = ProjectConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",

@@ -1,0 +1,57 @@
+"""Environments: parameters merge key by key, a questionnaire is taken whole."""
+
+from __future__ import annotations
+
+import shutil
+
+import yaml
+
+from segmentation.codebook import Codebook
+from segmentation.settings import CONFIG_LOADER_ARGS, CONFIG_LOADER_CLASS
+
+from .conftest import PROJECT_ROOT
+
+CUSTOM = {
+    "questionnaire": {
+        "scales": {"likert7": {"min": 1, "max": 7}},
+        "constructs": {"effort": ["EE1", "EE2"]},
+        "items": {"EE1": {"scale": "likert7", "de": "Trello ist einfach."}, "EE2": {"scale": "likert7", "de": "Trello ist klar."}},
+    }
+}
+
+
+def _load(conf, env):
+    loader = CONFIG_LOADER_CLASS(str(conf), env=env, **CONFIG_LOADER_ARGS)
+    return loader["parameters"]
+
+
+def _conf_with_env(tmp_path, files: dict[str, dict]):
+    conf = tmp_path / "conf"
+    shutil.copytree(PROJECT_ROOT / "conf" / "base", conf / "base")
+    (conf / "custom").mkdir()
+    for name, content in files.items():
+        (conf / "custom" / name).write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    return conf
+
+
+def test_an_environments_questionnaire_replaces_the_standard_one(tmp_path):
+    """Was: merged item by item, so the custom survey also had the 40 standard items."""
+    conf = _conf_with_env(tmp_path, {"parameters_questionnaire.yml": CUSTOM})
+    params = _load(conf, "custom")
+    assert params["questionnaire"] == CUSTOM["questionnaire"]
+    codebook = Codebook.from_params(params["questionnaire"])
+    assert codebook.scored_items == ["EE1", "EE2"] and codebook.languages == ("de",)
+    assert params["survey"]["min_item_share"] == 0.5  # everything else still comes from base
+
+
+def test_other_parameters_still_merge_key_by_key(tmp_path):
+    conf = _conf_with_env(tmp_path, {"parameters_mine.yml": {"survey": {"min_item_share": 0.3}}})
+    params = _load(conf, "custom")
+    assert params["survey"]["min_item_share"] == 0.3
+    assert params["survey"]["min_answered_share"] == 0.5  # a sibling setting kept from base
+    assert "SM1" in params["questionnaire"]["items"]  # no questionnaire in the env: the standard one
+
+
+def test_base_alone_is_the_standard_questionnaire(tmp_path):
+    conf = _conf_with_env(tmp_path, {})
+    assert _load(conf, "base")["questionnaire"] == _load(conf, "custom")["questionnaire"]
