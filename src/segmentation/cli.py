@@ -1,8 +1,9 @@
-"""The project's ``kedro run``: Kedro's own command, with input problems told plainly.
+"""The project's ``kedro run``: Kedro's own command, with problems the user can fix told plainly.
 
 A whole-file problem (missing column, wrong delimiter, protected workbook, not
-a survey) ends the run with one line naming the file, what is wrong and what
-was expected, and exit code 2. The traceback goes to the debug log
+a survey), data that cannot make personas, or an output that cannot be
+written (read-only folder, full disk) ends the run with one line naming the
+file, what is wrong and what was expected, and exit code 2. The traceback goes to the debug log
 (``logs/debug.log``), never to the user's screen.
 """
 
@@ -15,7 +16,7 @@ import sys
 import click
 from kedro.framework.cli.project import run as kedro_run
 
-from segmentation.errors import find_input_error
+from segmentation.errors import find_run_stop
 
 logger = logging.getLogger("segmentation")
 INPUT_ERROR_EXIT_CODE = 2
@@ -26,13 +27,13 @@ def _explain_input_errors(callback):
     def wrapper(*args, **kwargs):
         try:
             return callback(*args, **kwargs)
-        except Exception as exc:  # only input problems are translated; others propagate
-            problem = find_input_error(exc)
+        except Exception as exc:  # only problems the user can fix are translated; others propagate
+            problem = find_run_stop(exc)
             if problem is None:
                 raise
-            logger.debug("Run stopped by an input problem", exc_info=True)
+            logger.debug("Run stopped: %s", problem, exc_info=True)
             click.secho(f"Error: {problem}", err=True, fg="red")
-            click.echo("The run stopped; fix the file and run again. Details: logs/debug.log", err=True)
+            click.echo("The run stopped; fix this and run again. Details: logs/debug.log", err=True)
             sys.exit(INPUT_ERROR_EXIT_CODE)
 
     return wrapper

@@ -104,8 +104,8 @@ def test_k_table_never_shows_a_group_under_the_anonymity_threshold(parameters, p
     basis = _basis(parameters, employees, item_scores)
     k_params = {**parameters["personas"]["k_selection"], "k_min": 3, "k_max": 3}
     selection = select_persona_count(
-        basis, k_params, parameters["personas"]["model"], {"min_group_size": 1000}, 0
-    )
+        basis, k_params, parameters["personas"]["model"], {"min_group_size": 200}, 0
+    )  # 600 respondents in 3 personas: the smallest holds fewer than 200
     row = selection["k_table"][0]
     assert row["smallest_persona_size"] is None and row["smallest_persona_share"] is None
     assert row["meets_size"] is False

@@ -25,6 +25,7 @@ from segmentation.hooks import resolve_pseudonym_key
 from segmentation.pipelines.ingestion.nodes import pseudonymous_ids
 from segmentation.pipelines.report import nodes as report_nodes
 from segmentation.pipelines.waves.datasets import WaveHistoryDataset
+from segmentation.pipelines.waves.gamification import file_key
 from segmentation.sample import generate_organisation
 from tests.conftest import load_parameters
 from tests.test_end_to_end import _copy_project
@@ -264,7 +265,7 @@ def test_gamification_outputs(runs):
     assert len(top) == 20 and top["rank"].tolist() == [str(i) for i in range(1, 21)]
     assert not {"persona_id", "persona_name", "confidence"} & set(top.columns)
     charts = sorted(p.name for p in (folder / "progress" / "en").glob("*.png"))
-    assert charts == sorted(f"{u}.png" for u in units.unique())
+    assert charts == sorted(f"{file_key(u)}.png" for u in units.unique())
 
 
 # ------------------------------------------------------------------ reruns and options

@@ -288,8 +288,11 @@ def parse_survey(
     if "respondent_id" not in meta and "email" not in meta:
         raise InputFileError(
             survey_raw.source,
-            f"the {shape_name} export has no respondent column (neither an employee id nor an email).",
-            "collect email addresses in the form, or pass the employee id (Qualtrics ExternalReference).",
+            f"the {shape_name} export is anonymous: it has no respondent column (neither an employee id nor "
+            "an email), so no answer can be linked to the roster.",
+            "anonymous surveys need a roster link: collect email addresses in the form (or pass the employee id, "
+            "Qualtrics ExternalReference), or name the column that holds it under "
+            f"survey.shapes.{shape_name}.respondent_id or .email in conf/base/parameters_ingestion.yml.",
         )
 
     responses = pd.DataFrame({ROW: rows})

@@ -21,6 +21,7 @@ from sklearn.pipeline import Pipeline
 
 from segmentation.codebook import Codebook
 from segmentation.demographics import age_bands
+from segmentation.errors import RunStopped
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
 
@@ -228,6 +229,39 @@ def _choose_k(rows: list[dict], k_params: dict, warnings: list[str]) -> tuple[in
     return smallest, "fallback: smallest k"
 
 
+USABLE_RESPONSES = "survey responses"
+WHY_REJECTED = "the reason for every response left out is in rejects.csv."
+
+
+def check_enough_respondents(segmentation_basis: pd.DataFrame, k_params: dict, min_group: int) -> None:
+    """Stop when no persona could ever be shown: fewer than k_min groups of min_group_size people."""
+    needed = int(k_params["k_min"]) * min_group
+    n = len(segmentation_basis)
+    if n < needed:
+        raise RunStopped(
+            USABLE_RESPONSES,
+            f"only {n} usable response{'s' if n != 1 else ''} after validation, too few to form personas; {WHY_REJECTED}",
+            f"at least {needed} usable responses: personas.k_selection.k_min ({k_params['k_min']}) personas of "
+            f"anonymity.min_group_size ({min_group}) people each.",
+        )
+
+
+def check_answers_vary(X: np.ndarray, k_min: int) -> None:
+    """Stop when the basis holds fewer distinct answer patterns than the fewest personas allowed."""
+    distinct = len(np.unique(X[: 10 * k_min], axis=0))
+    if distinct >= k_min:
+        return
+    distinct = len(np.unique(X, axis=0))
+    if distinct < k_min:
+        raise RunStopped(
+            USABLE_RESPONSES,
+            f"the {len(X)} usable responses give only {distinct} different answer pattern{'s' if distinct != 1 else ''}: "
+            "the answers do not vary enough to form personas.",
+            f"answers that differ between people (at least personas.k_selection.k_min = {k_min} patterns); "
+            "check that the export holds the answers, not a placeholder or default value.",
+        )
+
+
 def select_persona_count(
     segmentation_basis: pd.DataFrame,
     k_params: dict,
@@ -242,11 +276,13 @@ def select_persona_count(
     returned for the summary.
     """
     warnings: list[str] = []
+    min_group = int(anonymity["min_group_size"])
+    check_enough_respondents(segmentation_basis, k_params, min_group)
     X_all = make_preprocessor(model_params).fit_transform(
         segmentation_basis[_basis_columns(segmentation_basis)]
     )
     n = len(X_all)
-    min_group = int(anonymity["min_group_size"])
+    check_answers_vary(X_all, int(k_params["k_min"]))
     ks = list(range(int(k_params["k_min"]), int(k_params["k_max"]) + 1))
     if k_params.get("pinned_k") and int(k_params["pinned_k"]) not in ks:
         ks = sorted({*ks, int(k_params["pinned_k"])})

@@ -9,6 +9,7 @@ never from a survey answer, and leaves out everyone on the opt-out list.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -256,9 +257,19 @@ def list_top_contributors(
 
 
 # ------------------------------------------------------------------ progress charts
+FILE_SLUG_LENGTH = 32
+
+
 def file_key(unit: str) -> str:
-    """A file name for a unit: letters (any script), digits, '-' and '_' kept, the rest '_'."""
-    return re.sub(r"[^\w\-]+", "_", str(unit)).strip("_") or "unit"
+    """A short, stable file name for a unit, never the raw value.
+
+    The unit's ASCII letters, digits, '-' and '_' (at most 32 characters, so
+    a long or non-Latin name never makes a file name the disk refuses) and 8
+    hex digits of its SHA-256 (so two units never share a file). The chart's
+    title carries the unit's full name.
+    """
+    slug = re.sub(r"[^A-Za-z0-9\-]+", "_", str(unit)).strip("_-")[:FILE_SLUG_LENGTH].strip("_-") or "unit"
+    return f"{slug}-{hashlib.sha256(str(unit).encode('utf-8')).hexdigest()[:8]}"
 
 
 def progress_chart(
@@ -331,10 +342,7 @@ def draw_progress_charts(
     waves = [t for t in adoption_trend if t["activity_log"]]
     badge_names = {a["badge_id"]: a["name"] for a in badges.get("awards", [])}
     settings = gamification["progress_charts"]
-    keys: dict[str, str] = {}
-    for unit in units:
-        key = file_key(unit)
-        keys[unit] = key if key not in keys.values() else f"{key}_{len(keys)}"
+    keys = {unit: file_key(unit) for unit in units}
     out: dict[str, bytes] = {}
     for language in settings["languages"]:
         text = settings["labels"][language]

@@ -243,7 +243,8 @@ def _group_order(values: pd.Series) -> list:
     """Groups in display order: categories in their order, personas by id, others by name; 'other' last."""
     present = [v for v in pd.unique(values) if v is not None and not (isinstance(v, float) and np.isnan(v))]
     if isinstance(values.dtype, pd.CategoricalDtype):
-        order = [c for c in values.cat.categories if c in set(present)]
+        # 'other' is a category once small groups are merged; it goes last, once
+        order = [c for c in values.cat.categories if c in set(present) and c != OTHER]
     else:
         order = sorted((v for v in present if v != OTHER), key=lambda v: persona_sort_key(str(v)))
     return order + ([OTHER] if OTHER in set(present) else [])
