@@ -110,3 +110,23 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
     assert "Error: data/01_raw/hr/roster.csv: the file is semicolon (;)-separated" in output
     assert "Traceback" not in output
     assert "Traceback" in (project / "logs" / "debug.log").read_text()
+
+
+def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
+    project = _copy_project(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "kedro", "run"], cwd=project, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"), "COLUMNS": "80"},
+    )
+    lines = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == 0, "\n".join(lines[-30:])
+    assert len(lines) <= 60, "\n".join(lines)
+    assert any(line.startswith("WARNING: No pseudonymisation key configured") for line in lines)
+    assert not any("Loading data from" in line or "Saving data to" in line for line in lines)
+    tail = lines[-7:]
+    assert tail[0].startswith("Finished in")
+    for words, path in [("Report", "persona_report.html"), ("Workbook", "persona_report.xlsx"), ("Targeting lists", "targeting")]:
+        line = next(x for x in tail if x.strip().startswith(words))
+        assert line.rstrip().endswith(path)
+    # The detail went to the log file instead.
+    assert "Saving data to" in (project / "logs" / "debug.log").read_text()

@@ -95,7 +95,7 @@ class RunTimingHook:
         self._summary_written |= "run_summary" in node.outputs
         seconds = time.perf_counter() - self._started.pop(node.name, time.perf_counter())
         self.timings[node.name] = round(seconds, 3)
-        logger.info("Node '%s' took %.2f s", node.name, seconds)
+        logger.debug("Node '%s' took %.2f s", node.name, seconds)
 
     @hook_impl
     def after_pipeline_run(self, catalog) -> None:

@@ -1,0 +1,79 @@
+"""The console: the project's messages and warnings on screen, Kedro's dataset chatter in the log file."""
+
+from __future__ import annotations
+
+import io
+import logging
+from types import SimpleNamespace
+
+from kedro.io import DataCatalog, MemoryDataset
+from kedro_datasets.text import TextDataset
+
+from segmentation.console import (
+    ConsoleFilter,
+    StageProgressHook,
+    dataset_path,
+    quiet_console,
+    stage_of_nodes,
+)
+
+
+def _record(name: str, level: int) -> logging.LogRecord:
+    return logging.LogRecord(name, level, __file__, 1, "message", None, None)
+
+
+def test_filter_keeps_project_messages_and_every_warning():
+    keep = ConsoleFilter().filter
+    assert keep(_record("segmentation.pipelines.ingestion.nodes", logging.INFO))
+    assert keep(_record("kedro.io.data_catalog", logging.WARNING))
+    assert keep(_record("sklearn", logging.ERROR))
+    assert not keep(_record("kedro.io.data_catalog", logging.INFO))
+    assert not keep(_record("kedro.runner.sequential_runner", logging.INFO))
+    assert not keep(_record("segmentation.hooks", logging.DEBUG))
+
+
+def test_quiet_console_filters_the_named_handler_once():
+    root = logging.getLogger("test_console_root")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.set_name("console")
+    root.addHandler(handler)
+    try:
+        quiet_console(root)
+        quiet_console(root)
+        assert sum(isinstance(f, ConsoleFilter) for f in handler.filters) == 1
+        handler.handle(_record("kedro.io", logging.INFO))
+        handler.handle(_record("kedro.io", logging.WARNING))
+        assert stream.getvalue() == "WARNING: message\n"
+    finally:
+        root.removeHandler(handler)
+
+
+def test_dataset_path_names_files_and_skips_memory(tmp_path):
+    catalog = DataCatalog({"report": TextDataset(filepath=str(tmp_path / "r.html")), "mem": MemoryDataset(1)})
+    assert dataset_path(catalog, "report").endswith("r.html")
+    assert dataset_path(catalog, "mem") is None
+    assert dataset_path(catalog, "absent") is None
+
+
+def test_stages_come_from_the_registered_pipelines():
+    a, b = SimpleNamespace(name="read"), SimpleNamespace(name="draw")
+    pipelines = {"__default__": SimpleNamespace(nodes=[a, b]), "ingestion": SimpleNamespace(nodes=[a]), "report": SimpleNamespace(nodes=[b])}
+    assert stage_of_nodes(pipelines) == {"read": "ingestion", "draw": "report"}
+
+
+def test_hook_prints_a_line_per_stage_and_the_paths_at_the_end(tmp_path, caplog):
+    hook = StageProgressHook()
+    nodes = [SimpleNamespace(name="n1"), SimpleNamespace(name="n2")]
+    with caplog.at_level(logging.INFO, logger="segmentation.console"):
+        hook.before_pipeline_run({"runtime_params": {"wave": "2026-09"}}, SimpleNamespace(nodes=nodes))
+        for node in nodes:
+            hook.before_node_run(node)
+            hook.after_node_run(node)
+        catalog = DataCatalog({"persona_report_html": TextDataset(filepath=str(tmp_path / "persona_report.html"))})
+        hook.after_pipeline_run(catalog)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == "Running 2 steps in 1 stages for wave 2026-09."
+    assert "▸ pipeline (2 steps)" in messages
+    assert messages[-2].startswith("Finished in")
+    assert messages[-1].split()[0] == "Report" and messages[-1].endswith("persona_report.html")
