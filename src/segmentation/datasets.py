@@ -325,22 +325,29 @@ class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
     ``sep`` and ``encoding`` follow the receiving tool (``utf-8-sig`` writes
     the BOM Excel needs to read UTF-8). Line endings are ``\\n`` and the
     row order is the frame's, so identical inputs give byte-identical files.
+    Control characters in a cell become spaces; ``keep_line_breaks`` keeps
+    line breaks (written quoted) where people read the file in a spreadsheet.
     """
 
-    def __init__(self, filepath: str, sep: str = ",", encoding: str = "utf-8", metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, filepath: str, sep: str = ",", encoding: str = "utf-8", keep_line_breaks: bool = False,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
         self._filepath = Path(filepath)
         self._sep = sep
         self._encoding = encoding
+        self._keep_line_breaks = keep_line_breaks
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(self._filepath), "sep": self._sep, "encoding": self._encoding}
+        return {"filepath": str(self._filepath), "sep": self._sep, "encoding": self._encoding,
+                "keep_line_breaks": self._keep_line_breaks}
 
     def _save(self, data: pd.DataFrame) -> None:
         from segmentation.safe_export import neutralise_formulas
 
         self._filepath.parent.mkdir(parents=True, exist_ok=True)
-        neutralise_formulas(data).to_csv(
+        neutralise_formulas(data, self._keep_line_breaks).to_csv(
             self._filepath, sep=self._sep, index=False, encoding=self._encoding, lineterminator="\n"
         )
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.codebook import normalise_text
+from segmentation.safe_export import CONTROL_CHARACTERS
 
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason", "action"]
 ROW_REJECTED = "row_rejected"
@@ -60,6 +61,21 @@ def is_in(values: Any, pool: Any) -> np.ndarray:
         right = right.combine_chunks()
     found = pc.is_in(left, value_set=right.cast(left.type))
     return np.asarray(found.to_numpy(zero_copy_only=False) if isinstance(found, pa.Array) else found.to_numpy(), dtype=bool)
+
+
+def replace_control_characters(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``values`` with every control character (CR, LF, NUL, ...) made a space, and which cells changed.
+
+    A line break inside an identity or a label is never meant: it is what a
+    hostile or broken export uses to start a row of its own downstream.
+    """
+    text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
+    changed = np.asarray(pc.match_substring_regex(text, CONTROL_CHARACTERS.pattern).to_numpy(zero_copy_only=False), dtype=bool)
+    if not changed.any():
+        return values, changed
+    cleaned = values.copy()
+    cleaned[changed] = values[changed].map(lambda v: CONTROL_CHARACTERS.sub(" ", v).strip())
+    return cleaned, changed
 
 
 def fold(values: pd.Series) -> pd.Series:

@@ -30,6 +30,7 @@ from segmentation.parsing import (
     map_unique,
     parse_dates,
     rejects_frame,
+    replace_control_characters,
 )
 from segmentation.waves import wave_date as resolve_wave_date
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 ROW = "_row"  # the row number the user sees (Excel row or CSV line)
 PID_LENGTH = 16
 ANSWER_SET_MISSING = "answer_set_missing"
+VALUE_CLEANED = "value_cleaned"
 
 
 # --------------------------------------------------------------------- roster
@@ -47,8 +49,13 @@ def _header_and_body(raw: RawTable, header_rows: int = 1) -> tuple[list[str], pd
     return header, body, raw.row_numbers[header_rows:]
 
 
-def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> pd.DataFrame:
-    """Map the roster's headers to contract names; stop when a required one is missing."""
+def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Map the roster's headers to contract names; stop when a required one is missing.
+
+    Control characters inside a cell (a bare CR, LF, NUL) become spaces; each
+    such cell is listed (reason ``control_characters``, action
+    ``value_cleaned``) and its row is kept.
+    """
     header, body, rows = _header_and_body(raw)
     found = locate_columns(header, params["columns"])
     missing = [c for c in params["required_columns"] if c not in found]
@@ -63,11 +70,19 @@ def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> pd.DataF
             "other header names can be mapped in conf/base/parameters_ingestion.yml under roster.columns.",
         )
     table = pd.DataFrame({name: body.iloc[:, pos].astype(str).str.strip() for name, pos in found.items()})
+    cleaned = []
+    for name in list(table.columns):
+        table[name], changed = replace_control_characters(table[name])
+        if changed.any():
+            cleaned.append(rejects_frame(raw.source, rows[changed], name, table.loc[changed, name], "control_characters", VALUE_CLEANED))
+    if cleaned:
+        logger.warning("%s: %d cells held control characters (line breaks, NUL, ...); each became a space (listed in the rejects).",
+                       raw.source, sum(len(c) for c in cleaned))
     for name in params["columns"]:
         if name not in table:
             table[name] = ""
     table[ROW] = rows
-    return table
+    return table, concat_rejects(cleaned)
 
 
 def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[str, str]) -> pd.Series:
@@ -157,7 +172,7 @@ def parse_roster(
     file's row count for the run summary (so the raw file is read only once).
     """
     at = resolve_wave_date(wave, wave_date)
-    table = _select_roster_columns(roster_raw, roster_params)
+    table, cleaned = _select_roster_columns(roster_raw, roster_params)
     typed, unparsed = _type_roster(table, roster_params, at)
     rejects = []
     for name in unparsed:
@@ -202,7 +217,7 @@ def parse_roster(
     rejected_keys = candidates[~in_valid].tolist()
     logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
     detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1)}
-    return valid.drop(columns=["age"]), rejects_all, rejected_keys, detected
+    return valid.drop(columns=["age"]), concat_rejects([rejects_all, cleaned]), rejected_keys, detected
 
 
 # --------------------------------------------------------------------- survey
@@ -486,6 +501,7 @@ def summarise_ingestion(
     """Rows read, used and rejected per file, and rejects by reason. The counts add up."""
     row_rejects = rejects[rejects["action"] == "row_rejected"]
     cell_issues = rejects[rejects["action"] == ANSWER_SET_MISSING]
+    cleaned = rejects[rejects["action"] == VALUE_CLEANED]
 
     def account(source: str, read: int, used: int) -> dict[str, Any]:
         mine = row_rejects[row_rejects["file"] == source]
@@ -504,6 +520,7 @@ def summarise_ingestion(
         "files": files,
         "rejects_by_reason": {str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()},
         "answers_set_missing": int(len(cell_issues)),
+        "values_cleaned": int(len(cleaned)),
         "respondents": int(len(responses)),
         "employees": int(len(roster)),
         "response_rate_active": round(

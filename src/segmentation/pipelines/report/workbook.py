@@ -1,7 +1,7 @@
 """The persona report as an openpyxl workbook, returned as deterministic xlsx bytes.
 
 Sheets: Overview, Situation, Personas, Playbook, Waves, Quality, Data issues. Every
-text cell goes through :func:`segmentation.safe_export.neutralise_text`.
+text cell goes through :func:`segmentation.safe_export.neutralise_workbook_text`.
 Document properties are fixed (created and modified at the wave's date) and
 the zip entries carry a fixed date, so the same figures give the same bytes.
 """
@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from segmentation.safe_export import neutralise_text
+from segmentation.safe_export import neutralise_workbook_text
 
 from .labels import Labels
 
@@ -51,7 +51,7 @@ class Sheet:
         if isinstance(value, float) and value != value:  # NaN
             value = None
         if isinstance(value, str):
-            value = neutralise_text(value)
+            value = neutralise_workbook_text(value)
         cell = self.ws.cell(row=self.row, column=column, value=value)
         if kind in self.formats and value is not None and not isinstance(value, str):
             cell.number_format = self.formats[kind]
