@@ -2,7 +2,8 @@
 
 The survey writers take one table of answers and write it in the shape of a
 real export, so that tests can write the SAME answers as Microsoft Forms,
-Google Forms and Qualtrics and check that the pipeline reads them alike.
+Google Forms, Qualtrics, LimeSurvey and SurveyMonkey and check that the
+pipeline reads them alike.
 
 The answers table (a DataFrame, one row per submission) may hold:
 
@@ -62,7 +63,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.codebook import Codebook
+from segmentation.codebook import MAX_POINTS, Codebook
 from segmentation.sample import _xlsx
 
 EXCEL_MAX_DATA_ROWS = 1_048_575
@@ -226,21 +227,22 @@ def _default_times(answers: pd.DataFrame):
 
 
 def _scored_values(answers: pd.DataFrame, codebook: Codebook) -> np.ndarray:
-    """rows x scored items as int codes 0 (missing) or 1-5."""
+    """rows x scored items as int codes: 0 missing, else the answer's position on its scale (1 = lowest)."""
     n = len(answers)
     items = codebook.scored_items
     codes = np.zeros((n, len(items)), dtype=np.int8)
     for j, item in enumerate(items):
         if item not in answers.columns:
             continue
+        scale = codebook.item_scale(item)
         v = pd.to_numeric(answers[item], errors="raise").to_numpy(dtype=float)
         present = ~np.isnan(v)
-        bad = present & ~np.isin(v, [1, 2, 3, 4, 5])
+        bad = present & ~np.isin(v, scale.values)
         if bad.any():
             raise ValueError(
-                f"item {item}: answers must be 1-5 or NaN, got {np.unique(v[bad])[:5]}"
+                f"item {item}: answers must be {scale.min}-{scale.max} or NaN, got {np.unique(v[bad])[:5]}"
             )
-        codes[present, j] = v[present].astype(np.int8)
+        codes[present, j] = (v[present] - scale.min + 1).astype(np.int8)
     return codes
 
 
@@ -274,26 +276,28 @@ def render_answers(
         raise ValueError(f"missing_style must be one of {_MISSING_MODES}")
     codes = _scored_values(answers, codebook)
     rows = np.arange(n)
-    base = (lang_code * 2 + is_number.astype(np.int64)) * 7  # row offset into a flat table
+    width = MAX_POINTS + 2  # code 0 empty, 1..points the answer, width - 1 the missing label
+    base = (lang_code * 2 + is_number.astype(np.int64)) * width  # row offset into a flat table
     label_style = style == "label"
     mixed_style = style == "mixed"
     out = []
     for j, item_id in enumerate(codebook.scored_items):
-        scale = codebook.items[item_id].scale
-        # table[lang, number?, code] with code 0 empty, 1-5 answer, 6 missing label
-        table = np.empty((len(langs), 2, 7), dtype=object)
+        scale = codebook.item_scale(item_id)
+        numbers = [str(v) for v in scale.values]
+        table = np.full((len(langs), 2, width), "", dtype=object)  # table[lang, number?, code]
         for li, lang in enumerate(langs):
-            labels = codebook.scales[scale].labels.get(lang) or codebook.scales[scale].labels["en"]
+            labels = scale.labels.get(lang) or (scale.label(v, lang) for v in scale.values)
             miss = (codebook.missing_labels.get(lang) or codebook.missing_labels.get("en") or [""])[
                 0
             ]
-            table[li, 0] = [""] + list(labels) + [miss]
-            table[li, 1] = ["", "1", "2", "3", "4", "5", ""]
+            table[li, 0, 1 : scale.points + 1] = list(labels)
+            table[li, 0, width - 1] = miss
+            table[li, 1, 1 : scale.points + 1] = numbers
         if escape:
             table = np.vectorize(csv_escape, otypes=[object])(table)
         code = codes[:, j].astype(np.int64)
         gap = (code == 0) & (label_style | (mixed_style & ((rows + j) % 2 == 0)))
-        code[gap] = 6
+        code[gap] = width - 1
         out.append(table.ravel().take(base + code))
     return out
 
@@ -338,14 +342,8 @@ def write_microsoft_forms_xlsx(
     ids = np.where(pd.isna(ids), np.arange(1, n + 1), ids).astype(np.int64)
     email = _column(answers, "email", "")
     name = _column(answers, "name", "")
-    body = render_answers(
-        answers, codebook, language=language, answer_format=answer_format, missing=missing
-    )
-    texts = _text_items(answers, codebook)
-    body += [_text_column(answers, t) for t in texts]
-    header = MICROSOFT_FORMS_META + _headers(
-        codebook, codebook.scored_items + texts, header_language
-    )
+    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=False)
+    header = MICROSOFT_FORMS_META + _headers(codebook, item_ids, header_language)
     columns = [
         _xlsx.Column(ids.astype(float), "number"),
         _xlsx.Column(_excel_serial(start), "number", _xlsx.STYLE_DATETIME),
@@ -372,17 +370,8 @@ def write_google_forms_csv(
     header_language = header_language or language
     start, end = _default_times(answers)
     submitted = end if "end_time" in answers.columns else start
-    body = render_answers(
-        answers,
-        codebook,
-        language=language,
-        answer_format=answer_format,
-        missing=missing,
-        escape=True,
-    )
-    texts = _text_items(answers, codebook)
-    body += [_escape_array(_text_column(answers, t)) for t in texts]
-    header = GOOGLE_FORMS_META + _headers(codebook, codebook.scored_items + texts, header_language)
+    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=True)
+    header = GOOGLE_FORMS_META + _headers(codebook, item_ids, header_language)
     columns = [
         format_times(submitted, GOOGLE_FORMS_TIME_FORMAT),
         _escape_array(_column(answers, "email", "")),
@@ -480,6 +469,98 @@ def write_qualtrics_csv(
         escaped=True,
         line_terminator=SURVEY_CSV_LINE_END,
     )
+
+
+LIMESURVEY_META = ["Response ID", "Date submitted", "Last page", "Start language", "Employee ID", "Email address"]
+LIMESURVEY_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+SURVEYMONKEY_META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+                     "First Name", "Last Name", "Custom Data 1"]
+SURVEYMONKEY_TIME_FORMAT = "%m/%d/%Y %I:%M:%S %p"
+SURVEYMONKEY_MATRIX_QUESTION = "Please rate each of the following statements."
+
+
+def _question_columns(
+    answers: pd.DataFrame, codebook: Codebook, *, language: str, answer_format: str, missing: str, escape: bool
+) -> tuple[list[np.ndarray], list[str]]:
+    """The cells of every question (scored items, then free text present), and their item ids."""
+    body = render_answers(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=escape)
+    texts = _text_items(answers, codebook)
+    body += [_escape_array(_text_column(answers, t)) if escape else _text_column(answers, t) for t in texts]
+    return body, codebook.scored_items + texts
+
+
+def _quoted(values) -> np.ndarray:
+    """Every field in double quotes, as LimeSurvey writes its csv."""
+    text = np.asarray(values, dtype=object)
+    text = np.where(pd.isna(text), "", text).astype(str).astype(object)
+    return np.array(['"' + v.replace('"', '""') + '"' for v in text.tolist()], dtype=object)
+
+
+def write_limesurvey_csv(
+    answers: pd.DataFrame,
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    language: str = "en",
+    header_language: str | None = None,
+    answer_format: str = "label",
+    missing: str = "label",
+) -> Path:
+    """A LimeSurvey export (full question texts, full answers): ``Response ID``,
+    ``Date submitted`` (blank when the response was not completed: ``finished``
+    False), ``Last page``, ``Start language``, the participant attributes
+    ``Employee ID`` and ``Email address``, then one column per question. Every
+    field is quoted."""
+    n = len(answers)
+    header_language = header_language or language
+    _, end = _default_times(answers)
+    finished = _column(answers, "finished", True)
+    finished = np.where(pd.isna(finished), True, finished).astype(bool)
+    submitted = np.where(finished, format_times(end, LIMESURVEY_TIME_FORMAT), "")
+    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=False)
+    meta = [np.arange(1, n + 1).astype(str), submitted, np.where(finished, "6", "2"), _filled(answers, "language", language),
+            _column(answers, "employee_id", ""), _column(answers, "email", "")]
+    header = LIMESURVEY_META + _headers(codebook, item_ids, header_language)
+    columns = [np.concatenate([_quoted([h]), _quoted(c)]) for h, c in zip(header, meta + body, strict=True)]
+    return write_csv_columns(path, [], columns, escaped=True, line_terminator=SURVEY_CSV_LINE_END)
+
+
+def write_surveymonkey_csv(
+    answers: pd.DataFrame,
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    language: str = "en",
+    header_language: str | None = None,
+    answer_format: str = "label",
+    missing: str = "label",
+) -> Path:
+    """A SurveyMonkey export: two header rows. Row 1 has the meta columns
+    (``Respondent ID`` ... ``Custom Data 1``, the employee id) and each
+    question; row 2 says ``Response`` under a single question. A construct of
+    several items is one matrix question: its text over the first column only,
+    and each item's text in row 2."""
+    n = len(answers)
+    header_language = header_language or language
+    start, end = _default_times(answers)
+    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=True)
+    first, second = list(SURVEYMONKEY_META), [""] * len(SURVEYMONKEY_META)
+    construct_of = {i: c for c, items in codebook.constructs.items() if len(items) > 1 for i in items}
+    previous = None
+    for item, text in zip(item_ids, _headers(codebook, item_ids, header_language), strict=True):
+        matrix = construct_of.get(item)
+        if matrix is None:
+            first.append(text)
+            second.append("Response" if codebook.items[item].is_scored else "Open-Ended Response")
+        else:
+            first.append(SURVEYMONKEY_MATRIX_QUESTION if matrix != previous else "")
+            second.append(text)
+        previous = matrix
+    times = [pd.Series(pd.to_datetime(t)).dt.strftime(SURVEYMONKEY_TIME_FORMAT).to_numpy(dtype=object) for t in (start, end)]
+    meta = [(np.arange(n) + 114_000_000_000).astype(str).astype(object), np.full(n, "431234567", dtype=object), *times,
+            np.full(n, "", dtype=object), _escape_array(_column(answers, "email", "")), np.full(n, "", dtype=object),
+            np.full(n, "", dtype=object), _escape_array(_column(answers, "employee_id", ""))]
+    return write_csv_columns(path, [first, second], meta + body, escaped=True, line_terminator=SURVEY_CSV_LINE_END)
 
 
 # -------------------------------------------------------------- roster writers

@@ -30,11 +30,12 @@ def test_excel_mangled_semicolon_csv_fails_clearly(realdata):
     [
         ("effects_of_social_media_google_forms_responses.xlsx", "google_forms"),
         ("social_media_mental_health_google_forms_smmh.csv", "google_forms"),
+        ("genai_workplace_survey_2024_limesurvey_export.csv", "limesurvey"),
     ],
 )
 def test_google_forms_exports_of_other_surveys_are_recognised_then_refused(name, shape, realdata, questionnaire, survey_params):
     raw = read(realdata / name)
-    assert raw.cells.iat[0, 0] == "Timestamp"
+    assert raw.cells.iat[0, 0] == {"google_forms": "Timestamp", "limesurvey": "Response ID"}[shape]
     with pytest.raises(InputFileError) as caught:
         parse_survey(raw, questionnaire, survey_params)
     assert f"(detected shape: {shape}); this is not the adoption-readiness survey" in str(caught.value)
@@ -42,12 +43,14 @@ def test_google_forms_exports_of_other_surveys_are_recognised_then_refused(name,
 
 @pytest.mark.parametrize(
     "name",
-    ["genai_workplace_survey_2024_limesurvey_export.csv", "pierce_county_hr_employee_survey_responses.xlsx", "osmi_mental_health_in_tech_2016.csv"],
+    ["pierce_county_hr_employee_survey_responses.xlsx", "osmi_mental_health_in_tech_2016.csv"],
 )
 def test_unknown_export_shapes_stop_with_one_message(name, realdata, questionnaire, survey_params):
     raw = read(realdata / name)
-    with pytest.raises(InputFileError, match="not a survey export this pipeline knows"):
+    with pytest.raises(InputFileError, match="not a survey export this pipeline knows") as caught:
         parse_survey(raw, questionnaire, survey_params)
+    assert "segmentation inspect" in str(caught.value) and "survey.shapes" in str(caught.value)
+    assert "\n" not in str(caught.value)  # one line
 
 
 def test_ibm_roster_bom_is_stripped_and_missing_columns_named(realdata, roster_params):
@@ -73,3 +76,23 @@ def test_huebner_roster_dates_with_two_digit_years_and_a_column_mapping(realdata
                                            "job_level": ["Position"], "work_pattern": ["nonexistent"], "employment_status": ["EmploymentStatus"]}}
     with pytest.raises(InputFileError, match="the roster has no column for work_pattern"):
         parse_roster(raw, params, "2026-03", None)
+
+
+def test_limesurvey_export_blank_submission_date_is_incomplete(realdata, survey_params):
+    """The GenAI-at-work LimeSurvey file: 15 of 124 responses were never submitted."""
+    questionnaire = {
+        "scales": {"use": {"labels": {"en": ["Never", "Rarely", "Monthly", "Weekly", "Daily"]}}},
+        "constructs": {"genai_use": ["USE"]},
+        "items": {"USE": {"scale": "use", "en": "How often do you use generative AI tools (e.g. ChatGPT) at work?"}},
+    }
+    # the export is anonymous: here its Response ID stands in for a respondent column, by configuration only
+    shape = {**survey_params["shapes"]["limesurvey"], "respondent_id": ["Response ID"]}
+    params = {**survey_params, "consent_column": [], "shapes": {"limesurvey": shape}}
+    responses, rejects, detected = parse_survey(read(realdata / "genai_workplace_survey_2024_limesurvey_export.csv"), questionnaire, params)
+    assert detected["shape"] == "limesurvey" and detected["rows_read"] == 124
+    unsubmitted = rejects[rejects["column"] == "Date submitted"]
+    assert len(unsubmitted) == 15 and set(unsubmitted["reason"]) == {"incomplete"}
+    assert unsubmitted["value"].str.startswith("not submitted (last page").all()
+    # of the 109 submitted, 3 left the one item blank (incomplete); the rest are read on the 5-point scale
+    assert len(responses) == 106
+    assert responses["USE"].value_counts().to_dict() == {5.0: 38, 4.0: 28, 1.0: 15, 3.0: 14, 2.0: 11}

@@ -17,9 +17,11 @@ from segmentation.pipelines.ingestion.nodes import (
 from segmentation.sample import generate_organisation
 from segmentation.sample.exports import (
     write_google_forms_csv,
+    write_limesurvey_csv,
     write_microsoft_forms_xlsx,
     write_qualtrics_csv,
     write_roster_csv,
+    write_surveymonkey_csv,
 )
 
 from .helpers import read
@@ -28,6 +30,8 @@ WRITERS = {
     "microsoft_forms": (write_microsoft_forms_xlsx, "survey.xlsx"),
     "google_forms": (write_google_forms_csv, "survey.csv"),
     "qualtrics": (write_qualtrics_csv, "survey.csv"),
+    "limesurvey": (write_limesurvey_csv, "survey.csv"),
+    "surveymonkey": (write_surveymonkey_csv, "survey.csv"),
 }
 WAVE = "2026-09"
 

@@ -226,18 +226,26 @@ def _detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str:
     for name, shape in shapes.items():
         if all(any(normalise_text(alias) in header for alias in group) for group in shape["detect"]):
             return name
+    known = ", ".join(f"{name} ({' + '.join(str(group[0]) for group in shape['detect'])})" for name, shape in shapes.items())
     raise InputFileError(
         raw.source,
-        "the file is not a survey export this pipeline knows: none of the Microsoft Forms, "
-        "Google Forms or Qualtrics header columns were found.",
-        "a Microsoft Forms xlsx (ID, Start time, Completion time, Email, ...), a Google Forms "
-        "csv (Timestamp, Email Address, ...), a Qualtrics csv (ResponseId, Finished, ...) or a "
-        "table with an employee_id or email column and one column per questionnaire item.",
+        "the file is not a survey export this pipeline knows: its header matches none of the "
+        f"export shapes in the survey.shapes setting: {known}.",
+        "an export of one of these tools, or describe this one: run `segmentation inspect "
+        f"{raw.source} --env NAME` to write a configuration for it, or add its header columns "
+        "under survey.shapes in conf/<env>/parameters_ingestion.yml.",
     )
 
 
-def _qualtrics_header_rows(raw: RawTable) -> int:
-    """Qualtrics writes 3 header rows (ids, texts, ImportId JSON); older exports 2."""
+def _header_rows(raw: RawTable, shape: Mapping[str, Any]) -> int:
+    """How many header rows the export has: the shape's ``header_rows`` (default 1).
+
+    ``auto`` is the Qualtrics rule: 3 header rows (ids, texts, ImportId JSON),
+    older exports 2 (ids, texts) or 1.
+    """
+    rows = shape.get("header_rows", 1)
+    if rows != "auto":
+        return int(rows)
     if len(raw.cells) > 2 and str(raw.cells.iat[2, 0]).lstrip().startswith('{"ImportId"'):
         return 3
     if len(raw.cells) > 1 and normalise_text(raw.cells.iat[1, 0]) in {"start date", "startdate"}:
@@ -269,6 +277,20 @@ def _read_answers(
     return values.where(~bad, np.nan), pd.Series(bad, index=column.index)
 
 
+def _finished_rows(body: pd.DataFrame, meta: Mapping[str, int], shape: Mapping[str, Any]) -> np.ndarray | None:
+    """Which responses the tool marks as finished, or None when the export does not say.
+
+    A ``finished`` column (Qualtrics) says it with true/1/yes; a shape with
+    ``unsubmitted_is_incomplete: true`` (LimeSurvey) says it with a blank
+    submission date.
+    """
+    if "finished" in meta:
+        return fold(body.iloc[:, meta["finished"]]).isin(["true", "1", "yes"]).to_numpy()
+    if shape.get("unsubmitted_is_incomplete") and "submitted_at" in meta:
+        return body.iloc[:, meta["submitted_at"]].astype(str).str.strip().ne("").to_numpy()
+    return None
+
+
 def parse_survey(
     survey_raw: RawTable, questionnaire: Mapping[str, Any], survey_params: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -281,7 +303,7 @@ def parse_survey(
     codebook = Codebook.from_params(questionnaire)
     shape_name = _detect_shape(survey_raw, survey_params["shapes"])
     shape = survey_params["shapes"][shape_name]
-    header_rows = _qualtrics_header_rows(survey_raw) if shape_name == "qualtrics" else 1
+    header_rows = _header_rows(survey_raw, shape)
     items = _locate_items(survey_raw, header_rows, codebook)
     scored = [i for i in codebook.scored_items if i in items]
     if len(scored) < survey_params["min_item_share"] * len(codebook.scored_items):
@@ -333,13 +355,15 @@ def parse_survey(
 
     answered = responses[codebook.scored_items].notna().sum(axis=1)
     incomplete = answered < survey_params["min_answered_share"] * len(codebook.scored_items)
-    if "finished" in meta:
-        finished = fold(body.iloc[:, meta["finished"]]).isin(["true", "1", "yes"]).to_numpy()
+    finished = _finished_rows(body, meta, shape)
+    if finished is not None:
         unfinished = ~finished
-        progress = body.iloc[:, meta["progress"]] if "progress" in meta else pd.Series([""] * len(body))
-        rejects.append(rejects_frame(survey_raw.source, rows[unfinished], header[meta["finished"]],
-                                     [f"{f} (progress {p})" for f, p in zip(body.iloc[:, meta["finished"]][unfinished], progress[unfinished], strict=True)],
-                                     "incomplete"))
+        flag = meta["finished"] if "finished" in meta else meta["submitted_at"]
+        values = body.iloc[:, flag][unfinished].astype(str) if "finished" in meta else pd.Series(["not submitted"] * int(unfinished.sum()))
+        if "progress" in meta:  # how far they got: "False (progress 40)", "not submitted (last page 3)"
+            where = header[meta["progress"]].strip().lower()
+            values = [f"{f} ({where} {p})" for f, p in zip(values, body.iloc[:, meta["progress"]][unfinished], strict=True)]
+        rejects.append(rejects_frame(survey_raw.source, rows[unfinished], header[flag], values, "incomplete"))
         incomplete = incomplete & finished
     rejects.append(rejects_frame(survey_raw.source, rows[incomplete.to_numpy()], "(items)",
                                  [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
@@ -349,7 +373,7 @@ def parse_survey(
         column = body.iloc[:, consent["consent"]]
         yes = {normalise_text(v) for v in survey_params["consent_yes"]}
         refused = ~fold(column).isin(yes).to_numpy() & ~incomplete.to_numpy()
-        if "finished" in meta:
+        if finished is not None:
             refused &= finished
         rejects.append(rejects_frame(survey_raw.source, rows[refused], header[consent["consent"]], column[refused], "no_consent"))
     all_rejects = concat_rejects(rejects)
