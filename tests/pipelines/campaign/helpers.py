@@ -122,6 +122,10 @@ def campaign_params() -> dict:
     return load_parameters("campaign")["campaign"]
 
 
+def questionnaire_params() -> dict:
+    return load_parameters("questionnaire")["questionnaire"]
+
+
 def naming_params() -> dict:
     return load_parameters("personas")["personas"]["naming"]
 
@@ -163,12 +167,17 @@ class Campaign:
     summary: dict
 
 
-def run_campaign(world: World, params: dict | None = None, opt_out: RawTable | None = None) -> Campaign:
+def run_campaign(
+    world: World, params: dict | None = None, opt_out: RawTable | None = None, questionnaire: dict | None = None
+) -> Campaign:
     """Call the nodes in pipeline order on in-memory data."""
     params = params or campaign_params()
+    questionnaire = questionnaire or questionnaire_params()
     naming, anonymity = naming_params(), anonymity_params()
-    figures = nodes.compute_persona_figures(world.construct_scores, world.persona_assignments, world.employees, params["figures"], naming)
-    playbook = nodes.build_playbook(figures, params["playbook"], params["labels"], params["figures"], naming)
+    parts = nodes.check_playbook(questionnaire, params["playbook"], params["figures"], params["champions"])
+    figures = nodes.compute_persona_figures(world.construct_scores, world.persona_assignments, world.employees, params["figures"],
+                                            naming, questionnaire)
+    playbook = nodes.build_playbook(figures, params["playbook"], params["labels"], params["figures"], naming, questionnaire)
     opt_outs, opt_out_summary = nodes.parse_opt_out(opt_out if opt_out is not None else world_opt_outs(world), params["opt_out"])
     audience, memberships, accounting = nodes.select_audience(
         world.persona_assignments, world.employees, world.contacts, opt_outs, playbook,
@@ -176,10 +185,11 @@ def run_campaign(world: World, params: dict | None = None, opt_out: RawTable | N
     )
     files, list_counts = nodes.export_targeting_lists(audience, memberships, playbook, params["targeting"])
     champions = nodes.select_champions(world.construct_scores, world.persona_assignments, world.contacts, opt_outs,
-                                       params["champions"], params["targeting"])
+                                       params["champions"], params["targeting"], questionnaire)
     briefs = nodes.brief_managers(world.employees, world.contacts, world.persona_assignments, opt_outs, playbook,
                                   anonymity, params["managers"], params["targeting"], naming)
-    summary = nodes.summarise_campaign(accounting, opt_out_summary, list_counts, champions, briefs, anonymity, params["targeting"])
+    summary = nodes.summarise_campaign(accounting, opt_out_summary, list_counts, champions, briefs, parts, anonymity,
+                                       params["targeting"])
     return Campaign(world, params, figures, playbook, opt_outs, opt_out_summary, audience, memberships, accounting,
                     files, list_counts, champions, briefs, summary)
 

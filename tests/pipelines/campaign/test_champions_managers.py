@@ -8,7 +8,14 @@ import pandas as pd
 
 from segmentation.pipelines.campaign import nodes
 
-from .helpers import CONSTRUCTS, anonymity_params, campaign_params, naming_params, run_campaign
+from .helpers import (
+    CONSTRUCTS,
+    anonymity_params,
+    campaign_params,
+    naming_params,
+    questionnaire_params,
+    run_campaign,
+)
 
 
 # ------------------------------------------------------------------ champions
@@ -40,7 +47,7 @@ def test_champions_are_the_best_of_their_unit(world):
                                                          channel_peer_champion=5.0)], ignore_index=True)
     champions = nodes.select_champions(scores, world.persona_assignments, world.contacts,
                                        pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
-                                       params["champions"], params["targeting"])
+                                       params["champions"], params["targeting"], questionnaire_params())
     unit = contacts.loc[survey_pid, "org_unit"]
     assert champions[champions["org_unit"] == unit]["employee_id"].iloc[0] == contacts.loc[survey_pid, "employee_id"]
     assert contacts.loc[inferred, "employee_id"] not in set(champions["employee_id"])
@@ -48,7 +55,7 @@ def test_champions_are_the_best_of_their_unit(world):
     capped["max_per_org_unit"] = 1
     one_each = nodes.select_champions(scores, world.persona_assignments, world.contacts,
                                       pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
-                                      capped, params["targeting"])
+                                      capped, params["targeting"], questionnaire_params())
     assert one_each["org_unit"].is_unique
 
 

@@ -17,7 +17,14 @@ from kedro.runner import SequentialRunner
 from segmentation.pipelines.campaign import create_pipeline
 from tests.conftest import PROJECT_ROOT
 
-from .helpers import HYPERLINK, anonymity_params, campaign_params, make_world, naming_params
+from .helpers import (
+    HYPERLINK,
+    anonymity_params,
+    campaign_params,
+    make_world,
+    naming_params,
+    questionnaire_params,
+)
 
 WAVE = "2030-01"
 WAVE_PATTERN = "${runtime_params:wave,${globals:default_wave}}"
@@ -39,7 +46,8 @@ def param_value(params: dict, dotted: str):
 
 def run(root: Path, world) -> dict:
     catalog = project_catalog(root)
-    params = {"campaign": campaign_params(), "anonymity": anonymity_params(), "personas": {"naming": naming_params()}}
+    params = {"campaign": campaign_params(), "anonymity": anonymity_params(), "personas": {"naming": naming_params()},
+              "questionnaire": questionnaire_params()}
     pipeline = create_pipeline()
     for name in pipeline.inputs():
         if name.startswith("params:"):

@@ -10,7 +10,7 @@ import pytest
 from segmentation.pipelines.campaign import nodes
 from segmentation.pipelines.campaign.rules import RuleError, rule_ids
 
-from .helpers import CONSTRUCTS, campaign_params, naming_params
+from .helpers import CONSTRUCTS, campaign_params, naming_params, questionnaire_params
 
 LANGUAGES = ("en", "he")
 
@@ -33,7 +33,8 @@ def neutral_figures(**overrides):
 def playbook_for(**overrides):
     params = campaign_params()
     figures = {"PX": {"name": {"en": "X", "he": "איקס"}, "figures": neutral_figures(**overrides)}}
-    return nodes.build_playbook(figures, params["playbook"], params["labels"], params["figures"], naming_params())["PX"]
+    return nodes.build_playbook(figures, params["playbook"], params["labels"], params["figures"], naming_params(),
+                               questionnaire_params())["PX"]
 
 
 # ------------------------------------------------------------------ figures
@@ -231,8 +232,10 @@ def test_a_typo_in_a_rule_stops_the_run_before_any_output(campaign):
     params = copy.deepcopy(campaign_params())
     params["playbook"]["gamification"]["style"]["rules"][0]["when"] = {"gamification_apeal_z": {"gte": 0.3}}
     with pytest.raises(RuleError, match="gamification_apeal_z"):
-        nodes.build_playbook(campaign.figures, params["playbook"], params["labels"], params["figures"], naming_params())
+        nodes.build_playbook(campaign.figures, params["playbook"], params["labels"], params["figures"], naming_params(),
+                               questionnaire_params())
     params = copy.deepcopy(campaign_params())
     params["playbook"]["training"]["formats"]["rules"][0]["id"] = "gamification.quiet"
     with pytest.raises(RuleError, match="unique"):
-        nodes.build_playbook(campaign.figures, params["playbook"], params["labels"], params["figures"], naming_params())
+        nodes.build_playbook(campaign.figures, params["playbook"], params["labels"], params["figures"], naming_params(),
+                               questionnaire_params())

@@ -22,6 +22,16 @@ import pyarrow.compute as pc
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
 from segmentation.parsing import is_in, locate_columns
+from segmentation.roles import (
+    CHANNELS,
+    GAMIFICATION,
+    NEEDS,
+    SINGLE,
+    RoleError,
+    left_out_parts,
+    resolve,
+    survey_roles,
+)
 
 from .channels import WORK_PATTERN_PREFIX, person_channels, score_channels, top_channels
 from .exports import (
@@ -36,7 +46,15 @@ from .exports import (
     render_rows,
     render_table,
 )
-from .rules import RuleError, apply_rules, check_rule_sets, fill_text, is_missing, rule_ids
+from .rules import (
+    RuleError,
+    apply_rules,
+    fill_text,
+    is_missing,
+    prune_rule_sets,
+    rule_ids,
+    rule_set_problems,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +66,8 @@ CONTRACT_COLUMNS = [
 AUDIENCE_COLUMNS = [*CONTRACT_COLUMNS, "last_name"]
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("en", "he")
+RULE_FAMILIES = ("four_ps", "gamification", "training")
+PLAYBOOK_SOURCE = "campaign.playbook (conf/<env>/parameters_campaign.yml)"
 
 
 # ------------------------------------------------------------------ helpers
@@ -111,8 +131,12 @@ def compute_persona_figures(
     employees: pd.DataFrame,
     figures_params: Mapping[str, Any],
     naming: Mapping[str, Any],
+    questionnaire: Mapping[str, Any],
 ) -> dict[str, dict[str, Any]]:
     """The figures the playbook rules read, per persona.
+
+    A one-construct role (``innovativeness``) is a figure too, the same as
+    its construct's, so a playbook written in roles reads any survey.
 
     Size and share count everyone assigned (respondents and inferred);
     construct means and z-scores (persona mean minus everyone's mean, over
@@ -123,6 +147,7 @@ def compute_persona_figures(
     unassigned = naming["unassigned"]["id"]
     scores = construct_scores.sort_values("pid").reset_index(drop=True)
     constructs = [c for c in scores.columns if c != "pid"]
+    aliases = _role_aliases(survey_roles(questionnaire), constructs)
     overall_mean = scores[constructs].mean()
     overall_sd = scores[constructs].std(ddof=0).replace(0.0, np.nan)
     members = persona_assignments[persona_assignments["persona_id"] != unassigned]
@@ -143,6 +168,8 @@ def compute_persona_figures(
         for construct in constructs:
             values[construct] = persona_means[construct]
             values[f"{construct}_z"] = (persona_means[construct] - overall_mean[construct]) / overall_sd[construct]
+        for role, construct in aliases.items():
+            values[role], values[f"{role}_z"] = values[construct], values[f"{construct}_z"]
         for pattern in patterns:
             values[f"{WORK_PATTERN_PREFIX}{pattern}"] = mix.loc[persona_id, pattern] if persona_id in mix.index else 0.0
         first = rows.iloc[0]
@@ -154,9 +181,119 @@ def compute_persona_figures(
 
 
 # ------------------------------------------------------------------ playbook
-def _value_propositions(figures: Mapping[str, Any], params: Mapping[str, Any], labels: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The value propositions of the persona's strongest needs relative to everyone."""
-    needs = [n for n in params["needs"] if not is_missing(figures.get(f"{n}_z"))]
+def _role_aliases(roles: Mapping[str, list[str]], constructs: list[str]) -> dict[str, str]:
+    """One-construct role -> its construct, where the two names differ and the construct was scored."""
+    return {role: roles[role][0] for role in SINGLE if roles.get(role) and roles[role][0] != role and roles[role][0] in constructs}
+
+
+def _base_figures(figures_params: Mapping[str, Any]) -> set[str]:
+    return {"size", "respondents", "share", *(f"{WORK_PATTERN_PREFIX}{p}" for p in figures_params["work_patterns"])}
+
+
+def _with_z(names: Any) -> set[str]:
+    return {f for name in names for f in (name, f"{name}_z")}
+
+
+def survey_figures(questionnaire: Mapping[str, Any], figures_params: Mapping[str, Any]) -> set[str]:
+    """The figures this survey gives every persona: sizes, work patterns, its constructs and roles."""
+    roles = survey_roles(questionnaire)
+    asked = [role for role in SINGLE if roles[role]]
+    return _base_figures(figures_params) | _with_z([*questionnaire["constructs"], *asked])
+
+
+def known_figures(questionnaire: Mapping[str, Any], playbook: Mapping[str, Any], figures_params: Mapping[str, Any]) -> set[str]:
+    """Every figure a rule may read: this survey's, every one-construct role's, and the
+    needs and channels the playbook itself declares (a survey may lack them)."""
+    declared = [*playbook["value_propositions"]["needs"], *(c["construct"] for c in playbook["channels"]["catalog"].values())]
+    return survey_figures(questionnaire, figures_params) | _with_z([*SINGLE, *declared])
+
+
+def asked_channels(channels: Mapping[str, Any], roles: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The channel settings with only the channels whose preference the survey asked."""
+    asked = set(roles[CHANNELS])
+    catalog = {name: spec for name, spec in channels["catalog"].items() if spec["construct"] in asked}
+    return {**channels, "catalog": catalog, "broad": [c for c in channels["broad"] if c in catalog]}
+
+
+def playbook_problems(
+    questionnaire: Mapping[str, Any], playbook: Mapping[str, Any], figures_params: Mapping[str, Any],
+    champions: Mapping[str, Any],
+) -> list[str]:
+    """Every problem of the playbook at once: unknown figures or operators, bad match modes,
+    rules without or with a repeated id, unknown channels and champion constructs."""
+    known = known_figures(questionnaire, playbook, figures_params)
+    families = {name: playbook[name] for name in RULE_FAMILIES}
+    problems = rule_set_problems(families, known)
+    ids = rule_ids(families)
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"rule ids must be unique; repeated: {duplicates}")
+    channels = playbook["channels"]
+    for name, spec in channels["catalog"].items():
+        problems.extend(f"channel '{name}' behaviour reads unknown figure '{b}'"
+                        for b in spec.get("behaviour", {}) if f"{b}_z" not in known)
+    problems.extend(f"channels.broad names '{c}', which is not in channels.catalog" for c in channels["broad"]
+                    if c not in channels["catalog"])
+    problems.extend(f"champions name unknown construct '{c}'" for c in dict.fromkeys([*champions["min_scores"], *champions["weights"]])
+                    if c not in known)
+    return problems
+
+
+def check_playbook(
+    questionnaire: Mapping[str, Any],
+    playbook: Mapping[str, Any],
+    figures_params: Mapping[str, Any],
+    champions: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Check the playbook against the questionnaire before anything runs, and say what is left out.
+
+    A rule or setting naming a figure nobody could have (a typo) stops the run
+    with one message listing every such problem (exit code 2). A part of the
+    outputs whose role the survey lacks, and every rule reading a figure the
+    survey lacks, is left out; one warning lists them all.
+    """
+    try:
+        roles = survey_roles(questionnaire)
+    except RoleError as exc:
+        raise InputFileError("questionnaire.roles (conf/<env>/parameters_questionnaire.yml)", str(exc),
+                             "role names from the comment above `roles`, each naming constructs of the questionnaire.") from exc
+    problems = playbook_problems(questionnaire, playbook, figures_params, champions)
+    if problems:
+        raise InputFileError(
+            PLAYBOOK_SOURCE,
+            f"{len(problems)} problem(s): " + "; ".join(problems) + ".",
+            "figures named as in the comment at the top of parameters_campaign.yml: size, respondents, share, "
+            "work_pattern_<pattern>, a construct of the questionnaire or a role, or <that>_z.",
+        )
+    families = {name: playbook[name] for name in RULE_FAMILIES}
+    _, rules_left_out = prune_rule_sets(families, survey_figures(questionnaire, figures_params))
+    parts = left_out_parts(roles)
+    unasked = [n for n, spec in playbook["channels"]["catalog"].items() if spec["construct"] not in roles[CHANNELS]]
+    needs_without_text = [n for n in roles[NEEDS] if n not in playbook["value_propositions"]["needs"]]
+    channels_without_entry = sorted(set(roles[CHANNELS]) - {c["construct"] for c in playbook["channels"]["catalog"].values()})
+    details = [
+        *([f"parts for what the survey does not ask: {'; '.join(parts)}"] if parts else []),
+        *([f"playbook rules reading figures the survey lacks: {', '.join(rules_left_out)}"] if rules_left_out else []),
+        *([f"channels nobody was asked about: {', '.join(unasked)}"] if unasked and roles[CHANNELS] else []),
+        *([f"needs without a value proposition in the playbook: {', '.join(needs_without_text)}"] if needs_without_text else []),
+        *([f"channel preferences without a channel in the playbook's catalog: {', '.join(channels_without_entry)}"]
+          if channels_without_entry else []),
+    ]
+    if details:
+        logger.warning("Left out of this run's outputs: %s.", " | ".join(details))
+    return {"roles": roles, "left_out": parts, "rules_left_out": rules_left_out, "channels_not_asked": unasked,
+            "needs_without_value_proposition": needs_without_text,
+            "channel_preferences_without_channel": channels_without_entry}
+
+
+def _value_propositions(
+    figures: Mapping[str, Any], params: Mapping[str, Any], labels: Mapping[str, Any], asked: list[str]
+) -> list[dict[str, Any]]:
+    """The value propositions of the persona's strongest needs relative to everyone.
+
+    Only needs the survey asked (``asked``) and the playbook has texts for.
+    """
+    needs = [n for n in params["needs"] if n in asked and not is_missing(figures.get(f"{n}_z"))]
     ranked = sorted(needs, key=lambda n: (-figures[f"{n}_z"], n))
     chosen = [n for n in ranked if figures[f"{n}_z"] >= params["min_z"]][: params["per_persona"]]
     rule = "value_propositions.strongest_needs"
@@ -188,41 +325,38 @@ def _message_angle(value_propositions: list[dict[str, Any]], template: Mapping[s
              "why": f"strongest value proposition: {top['need']}"}]
 
 
-def _check_playbook(playbook: Mapping[str, Any], known_figures: set[str]) -> None:
-    """Fail before any output when a rule is malformed or two rules share an id."""
-    families = {name: playbook[name] for name in ("four_ps", "gamification", "training")}
-    check_rule_sets(families, known_figures)
-    ids = rule_ids(families)
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise RuleError(f"playbook rule ids must be unique; repeated: {duplicates}")
-
-
 def build_playbook(
     persona_figures: Mapping[str, Any],
     playbook_params: Mapping[str, Any],
     labels: Mapping[str, Any],
     figures_params: Mapping[str, Any],
     naming: Mapping[str, Any],
+    questionnaire: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The launch playbook per persona: value propositions, channels, 4 Ps,
     gamification and training, each recommendation with the rule behind it.
 
+    Only what the survey asked: channels whose preference it asked, its
+    needs, rules whose figures it has, gamification when it asked its appeal.
     People without a persona get an ``unassigned`` entry with the broad
     channels, so every list and brief has a playbook entry to point to.
     """
+    problems = playbook_problems(questionnaire, playbook_params, figures_params, {"min_scores": {}, "weights": {}})
+    if problems:
+        raise RuleError("; ".join(problems))
+    roles = survey_roles(questionnaire)
     decimals = int(figures_params["decimals"])
     construct_labels = naming.get("labels", {})
-    channels = playbook_params["channels"]
-    if persona_figures:
-        _check_playbook(playbook_params, set(next(iter(persona_figures.values()))["figures"]))
+    channels = asked_channels(playbook_params["channels"], roles)
+    families, _ = prune_rule_sets({name: playbook_params[name] for name in RULE_FAMILIES},
+                                  survey_figures(questionnaire, figures_params))
     playbook: dict[str, Any] = {}
     for persona_id, entry in persona_figures.items():
         figures = entry["figures"]
-        propositions = _value_propositions(figures, playbook_params["value_propositions"], construct_labels)
+        propositions = _value_propositions(figures, playbook_params["value_propositions"], construct_labels, roles[NEEDS])
         ranking = score_channels(figures, channels, construct_labels, labels["work_patterns"], decimals)
         top = top_channels(ranking, channels["top_n"], channels["min_reach"])
-        four_ps = apply_rules(playbook_params["four_ps"], figures)
+        four_ps = apply_rules(families["four_ps"], figures)
         four_ps["product"] = {
             "message_angle": _message_angle(propositions, playbook_params["value_propositions"]["message_angle"]),
             **four_ps["product"],
@@ -238,8 +372,8 @@ def build_playbook(
                 "ranking": [{k: c[k] for k in ("channel", "construct", "score", "preference", "preference_z", "behaviour", "reach")} for c in ranking],
             },
             "four_ps": four_ps,
-            "gamification": apply_rules(playbook_params["gamification"], figures),
-            "training": apply_rules(playbook_params["training"], figures),
+            "gamification": apply_rules(families["gamification"], figures) if roles[GAMIFICATION] else {},
+            "training": apply_rules(families["training"], figures),
             "lists": [list_name(persona_id, c["channel"]) for c in top],
         }
     unassigned = naming["unassigned"]
@@ -254,7 +388,7 @@ def build_playbook(
                     for rank, c in enumerate(channels["broad"], start=1)],
             "ranking": [],
         },
-        "lists": [list_name(unassigned["id"], channels["broad_list_name"])],
+        "lists": [list_name(unassigned["id"], channels["broad_list_name"])] if channels["broad"] else [],
     }
     return playbook
 
@@ -300,14 +434,21 @@ def _person_plan(
     A persona's people join each of its top channels that reaches them and
     the list of their primary channel; people without a persona (or whose
     persona has no playbook entry) join the broad list of their persona id.
+    Without any channel (the survey asked none) nobody joins a channel list:
+    no primary channel, no lists, no own list (``None``).
     """
     entry = playbook.get(persona_id)
     if entry is None or entry.get("broad"):
-        first, _ = person_channels(channels["broad"], channels["broad"], channels, work_pattern)
+        broad = [c["channel"] for c in playbook.get(unassigned, {}).get("channels", {}).get("top", [])]
+        if not broad:
+            return "", [], None
+        first, _ = person_channels(broad, broad, channels, work_pattern)
         own = list_name(persona_id if entry is None else unassigned, channels["broad_list_name"])
         return first, [own], own
     top = [c["channel"] for c in entry["channels"]["top"]]
     ordered = list(dict.fromkeys([*top, *(c["channel"] for c in entry["channels"]["ranking"])]))
+    if not ordered:
+        return "", [], None
     first, reached = person_channels(ordered, top, channels, work_pattern)
     lists = [list_name(persona_id, c) for c in dict.fromkeys([*reached, first])]
     return first, lists, list_name(persona_id, first)
@@ -432,12 +573,13 @@ def select_audience(
     by = np.lexsort((rank[who_all], name_rank))
     members = pd.DataFrame({"employee_id": ids[who_all[by]], "list_name": names_all[by]},
                            columns=["employee_id", "list_name"], dtype=object)
-    own_listed = np.array([own in lists for _, lists, own in plans], dtype=bool)
+    own_listed = np.array([own is None or own in lists for _, lists, own in plans], dtype=bool)
     if own_listed[plan_of].all():
         on_own_lists = True
     else:
         on_lists = set(zip(ids[who_all].tolist(), names_all.tolist(), strict=True))
-        on_own_lists = all((e, plans[p][2]) in on_lists for e, p in zip(ids.tolist(), plan_of.tolist(), strict=True))
+        on_own_lists = all(plans[p][2] is None or (e, plans[p][2]) in on_lists
+                           for e, p in zip(ids.tolist(), plan_of.tolist(), strict=True))
     matched = is_in(opt_outs["employee_id"], contacts["employee_id"]) | (
         is_in(opt_outs["email_key"], email_key(contacts["email"])) & opt_outs["email_key"].ne("").to_numpy()
     )
@@ -599,28 +741,42 @@ def select_champions(
     opt_outs: pd.DataFrame,
     champion_params: Mapping[str, Any],
     targeting: Mapping[str, Any],
+    questionnaire: Mapping[str, Any],
 ) -> pd.DataFrame:
     """Up to N champion candidates per org unit: early adopters who like peer-to-peer help.
 
     Only people whose persona comes from their own (consented) survey
     answers, who are active and have not opted out. The list carries
-    identifiers only, no scores.
+    identifiers only, no scores. Champion settings may name a role
+    (``innovativeness``) or a construct; those the survey did not ask are
+    left out, and without any of them there are no champions.
     """
-    weights = champion_params["weights"]
-    constructs = list(dict.fromkeys([*champion_params["min_scores"], *weights]))
+    roles = survey_roles(questionnaire)
+    scored = [c for c in construct_scores.columns if c != "pid"]
+
+    def asked(settings: Mapping[str, Any]) -> dict[str, Any]:
+        named = {name: resolve(roles, name, scored) for name in settings}
+        return {construct: settings[name] for name, construct in named.items() if construct in scored}
+
+    min_scores, weights = asked(champion_params["min_scores"]), asked(champion_params["weights"])
+    columns = list(champion_params["columns"])
+    if not min_scores and not weights:
+        return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+    constructs = list(dict.fromkeys([*min_scores, *weights]))
     scores = construct_scores[["pid", *constructs]]
     z = (scores[constructs] - scores[constructs].mean()) / scores[constructs].std(ddof=0).replace(0.0, np.nan)
     eligible_pids = persona_assignments.loc[persona_assignments["assignment_source"].isin(champion_params["assignment_sources"]), "pid"]
     people = contacts[_active(contacts, targeting["statuses"]) & ~opted_out_mask(contacts, opt_outs)]
     candidates = people[is_in(people["pid"], eligible_pids)].merge(
-        scores.assign(_score=sum(w * z[c].fillna(0.0) for c, w in weights.items())), on="pid"
+        scores.assign(_score=sum((w * z[c].fillna(0.0) for c, w in weights.items()), pd.Series(0.0, index=scores.index))),
+        on="pid",
     )
-    for construct, minimum in champion_params["min_scores"].items():
+    for construct, minimum in min_scores.items():
         candidates = candidates[candidates[construct].ge(minimum).fillna(False).astype(bool)]
     candidates = candidates.assign(_score=candidates["_score"].round(9), employee_id=candidates["employee_id"].astype(str))
     ranked = candidates.sort_values(["org_unit", "_score", "employee_id"], ascending=[True, False, True], kind="stable")
     chosen = ranked.groupby("org_unit", sort=True).head(int(champion_params["max_per_org_unit"]))
-    return chosen[list(champion_params["columns"])].fillna("").astype(str).reset_index(drop=True)
+    return chosen[columns].fillna("").astype(str).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ managers
@@ -732,10 +888,12 @@ def summarise_campaign(
     targeting_list_counts: Mapping[str, Any],
     champions: pd.DataFrame,
     manager_briefs: pd.DataFrame,
+    survey_parts: Mapping[str, Any],
     anonymity: Mapping[str, Any],
     targeting: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The campaign's head counts for the run summary, with the checks that they add up."""
+    """The campaign's head counts for the run summary, with the checks that they add up,
+    and what was left out because the survey did not ask it."""
     accounting = dict(audience_accounting)
     checks = dict(accounting.pop("checks"))
     lists = dict(targeting_list_counts["lists"])
@@ -762,5 +920,6 @@ def summarise_campaign(
         "champion_org_units": int(champions["org_unit"].nunique()) if "org_unit" in champions else 0,
         "manager_briefs": len(manager_briefs),
         "manager_teams_too_small": too_small,
+        "left_out": {k: list(v) for k, v in survey_parts.items() if k != "roles"},
         "checks": {**{k: bool(v) for k, v in checks.items()}, "all_ok": bool(all_ok)},
     }

@@ -7,20 +7,30 @@ from . import nodes
 NAMING = "params:personas.naming"
 TARGETING = "params:campaign.targeting"
 CHANNELS = "params:campaign.playbook.channels"
+QUESTIONNAIRE = "params:questionnaire"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
+            # Reads parameters only, so it runs first (its name sorts before every
+            # other node without inputs): a playbook typo stops the run at once.
+            Node(
+                nodes.check_playbook,
+                [QUESTIONNAIRE, "params:campaign.playbook", "params:campaign.figures", "params:campaign.champions"],
+                "survey_parts",
+                name="check_playbook",
+            ),
             Node(
                 nodes.compute_persona_figures,
-                ["construct_scores", "persona_assignments", "employees", "params:campaign.figures", NAMING],
+                ["construct_scores", "persona_assignments", "employees", "params:campaign.figures", NAMING, QUESTIONNAIRE],
                 "persona_figures",
                 name="compute_persona_figures",
             ),
             Node(
                 nodes.build_playbook,
-                ["persona_figures", "params:campaign.playbook", "params:campaign.labels", "params:campaign.figures", NAMING],
+                ["persona_figures", "params:campaign.playbook", "params:campaign.labels", "params:campaign.figures", NAMING,
+                 QUESTIONNAIRE],
                 "playbook",
                 name="build_playbook",
             ),
@@ -44,7 +54,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.select_champions,
-                ["construct_scores", "persona_assignments", "contacts", "opt_outs", "params:campaign.champions", TARGETING],
+                ["construct_scores", "persona_assignments", "contacts", "opt_outs", "params:campaign.champions", TARGETING,
+                 QUESTIONNAIRE],
                 "champions",
                 name="select_champions",
             ),
@@ -72,6 +83,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "targeting_list_counts",
                     "champions",
                     "manager_briefs",
+                    "survey_parts",
                     "params:anonymity",
                     TARGETING,
                 ],

@@ -58,22 +58,86 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def check_condition(when: Mapping[str, Any] | None, known_figures: set[str], rule_id: str) -> None:
-    """Raise :class:`RuleError` when ``when`` names an unknown figure or operator."""
+def condition_problems(when: Mapping[str, Any] | None, known_figures: set[str], rule_id: str) -> list[str]:
+    """Every unknown figure or operator ``when`` names, one text each."""
+    problems: list[str] = []
     for key, test in (when or {}).items():
         if key == "any":
             for branch in test:
-                check_condition(branch, known_figures, rule_id)
+                problems.extend(condition_problems(branch, known_figures, rule_id))
         elif key == "not":
-            check_condition(test, known_figures, rule_id)
+            problems.extend(condition_problems(test, known_figures, rule_id))
+        elif key not in known_figures:
+            problems.append(f"rule '{rule_id}' reads unknown figure '{key}'")
+        elif not isinstance(test, Mapping) or not test:
+            problems.append(f"rule '{rule_id}': '{key}' needs {{operator: value}}, got {test!r}")
         else:
-            if key not in known_figures:
-                raise RuleError(f"rule '{rule_id}' reads unknown figure '{key}'; known: {sorted(known_figures)}")
-            if not isinstance(test, Mapping) or not test:
-                raise RuleError(f"rule '{rule_id}': '{key}' needs {{operator: value}}, got {test!r}")
             unknown = [op for op in test if op not in OPERATORS]
             if unknown:
-                raise RuleError(f"rule '{rule_id}': unknown operator(s) {unknown}; use one of {list(OPERATORS)}")
+                problems.append(f"rule '{rule_id}': unknown operator(s) {unknown}; use one of {list(OPERATORS)}")
+    return problems
+
+
+def check_condition(when: Mapping[str, Any] | None, known_figures: set[str], rule_id: str) -> None:
+    """Raise :class:`RuleError` when ``when`` names an unknown figure or operator."""
+    problems = condition_problems(when, known_figures, rule_id)
+    if problems:
+        raise RuleError("; ".join(problems) + f"; known: {sorted(known_figures)}")
+
+
+def figures_read(when: Mapping[str, Any] | None) -> set[str]:
+    """Every figure ``when`` reads, in any branch."""
+    names: set[str] = set()
+    for key, test in (when or {}).items():
+        if key == "any":
+            for branch in test:
+                names |= figures_read(branch)
+        elif key == "not":
+            names |= figures_read(test)
+        else:
+            names.add(key)
+    return names
+
+
+def prune_condition(when: Mapping[str, Any] | None, available: set[str]) -> Mapping[str, Any] | None:
+    """``when`` without what reads figures this survey lacks; ``None`` when nothing of it can hold.
+
+    An ``any`` keeps its branches that can be read; every other condition
+    must be readable as a whole, or the rule is left out.
+    """
+    kept: dict[str, Any] = {}
+    for key, test in (when or {}).items():
+        if key == "any":
+            branches = [b for b in (prune_condition(branch, available) for branch in test) if b is not None]
+            if not branches:
+                return None
+            kept[key] = branches
+        elif key == "not":
+            if not figures_read(test) <= available:
+                return None
+            kept[key] = test
+        elif key not in available:
+            return None
+        else:
+            kept[key] = test
+    return kept
+
+
+def prune_rule_sets(node: Any, available: set[str], dropped: list[str] | None = None) -> tuple[Any, list[str]]:
+    """A (nested) rule set without the rules that read figures the survey lacks, and their ids."""
+    dropped = [] if dropped is None else dropped
+    if is_rule_set(node):
+        rules = []
+        for rule in node["rules"]:
+            when = prune_condition(rule.get("when"), available)
+            if when is None:
+                dropped.append(str(rule["id"]))
+            else:
+                rules.append({**rule, "when": when} if rule.get("when") else dict(rule))
+        return {**node, "rules": rules}, dropped
+    if isinstance(node, Mapping):
+        return {name: prune_rule_sets(child, available, dropped)[0] for name, child in node.items()}, dropped
+    return node, dropped
 
 
 def condition_holds(when: Mapping[str, Any] | None, figures: Mapping[str, Any]) -> tuple[bool, list[str]]:
@@ -158,19 +222,29 @@ def rule_ids(node: Any) -> list[str]:
     return []
 
 
-def check_rule_sets(node: Any, known_figures: set[str], where: str = "playbook") -> None:
-    """Validate a (nested) rule set before any persona is evaluated."""
+def rule_set_problems(node: Any, known_figures: set[str], where: str = "playbook") -> list[str]:
+    """Every problem of a (nested) rule set: bad match mode, rule without id, unknown figure or operator."""
     if is_rule_set(node):
+        problems = []
         match = node.get("match", "all")
         if match not in MATCH_MODES:
-            raise RuleError(f"{where}: match must be one of {MATCH_MODES}, got '{match}'")
+            problems.append(f"{where}: match must be one of {MATCH_MODES}, got '{match}'")
         for rule in node["rules"]:
             if "id" not in rule:
-                raise RuleError(f"{where}: a rule has no id: {rule!r}")
-            check_condition(rule.get("when"), known_figures, str(rule["id"]))
-    elif isinstance(node, Mapping):
-        for name, child in node.items():
-            check_rule_sets(child, known_figures, f"{where}.{name}")
+                problems.append(f"{where}: a rule has no id: {rule!r}")
+            else:
+                problems.extend(condition_problems(rule.get("when"), known_figures, str(rule["id"])))
+        return problems
+    if isinstance(node, Mapping):
+        return [p for name, child in node.items() for p in rule_set_problems(child, known_figures, f"{where}.{name}")]
+    return []
+
+
+def check_rule_sets(node: Any, known_figures: set[str], where: str = "playbook") -> None:
+    """Validate a (nested) rule set before any persona is evaluated."""
+    problems = rule_set_problems(node, known_figures, where)
+    if problems:
+        raise RuleError("; ".join(problems))
 
 
 def recommendation(rule_id: str, content: Mapping[str, Any], why: str, figures: Mapping[str, Any]) -> dict[str, Any]:
