@@ -42,6 +42,7 @@ def _named(parameters, scores, hr, labels, anonymity=None):
         hr,
         parameters["personas"]["profiles"],
         anonymity or parameters["anonymity"],
+        parameters["questionnaire"],
     )
     named = name_personas(
         statistics, parameters["personas"]["naming"], parameters["personas"]["hr_features"]
@@ -138,6 +139,7 @@ def test_cohens_d_and_welch_p_value(parameters, planted):
         hr,
         parameters["personas"]["profiles"],
         parameters["anonymity"],
+        parameters["questionnaire"],
     )
     inside = scores.loc[truth == 0, "mobile_use"].dropna()
     outside = scores.loc[truth != 0, "mobile_use"].dropna()

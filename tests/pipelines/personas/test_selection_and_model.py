@@ -36,7 +36,7 @@ def _basis(parameters, employees, item_scores):
     scores, _ = score_constructs(
         item_scores, parameters["questionnaire"], parameters["personas"]["scoring"]
     )
-    return build_segmentation_basis(scores, _hr(parameters, employees), parameters["personas"]["basis"])
+    return build_segmentation_basis(scores, _hr(parameters, employees), parameters["personas"]["basis"], parameters["questionnaire"])
 
 
 def _select(parameters, basis, **k_overrides):

@@ -13,6 +13,7 @@ from kedro.runner import SequentialRunner
 from openpyxl import load_workbook
 
 from segmentation.pipelines.report import create_pipeline, nodes
+from tests.conftest import load_parameters
 
 from .helpers import (
     WAVE,
@@ -48,6 +49,7 @@ def build_report(world: World, root: Path, **report_overrides) -> BuiltReport:
     catalog = DataCatalog.from_config(project_catalog_config(root))
     params = {
         "params:report": report_params(**report_overrides),
+        "params:questionnaire": load_parameters("questionnaire")["questionnaire"],
         "params:anonymity": anonymity_params(),
         "params:wave": WAVE,
         "params:wave_date": None,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from segmentation.pipelines.report.nodes import resolve_report_settings
 from tests.conftest import PROJECT_ROOT, load_parameters
 
 WAVE = "2030-01"
@@ -49,7 +50,9 @@ OPEN_TEXTS = [
 
 
 def report_params(**overrides: Any) -> dict:
-    params = copy.deepcopy(load_parameters("report")["report"])
+    """The report's parameters as the pipeline resolves them for the standard questionnaire."""
+    params = resolve_report_settings(load_parameters("report")["report"], load_parameters("questionnaire")["questionnaire"])
+    params = copy.deepcopy(params)
     params.update(overrides)
     return params
 

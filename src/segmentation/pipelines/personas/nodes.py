@@ -24,6 +24,7 @@ from segmentation.demographics import age_bands
 from segmentation.errors import RunStopped
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
+from segmentation.roles import CHANNELS, resolve, survey_roles
 
 from .model import (
     PersonaModel,
@@ -184,14 +185,38 @@ def derive_hr_features(
 # --------------------------------------------------------------------------- segmentation
 
 
+def survey_basis(basis: list[str], questionnaire: dict, columns: list[str]) -> list[str]:
+    """The basis this survey can form personas from.
+
+    A basis name may be a role (``innovativeness``: the survey's construct
+    with that role). When it names constructs the survey did not ask, the
+    personas are formed from every construct the survey asked except its
+    channel preferences (how to reach people profiles the personas, it does
+    not form them), plus the basis's HR features; a warning says so.
+    """
+    roles = survey_roles(questionnaire)
+    constructs = [c for c in questionnaire["constructs"] if c in columns]
+    resolved = [resolve(roles, name, constructs) or name for name in basis]
+    lacking = [name for name, c in zip(basis, resolved, strict=True) if c not in columns]
+    if not lacking:
+        return list(dict.fromkeys(resolved))
+    hr = [c for c in resolved if c in columns and c not in constructs]
+    fallback = [c for c in constructs if c not in roles[CHANNELS]] + hr
+    logger.warning(
+        "personas.basis names %s, which this survey does not ask; the personas are formed from %s instead",
+        lacking, fallback,
+    )
+    return fallback
+
+
 def build_segmentation_basis(
-    construct_scores: pd.DataFrame, hr_features: pd.DataFrame, basis: list[str]
+    construct_scores: pd.DataFrame, hr_features: pd.DataFrame, basis: list[str], questionnaire: dict
 ) -> pd.DataFrame:
     """One row per respondent, one column per basis construct or numeric HR feature."""
     frame = construct_scores.merge(hr_features, on="pid", how="left", suffixes=("", "_hr"))
-    unknown = [c for c in basis if c not in frame.columns]
-    if unknown:
-        raise ValueError(f"personas.basis names unknown columns {unknown}")
+    basis = survey_basis(basis, questionnaire, list(frame.columns))
+    if not basis:
+        raise ValueError("no construct to form personas from: the questionnaire has no scored construct")
     return frame[["pid", *basis]].astype(dict.fromkeys(basis, float))
 
 
@@ -510,7 +535,7 @@ def _adoption_overview(category: pd.Series, scale: dict, adopters: dict, min_gro
             f"{bounds['innovators']}, early adopters above {bounds['early_adopters']}, early majority "
             f"above {bounds['early_majority']}, late majority from {bounds['late_majority']}, "
             f"laggards below it"
-        ),
+        ) if adopters["construct"] else "the survey has no innovativeness construct: no adopter categories",
         **scale,
     }
 
@@ -538,8 +563,13 @@ def profile_personas(
     hr_features: pd.DataFrame,
     profile_params: dict,
     anonymity: dict,
+    questionnaire: dict,
 ) -> tuple[dict, dict]:
     """Per persona: size, share, means, Cohen's d and p-values, top traits, mixes.
+
+    The adopter categories read the survey's innovativeness construct
+    (``adopters.construct`` names it or its role); without one, every
+    respondent's category is unknown.
 
     Demographic and adopter mixes hide cells under the anonymity threshold; a
     persona under it (or with fewer than that many people outside it) shows
@@ -553,8 +583,10 @@ def profile_personas(
     constructs = [c for c in construct_scores.columns if c != "pid"]
     numeric = constructs + list(profile_params["hr_numeric"])
     values = frame[numeric].to_numpy(dtype=float)
-    adopters = profile_params["adopters"]
-    category, scale = adopter_categories(frame[adopters["construct"]].astype(float), adopters)
+    adopters = dict(profile_params["adopters"])
+    adopters["construct"] = resolve(survey_roles(questionnaire), adopters["construct"], constructs)
+    innovativeness = frame[adopters["construct"]] if adopters["construct"] else pd.Series(np.nan, index=frame.index)
+    category, scale = adopter_categories(innovativeness.astype(float), adopters)
     ids = ordered_persona_ids(frame["persona_id"])
     profiles = {}
     for pid in ids:

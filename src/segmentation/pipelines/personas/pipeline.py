@@ -52,7 +52,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
             ),
             Node(
                 nodes.build_segmentation_basis,
-                ["construct_scores", "hr_features", "params:personas.basis"],
+                ["construct_scores", "hr_features", "params:personas.basis", "params:questionnaire"],
                 "segmentation_basis",
                 name="build_segmentation_basis",
             ),
@@ -100,6 +100,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
                     "hr_features",
                     "params:personas.profiles",
                     "params:anonymity",
+                    "params:questionnaire",
                 ],
                 ["persona_statistics", "adoption_overview"],
                 name="profile_personas",

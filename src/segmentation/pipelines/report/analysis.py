@@ -20,6 +20,17 @@ import pyarrow.compute as pc
 
 from segmentation.demographics import age_bands
 from segmentation.parsing import is_in
+from segmentation.roles import (
+    BARRIERS,
+    CHANNELS,
+    GAMIFICATION,
+    INNOVATIVENESS,
+    MOBILE,
+    NEEDS,
+    SOCIAL_MEDIA,
+    role_construct,
+    survey_roles,
+)
 from segmentation.waves import wave_date as resolve_wave_date
 
 from . import anonymity as anon
@@ -30,9 +41,33 @@ UNKNOWN = "__unknown__"
 SURVEY, INFERRED = "survey", "inferred"
 LEVELS = ("low", "medium", "high")
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
+# The report's name of each one-construct role (``report.constructs``).
+REPORT_ROLES = {"social_media": SOCIAL_MEDIA, "mobile": MOBILE, "innovativeness": INNOVATIVENESS, "barriers": BARRIERS,
+                "gamification": GAMIFICATION}
 
 
 # --------------------------------------------------------------------- base
+
+
+def survey_constructs(questionnaire: Mapping[str, Any]) -> dict[str, Any]:
+    """Which constructs the report speaks of, from the questionnaire's roles.
+
+    A one-construct role the survey lacks is ``None`` and a role of many is
+    an empty list: the report leaves its section out. The barriers items are
+    shown one by one when the barriers score has several; each persona's
+    trait chart shows every construct with a role except channel preferences.
+    """
+    roles = survey_roles(questionnaire)
+    barriers = role_construct(roles, BARRIERS)
+    barrier_items = list(questionnaire["constructs"][barriers]) if barriers else []
+    single = {key: role_construct(roles, role) for key, role in REPORT_ROLES.items()}
+    return {
+        **single,
+        "needs": list(roles[NEEDS]),
+        "channels": list(roles[CHANNELS]),
+        "barrier_items": barrier_items if len(barrier_items) > 1 else [],
+        "traits": [c for c in [*single.values(), *roles[NEEDS]] if c],
+    }
 
 
 def all_constructs(report: Mapping[str, Any]) -> list[str]:
@@ -40,7 +75,7 @@ def all_constructs(report: Mapping[str, Any]) -> list[str]:
     c = report["constructs"]
     names = [c["social_media"], c["mobile"], c["innovativeness"], c["barriers"], c["gamification"],
              *c["needs"], *c["channels"], *c.get("traits", [])]
-    return list(dict.fromkeys(names))
+    return [n for n in dict.fromkeys(names) if n]
 
 
 def group_dimensions(report: Mapping[str, Any]) -> list[str]:
@@ -186,6 +221,15 @@ def adopter_categories(innovativeness: pd.Series, adopters: Mapping[str, Any], s
         default=order[4],
     ).astype(object)
     return pd.Series(out, index=innovativeness.index).where(innovativeness.notna(), None)
+
+
+def _adopters(resp: pd.DataFrame, cons: Mapping[str, Any], adopters_params: Mapping[str, Any]) -> dict[str, float]:
+    """Put each respondent's adopter category in ``resp["adopter"]`` (none without an
+    innovativeness construct) and return the scale it was read on."""
+    innovativeness = resp[cons["innovativeness"]] if cons["innovativeness"] else pd.Series(np.nan, index=resp.index)
+    scale = adopter_scale(innovativeness)
+    resp["adopter"] = adopter_categories(innovativeness, adopters_params, scale)
+    return scale
 
 
 def split_share(flag: pd.Series, min_group: int) -> tuple[float | None, int]:
@@ -371,8 +415,7 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
     active = base[base["active"]]
     resp = base[base["respondent"]].copy()
     adopters_params = report["adopters"]
-    scale = adopter_scale(resp[cons["innovativeness"]])
-    resp["adopter"] = adopter_categories(resp[cons["innovativeness"]], adopters_params, scale)
+    scale = _adopters(resp, cons, adopters_params)
     band_order = [*report["age_bands"]["labels"][labels.language]]
     if (active["age_band"] == UNKNOWN).any():
         band_order.append(UNKNOWN)
@@ -392,9 +435,10 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
         "respondents": [None if pd.isna(v) else float(v) for v in age_shares.loc["respondents"]],
     }
 
-    # Adopter categories, small ones merged with a neighbour.
+    # Adopter categories, small ones merged with a neighbour (none without an innovativeness construct).
     order = list(adopters_params["order"])
-    adopter_cells = anon.collapse_ordinal(resp["adopter"].value_counts().reindex(order, fill_value=0), min_group)
+    adopter_counts = resp["adopter"].value_counts().reindex(order, fill_value=0)
+    adopter_cells = anon.collapse_ordinal(adopter_counts, min_group) if cons["innovativeness"] else []
     for cell in adopter_cells:
         cell["label"] = " + ".join(labels.value("adopters", k) for k in cell["labels"])
     innovator, _ = split_share(resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna()), min_group)
@@ -402,18 +446,22 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
 
     agree = report["agree_from"]
     high = report["levels"]["high_from"]
-    barrier_high, _ = split_share((resp[cons["barriers"]] >= high).where(resp[cons["barriers"]].notna()), min_group)
-    gamification, _ = split_share((resp[cons["gamification"]] >= agree).where(resp[cons["gamification"]].notna()), min_group)
+
+    def high_flags(construct: str | None, threshold: float) -> pd.Series | None:
+        return None if not construct else (resp[construct] >= threshold).where(resp[construct].notna())
+
+    barrier_high = split_share(high_flags(cons["barriers"], high), min_group)[0] if cons["barriers"] else None
+    gamification = split_share(high_flags(cons["gamification"], agree), min_group)[0] if cons["gamification"] else None
 
     result: dict[str, Any] = {
         "n_respondents": int(len(resp)) if len(resp) >= min_group else None,
         "n_active": int(len(active)) if len(active) >= min_group else None,
         "age_mix": age_mix,
         "usage": [
-            _levels(resp, cons["social_media"], report, labels, min_group),
-            _levels(resp, cons["mobile"], report, labels, min_group),
+            {**_levels(resp, cons[key], report, labels, min_group), "metric": key}
+            for key in ("social_media", "mobile") if cons[key]
         ],
-        "barriers_levels": _levels(resp, cons["barriers"], report, labels, min_group),
+        "barriers_levels": _levels(resp, cons["barriers"], report, labels, min_group) if cons["barriers"] else None,
         "adopters": {
             "cells": adopter_cells,
             "innovator_share": innovator,
@@ -421,12 +469,13 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
             **scale,
             "note": labels.ui("situation.adopters_note"),
             "definition": labels.ui("situation.adopters_definition", mean=scale["mean"], sd=scale["sd"]),
-        },
+        } if cons["innovativeness"] else None,
         "needs": _ranked(resp, cons["needs"], labels, agree, min_group),
         "barrier_items": _ranked(resp, cons.get("barrier_items", []), labels, agree, min_group, kind="items"),
         "barriers_high_share": barrier_high,
         "channels": _ranked(resp, cons["channels"], labels, agree, min_group),
-        "gamification": {"mean": anon.safe_mean(resp[cons["gamification"]], min_group), "share": gamification},
+        "gamification": {"mean": anon.safe_mean(resp[cons["gamification"]], min_group), "share": gamification}
+        if cons["gamification"] else None,
         "work_patterns": {
             wp: split_share(active["work_pattern"].eq(wp), min_group)[0]
             for wp in sorted(active["work_pattern"].dropna().unique())
@@ -437,12 +486,15 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
 
     # Breakdowns by department, site, work pattern.
     metrics = {
-        "social_media_high": (resp[cons["social_media"]] >= high).where(resp[cons["social_media"]].notna()),
-        "mobile_high": (resp[cons["mobile"]] >= high).where(resp[cons["mobile"]].notna()),
-        "innovators": resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna()),
-        "conservatives": resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna()),
-        "barriers_high": (resp[cons["barriers"]] >= high).where(resp[cons["barriers"]].notna()),
+        "social_media_high": high_flags(cons["social_media"], high),
+        "mobile_high": high_flags(cons["mobile"], high),
+        "innovators": resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna())
+        if cons["innovativeness"] else None,
+        "conservatives": resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna())
+        if cons["innovativeness"] else None,
+        "barriers_high": high_flags(cons["barriers"], high),
     }
+    metrics = {key: flags for key, flags in metrics.items() if flags is not None}
     for dim in report["breakdowns"]:
         column = f"group_{dim}"
         groups = ordered_groups(active[column])
@@ -492,16 +544,16 @@ def situation_metrics(situation_figures: Mapping[str, Any], overview_figures: Ma
 
     put("response_rate", overview_figures.get("response_rate"))
     put("data.survey_rejected_share", overview_figures.get("survey_rejected_share"))
-    names = {0: "social_media", 1: "mobile"}
-    for i, usage in enumerate(situation_figures["usage"]):
+    for usage in situation_figures["usage"]:
         cells = {c["key"]: c["share"] for c in usage["cells"]}
-        put(f"{names[i]}.high_share", cells.get("high"), usage["label"])
-        put(f"{names[i]}.low_share", cells.get("low"), usage["label"])
-        put(f"{names[i]}.mean", usage["mean"], usage["label"])
+        put(f"{usage['metric']}.high_share", cells.get("high"), usage["label"])
+        put(f"{usage['metric']}.low_share", cells.get("low"), usage["label"])
+        put(f"{usage['metric']}.mean", usage["mean"], usage["label"])
     put("barriers.high_share", situation_figures["barriers_high_share"])
-    put("adopters.innovator_share", situation_figures["adopters"]["innovator_share"])
-    put("adopters.conservative_share", situation_figures["adopters"]["conservative_share"])
-    put("gamification.agree_share", situation_figures["gamification"]["share"])
+    adopters = situation_figures["adopters"] or {}
+    put("adopters.innovator_share", adopters.get("innovator_share"))
+    put("adopters.conservative_share", adopters.get("conservative_share"))
+    put("gamification.agree_share", (situation_figures["gamification"] or {}).get("share"))
     for kind, share_key in (("needs", "agree_share"), ("channels", "prefer_share"), ("barrier_items", "agree_share")):
         rows = situation_figures[kind]
         for row in rows:
@@ -530,8 +582,7 @@ def persona_figures(
     base = base[[c for c in base.columns if c in needed]]
     resp = base[base["respondent"]].copy()
     adopters_params = report["adopters"]
-    scale = adopter_scale(resp[cons["innovativeness"]])
-    resp["adopter"] = adopter_categories(resp[cons["innovativeness"]], adopters_params, scale)
+    scale = _adopters(resp, cons, adopters_params)
     surveyed = resp[resp["persona_source"].eq(SURVEY) & resp["persona_id"].notna()]
     active = base[base["active"]]
     all_ids = sorted(set(persona_ids) | set(surveyed["persona_id"].unique()), key=persona_sort_key)
@@ -551,7 +602,7 @@ def persona_figures(
 
     # Adopter mix on the same merged categories as the overall chart.
     order = list(adopters_params["order"])
-    merged = anon.collapse_ordinal(resp["adopter"].value_counts().reindex(order, fill_value=0), min_group)
+    merged = anon.collapse_ordinal(resp["adopter"].value_counts().reindex(order, fill_value=0), min_group) if cons["innovativeness"] else []
     merge_map = {k: "+".join(cell["labels"]) for cell in merged for k in cell["labels"]}
     merged_keys = ["+".join(cell["labels"]) for cell in merged]
     merged_labels = {"+".join(cell["labels"]): " + ".join(labels.value("adopters", k) for k in cell["labels"]) for cell in merged}

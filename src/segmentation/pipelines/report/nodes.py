@@ -52,6 +52,15 @@ HALF = 4.6  # inches: width of a chart that shares its row with another
 # ------------------------------------------------------------------ figures
 
 
+def resolve_report_settings(report: Mapping[str, Any], questionnaire: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's parameters with ``constructs`` taken from the questionnaire's roles.
+
+    A section whose role the survey lacks is left out of the page and the
+    workbook (the run's one warning at the start lists them).
+    """
+    return {**report, "constructs": analysis.survey_constructs(questionnaire)}
+
+
 def build_report_base(
     employees: pd.DataFrame,
     construct_scores: pd.DataFrame,
@@ -332,26 +341,31 @@ def draw_report_charts(
         [palette["muted"], palette["primary"]], width=HALF + 1.0,
     )
     usage = report_situation["usage"]
-    out["usage"] = ch.stacked_shares(
-        style, [u["label"] for u in usage], [labels.ui(f"level_titles.{k}") for k in analysis.LEVELS],
-        [[c["share"] for c in u["cells"]] for u in usage], palette["levels"], hidden_label=hidden_label,
-    )
-    adopters = report_situation["adopters"]["cells"]
-    colours = palette["adopters"]
-    out["adopters"] = ch.stacked_shares(
-        style, [labels.ui("situation.respondents")], [c["label"] for c in adopters], [[c["share"] for c in adopters]],
-        [colours[min(len(colours) - 1, report["adopters"]["order"].index(c["labels"][0]))] for c in adopters],
-        hidden_label=hidden_label,
-    )
+    if usage:
+        out["usage"] = ch.stacked_shares(
+            style, [u["label"] for u in usage], [labels.ui(f"level_titles.{k}") for k in analysis.LEVELS],
+            [[c["share"] for c in u["cells"]] for u in usage], palette["levels"], hidden_label=hidden_label,
+        )
+    if report_situation["adopters"]:
+        adopters = report_situation["adopters"]["cells"]
+        colours = palette["adopters"]
+        out["adopters"] = ch.stacked_shares(
+            style, [labels.ui("situation.respondents")], [c["label"] for c in adopters], [[c["share"] for c in adopters]],
+            [colours[min(len(colours) - 1, report["adopters"]["order"].index(c["labels"][0]))] for c in adopters],
+            hidden_label=hidden_label,
+        )
     for key in ("needs", "channels"):
         rows = report_situation[key]
-        out[key] = ch.hbar_shares(style, [r["label"] for r in rows], [r["share"] for r in rows], hidden_mark=hidden, width=HALF if key == "needs" else None)
-    barrier_rows = report_situation["barrier_items"]
-    out["barriers"] = ch.hbar_shares(
-        style, [r["label"] for r in barrier_rows] + [labels.ui("situation.barriers_high")],
-        [r["share"] for r in barrier_rows] + [report_situation["barriers_high_share"]],
-        hidden_mark=hidden, colour=palette["secondary"], width=HALF,
-    )
+        if rows:
+            out[key] = ch.hbar_shares(style, [r["label"] for r in rows], [r["share"] for r in rows], hidden_mark=hidden,
+                                      width=HALF if key == "needs" else None)
+    if report_situation["barriers_levels"]:
+        barrier_rows = report_situation["barrier_items"]
+        out["barriers"] = ch.hbar_shares(
+            style, [r["label"] for r in barrier_rows] + [labels.ui("situation.barriers_high")],
+            [r["share"] for r in barrier_rows] + [report_situation["barriers_high_share"]],
+            hidden_mark=hidden, colour=palette["secondary"], width=HALF,
+        )
     for block in report_situation["breakdowns"]:
         rows = block["rows"]
         if not rows:
@@ -368,6 +382,8 @@ def draw_report_charts(
         if card["hidden"]:
             continue
         traits = card["traits"]
+        if not traits:
+            continue
         out[f"traits_{card['persona_id']}"] = ch.trait_dots(
             style, [t["label"] for t in traits], [t["mean"] for t in traits], [t["everyone"] for t in traits],
             labels.ui("persona.this_persona"), labels.ui("persona.everyone"),

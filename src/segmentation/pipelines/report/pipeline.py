@@ -9,6 +9,12 @@ def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
+                nodes.resolve_report_settings,
+                ["params:report", "params:questionnaire"],
+                "report_settings",
+                name="resolve_report_settings",
+            ),
+            Node(
                 nodes.build_report_base,
                 [
                     "employees",
@@ -17,7 +23,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "persona_assignments",
                     "params:wave",
                     "params:wave_date",
-                    "params:report",
+                    "report_settings",
                     "params:anonymity",
                 ],
                 "report_base",
@@ -39,7 +45,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.analyse_situation,
-                ["report_base", "params:report", "params:anonymity"],
+                ["report_base", "report_settings", "params:anonymity"],
                 "report_situation",
                 name="analyse_situation",
             ),
@@ -51,7 +57,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.build_persona_cards,
-                ["report_base", "persona_profiles", "playbook", "open_text", "params:report", "params:anonymity"],
+                ["report_base", "persona_profiles", "playbook", "open_text", "report_settings", "params:anonymity"],
                 "report_personas",
                 name="build_persona_cards",
             ),
@@ -104,7 +110,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "report_personas",
                     "report_method",
                     "report_waves",
-                    "params:report",
+                    "report_settings",
                 ],
                 "persona_report_xlsx",
                 name="build_report_workbook",

@@ -50,14 +50,14 @@ def takeaway(labels: Labels, key: str, **figures: Any) -> str:
 
 
 def headlines(labels: Labels, situation: Mapping[str, Any]) -> dict[str, str]:
-    usage = {u["construct"]: {c["key"]: c["share"] for c in u["cells"]} for u in situation["usage"]}
-    social, mobile = (list(usage.values()) + [{}, {}])[:2]
+    usage = {u["metric"]: {c["key"]: c["share"] for c in u["cells"]} for u in situation["usage"]}
+    social, mobile = usage.get("social_media", {}), usage.get("mobile", {})
     needs = [n for n in situation["needs"] if n["share"] is not None]
     channels = [c for c in situation["channels"] if c["share"] is not None]
-    ad = situation["adopters"]
+    ad = situation["adopters"] or {}  # none without an innovativeness construct
     return {
         "usage": takeaway(labels, "usage", social_high=social.get("high"), social_low=social.get("low"), mobile_high=mobile.get("high")),
-        "adopters": takeaway(labels, "adopters", innovators=ad["innovator_share"], conservatives=ad["conservative_share"]),
+        "adopters": takeaway(labels, "adopters", innovators=ad.get("innovator_share"), conservatives=ad.get("conservative_share")),
         "needs": takeaway(labels, "needs", label=needs[0]["label"], share=needs[0]["share"]) if needs else "",
         "barriers": takeaway(labels, "barriers", share=situation["barriers_high_share"]),
         "channels": takeaway(labels, "channels", label=channels[0]["label"], share=channels[0]["share"]) if channels else "",

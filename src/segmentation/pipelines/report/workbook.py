@@ -150,26 +150,32 @@ def _situation_sheet(sheet: Sheet, labels: Labels, situation: Mapping[str, Any])
     for population, key in ((t("situation.employees"), "employees"), (t("situation.respondents"), "respondents")):
         for band, share in zip(age["bands"], age[key], strict=True):
             sheet.line([t("situation.age_mix"), population, band, share, None, None], kinds)
-    for usage in [*situation["usage"], situation["barriers_levels"]]:
+    for usage in [*situation["usage"], *([situation["barriers_levels"]] if situation["barriers_levels"] else [])]:
         for cell in usage["cells"]:
             sheet.line([usage["label"], everyone, cell["label"], cell["share"], None, None], kinds)
         sheet.line([usage["label"], everyone, t("situation.mean"), None, usage["mean"], None], kinds)
-    for cell in situation["adopters"]["cells"]:
-        sheet.line([t("situation.adopters"), everyone, cell["label"], cell["share"], None, None], kinds)
-    sheet.line([t("situation.adopters"), everyone, t("metrics.innovators"), situation["adopters"]["innovator_share"], None, None], kinds)
-    sheet.line([t("situation.adopters"), everyone, t("metrics.conservatives"), situation["adopters"]["conservative_share"], None, None], kinds)
+    adopters = situation["adopters"]
+    if adopters:  # left out when the survey has no innovativeness construct
+        for cell in adopters["cells"]:
+            sheet.line([t("situation.adopters"), everyone, cell["label"], cell["share"], None, None], kinds)
+        sheet.line([t("situation.adopters"), everyone, t("metrics.innovators"), adopters["innovator_share"], None, None], kinds)
+        sheet.line([t("situation.adopters"), everyone, t("metrics.conservatives"), adopters["conservative_share"], None, None], kinds)
     for section, key in (("situation.needs", "needs"), ("situation.barriers", "barrier_items"), ("situation.channels", "channels")):
         for row in situation[key]:
             sheet.line([t(section), everyone, row["label"], row["share"], row["mean"], row["n"]], kinds)
-    sheet.line([t("situation.barriers"), everyone, t("situation.barriers_high"), situation["barriers_high_share"], None, None], kinds)
+    if situation["barriers_levels"]:
+        sheet.line([t("situation.barriers"), everyone, t("situation.barriers_high"), situation["barriers_high_share"], None, None], kinds)
     for block in situation["breakdowns"]:
         for row in block["rows"]:
             for key, label in zip(block["metric_keys"], block["metric_labels"], strict=True):
                 sheet.line([block["title"], row["label"], label, row["metrics"][key], None, row["n"]], kinds)
             for band, share in zip(block["bands"], row["age_mix"], strict=True):
                 sheet.line([block["title"], row["label"], f"{t('situation.age_mix')}: {band}", share, None, row["headcount"]], kinds)
-            sheet.line([block["title"], row["label"], t("situation.top_need"), row["top_need"] or t("hidden_mark"), None, None], kinds)
-            sheet.line([block["title"], row["label"], t("situation.top_channel"), row["top_channel"] or t("hidden_mark"), None, None], kinds)
+            if situation["needs"]:
+                sheet.line([block["title"], row["label"], t("situation.top_need"), row["top_need"] or t("hidden_mark"), None, None], kinds)
+            if situation["channels"]:
+                sheet.line([block["title"], row["label"], t("situation.top_channel"), row["top_channel"] or t("hidden_mark"), None, None],
+                           kinds)
     sheet.finish()
 
 
@@ -206,11 +212,9 @@ def _pct(value: Any, labels: Labels) -> str:
     return labels.ui("hidden_mark") if value is None else f"{value:.0%}"
 
 
-def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], report: Mapping[str, Any]) -> None:
+def _channel_matrix(sheet: Sheet, labels: Labels, cards: list[Mapping[str, Any]], channel_keys: list[str], colours: list[str]) -> None:
+    """Each persona's mean preference and rank of every channel, coloured."""
     t = labels.ui
-    params = report["workbook"]
-    cards = [c for c in personas["cards"] if not c["hidden"]]
-    channel_keys = list(report["constructs"]["channels"])
     sheet.title(t("workbook.matrix_title"))
     top = sheet.header([t("persona.persona"), *[labels.construct(c) for c in channel_keys]])
     sheet.freeze(f"B{top + 1}")
@@ -218,7 +222,6 @@ def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], r
     for card in cards:
         sheet.line([card["name"], *[card["channel_means"].get(c) for c in channel_keys]], [TEXT, *[MEAN] * len(channel_keys)])
     last = sheet.row - 1
-    colours = params["colour_scale"]
     if cards:
         area = f"B{first}:{get_column_letter(1 + len(channel_keys))}{last}"
         sheet.ws.conditional_formatting.add(area, ColorScaleRule(
@@ -238,6 +241,15 @@ def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], r
         sheet.ws.conditional_formatting.add(area, ColorScaleRule(
             start_type="min", start_color=colours[2], end_type="max", end_color=colours[0],
         ))
+
+
+def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], report: Mapping[str, Any]) -> None:
+    t = labels.ui
+    params = report["workbook"]
+    cards = [c for c in personas["cards"] if not c["hidden"]]
+    channel_keys = list(report["constructs"]["channels"])
+    if channel_keys:  # no channel matrix when the survey asked no channel preference
+        _channel_matrix(sheet, labels, cards, channel_keys, params["colour_scale"])
     sheet.subtitle(t("persona.four_ps"))
     sheet.header([t("persona.persona"), t("workbook.section"), t("workbook.item"), t("persona.rule")])
     for card in cards:
