@@ -6,7 +6,8 @@ delimiter, corrupt or protected workbook, a file that is not a survey at all)
 raises an :class:`InputFileError`; data that cannot make personas (too few
 usable responses, answers that do not vary) raises a :class:`RunStopped`; an
 output that cannot be written (read-only folder, full disk) reaches the user
-as an :class:`OutputWriteError`. The project's ``kedro run`` prints the
+as an :class:`OutputWriteError`; a run parameter that is not allowed (a wave
+name that is not one, a path leaving ``data/``) raises a :class:`ParameterError`. The project's ``kedro run`` prints the
 message without a traceback, exits with code 2 and keeps the traceback in the
 debug log.
 """
@@ -46,6 +47,10 @@ class RunStopped(Exception):
 
 class InputFileError(RunStopped):
     """A whole input file cannot be used."""
+
+
+class ParameterError(RunStopped):
+    """A run parameter (``--params ...``) or a catalog path built from one is not allowed."""
 
 
 class OutputWriteError(RunStopped):

@@ -1,13 +1,18 @@
-"""Project hooks: the pseudonymisation key and run timings."""
+"""Project hooks: run parameters checked, the pseudonymisation key, run timings."""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
+
+from segmentation.errors import ParameterError
+from segmentation.waves import check_wave_name
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,61 @@ def resolve_pseudonym_key(conf_creds: dict[str, Any], environ: dict[str, str]) -
         PSEUDONYM_KEY_ENV,
     )
     return SAMPLE_FALLBACK_KEY
+
+
+# Catalog entry keys that name a local file or folder.
+PATH_KEYS = ("filepath", "path", "models_path", "outputs_path")
+
+
+def paths_outside(conf_catalog: Mapping[str, Any], data_root: Path) -> list[tuple[str, str]]:
+    """(entry, path) of every catalog path that resolves outside ``data_root``.
+
+    Relative paths are taken from the project folder (Kedro makes
+    ``filepath`` and ``path`` absolute there), ``..`` and symbolic links
+    followed. Remote paths
+    (``s3://...``) are the operator's choice and are not checked.
+    """
+    root, project = data_root.resolve(), data_root.parent
+    outside = []
+    for name, entry in conf_catalog.items():
+        if not isinstance(entry, Mapping):
+            continue
+        for key in PATH_KEYS:
+            value = entry.get(key)
+            if isinstance(value, str) and "://" not in value and not (project / value).resolve().is_relative_to(root):
+                outside.append((str(name), value))
+    return outside
+
+
+class RunParametersHook:
+    """Refuses a run whose wave names are not wave names, or whose catalog reaches outside ``data/``.
+
+    Runs once the catalog's configuration is resolved and before any dataset
+    is read or written, so ``--params wave=2026-09/../../elsewhere`` stops
+    with one line (exit 2), having touched nothing.
+    """
+
+    def __init__(self) -> None:
+        self._project_path = Path.cwd()
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        self._project_path = Path(context.project_path)
+
+    @hook_impl
+    def after_catalog_created(self, conf_catalog, parameters) -> None:
+        params = parameters["parameters"]  # Kedro hands over {"parameters": ..., "params:<name>": ...}
+        pattern = params["wave_name_pattern"]
+        check_wave_name("wave", params.get("wave"), pattern)
+        if params.get("previous_wave") is not None:
+            check_wave_name("previous_wave", params["previous_wave"], pattern)
+        outside = paths_outside(conf_catalog, self._project_path / "data")
+        if outside:
+            name, path = outside[0]
+            raise ParameterError(
+                f"catalog entry '{name}'", f"its path {path} resolves outside the project's data/ folder.",
+                "every input and output inside data/; check --params and conf/*/catalog*.yml.",
+            )
 
 
 class PseudonymKeyHook:

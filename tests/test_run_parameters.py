@@ -1,0 +1,106 @@
+"""Run parameters that name folders: only wave names, and nothing outside data/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from segmentation.errors import ParameterError
+from segmentation.hooks import paths_outside
+from segmentation.waves import check_wave_name
+from tests.conftest import PROJECT_ROOT
+from tests.test_end_to_end import _copy_project
+
+
+@pytest.fixture(scope="module")
+def pattern() -> str:
+    from kedro.config import OmegaConfigLoader
+
+    loader = OmegaConfigLoader(str(PROJECT_ROOT / "conf"), base_env="base", default_run_env="base")
+    return loader["parameters"]["wave_name_pattern"]
+
+
+@pytest.mark.parametrize("name", ["2026-03", "2026-09", "2026-09-pilot", "2030-12-b2"])
+def test_wave_names_pass(pattern, name):
+    assert check_wave_name("wave", name, pattern) == name
+
+
+@pytest.mark.parametrize("value, says", [
+    ("2026-09/../../../../elsewhere/evil", "it holds a path"),
+    ("..", "it holds a path"),
+    ("2026-09\\..\\x", "it holds a path"),
+    ("pilot", "'pilot' is not a wave name"),
+    ("2026-13", "'2026-13' is not a wave name"),
+    ("2026-09 ", "is not a wave name"),
+    ("", "the wave is empty"),
+    (None, "the wave is empty"),
+    (202609, "read as the number 202609"),
+    ("x\x1b[31mred", "x\\x1b[31mred"),  # shown escaped, never sent to the terminal
+])
+def test_anything_else_stops_with_the_problem_and_the_expected_form(pattern, value, says):
+    with pytest.raises(ParameterError) as caught:
+        check_wave_name("wave", value, pattern)
+    message = str(caught.value)
+    assert says in message
+    assert "Expected: a wave named YYYY-MM" in message and "2026-09" in message
+    assert "\n" not in message and "\x1b" not in message
+
+
+def test_every_catalog_path_is_checked_against_data(tmp_path):
+    data = tmp_path / "data"
+    conf = {
+        "inside": {"type": "x", "filepath": str(data / "01_raw" / "roster")},
+        "folder": {"type": "x", "path": str(data / "08_reporting" / "2026-09" / "targeting")},
+        "climbs": {"type": "x", "filepath": str(data / "08_reporting" / "2026-09" / ".." / ".." / ".." / "evil.csv")},
+        "models": {"type": "x", "models_path": str(tmp_path / "elsewhere")},
+        "remote": {"type": "x", "filepath": "s3://bucket/file.csv"},
+    }
+    assert paths_outside(conf, data) == [("climbs", conf["climbs"]["filepath"]), ("models", str(tmp_path / "elsewhere"))]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return _copy_project(tmp_path_factory.mktemp("params") / "project")
+
+
+def _kedro_run(project: Path, params: str) -> subprocess.CompletedProcess:
+    log = project / "logs" / "debug.log"
+    log.unlink(missing_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "kedro", "run", "--params", params], cwd=project, capture_output=True, text=True,
+        timeout=300, env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
+    )
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file() and "logs" not in p.parts and "__pycache__" not in p.parts}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params, says", [
+    ("wave=2026-09/../../../../elsewhere/evil", "--params wave=2026-09/../../../../elsewhere/evil: '2026-09/../../../../elsewhere/evil' is not a wave name; it holds a path"),
+    ("wave=pilot", "--params wave=pilot: 'pilot' is not a wave name."),
+    ("wave=", "--params wave=: the wave is empty."),
+    ("wave=2026_09", "--params wave=202609: the wave was read as the number 202609"),
+    ("wave=2026-09,previous_wave=../../../../elsewhere/evil", "--params previous_wave=../../../../elsewhere/evil"),
+])
+def test_a_bad_wave_on_the_command_line_stops_before_anything_is_read_or_written(project, params, says):
+    # the attack of issue 12: a survey planted outside data/, where the traversal pointed
+    for planted in (project / "elsewhere" / "evil", project.parent / "elsewhere" / "evil"):
+        planted.mkdir(parents=True, exist_ok=True)
+        shutil.copy(project / "data" / "01_raw" / "waves" / "2026-09" / "survey.csv", planted / "survey.csv")
+    before = _files(project.parent)
+    result = _kedro_run(project, params)
+    screen = result.stdout + result.stderr
+    assert result.returncode == 2, screen
+    errors = [line for line in screen.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {says}"), screen
+    assert "Expected: a wave named YYYY-MM" in errors[0]
+    assert "Traceback" not in screen
+    assert "Traceback" in (project / "logs" / "debug.log").read_text()
+    assert _files(project.parent) == before  # nothing read into, nothing written anywhere
