@@ -204,8 +204,12 @@ class Scale:
         return scores * ((self.max - self.min) / COMMON_BOUNDS[1]) + self.min
 
     def answer_lookup(self, missing_labels: Iterable[str] = ()) -> dict[str, float]:
-        """Normalised answer (a label in any language, or a number in range) -> value; NaN for a missing label."""
-        lookup: dict[str, float] = {normalise_text(label): float("nan") for label in missing_labels}
+        """Normalised answer (a label in any language, or a number in range) -> value; NaN for a missing label.
+
+        A blank cell is always missing (unanswered), whether or not the
+        questionnaire lists ``""`` among its missing labels.
+        """
+        lookup: dict[str, float] = {normalise_text(label): float("nan") for label in ["", *missing_labels]}
         for labels in self.labels.values():
             for value, label in zip(self.values, labels, strict=True):
                 lookup[normalise_text(label)] = float(value)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from segmentation.cli import _explain_input_errors
 from segmentation.codebook import Codebook
+from segmentation.errors import InputFileError
 from segmentation.inmemory import run_in_memory
 from segmentation.pipelines.ingestion.nodes import (
     match_respondents,
@@ -16,8 +23,8 @@ from segmentation.pipelines.personas import create_pipeline
 from segmentation.sample import generate_organisation
 from segmentation.sample.exports import write_google_forms_csv, write_roster_csv
 
-from ...conftest import load_parameters
-from .helpers import read
+from ...conftest import PROJECT_ROOT, load_parameters
+from .helpers import read, write_csv
 
 WAVE = "2026-09"
 
@@ -55,3 +62,84 @@ def test_non_consenting_respondents_are_inferred_from_hr_data(tmp_path, question
     assert len(active_refusers) >= 15
     assert (assignments.loc[active_refusers, "assignment_source"] == "inferred").all()
     assert not set(active_refusers) & set(catalog.load("construct_scores")["pid"])
+
+
+def _consent_survey(tmp_path, questionnaire, consent_header: str, rows_above: list[list[str]] | None = None):
+    """A Google Forms export with a consent column headed ``consent_header``; e00002 said no."""
+    items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
+    rows = [["Timestamp", "Email Address", consent_header, *items],
+            ["03/02/2026 09:00:00", "e00001@example.org", "Yes", *["4"] * len(items)],
+            ["03/02/2026 09:00:00", "e00002@example.org", "No", *["4"] * len(items)]]
+    return read(write_csv(tmp_path / "survey.csv", rows))
+
+
+def test_a_configured_consent_column_that_is_not_found_stops_the_run(tmp_path, questionnaire, survey_params):
+    """Was: silently ignored, so a respondent who said "No" was used."""
+    raw = _consent_survey(tmp_path, questionnaire, "Do you agree to take part?")
+    params = {**survey_params, "consent_column": ["I consent to the use of my answers"]}
+    with pytest.raises(InputFileError) as caught:
+        parse_survey(raw, questionnaire, params)
+    message = str(caught.value)
+    assert message.startswith(f"{raw.source}: the consent column set in survey.consent_column (I consent to the use of my answers) is not in the export's headers")
+    assert "\n" not in message
+
+
+def test_the_cli_stops_with_exit_code_2_on_it(tmp_path, questionnaire, survey_params):
+    """The one line reaches the user through the project's run command (exit 2, no traceback)."""
+    raw = _consent_survey(tmp_path, questionnaire, "Do you agree to take part?")
+    params = {**survey_params, "consent_column": ["I consent"]}
+
+    @click.command()
+    def run():
+        parse_survey(raw, questionnaire, params)
+
+    result = CliRunner().invoke(click.command()(_explain_input_errors(run.callback)))
+    assert result.exit_code == 2
+    assert "the consent column set in survey.consent_column (I consent)" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("header", ["  i AGREE to take part.  ", "\u201cI agree to\u00a0take   part\u201d", "I agree to take part:"])
+def test_consent_headers_match_as_tolerantly_as_item_headers(tmp_path, questionnaire, survey_params, header):
+    raw = _consent_survey(tmp_path, questionnaire, header)
+    responses, rejects, detected = parse_survey(raw, questionnaire, {**survey_params, "consent_column": ["I agree to take part"]})
+    assert detected["consent_column"] == header
+    assert rejects[["row", "reason"]].values.tolist() == [[3, "no_consent"]]
+    assert responses["email"].tolist() == ["e00001@example.org"]
+
+
+def test_consent_question_found_in_a_second_header_row(tmp_path, survey_params):
+    """SurveyMonkey puts a matrix or a long question's text in the second header row, as it does for items."""
+    questionnaire = yaml.safe_load((PROJECT_ROOT / "docs" / "examples" / "exports" / "questionnaire.yml").read_text(encoding="utf-8"))["questionnaire"]
+    lines = (PROJECT_ROOT / "docs" / "examples" / "exports" / "surveymonkey.csv").read_text(encoding="utf-8").splitlines()
+    answers = ["Yes", "No", "Yes"]
+    lines = [lines[0] + ",Consent", lines[1] + ",I agree that my answers are used", *(f"{line},{a}" for line, a in zip(lines[2:], answers, strict=True))]
+    (tmp_path / "survey.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    params = {**survey_params, "consent_column": ["I agree that my answers are used."]}
+    responses, rejects, _ = parse_survey(read(tmp_path / "survey.csv"), questionnaire, params)
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[4, "Consent", "No", "no_consent"]]
+    assert responses["email"].tolist() == ["dana@example.org", "lea@example.org"]
+
+
+def test_the_real_limesurvey_consent_paragraph_matches_its_plain_spelling(realdata, survey_params):
+    """The GenAI export's consent header is ~900 characters with tabs and no-break spaces."""
+    raw = read(realdata / "genai_workplace_survey_2024_limesurvey_export.csv")
+    header = raw.cells.iat[0, 4]
+    assert "\t" in header and "\u00a0" in header
+    plain = " ".join(header.replace("\u00a0", " ").split())
+    questionnaire = {
+        "scales": {"use": {"labels": {"en": ["Never", "Rarely", "Monthly", "Weekly", "Daily"]}}},
+        "constructs": {"genai_use": ["USE"]},
+        "items": {"USE": {"scale": "use", "en": "How often do you use generative AI tools (e.g. ChatGPT) at work?"}},
+    }
+    shape = {**survey_params["shapes"]["limesurvey"], "respondent_id": ["Response ID"]}
+    params = {**survey_params, "consent_column": [plain], "shapes": {"limesurvey": shape}}
+    responses, rejects, detected = parse_survey(raw, questionnaire, params)
+    assert detected["consent_column"] == header
+    # everyone used said yes; the one "No" never submitted (rejected as incomplete before consent is asked)
+    said = dict(zip(raw.row_numbers[1:], raw.cells.iloc[1:, 4], strict=True))
+    assert {said[r] for r in responses["_row"]} == {"Yes"}
+    no_rows = [r for r, v in said.items() if v == "No"]
+    assert len(no_rows) == 1 and rejects.loc[rejects["row"] == no_rows[0], "reason"].tolist() == ["incomplete"]
+    assert not (rejects["reason"] == "answer_not_in_scale").any()  # a blank answer is unanswered, not off the scale
+    assert len(responses) + rejects.loc[rejects["action"] == "row_rejected", "row"].nunique() == 124

@@ -253,17 +253,52 @@ def _header_rows(raw: RawTable, shape: Mapping[str, Any]) -> int:
     return 1
 
 
-def _locate_items(raw: RawTable, header_rows: int, codebook: Codebook) -> dict[str, int]:
-    """Column of each questionnaire item, by id or by its text in any language."""
-    lookup = codebook.header_lookup
+def _locate_headers(raw: RawTable, header_rows: int, lookup: Mapping[str, str]) -> dict[str, int]:
+    """Column of each key of ``lookup`` (folded header -> key), looked for in every header row.
+
+    Headers are folded as everywhere (case, spaces, quotes, trailing
+    punctuation); the first column that matches a key wins.
+    """
     found: dict[str, int] = {}
     for position in range(raw.cells.shape[1]):
         for row in range(header_rows):
-            item = lookup.get(normalise_text(raw.cells.iat[row, position]))
-            if item and item not in found:
-                found[item] = position
+            key = lookup.get(normalise_text(raw.cells.iat[row, position]))
+            if key and key not in found:
+                found[key] = position
                 break
     return found
+
+
+def _locate_items(raw: RawTable, header_rows: int, codebook: Codebook) -> dict[str, int]:
+    """Column of each questionnaire item, by id or by its text in any language."""
+    return _locate_headers(raw, header_rows, codebook.header_lookup)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _locate_consent(raw: RawTable, header_rows: int, survey_params: Mapping[str, Any]) -> int | None:
+    """Column of the consent question, or None when the survey asks none.
+
+    ``survey.consent_column`` names this survey's consent question: an export
+    without it stops the run (a respondent who said no must never be used
+    because a header was spelled differently). Otherwise the spellings of
+    ``survey.consent_column_if_present`` are used when the export has one.
+    """
+    required = [str(s) for s in survey_params.get("consent_column") or []]
+    spellings = required or [str(s) for s in survey_params.get("consent_column_if_present") or []]
+    found = _locate_headers(raw, header_rows, {normalise_text(s): "consent" for s in spellings})
+    if required and not found:
+        raise InputFileError(
+            raw.source,
+            f"the consent column set in survey.consent_column ({'; '.join(_shorten(s) for s in required)}) "
+            "is not in the export's headers, so consent cannot be checked.",
+            "the consent question's header as the export writes it (case, spaces and punctuation do not matter), "
+            "or an empty survey.consent_column when the survey asks no consent question.",
+        )
+    return found.get("consent")
 
 
 def _read_answers(
@@ -368,14 +403,14 @@ def parse_survey(
     rejects.append(rejects_frame(survey_raw.source, rows[incomplete.to_numpy()], "(items)",
                                  [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
                                  "incomplete"))
-    consent = locate_columns(header, {"consent": survey_params.get("consent_column", [])})
-    if consent:
-        column = body.iloc[:, consent["consent"]]
+    consent = _locate_consent(survey_raw, header_rows, survey_params)
+    if consent is not None:
+        column = body.iloc[:, consent]
         yes = {normalise_text(v) for v in survey_params["consent_yes"]}
         refused = ~fold(column).isin(yes).to_numpy() & ~incomplete.to_numpy()
         if finished is not None:
             refused &= finished
-        rejects.append(rejects_frame(survey_raw.source, rows[refused], header[consent["consent"]], column[refused], "no_consent"))
+        rejects.append(rejects_frame(survey_raw.source, rows[refused], header[consent] or "(consent)", column[refused], "no_consent"))
     all_rejects = concat_rejects(rejects)
     rejected_rows = all_rejects.loc[all_rejects["action"] == "row_rejected", "row"]
     used = responses[~responses[ROW].isin(rejected_rows)].reset_index(drop=True)
@@ -386,7 +421,7 @@ def parse_survey(
         "rows_read": len(responses),
         "items_found": len(scored),
         "items_missing": missing_items,
-        "consent_column": header[consent["consent"]] if consent else None,
+        "consent_column": header[consent] if consent is not None else None,
     }
     logger.info("Survey %s: %s export, %d responses, %d items found.", survey_raw.source, shape_name, len(responses), len(scored))
     return used, all_rejects, detected
