@@ -101,3 +101,74 @@ def test_small_counts_in_warnings_are_hidden():
 )
 def test_visual_order_for_renderers_without_bidi(logical, visual):
     assert visual_order(logical) == visual
+
+
+# ------------------------------------------------------------------ merge first, then hide (issue 13)
+
+DEPARTMENTS = pd.DataFrame(
+    {"Ops": [60, 40, 30], "R&D": [50, 44, 22], "HR": [3, 10, 12], "Legal": [4, 6, 7]},
+    index=["P1", "P2", "P3"],
+)
+
+
+def _is_safe(counts: pd.DataFrame, mask: pd.DataFrame, k: int) -> bool:
+    """No shown cell of 1..k-1, and every row and column hides none or >= 2 cells holding >= k."""
+    values, hidden = counts.to_numpy(), mask.to_numpy()
+    if ((values > 0) & (values < k) & ~hidden).any():
+        return False
+    for line_values, line_mask in [*zip(values, hidden, strict=True), *zip(values.T, hidden.T, strict=True)]:
+        nonzero = line_mask & (line_values > 0)
+        if nonzero.any() and (nonzero.sum() < 2 or line_values[nonzero].sum() < k):
+            return False
+    return True
+
+
+def test_merging_a_small_category_hides_fewer_people_than_complementary_cells():
+    # Hiding P1's 3 HR and 4 Legal cells takes their column siblings with them (23 people).
+    assert anon.hidden_people(DEPARTMENTS, 5) == 23
+    merged, members = anon.merge_small_columns(DEPARTMENTS, 5)
+    assert anon.hidden_people(merged, 5) == 0
+    # The smallest category with a small cell first (Legal), then HR: P1's Other (combined) is 7.
+    assert members[anon.OTHER] == ["Legal", "HR"]
+    assert list(merged.columns) == ["Ops", "R&D", anon.OTHER]
+    assert merged[anon.OTHER].tolist() == [7, 16, 19]
+    assert _is_safe(merged, anon.suppress_cells(merged, 5), 5)
+
+
+def test_merging_is_not_kept_when_it_would_hide_more():
+    # P1 has 3 in HR and nobody in Legal: merging cannot lift P1's 3, and a
+    # smaller table would hide more, so the categories stay as they are.
+    counts = DEPARTMENTS.assign(Legal=[0, 6, 7])
+    merged, _ = anon.merge_small_columns(counts, 5)
+    assert merged.equals(counts)
+    assert _is_safe(merged, anon.suppress_cells(merged, 5), 5)
+
+
+def test_merge_stops_at_zero_hidden_and_keeps_every_person():
+    merged, _ = anon.merge_small_columns(DEPARTMENTS, 5)
+    assert merged.sum(axis=1).tolist() == DEPARTMENTS.sum(axis=1).tolist()
+
+
+def test_ordered_categories_merge_with_a_neighbour_only():
+    counts = pd.DataFrame({"a": [2, 30], "b": [2, 30], "c": [40, 3], "d": [50, 40]}, index=["x", "y"])
+    merged, members = anon.merge_small_columns(counts, 5, ordinal=True)
+    for parts in members.values():
+        positions = [list(counts.columns).index(p) for p in parts]
+        assert positions == list(range(positions[0], positions[0] + len(positions)))
+    assert merged.sum(axis=1).tolist() == counts.sum(axis=1).tolist()
+
+
+def test_hidden_reasons_tell_small_from_complement():
+    counts = pd.DataFrame({"a": [3, 20], "b": [8, 20], "c": [40, 20]}, index=["x", "y"])
+    mask = anon.suppress_cells(counts, 5)
+    reasons = anon.hidden_reasons(counts, mask, 5)
+    assert reasons.loc["x", "a"] == "small"
+    assert set(reasons.to_numpy().ravel()) - {""} == {"small", "complement"}
+    assert (reasons.to_numpy() == "").tolist() == (~mask.to_numpy()).tolist()
+
+
+@pytest.mark.parametrize("shares", [[1 / 3, 1 / 3, 1 / 3], [0.125, 0.125, 0.75], [0.004, 0.996], [0.5, 0.25, 0.25, 0.0]])
+def test_whole_percents_add_up_to_100(shares):
+    percents = anon.whole_percents(shares)
+    assert sum(percents) == 100
+    assert all(abs(p - 100 * s) < 1 for p, s in zip(percents, shares, strict=True))

@@ -112,3 +112,37 @@ def test_a_playbook_that_ranks_a_less_preferred_channel_first_is_reordered(world
     labels = [c["key"] for c in card["channels"]]
     # P1 prefers chat (mean 4.4) far more than email (3.0): chat is listed first.
     assert labels == ["channel_chat", "channel_email"]
+
+
+def _blocks(card):
+    yield card["adopter_mix"]
+    yield from card["demographics"].values()
+
+
+def test_every_distribution_on_every_card_adds_up(english_report):
+    cards = [c for c in english_report.outputs["report_personas"]["cards"] if not c["hidden"]]
+    assert cards
+    hidden_somewhere = False
+    for card in cards:
+        for block in _blocks(card):
+            total = sum(c["percent"] for c in block["cells"]) + block["hidden_percent"]
+            assert total == 100, (card["persona_id"], block)
+            assert abs(sum(c["share"] for c in block["cells"]) + block["hidden_share"] - 1) < 1e-9
+            for hidden in block["hidden"]:
+                assert hidden["reason"] in {"small", "complement"}
+            hidden_somewhere |= bool(block["hidden"])
+    # The page shows the same figures: each mix's percentages add up to 100.
+    for mix in re.findall(r'<div class="mix">(.*?)</div>\n</div>', english_report.html, flags=re.S):
+        assert sum(int(x) for x in re.findall(r'<span class="pct">(\d+)%</span>', mix)) == 100
+
+
+def test_every_distribution_in_the_workbook_adds_up(english_report):
+    ws = english_report.workbook()["Personas"]
+    header = [c.value for c in ws[1]]
+    mix_columns = [i for i, h in enumerate(header) if h and h.lower() in {"adopter mix", "age band", "work pattern", "department", "site", "job level"}]
+    assert len(mix_columns) >= 5
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] is not None]
+    assert rows
+    for row in rows:
+        for i in mix_columns:
+            assert sum(_shown_percentages(row[i])) == 100, row[i]

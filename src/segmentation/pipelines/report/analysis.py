@@ -10,7 +10,7 @@ outside both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -570,6 +570,53 @@ def situation_metrics(situation_figures: Mapping[str, Any], overview_figures: Ma
 # --------------------------------------------------------------------- personas
 
 
+def protected_mix(
+    counts: pd.DataFrame, min_group: int, label_of: Callable[[Any], str], *, ordinal: bool,
+) -> dict[Any, dict[str, Any]]:
+    """Per row of ``counts``, its distribution as a card shows it, adding up to 100%.
+
+    Small categories are merged first (:func:`anonymity.merge_small_columns`:
+    into "Other (combined)", or with a neighbour when ordered), then what is
+    still small is hidden with its complements (:func:`anonymity.suppress_cells`).
+    Every block says what it hides and why, and its whole percentages
+    (shown cells plus the hidden share) add up to 100.
+    """
+    merged, members = anon.merge_small_columns(counts, min_group, ordinal=ordinal)
+    mask = anon.suppress_cells(merged, min_group)
+    reasons = anon.hidden_reasons(merged, mask, min_group)
+
+    def label(key: Any) -> str:
+        if key == anon.OTHER:
+            return label_of(key)
+        return " + ".join(label_of(m) for m in members.get(key, [key]))
+
+    combined = [label_of(m) for m in members.get(anon.OTHER, []) if m != anon.OTHER] if not ordinal else []
+    out = {}
+    for row in merged.index:
+        total = float(merged.loc[row].sum())
+        cells, hidden = [], []
+        for key in merged.columns:
+            share = float(merged.loc[row, key]) / total if total else 0.0
+            if mask.loc[row, key]:
+                hidden.append({"key": key, "label": label(key), "share": share, "reason": str(reasons.loc[row, key])})
+            elif share > 0 or ordinal:
+                cells.append({"key": key, "label": label(key), "share": share})
+        if not ordinal:
+            cells.sort(key=lambda c: (c["key"] == anon.OTHER, -c["share"]))
+        hidden_share = sum(h["share"] for h in hidden)
+        percents = anon.whole_percents([c["share"] for c in cells] + [hidden_share]) if total else [0] * (len(cells) + 1)
+        for cell, percent in zip(cells, percents, strict=False):
+            cell["percent"] = percent
+        out[row] = {
+            "cells": cells,
+            "hidden": [{"label": h["label"], "reason": h["reason"]} for h in hidden],
+            "hidden_share": hidden_share if hidden else 0.0,
+            "hidden_percent": percents[-1] if hidden else 0,
+            "combined": combined if any(c["key"] == anon.OTHER for c in cells) else [],
+        }
+    return out
+
+
 def persona_figures(
     base: pd.DataFrame, persona_ids: Sequence[str], report: Mapping[str, Any], min_group: int
 ) -> dict[str, Any]:
@@ -610,10 +657,9 @@ def persona_figures(
     mix_rows = list(dict.fromkeys([*visible, *sorted(set(persona_rows.unique()) - set(visible), key=str)]))
     adopter_frame = pd.DataFrame({"p": persona_rows.to_numpy(), "a": surveyed["adopter"].map(merge_map).to_numpy()}).dropna()
     adopter_counts = anon.crosstab_counts(adopter_frame, "p", "a", rows=mix_rows, columns=merged_keys)
-    adopter_mask = anon.suppress_cells(adopter_counts, min_group)
-    adopter_shares = anon.masked_shares(adopter_counts, adopter_mask)
+    adopter_mix = protected_mix(adopter_counts, min_group, merged_labels.get, ordinal=True)
 
-    demographics: dict[str, tuple[pd.DataFrame, list]] = {}
+    demographics: dict[str, dict[Any, dict[str, Any]]] = {}
     for dim in report["personas"]["demographics"]:
         column = f"group_{dim}"
         groups = ordered_groups(resp[column]) if len(resp) else []
@@ -622,8 +668,9 @@ def persona_figures(
             groups = sorted(groups, key=lambda g: (bands.index(g) if g in bands else len(bands), str(g)))
         frame = pd.DataFrame({"p": persona_rows.to_numpy(), "g": surveyed[column].to_numpy()})
         counts = anon.crosstab_counts(frame, "p", "g", rows=mix_rows, columns=groups)
-        mask = anon.suppress_cells(counts, min_group)
-        demographics[dim] = (anon.masked_shares(counts, mask), groups)
+        demographics[dim] = protected_mix(
+            counts, min_group, lambda g, dim=dim: group_label(labels, dim, g), ordinal=dim == "age_band",
+        )
 
     traits = [c for c in cons.get("traits", []) if c in resp]
     agree = report["agree_from"]
@@ -648,20 +695,8 @@ def persona_figures(
             })
         needs = _ranked(members, cons["needs"], labels, agree, min_group)
         channels = _ranked(members, cons["channels"], labels, agree, min_group)
-        mix = [
-            {"key": k, "label": merged_labels[k], "share": None if pd.isna(adopter_shares.loc[p, k]) else float(adopter_shares.loc[p, k])}
-            for k in merged_keys
-        ]
-        demo = {}
-        for dim, (shares, groups) in demographics.items():
-            cells = [
-                {"key": g, "label": group_label(labels, dim, g), "share": float(shares.loc[p, g])}
-                for g in groups
-                if not pd.isna(shares.loc[p, g]) and shares.loc[p, g] > 0
-            ]
-            hidden_cells = int(sum(1 for g in groups if pd.isna(shares.loc[p, g])))
-            ordered = cells if dim == "age_band" else sorted(cells, key=lambda c: -c["share"])
-            demo[dim] = {"title": labels.ui(f"dimensions.{dim}"), "cells": ordered, "hidden_cells": hidden_cells}
+        mix = adopter_mix[p] if merged_keys else None
+        demo = {dim: {"title": labels.ui(f"dimensions.{dim}"), **blocks[p]} for dim, blocks in demographics.items()}
         out["personas"][p] = {
             "size": n,
             "share": n / n_resp if n_resp else None,

@@ -247,3 +247,93 @@ def check_min_group(min_group: int | Mapping) -> int:
     if value < 1:
         raise ValueError("anonymity.min_group_size must be at least 1")
     return value
+
+
+def _primary(values: np.ndarray, min_group: int) -> np.ndarray:
+    """Cells of 1 to ``min_group - 1`` people, in rows large enough to be shown at all."""
+    large_rows = values.sum(axis=1, keepdims=True) >= min_group
+    return (values > 0) & (values < min_group) & large_rows
+
+
+def _merge_steps(counts: pd.DataFrame, min_group: int, ordinal: bool):
+    """Successive merges of the smallest category that has a small cell (see :func:`merge_small_columns`)."""
+    members = {c: [c] for c in counts.columns}
+    table = counts.copy()
+    yield table, dict(members)
+    while True:
+        small = _primary(table.to_numpy(dtype=float), min_group)
+        if not small.any():
+            return
+        columns = list(table.columns)
+        candidates = [c for i, c in enumerate(columns) if small[:, i].any() and (ordinal or c != OTHER)]
+        if not candidates and OTHER in columns:
+            # Only "Other" is small: the smallest named category joins it.
+            candidates = [c for c in columns if c != OTHER]
+        named = columns if ordinal else [c for c in columns if c != OTHER]
+        if not candidates or len(named) <= 2:
+            return
+        pick = min(candidates, key=lambda c: (table[c].sum(), columns.index(c)))
+        if ordinal:
+            i = columns.index(pick)
+            neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(columns)]
+            j = min(neighbours, key=lambda n: (table[columns[n]].sum(), n))
+            a, b = sorted((i, j))
+            key = f"{columns[a]}+{columns[b]}"
+            merged = table[columns[a]] + table[columns[b]]
+            members[key] = members.pop(columns[a]) + members.pop(columns[b])
+            table = pd.concat([table.iloc[:, :a], merged.rename(key), table.iloc[:, b + 1:]], axis=1)
+        else:
+            members[OTHER] = members.pop(OTHER, []) + members.pop(pick)
+            table = table.drop(columns=[c for c in (pick, OTHER) if c in table.columns])
+            table[OTHER] = counts[members[OTHER]].sum(axis=1)
+        yield table, dict(members)
+
+
+def hidden_people(counts: pd.DataFrame, min_group: int) -> int:
+    """People in the cells :func:`suppress_cells` hides, leaving out rows too small to show at all."""
+    mask = suppress_cells(counts, min_group).to_numpy()
+    values = counts.fillna(0).to_numpy(dtype=float)
+    shown_rows = values.sum(axis=1) >= min_group
+    return int(values[shown_rows][mask[shown_rows]].sum())
+
+
+def merge_small_columns(counts: pd.DataFrame, min_group: int, *, ordinal: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Merge categories (columns) before hiding cells, so that the fewest people are hidden.
+
+    Hiding one small cell means hiding others with it (its row and column
+    totals are shown), which can hide large groups. Merging a category for
+    every row instead, into one :data:`OTHER` column ("Other (combined)") or,
+    for ordered categories (``ordinal``), into its smaller neighbour, hides
+    nobody but loses detail. Categories are merged one at a time, the smallest
+    with a small cell first, and the number of merges that leaves the fewest
+    people hidden by :func:`suppress_cells` is kept (the fewer merges on a tie).
+
+    Returns the merged counts and ``{merged column: [original columns]}``.
+    """
+    best = None
+    for table, members in _merge_steps(counts, min_group, ordinal):
+        cost = hidden_people(table, min_group)
+        if best is None or cost < best[0]:
+            best = (cost, table, members)
+        if cost == 0:
+            break
+    return best[1], best[2]
+
+
+def hidden_reasons(counts: pd.DataFrame, mask: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    """Why each hidden cell is hidden: "small" (its own group is small) or "complement" (so a small one can't be worked out)."""
+    values = counts.fillna(0).to_numpy(dtype=float)
+    small = ((values > 0) & (values < min_group)) | (values.sum(axis=1, keepdims=True) < min_group)
+    reasons = np.where(mask.to_numpy(), np.where(small, "small", "complement"), "")
+    return pd.DataFrame(reasons, index=counts.index, columns=counts.columns)
+
+
+def whole_percents(shares: Sequence[float], total: float = 1.0) -> list[int]:
+    """Shares as whole percentages that add up to ``round(total * 100)`` (largest remainders get the rest)."""
+    exact = [100.0 * s for s in shares]
+    floors = [int(np.floor(x + 1e-9)) for x in exact]
+    missing = int(round(100.0 * total)) - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: max(0, missing)]:
+        floors[i] += 1
+    return floors

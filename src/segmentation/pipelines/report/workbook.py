@@ -187,25 +187,38 @@ def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -
         t("persona.adopter_mix"), t("persona.gamification"), t("persona.training"), t("persona.help_desk"),
         t("persona.tone_do"), t("persona.tone_dont"),
     ]
+    dims = next((list(c["demographics"]) for c in personas["cards"] if not c["hidden"]), [])
+    headers += [labels.ui(f"dimensions.{d}").capitalize() for d in dims]
     sheet.header(headers)
     sheet.freeze("C2")
-    kinds = [TEXT, TEXT, COUNT, SHARE, COUNT, *[TEXT] * 10]
+    kinds = [TEXT, TEXT, COUNT, SHARE, COUNT, *[TEXT] * (10 + len(dims))]
     for card in personas["cards"]:
         if card["hidden"]:
-            sheet.line([card["persona_id"], card["name"], None, None, None, t("persona.hidden"), *[""] * 9], kinds)
+            sheet.line([card["persona_id"], card["name"], None, None, None, t("persona.hidden"), *[""] * (9 + len(dims))], kinds)
             continue
         needs = "\n".join(
             f"{n['label']} ({_pct(n['share'], labels)})" + (f": {n['proposition']['title']}" if n.get("proposition") else "")
             for n in card["needs"]
         )
         channels = "\n".join(f"{c['position']}. {c['label']}" + (f": {c['reason']}" if c["reason"] else "") for c in card["channels"])
-        mix = "; ".join(f"{c['label']} {_pct(c['share'], labels)}" for c in card["adopter_mix"])
+        mix = mix_text(card["adopter_mix"], labels)
         sheet.line([
             card["persona_id"], card["name"], card["size"], card["share"], card["total"], card["one_line"], card["description"],
             needs, channels, mix, _texts(card["gamification"]), _texts(card["training"]), _texts(card["help_desk"]),
             "\n".join(card["tone"]["do"]), "\n".join(card["tone"]["dont"]),
+            *[mix_text(card["demographics"][d], labels) for d in dims],
         ], kinds)
     sheet.finish()
+
+
+def mix_text(block: Mapping[str, Any] | None, labels: Labels) -> str:
+    """A distribution in one cell, as on the card: shown parts, then the hidden share, adding up to 100%."""
+    if not block:
+        return ""
+    parts = [f"{c['label']} {c['percent']}%" for c in block["cells"]]
+    if block["hidden"]:
+        parts.append(f"{labels.ui('mix.hidden')} {block['hidden_percent']}%")
+    return "; ".join(parts)
 
 
 def _pct(value: Any, labels: Labels) -> str:
