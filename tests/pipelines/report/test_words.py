@@ -146,3 +146,19 @@ def test_every_distribution_in_the_workbook_adds_up(english_report):
     for row in rows:
         for i in mix_columns:
             assert sum(_shown_percentages(row[i])) == 100, row[i]
+
+
+def test_respondent_counts_that_differ_are_explained(world, tmp_path):
+    summary = {**world.ingestion_summary, "files": {k: dict(v) for k, v in world.ingestion_summary["files"].items()}}
+    survey = summary["files"]["survey"]
+    report = build_report(type(world)(**{**world.__dict__, "ingestion_summary": summary}), tmp_path)
+    overview = report.outputs["report_overview"]
+    extra = survey["rows_used"] - overview["n_respondents"]
+    assert overview["not_active_respondents"] == max(0, extra)
+    text = re.sub(r"\s+", " ", " ".join(main_text(report.html)))
+    if extra > 0:
+        assert f"{survey['rows_used']:,} survey answers were used; {extra:,} of them from people no longer active" in text
+    survey["rows_used"] = overview["n_respondents"] + 2
+    report = build_report(type(world)(**{**world.__dict__, "ingestion_summary": summary}), tmp_path / "again")
+    text = re.sub(r"\s+", " ", " ".join(main_text(report.html)))
+    assert f"2 of them from people no longer active at the wave's date (on leave or gone), so the report's figures count {overview['n_respondents']:,} respondents" in text

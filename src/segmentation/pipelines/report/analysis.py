@@ -347,6 +347,7 @@ def overview(
         "files": files,
         "rejects": reasons,
         "answers_set_missing": summary["answers_set_missing"],
+        "not_active_respondents": max(0, survey["rows_used"] - n_resp) if survey else 0,
         "survey_rejected_share": (survey["rows_rejected"] / survey["rows_read"]) if survey and survey["rows_read"] else None,
         "min_group": min_group,
     }
