@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import io
 import logging
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -353,6 +356,75 @@ class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
 
     def _load(self) -> pd.DataFrame:
         return pd.read_csv(self._filepath, sep=self._sep, dtype=str, keep_default_na=False, encoding=self._encoding)
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+
+def model_signing_key(pseudonym_key: str) -> bytes:
+    """The key that signs saved models: derived from the pseudonymisation key, never that key itself."""
+    return hmac.new(str(pseudonym_key).encode("utf-8"), b"segmentation: signing saved models", hashlib.sha256).digest()
+
+
+class SignedPickleDataset(AbstractDataset[Any, Any]):
+    """A pickle saved with a keyed digest (HMAC-SHA256) beside it, checked before it is unpickled.
+
+    Unpickling runs code, so a model is loaded only when its digest, made
+    with the project's key (:func:`model_signing_key`; the
+    ``PseudonymKeyHook`` hands it over), matches its bytes: a pickle planted
+    or altered by anyone without the key is refused unread. The digest is
+    ``<file>.hmac`` (hex).
+    """
+
+    SUFFIX = ".hmac"
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._filepath = Path(filepath)
+        self._key: bytes | None = None
+        self.metadata = metadata
+
+    def use_signing_key(self, key: bytes) -> None:
+        self._key = key
+
+    @property
+    def _digest_path(self) -> Path:
+        return self._filepath.with_name(self._filepath.name + self.SUFFIX)
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath), "signed": self._key is not None}
+
+    def _digest(self, payload: bytes) -> str:
+        if self._key is None:
+            raise DatasetError(f"{self._filepath}: no key to sign or check a saved model (the project's hooks set it).")
+        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+
+    def _save(self, data: Any) -> None:
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = self._digest(payload)
+        self._filepath.parent.mkdir(parents=True, exist_ok=True)
+        self._filepath.write_bytes(payload)
+        self._digest_path.write_text(digest + "\n", encoding="ascii")
+
+    def _load(self) -> Any:
+        source = str(_as_user_sees(self._filepath))
+        if not self._filepath.is_file():
+            raise InputFileError(source, "the saved model does not exist.", "run that wave first to save its models.")
+        payload = self._filepath.read_bytes()
+        expected = self._digest(payload)
+        if not self._digest_path.is_file():
+            raise InputFileError(
+                source, "the saved model has no signature, so it was not saved by this project's runs (or by an older "
+                "version); it is not loaded, because loading a pickle runs code.",
+                "a model saved by this project: run that wave again to save a signed model.",
+            )
+        found = self._digest_path.read_text(encoding="ascii", errors="replace").strip()
+        if not hmac.compare_digest(found, expected):
+            raise InputFileError(
+                source, "the saved model's signature does not match: the file was changed or planted, or signed with "
+                "another pseudonymisation key; it is not loaded, because loading a pickle runs code.",
+                "the model as this project saved it with the current key: run that wave again to save it anew.",
+            )
+        return pickle.loads(payload)  # noqa: S301 - signed by this project's key, checked above
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

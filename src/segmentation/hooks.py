@@ -11,6 +11,7 @@ from typing import Any
 
 from kedro.framework.hooks import hook_impl
 
+from segmentation.datasets import model_signing_key
 from segmentation.errors import ParameterError
 from segmentation.waves import check_wave_name
 
@@ -96,11 +97,19 @@ class PseudonymKeyHook:
 
     Credentials never reach nodes through parameters; this hook reads them
     once the catalog exists and registers the key as an in-memory dataset.
+    Datasets that keep pickles (``use_signing_key``) get a key derived from it.
     """
 
     @hook_impl
     def after_catalog_created(self, catalog, conf_creds) -> None:
-        catalog["pseudonym_key"] = resolve_pseudonym_key(conf_creds, dict(os.environ))
+        key = resolve_pseudonym_key(conf_creds, dict(os.environ))
+        catalog["pseudonym_key"] = key
+        # Datasets that save or load pickles sign and check them with a key derived from it.
+        signing_key = model_signing_key(key)
+        for name in list(catalog):
+            dataset = catalog.get(name)
+            if hasattr(dataset, "use_signing_key"):
+                dataset.use_signing_key(signing_key)
 
 
 class RunTimingHook:

@@ -11,16 +11,17 @@ project's own catalog entries (``persona_model``, ``persona_identities``,
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 from kedro.io import AbstractDataset, DatasetError
 from kedro_datasets.json import JSONDataset
 from kedro_datasets.pandas import ParquetDataset
-from kedro_datasets.pickle import PickleDataset
 
+from segmentation.datasets import SignedPickleDataset
 from segmentation.errors import InputFileError
-from segmentation.waves import wave_sort_key
+from segmentation.waves import check_wave_name, wave_sort_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
     ``source``, ``persona_model``, ``identities`` (None for a wave saved
     before identities were kept), ``persona_profiles`` and ``assignments``
     (both None when absent).
+
+    The persona model is a pickle, and unpickling runs code: it is read only
+    from a folder under ``models_path`` named like a wave
+    (``wave_name_pattern``; symbolic links leading elsewhere are refused), and
+    only when its signature matches (:class:`SignedPickleDataset`; the
+    project's hooks hand over the key).
     """
 
     MODEL = "persona_model.pkl"
@@ -52,13 +59,27 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
         previous_wave: str | None = None,
         models_path: str = "data/06_models",
         outputs_path: str = "data/07_model_output",
+        wave_name_pattern: str = r"^[0-9]{4}-(0[1-9]|1[0-2])(-[A-Za-z0-9]{1,20})?$",
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self._wave = str(wave)
         self._previous = str(previous_wave) if previous_wave not in (None, "") else None
         self._models = Path(models_path)
         self._outputs = Path(outputs_path)
+        self._pattern = wave_name_pattern
+        self._signing_key: bytes | None = None
         self.metadata = metadata
+
+    def use_signing_key(self, key: bytes) -> None:
+        self._signing_key = key
+
+    def _model_folder(self, wave: str) -> Path:
+        """``models_path/<wave>``, refused unless ``wave`` is a wave name and the folder really lies there."""
+        folder = self._models / check_wave_name("previous_wave", wave, self._pattern)
+        if not folder.resolve().is_relative_to(self._models.resolve()):
+            raise InputFileError(str(folder), f"the folder leads outside {self._models} (a symbolic link?); no model is read from it.",
+                                 f"the wave's models saved under {self._models} by its own run.")
+        return folder
 
     def _describe(self) -> dict[str, Any]:
         return {"wave": self._wave, "previous_wave": self._previous, "models_path": str(self._models)}
@@ -76,7 +97,8 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
         current = wave_sort_key(self._wave)
         found = [
             d.name for d in self._models.iterdir()
-            if d.is_dir() and (d / self.MODEL).is_file() and d.name != self._wave and wave_sort_key(d.name) < current
+            if d.is_dir() and re.fullmatch(self._pattern, d.name) and (d / self.MODEL).is_file()
+            and d.name != self._wave and wave_sort_key(d.name) < current
         ]
         return sorted(found, key=wave_sort_key)
 
@@ -84,7 +106,7 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
         if self._previous is None:
             earlier = self.earlier_waves()
             return (earlier[-1], "latest earlier wave with saved models") if earlier else (None, None)
-        folder = self._models / self._previous
+        folder = self._model_folder(self._previous)
         if self._previous == self._wave or wave_sort_key(self._previous) >= wave_sort_key(self._wave):
             raise InputFileError(
                 str(folder), f"the named previous wave '{self._previous}' is not earlier than wave '{self._wave}'.",
@@ -106,9 +128,12 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
         if wave is None:
             logger.info("No wave before %s has saved models: wave %s runs as a first wave.", self._wave, self._wave)
             return out
-        models, outputs = self._models / wave, self._outputs / wave
+        models, outputs = self._model_folder(wave), self._outputs / wave
         logger.info("Comparing wave %s with wave %s (%s).", self._wave, wave, source)
-        out["persona_model"] = PickleDataset(filepath=str(models / self.MODEL)).load()
+        model = SignedPickleDataset(filepath=str(models / self.MODEL))
+        if self._signing_key is not None:
+            model.use_signing_key(self._signing_key)
+        out["persona_model"] = model.load()
         if (models / self.IDENTITIES).is_file():
             out["identities"] = JSONDataset(filepath=str(models / self.IDENTITIES)).load()
         if (outputs / self.PROFILES).is_file():
