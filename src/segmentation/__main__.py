@@ -1,4 +1,4 @@
-"""Run the project as ``python -m segmentation``, the same as ``kedro run``."""
+"""The ``segmentation`` command: ``kedro run`` by default, ``segmentation inspect EXPORT --env NAME`` to set up a survey."""
 
 import sys
 from pathlib import Path
@@ -9,9 +9,14 @@ from kedro.framework.project import configure_project
 
 def main(*args, **kwargs):
     package_name = Path(__file__).parent.name
-    configure_project(package_name)
     interactive = hasattr(sys, "ps1")
     kwargs["standalone_mode"] = not interactive
+    argv = list(args[0]) if args else sys.argv[1:]
+    if argv[:1] == ["inspect"]:
+        from segmentation.cli import inspect
+
+        return inspect.main(argv[1:], prog_name="segmentation inspect", **kwargs)
+    configure_project(package_name)
     run = find_run_command(package_name)
     return run(*args, **kwargs)
 

@@ -221,11 +221,19 @@ def parse_roster(
 
 
 # --------------------------------------------------------------------- survey
-def _detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str:
+def detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str | None:
+    """The first configured export shape whose every ``detect`` group matches a header, or None."""
     header = {normalise_text(h) for h in raw.cells.iloc[0].tolist()}
     for name, shape in shapes.items():
         if all(any(normalise_text(alias) in header for alias in group) for group in shape["detect"]):
             return name
+    return None
+
+
+def _detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str:
+    found = detect_shape(raw, shapes)
+    if found is not None:
+        return found
     known = ", ".join(f"{name} ({' + '.join(str(group[0]) for group in shape['detect'])})" for name, shape in shapes.items())
     raise InputFileError(
         raw.source,
@@ -237,7 +245,7 @@ def _detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str:
     )
 
 
-def _header_rows(raw: RawTable, shape: Mapping[str, Any]) -> int:
+def survey_header_rows(raw: RawTable, shape: Mapping[str, Any]) -> int:
     """How many header rows the export has: the shape's ``header_rows`` (default 1).
 
     ``auto`` is the Qualtrics rule: 3 header rows (ids, texts, ImportId JSON),
@@ -338,7 +346,7 @@ def parse_survey(
     codebook = Codebook.from_params(questionnaire)
     shape_name = _detect_shape(survey_raw, survey_params["shapes"])
     shape = survey_params["shapes"][shape_name]
-    header_rows = _header_rows(survey_raw, shape)
+    header_rows = survey_header_rows(survey_raw, shape)
     items = _locate_items(survey_raw, header_rows, codebook)
     scored = [i for i in codebook.scored_items if i in items]
     if len(scored) < survey_params["min_item_share"] * len(codebook.scored_items):
