@@ -39,7 +39,7 @@ def test_pipeline_is_wired_with_named_nodes_and_the_interface_outputs():
     pipeline = create_pipeline(stable_identities=False)
     assert all(node.name and node.name == node.func.__name__ for node in pipeline.nodes)
     assert set(INTERFACE) <= pipeline.all_outputs()
-    assert {"employees", "item_scores"} <= pipeline.inputs()
+    assert {"employees", "item_scores", "linked_demographics"} <= pipeline.inputs()
 
 
 def test_pipeline_is_discovered_by_the_project():

@@ -37,6 +37,7 @@ from segmentation.waves import wave_date as resolve_wave_date
 logger = logging.getLogger(__name__)
 
 ROW = "_row"  # the row number the user sees (Excel row or CSV line)
+LINKED_PREFIX = "linked_"  # a demographic the survey asked, in the roster's terms (survey.roster_link)
 PID_LENGTH = 16
 ANSWER_SET_MISSING = "answer_set_missing"
 VALUE_CLEANED = "value_cleaned"
@@ -365,14 +366,13 @@ def parse_survey(
     body = survey_raw.cells.iloc[header_rows:].reset_index(drop=True)
     rows = survey_raw.row_numbers[header_rows:]
     meta = locate_columns(header, {k: shape.get(k, []) for k in ["respondent_id", "email", "submitted_at", "finished", "progress"]})
-    if "respondent_id" not in meta and "email" not in meta:
-        raise InputFileError(
-            survey_raw.source,
-            f"the {shape_name} export is anonymous: it has no respondent column (neither an employee id nor "
-            "an email), so no answer can be linked to the roster.",
-            "anonymous surveys need a roster link: collect email addresses in the form (or pass the employee id, "
-            "Qualtrics ExternalReference), or name the column that holds it under "
-            f"survey.shapes.{shape_name}.respondent_id or .email in conf/base/parameters_ingestion.yml.",
+    anonymous = "respondent_id" not in meta and "email" not in meta
+    link = survey_params.get("roster_link") or {}
+    if anonymous:
+        logger.warning(
+            "%s: the %s export names nobody (no employee id or email column): an anonymous survey. Personas come "
+            "from the answers; employees are typed on %s.", survey_raw.source, shape_name,
+            ", ".join(link) if link else "nothing (no survey.roster_link: run `segmentation inspect` to write one)",
         )
 
     responses = pd.DataFrame({ROW: rows})
@@ -383,6 +383,9 @@ def parse_survey(
         responses["submitted_at"], _ = parse_dates(body.iloc[:, meta["submitted_at"]], shape.get("dayfirst", False))
     else:
         responses["submitted_at"] = pd.NaT
+    if anonymous:
+        for field_name, linked in _linked_answers(header, body, link, survey_raw.source).items():
+            responses[f"{LINKED_PREFIX}{field_name}"] = linked.to_numpy()
     rejects = []
     for item in scored:
         column = body.iloc[:, items[item]]
@@ -430,9 +433,37 @@ def parse_survey(
         "items_found": len(scored),
         "items_missing": missing_items,
         "consent_column": header[consent] if consent is not None else None,
+        "anonymous": anonymous,
     }
     logger.info("Survey %s: %s export, %d responses, %d items found.", survey_raw.source, shape_name, len(responses), len(scored))
     return used, all_rejects, detected
+
+
+def _linked_answers(header: list[str], body: pd.DataFrame, link: Mapping[str, Any], source: str) -> dict[str, pd.Series]:
+    """Each linked demographic's answers as the roster category they stand for (None: not typed on).
+
+    ``survey.roster_link.<field>`` names the question (``column``, header
+    spellings) and either ``bands`` (age: answer -> [from, below) years) or
+    ``values`` (answer -> the roster's value). A linked question missing from
+    the export stops the run: typing on it silently would be wrong.
+    """
+    out = {}
+    for field_name, spec in link.items():
+        found = locate_columns(header, {field_name: spec.get("column", [])})
+        if field_name not in found:
+            raise InputFileError(
+                source, f"survey.roster_link.{field_name} names a question that is not in the export ({spec.get('column')}).",
+                "the question's header as the export writes it, or remove the link (conf: survey.roster_link).",
+            )
+        keys = spec.get("bands") if "bands" in spec else spec.get("values") or {}
+        lookup = {normalise_text(answer): (answer if "bands" in spec else str(value)) for answer, value in keys.items()}
+        out[field_name] = map_unique(body.iloc[:, found[field_name]], lambda v, lookup=lookup: lookup.get(normalise_text(v)))
+    return out
+
+
+def anonymous_pids(respondent_keys: pd.Series, key: str) -> pd.Series:
+    """Pseudonymous ids of anonymous responses: a keyed hash of the file and row, never an employee's."""
+    return pseudonymous_ids(respondent_keys, key)
 
 
 def match_respondents(
@@ -443,8 +474,13 @@ def match_respondents(
     Rejects ``unknown_employee`` (no roster match), ``employee_rejected_in_roster``
     (the match is a roster row that was itself rejected) and
     ``duplicate_response`` (an older submission by the same employee).
+    An anonymous export is joined to nobody: every response is kept, keyed by
+    its file and row (``respondent_key``), with no employee id.
     """
     source = survey_detected["file"]
+    if survey_detected.get("anonymous"):
+        used = responses.assign(employee_id=None, respondent_key=[f"anonymous:{source}:{r}" for r in responses[ROW]])
+        return used.reset_index(drop=True), concat_rejects([])
     by_id = pd.Series(is_in(responses["respondent_id"], roster["employee_id"].dropna()), index=responses.index)
     with_email = roster[roster["email_key"].notna()]
     # the last roster row of an email wins, as building a dict from them did
@@ -537,7 +573,11 @@ def pseudonymise(
     manager_pid = manager_pid.where(roster["manager_id"].notna(), None)
     employees = roster.assign(pid=pid, manager_pid=manager_pid, responded=is_in(roster["employee_id"], matched_responses["employee_id"]))
     employees = _sorted_by(employees[EMPLOYEE_COLUMNS], "pid")
-    answers = matched_responses.assign(pid=to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy()).to_numpy())
+    answer_pids = to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy()).to_numpy().astype(object)
+    anonymous = matched_responses["employee_id"].isna().to_numpy()
+    if anonymous.any():
+        answer_pids[anonymous] = anonymous_pids(matched_responses.loc[anonymous, "respondent_key"], pseudonym_key).to_numpy()
+    answers = matched_responses.assign(pid=answer_pids)
     responses = _sorted_by(answers[["pid", "submitted_at", *codebook.scored_items]], "pid")
     open_text = _sorted_by(answers[["pid", *codebook.text_items]], "pid")
     contacts = _sorted_by(roster.assign(pid=pid, manager_pid=manager_pid)[CONTACT_COLUMNS], "employee_id")
@@ -551,6 +591,43 @@ def score_items(responses: pd.DataFrame, questionnaire: Mapping[str, Any]) -> pd
     for item in codebook.reverse_items:
         scored[item] = codebook.item_scale(item).reverse(scored[item])
     return scored
+
+
+def link_demographics(
+    employees: pd.DataFrame, matched_responses: pd.DataFrame, survey_params: Mapping[str, Any], wave: str,
+    wave_date: str | None, pseudonym_key: str,
+) -> pd.DataFrame:
+    """Employees and anonymous respondents on the demographics the survey asked and the roster holds.
+
+    One row per employee (their roster value, or age band for ``age``) and
+    one per anonymous respondent (their answer's category), in columns
+    ``linked_<field>``: the common ground on which the roster is typed when
+    the survey names nobody. Empty (only ``pid``) for a named survey.
+    """
+    anonymous = matched_responses["employee_id"].isna().to_numpy() if len(matched_responses) else np.zeros(0, dtype=bool)
+    link = survey_params.get("roster_link") or {}
+    if not anonymous.any() or not link:
+        return pd.DataFrame({"pid": pd.Series([], dtype=object)})
+    at = resolve_wave_date(wave, wave_date)
+    staff = pd.DataFrame({"pid": employees["pid"].to_numpy(dtype=object)})
+    for field_name, spec in link.items():
+        if "bands" in spec:
+            age = at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float)
+            band = pd.Series([None] * len(employees), dtype=object)
+            for label, (low, below) in spec["bands"].items():
+                inside = (age >= float(low)) & (age < (float("inf") if below is None else float(below)))
+                band[inside.to_numpy() & band.isna().to_numpy()] = str(label)
+            staff[f"{LINKED_PREFIX}{field_name}"] = band.to_numpy()
+        else:
+            allowed = {normalise_text(v): str(v) for v in (spec.get("values") or {}).values()}
+            column = employees[field_name] if field_name in employees else pd.Series([None] * len(employees))
+            staff[f"{LINKED_PREFIX}{field_name}"] = map_unique(column.astype(object), lambda v, a=allowed: a.get(normalise_text(v)) if v is not None else None).to_numpy()
+    answers = matched_responses.loc[anonymous]
+    respondents = pd.DataFrame({"pid": anonymous_pids(answers["respondent_key"], pseudonym_key).to_numpy(dtype=object)})
+    for field_name in link:
+        column = f"{LINKED_PREFIX}{field_name}"
+        respondents[column] = answers[column].to_numpy(dtype=object) if column in answers else None
+    return _sorted_by(pd.concat([staff, respondents], ignore_index=True), "pid")
 
 
 # ----------------------------------------------------------------- accounting
@@ -582,7 +659,14 @@ def summarise_ingestion(
         "roster": account(roster_detected["file"], int(roster_detected["rows_read"]), len(roster)),
         "survey": account(survey_detected["file"], int(survey_detected["rows_read"]), len(responses)),
     }
-    files["survey"].update({"shape": survey_detected["shape"], "items_found": survey_detected["items_found"], "items_missing": survey_detected["items_missing"]})
+    files["survey"].update({"shape": survey_detected["shape"], "items_found": survey_detected["items_found"], "items_missing": survey_detected["items_missing"],
+                            "anonymous": bool(survey_detected.get("anonymous", False))})
+    active = roster["employment_status"] == "active"
+    if survey_detected.get("anonymous"):
+        # nobody is named: the share of active employees that answered, if the survey went to this roster
+        rate = len(responses) / max(1, int(active.sum()))
+    else:
+        rate = float(is_in(responses["employee_id"], roster.loc[active, "employee_id"]).sum()) / max(1, int(active.sum()))
     return {
         "files": files,
         "rejects_by_reason": {str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()},
@@ -590,7 +674,5 @@ def summarise_ingestion(
         "values_cleaned": int(len(cleaned)),
         "respondents": int(len(responses)),
         "employees": int(len(roster)),
-        "response_rate_active": round(
-            float(is_in(responses["employee_id"], roster.loc[roster["employment_status"] == "active", "employee_id"]).sum())
-            / max(1, int((roster["employment_status"] == "active").sum())), 4),
+        "response_rate_active": round(rate, 4),
     }

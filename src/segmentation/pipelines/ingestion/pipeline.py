@@ -4,6 +4,7 @@ from kedro.pipeline import Pipeline, node, pipeline
 
 from .nodes import (
     collect_rejects,
+    link_demographics,
     match_respondents,
     parse_roster,
     parse_survey,
@@ -39,6 +40,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["roster", "matched_responses", "params:questionnaire", "pseudonym_key"],
                 outputs=["employees", "responses", "open_text", "contacts"],
                 name="pseudonymise",
+            ),
+            node(
+                link_demographics,
+                inputs=["employees", "matched_responses", "params:survey", "params:wave", "params:wave_date", "pseudonym_key"],
+                outputs="linked_demographics",
+                name="link_demographics",
             ),
             node(
                 score_items,

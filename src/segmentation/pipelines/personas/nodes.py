@@ -155,13 +155,33 @@ def resolve_wave_date(wave: str, wave_date: str | None) -> pd.Timestamp:
 
 
 def derive_hr_features(
-    employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict
+    employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict,
+    linked_demographics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Age, age band and tenure at the wave's date, beside the HR fields that profile personas.
 
     Age is the wave's year minus the birth year; tenure is whole days since
-    hire divided by 365.25, never negative.
+    hire divided by 365.25, never negative. With an anonymous survey,
+    ``linked_demographics`` adds the ``linked_<field>`` columns (the
+    demographics the survey asked, in the roster's terms) to every employee
+    and a row per respondent, who has no other HR field.
     """
+    features = _roster_hr_features(employees, wave, wave_date, hr_params)
+    if linked_demographics is None or len(linked_demographics.columns) <= 1:
+        return features
+    linked = linked_demographics.astype(object)
+    staff = features.merge(linked, on="pid", how="left")
+    respondents = linked[~is_in(linked["pid"], features["pid"])]
+    return pd.concat([staff, respondents], ignore_index=True)
+
+
+def no_linked_demographics() -> pd.DataFrame:
+    """The ``linked_demographics`` of a named survey (nothing to add), for in-memory runs of the stage."""
+    return pd.DataFrame({"pid": pd.Series([], dtype=object)})
+
+
+def _roster_hr_features(employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict) -> pd.DataFrame:
+    """The HR features of every employee on the roster."""
     at = resolve_wave_date(wave, wave_date)
     bands = hr_params["age_bands"]
     age = at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float)
@@ -776,13 +796,14 @@ def assign_personas(
     An inferred persona whose probability is under ``min_confidence`` is
     ``unassigned`` rather than guessed.
     """
-    survey = survey_personas[is_in(survey_personas["pid"], employees["pid"])].assign(
-        assignment_source="survey"
-    )
-    if len(survey) < len(survey_personas):
-        logger.warning(
-            "%d respondents are not in the roster and get no assignment",
-            len(survey_personas) - len(survey),
+    # Respondents of an anonymous survey are nobody on the roster: they keep
+    # their survey persona (for the report) and every employee is inferred.
+    survey = survey_personas.assign(assignment_source="survey")
+    anonymous = ~is_in(survey["pid"], employees["pid"])
+    if anonymous.any():
+        logger.info(
+            "%d respondents are anonymous: personas from their answers; every active employee is typed",
+            int(anonymous.sum()),
         )
     others = employees[
         ~is_in(employees["pid"], survey_personas["pid"])
@@ -815,9 +836,12 @@ def assign_personas(
     out = pd.concat([survey, inferred], ignore_index=True)
     out["persona_name"] = out["persona_id"].map(names)
     out["persona_name_he"] = out["persona_id"].map(names_he)
-    # roster order, so the output does not depend on how the inputs were sorted
+    # roster order (anonymous respondents after, in pid order), so the output
+    # does not depend on how the inputs were sorted
     row = pd.Series(np.arange(len(employees)), index=employees["pid"].to_numpy())
-    out = out.iloc[np.argsort(row.loc[out["pid"]].to_numpy(), kind="stable")]
+    position = row.reindex(out["pid"].to_numpy()).to_numpy(dtype=float)
+    position[np.isnan(position)] = len(employees) + out["pid"][np.isnan(position)].rank(method="first").to_numpy()
+    out = out.iloc[np.argsort(position, kind="stable")]
     columns = [
         "pid",
         "persona_id",

@@ -46,7 +46,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
             ),
             Node(
                 nodes.derive_hr_features,
-                ["employees", "params:wave", "params:wave_date", "params:personas.hr_features"],
+                ["employees", "params:wave", "params:wave_date", "params:personas.hr_features", "linked_demographics"],
                 "hr_features",
                 name="derive_hr_features",
             ),

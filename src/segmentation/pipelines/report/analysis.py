@@ -143,12 +143,17 @@ def build_base(
     items = adapt_scores(item_scores, report["constructs"].get("barrier_items", []))
     assignments = adapt_assignments(persona_assignments)
 
+    # Respondents of an anonymous survey are on no roster: they count as
+    # respondents (their answers and personas), never as employees.
+    anonymous = scores.loc[~is_in(scores["pid"], people["pid"]), ["pid"]]
+    if len(anonymous):
+        people = pd.concat([people, anonymous.astype({"pid": people["pid"].dtype})], ignore_index=True)
     at = resolve_wave_date(wave, wave_date)
     people["age"] = at.year - people["birth_year"]
     band = age_bands(people["age"], report["age_bands"], labels.language)
     people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
     people["active"] = people["employment_status"].eq("active")
-    people["respondent"] = people["active"] & is_in(people["pid"], scores["pid"])
+    people["respondent"] = (people["active"] | is_in(people["pid"], anonymous["pid"])) & is_in(people["pid"], scores["pid"])
     base = _left_join(_left_join(people, scores), items)
     survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
     base.loc[~base["respondent"], survey_columns] = np.nan
