@@ -162,7 +162,7 @@ def test_named_starter_has_no_roster_link_and_the_same_export_gives_the_same_fil
 def test_codes_that_are_not_ages_are_not_linked_and_said_so(vocab):
     starter = _starter(vocab, ["PE1", "PE2", "age"], [["1", "5"], ["2", "4"], ["1", "2"]], {"gender": ["F"]})
     assert "roster_link: {}" in starter.files["parameters_ingestion.yml"]
-    assert any("codes, not ages" in line for line in starter.check)
+    assert any("codes, not age bands" in line for line in starter.check)
     assert any("no employee can be placed" in line for line in starter.check)
 
 

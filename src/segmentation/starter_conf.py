@@ -176,10 +176,9 @@ def _link(
                 bands = {v: [age_band_bounds(v)[0], age_band_bounds(v)[1]] for v in values}
                 entry = [_line(6, "bands", {k: [int(lo), None if hi == float("inf") else int(hi)] for k, (lo, hi) in bands.items()},
                                "guess: the ages each answer covers, [from, below]; the roster's age falls in one")]
-            elif g.detail.get("reads_as") == "years":
-                entry = [_line(6, "years", True, "guess: answers are ages in years, compared with the roster's age by the report's age bands")]
             else:
-                starter.check.append(f"'{short(g.header, 40)}' answers {', '.join(values[:6])}: codes, not ages; add `bands` to survey.roster_link.age to type employees on it")
+                what = "ages in years" if g.detail.get("reads_as") == "years" else "codes, not age bands"
+                starter.check.append(f"'{short(g.header, 40)}' answers {', '.join(values[:6])}: {what}; add `bands` to survey.roster_link.age to type employees on it")
                 continue
         elif not roster:
             starter.check.append(f"'{short(g.header, 40)}' asks for {field_name}, but the roster has no {field_name} column to match")
@@ -298,6 +297,7 @@ def starter_environment(
             "  typing:",
             _line(4, "categorical", features, "the roster fields the survey's demographics were matched to"),
             _line(4, "numeric", []),
+            _line(4, "min_confidence", 0.0, "guess: few fields to type on, so everyone goes to their most likely persona; the report states how often that is right"),
         ]
     starter.files["parameters_personas.yml"] = "\n".join(personas) + "\n"
     if survey_path is not None:

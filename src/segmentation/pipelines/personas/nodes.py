@@ -839,7 +839,7 @@ def assign_personas(
     # roster order (anonymous respondents after, in pid order), so the output
     # does not depend on how the inputs were sorted
     row = pd.Series(np.arange(len(employees)), index=employees["pid"].to_numpy())
-    position = row.reindex(out["pid"].to_numpy()).to_numpy(dtype=float)
+    position = row.reindex(out["pid"].to_numpy()).to_numpy(dtype=float, copy=True)
     position[np.isnan(position)] = len(employees) + out["pid"][np.isnan(position)].rank(method="first").to_numpy()
     out = out.iloc[np.argsort(position, kind="stable")]
     columns = [
