@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from kedro.framework.cli.project import run as kedro_run
 
-from segmentation.errors import InputFileError, find_input_error, find_run_stop
+from segmentation.errors import find_input_error, find_run_stop
 
 logger = logging.getLogger("segmentation")
 INPUT_ERROR_EXIT_CODE = 2
@@ -65,9 +65,14 @@ def inspect(export: Path, env: str, roster: Path | None, force: bool) -> None:
     """Guess what every column of a survey EXPORT is and write a starter conf/NAME/ for it."""
     from segmentation.inspect_command import inspect_export
 
+    # the reader's "Reading survey file ..." would come before the summary or the one-line error
+    logging.getLogger("segmentation.datasets").setLevel(logging.WARNING)
     try:
         lines = inspect_export(Path.cwd(), export, env, roster, force)
-    except InputFileError as problem:
+    except Exception as exc:  # only input problems are told in one line; others propagate
+        problem = find_input_error(exc)
+        if problem is None:
+            raise
         logger.debug("inspect stopped by an input problem", exc_info=True)
         click.secho(f"Error: {problem}", err=True, fg="red")
         sys.exit(INPUT_ERROR_EXIT_CODE)
