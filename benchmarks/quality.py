@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT / "src"))
 from segmentation.codebook import Codebook  # noqa: E402
 from segmentation.inmemory import run_in_memory  # noqa: E402
 from segmentation.pipelines.personas import create_pipeline  # noqa: E402
-from segmentation.pipelines.personas.nodes import no_linked_demographics  # noqa: E402
 
 LEVELS = np.array([1.7, 3.0, 4.3])  # low / neutral / high construct means
 PERSON_SD = 0.35  # stable personal offset per construct (as segmentation.sample)
@@ -127,7 +126,7 @@ def run_personas(
 ) -> DataCatalog:
     """Run the personas pipeline in memory and return the catalog with every dataset."""
     return run_in_memory(
-        create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores, "linked_demographics": no_linked_demographics()}, parameters
+        create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores}, parameters
     )
 
 

@@ -36,9 +36,20 @@ def parameter_inputs(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return feed
 
 
+def neutral_inputs() -> dict[str, Any]:
+    """Inputs that a run of a named survey leaves empty, so callers need not build them."""
+    import pandas as pd
+
+    return {"linked_demographics": pd.DataFrame({"pid": pd.Series([], dtype=object)})}
+
+
 def run_in_memory(pipeline: Pipeline, data: Mapping[str, Any], parameters: Mapping[str, Any]) -> DataCatalog:
-    """Run ``pipeline`` on ``data`` and ``parameters``; the catalog keeps every dataset."""
-    inputs = {**parameter_inputs(parameters), **data}
+    """Run ``pipeline`` on ``data`` and ``parameters``; the catalog keeps every dataset.
+
+    An input the caller leaves out that has a neutral value (a named survey's
+    ``linked_demographics``) gets it.
+    """
+    inputs = {**neutral_inputs(), **parameter_inputs(parameters), **data}
     catalog = DataCatalog(
         {
             name: KeptDataset(inputs[name], copy_mode="assign") if name in inputs else KeptDataset(copy_mode="assign")

@@ -20,7 +20,6 @@ from segmentation.pipelines.ingestion.nodes import (
     score_items,
 )
 from segmentation.pipelines.personas import create_pipeline
-from segmentation.pipelines.personas.nodes import no_linked_demographics
 from segmentation.sample import generate_organisation
 from segmentation.sample.exports import write_google_forms_csv, write_roster_csv
 
@@ -57,7 +56,7 @@ def test_non_consenting_respondents_are_inferred_from_hr_data(tmp_path, question
 
     parameters = {**load_parameters("personas"), "questionnaire": questionnaire, "wave": WAVE, "wave_date": None,
                   "seed": 0, "anonymity": {"min_group_size": 5}}
-    catalog = run_in_memory(create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores, "linked_demographics": no_linked_demographics()}, parameters)
+    catalog = run_in_memory(create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores}, parameters)
     assignments = catalog.load("persona_assignments").set_index("pid")
     active_refusers = employees.loc[employees["pid"].isin(refuser_pids) & employees["employment_status"].eq("active"), "pid"]
     assert len(active_refusers) >= 15

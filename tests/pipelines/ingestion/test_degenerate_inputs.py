@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from segmentation.codebook import Codebook
-from segmentation.errors import InputFileError, RunStopped, find_run_stop
+from segmentation.errors import RunStopped, find_run_stop
 from segmentation.inmemory import run_in_memory
 from segmentation.pipelines.ingestion.nodes import (
     match_respondents,
@@ -107,7 +107,7 @@ def test_identical_answers_from_everyone_stop_the_run(tmp_path, organisation, qu
     )
 
 
-def test_an_anonymous_microsoft_forms_export_asks_for_a_roster_link_and_names_the_setting(tmp_path, organisation, questionnaire, survey_params):
+def test_an_anonymous_microsoft_forms_export_is_read_whole_and_says_how_employees_are_typed(tmp_path, organisation, questionnaire, survey_params, caplog):
     _, answers = organisation
     path = write_microsoft_forms_xlsx(answers.drop(columns=["email", "name"], errors="ignore").assign(email=""), tmp_path / "survey.xlsx",
                                       Codebook.from_params(questionnaire))
@@ -115,12 +115,11 @@ def test_an_anonymous_microsoft_forms_export_asks_for_a_roster_link_and_names_th
     email_column = [i for i, h in enumerate(table.cells.iloc[0]) if h in ("Email", "Name")]
     table.cells = table.cells.drop(columns=email_column)
     table.cells.columns = range(table.cells.shape[1])
-    with pytest.raises(InputFileError) as caught:
-        parse_survey(table, questionnaire, survey_params)
-    assert str(caught.value) == (
-        f"{table.source}: the microsoft_forms export is anonymous: it has no respondent column (neither an employee id "
-        "nor an email), so no answer can be linked to the roster. Expected: anonymous surveys need a roster link: collect "
-        "email addresses in the form (or pass the employee id, Qualtrics ExternalReference), or name the column that "
-        "holds it under survey.shapes.microsoft_forms.respondent_id or .email in conf/base/parameters_ingestion.yml."
-    )
+    with caplog.at_level("WARNING"):
+        responses, rejects, detected = parse_survey(table, questionnaire, {**survey_params, "roster_link": {}})
+    assert detected["anonymous"] is True
+    assert len(responses) + int((rejects["action"] == "row_rejected").sum()) == len(table.cells) - 1
+    assert (responses["respondent_id"] == "").all() and (responses["email"] == "").all()
+    assert "the microsoft_forms export names nobody (no employee id or email column): an anonymous survey" in caplog.text
+    assert "no survey.roster_link: run `segmentation inspect` to write one" in caplog.text
 

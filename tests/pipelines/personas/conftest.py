@@ -12,7 +12,6 @@ import yaml
 from segmentation.codebook import Codebook
 from segmentation.inmemory import run_in_memory
 from segmentation.pipelines.personas import create_pipeline
-from segmentation.pipelines.personas.nodes import no_linked_demographics
 from tests.conftest import PROJECT_ROOT, load_parameters
 
 PATTERNS = ["office", "hybrid", "remote", "frontline"]
@@ -110,7 +109,7 @@ def planted_survey(
 def run_personas(employees: pd.DataFrame, item_scores: pd.DataFrame, parameters: dict) -> dict:
     """Run the real personas pipeline (without cross-wave alignment) with Kedro's runner; every dataset by name."""
     pipeline = create_pipeline(stable_identities=False)
-    catalog = run_in_memory(pipeline, {"employees": employees, "item_scores": item_scores, "linked_demographics": no_linked_demographics()}, parameters)
+    catalog = run_in_memory(pipeline, {"employees": employees, "item_scores": item_scores}, parameters)
     return {
         name: catalog.load(name) for name in pipeline.datasets() if not name.startswith("params:")
     }

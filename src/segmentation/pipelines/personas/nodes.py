@@ -175,11 +175,6 @@ def derive_hr_features(
     return pd.concat([staff, respondents], ignore_index=True)
 
 
-def no_linked_demographics() -> pd.DataFrame:
-    """The ``linked_demographics`` of a named survey (nothing to add), for in-memory runs of the stage."""
-    return pd.DataFrame({"pid": pd.Series([], dtype=object)})
-
-
 def _roster_hr_features(employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict) -> pd.DataFrame:
     """The HR features of every employee on the roster."""
     at = resolve_wave_date(wave, wave_date)
