@@ -77,7 +77,7 @@ def inspect_export(project: Path, export: Path, env: str, roster: Path | None, f
     roles: dict[int, str] = {}
     if shape:
         spec = survey_params["shapes"][shape]
-        kinds = {"respondent_id": EMPLOYEE_ID, "email": EMAIL, "submitted_at": TIMESTAMP, "finished": COMPLETION}
+        kinds = {"respondent_id": EMPLOYEE_ID, "email": EMAIL, "submitted_at": TIMESTAMP, "finished": COMPLETION, "progress": COMPLETION}
         for key, position in locate_columns(header, {k: spec.get(k, []) for k in kinds}).items():
             roles.setdefault(position, kinds[key])
     guesses = classify_columns(header, [body[c].tolist() for c in body.columns], vocab, roles)
