@@ -107,3 +107,16 @@ def test_the_console_command_dispatches_inspect(project, monkeypatch):
         main(["inspect", str(export), "--env", "acme"])
     assert done.value.code == 0
     assert (project / "conf" / "acme" / "parameters_questionnaire.yml").is_file()
+
+
+def test_the_environments_own_roster_mapping_is_used_to_link(project):
+    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text("EmpNo,Geschlecht\nE1,Female\nE2,Male\n", encoding="utf-8")
+    (project / "conf" / "acme").mkdir(parents=True)
+    (project / "conf" / "acme" / "parameters_roster.yml").write_text(
+        "roster:\n  columns:\n    employee_id: [EmpNo]\n    gender: [Geschlecht]\n", encoding="utf-8"
+    )
+    result = invoke(_export(project), "--env", "acme")
+    assert result.exit_code == 0, result.output
+    link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())["survey"]["roster_link"]
+    assert link["gender"]["values"] == {"Female": "Female", "Male": "Male"}
+    assert "department" not in link  # this roster has none

@@ -25,10 +25,12 @@ ROSTER_FIELDS = ("gender", "department", "site", "job_level")
 _ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-def _base_parameters(project: Path) -> dict[str, Any]:
+def _parameters(project: Path, env: str | None) -> dict[str, Any]:
+    """The ingestion and inspect parameters of ``conf/base`` and, when given, the environment's."""
     loader = OmegaConfigLoader(
-        str(project / "conf"), base_env="base", default_run_env="base",
-        config_patterns={"selected": ["parameters_ingestion*", "parameters_inspect*"]},
+        str(project / "conf"), base_env="base", default_run_env=env or "base",
+        merge_strategy={"parameters": "soft"},
+        config_patterns={"selected": ["parameters*"]},
     )
     return loader["selected"]
 
@@ -65,8 +67,10 @@ def inspect_export(project: Path, export: Path, env: str, roster: Path | None, f
                              "a survey export as .csv or .xlsx.")
     if not (project / "conf" / "base").is_dir():
         raise InputFileError(str(project), "is not the project folder (no conf/base/).", "run inspect from the project folder.")
-    params = _base_parameters(project)
+    # shapes and vocabulary of the project; the roster mapping may be the environment's own
+    params = _parameters(project, None)
     vocab, survey_params = params["inspect"], params["survey"]
+    roster_columns = (_parameters(project, env) if (project / "conf" / env).is_dir() else params)["roster"]["columns"]
     raw = TabularExportDataset(str(export), role="survey").load()
     shape = detect_shape(raw, survey_params["shapes"])
     header_rows = survey_header_rows(raw, survey_params["shapes"][shape]) if shape else 1
@@ -84,7 +88,7 @@ def inspect_export(project: Path, export: Path, env: str, roster: Path | None, f
     roster_path = roster or next(
         (p for p in (project / "data" / "01_raw" / "hr" / f"roster{s}" for s in EXCEL_SUFFIXES + CSV_SUFFIXES) if p.is_file()), None
     )
-    roster_values = _roster_values(roster_path, params["roster"]["columns"]) if roster_path else None
+    roster_values = _roster_values(roster_path, roster_columns) if roster_path else None
     starter = starter_environment(env, raw.source, guesses, shape, vocab, roster_values, _survey_path(project, export))
     target = project / "conf" / env
     clashes = [name for name in starter.files if (target / name).exists()]

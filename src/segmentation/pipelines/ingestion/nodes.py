@@ -612,7 +612,8 @@ def link_demographics(
     staff = pd.DataFrame({"pid": employees["pid"].to_numpy(dtype=object)})
     for field_name, spec in link.items():
         if "bands" in spec:
-            age = at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float)
+            age = (pd.to_numeric(employees["age"], errors="coerce").astype(float) if "age" in employees
+                   else at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float))
             band = pd.Series([None] * len(employees), dtype=object)
             for label, (low, below) in spec["bands"].items():
                 inside = (age >= float(low)) & (age < (float("inf") if below is None else float(below)))

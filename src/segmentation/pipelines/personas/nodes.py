@@ -757,7 +757,8 @@ def train_typing_model(
             _warn(
                 warnings,
                 f"HR fields barely predict persona (accuracy {correct.mean():.2f} vs baseline "
-                f"{baseline:.2f}); inferred personas for non-respondents are weak",
+                f"{baseline:.2f} for always the largest persona, typing on "
+                f"{', '.join(_typing_features(typing_params))}); inferred personas for non-respondents are weak",
             )
     else:
         evaluation.update(
