@@ -282,7 +282,8 @@ def make_waves_inputs(employees: pd.DataFrame, persona_assignments: pd.DataFrame
     previous.loc[moved, "persona_id"] = rng.choice(list(PERSONAS), len(moved))
     previous["persona_name"] = previous["persona_id"].map(lambda p: PERSONAS.get(p, {"name": ("Unassigned", "")})["name"][0])
     previous["persona_name_he"] = previous["persona_id"].map(lambda p: PERSONAS.get(p, {"name": ("", "לא משויכים")})["name"][1])
-    migration = nodes.migrate_personas(persona_assignments, {"wave": PREVIOUS_WAVE, "assignments": previous}, waves["migration"], anonymity)
+    migration = nodes.migrate_personas(persona_assignments, {"wave": PREVIOUS_WAVE, "assignments": previous}, waves["migration"], anonymity,
+                                      {"comparable": True})
     trend = nodes.track_adoption(summary, history, WAVE)
     badges = gamification.award_badges(people, activity, accounting, history, WAVE, waves["gamification"], adoption, anonymity)
     identities = {

@@ -196,7 +196,8 @@ def test_migration_counts_clear_panel_members_hides_small_cells_and_nets_flows(a
         return pd.DataFrame({"pid": [f"p{i}" for i in range(n)], "persona_id": persona, "persona_name": [names[p] for p in persona],
                              "persona_name_he": [names[p] for p in persona], "assignment_source": "survey", "confidence": conf})
 
-    out = migrate_personas(frame(after, 0.99), {"wave": "2026-03", "assignments": frame(before, confidence)}, {"min_confidence": 0.9}, anonymity)
+    out = migrate_personas(frame(after, 0.99), {"wave": "2026-03", "assignments": frame(before, confidence)}, {"min_confidence": 0.9}, anonymity,
+                           {"comparable": True})
     clear = confidence >= 0.9
     assert out["panel"] == n and out["uncertain"] == int((~clear).sum()) and out["counted"] == int(clear.sum())
     truth = pd.crosstab(before[clear], after[clear])
@@ -216,5 +217,14 @@ def test_migration_counts_clear_panel_members_hides_small_cells_and_nets_flows(a
 
 
 def test_no_previous_wave_means_no_migration(anonymity):
-    out = migrate_personas(pd.DataFrame(), {"wave": None, "assignments": None}, {"min_confidence": 0.9}, anonymity)
+    out = migrate_personas(pd.DataFrame(), {"wave": None, "assignments": None}, {"min_confidence": 0.9}, anonymity, {})
     assert out == {"from_wave": None, "min_group_size": 5, "min_confidence": 0.9, "available": False, "reason": "no_previous_wave"}
+
+
+def test_waves_with_different_questionnaires_have_no_migration(anonymity):
+    previous = pd.DataFrame({"pid": ["p1"], "persona_id": ["P1"], "persona_name": ["A"], "persona_name_he": ["A"],
+                             "assignment_source": ["survey"], "confidence": [1.0]})
+    out = migrate_personas(previous.assign(persona_id="P4"), {"wave": "2026-03", "assignments": previous},
+                           {"min_confidence": 0.9}, anonymity,
+                           {"comparable": False, "not_matched_reason": "different_questionnaire"})
+    assert out["available"] is False and out["reason"] == "different_questionnaire"

@@ -48,6 +48,12 @@ def previous(model, identities: dict, wave: str) -> dict:
 
 A, B, C, D, E = [4, 1, 1, 1], [1, 4, 1, 1], [1, 1, 4, 1], [1, 1, 1, 4], [4, 4, 4, 4]
 ALIGN = {"max_distance": 0.5}
+# One item per basis column, on a 5-point scale.
+QUESTIONNAIRE = {
+    "scales": {"agree": {"en": ["1", "2", "3", "4", "5"]}},
+    "constructs": {c: [f"{c}_item"] for c in COLUMNS},
+    "items": {f"{c}_item": {"scale": "agree", "en": c} for c in COLUMNS},
+}
 REFIT = {"refit": True}
 
 
@@ -55,7 +61,7 @@ REFIT = {"refit": True}
 def first_wave(personas_params):
     frame = blobs([A, B, C], seed=1)
     model = fit(frame, personas_params, 3)
-    used, alignment = align_personas(model, FIRST, REFIT, ALIGN, "2026-03")
+    used, alignment = align_personas(model, FIRST, REFIT, ALIGN, "2026-03", QUESTIONNAIRE)
     return frame, model, named(alignment)
 
 
@@ -79,7 +85,7 @@ def test_matched_personas_keep_id_and_name_new_get_a_fresh_id_lost_are_retired(f
     # next wave: A and C again (shifted a little, other sizes), B gone, D appears
     frame_2 = blobs([C, D, A], n=100, seed=2) + 0.05
     model_2 = fit(frame_2, personas_params, 3)
-    _, alignment = align_personas(model_2, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09")
+    _, alignment = align_personas(model_2, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09", QUESTIONNAIRE)
     ids_2 = named(alignment)
     for centre in (A, C):
         kept = _id_of(ids_2, model_2, centre)
@@ -94,7 +100,7 @@ def test_matched_personas_keep_id_and_name_new_get_a_fresh_id_lost_are_retired(f
     # a third wave: D gone, E new -> P5; the retired id of B is never reused
     frame_3 = blobs([A, C, E], n=100, seed=3)
     model_3 = fit(frame_3, personas_params, 3)
-    _, alignment_3 = align_personas(model_3, previous(model_2, ids_2, "2026-09"), REFIT, ALIGN, "2027-03")
+    _, alignment_3 = align_personas(model_3, previous(model_2, ids_2, "2026-09"), REFIT, ALIGN, "2027-03", QUESTIONNAIRE)
     assert _id_of(alignment_3, model_3, E) == "P5"
     assert {r["persona_id"] for r in alignment_3["retired"]} == {"P4"}
 
@@ -106,9 +112,9 @@ def test_the_distance_limit_decides_what_still_counts_as_the_same_persona(first_
     model = fit(frame, personas_params, 3)
     distances = centroid_distances(model_centroids(model), pd.DataFrame([p["centroid"] for p in ids_1["personas"]]), model)
     assert distances.min(axis=1).min() > 0.5
-    _, strict = align_personas(model, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09")
+    _, strict = align_personas(model, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09", QUESTIONNAIRE)
     assert all(p["status"] == "new" for p in strict["personas"]) and len(strict["retired"]) == 3
-    _, lenient = align_personas(model, previous(model_1, ids_1, "2026-03"), REFIT, {"max_distance": 5.0}, "2026-09")
+    _, lenient = align_personas(model, previous(model_1, ids_1, "2026-03"), REFIT, {"max_distance": 5.0}, "2026-09", QUESTIONNAIRE)
     assert all(p["status"] == "matched" for p in lenient["personas"])
     assert {p["persona_id"] for p in lenient["personas"]} == {"P1", "P2", "P3"}
 
@@ -116,7 +122,7 @@ def test_the_distance_limit_decides_what_still_counts_as_the_same_persona(first_
 def test_refit_false_types_the_wave_with_the_previous_model(first_wave, personas_params):
     frame_1, model_1, ids_1 = first_wave
     fitted = fit(blobs([A, D], seed=5), personas_params, 2)
-    model, alignment = align_personas(fitted, previous(model_1, ids_1, "2026-03"), {"refit": False}, ALIGN, "2026-09")
+    model, alignment = align_personas(fitted, previous(model_1, ids_1, "2026-03"), {"refit": False}, ALIGN, "2026-09", QUESTIONNAIRE)
     assert model is model_1
     assert alignment["refit"] is False and alignment["model_from_wave"] == "2026-03"
     assert [p["persona_id"] for p in alignment["personas"]] == [p["persona_id"] for p in ids_1["personas"]]
@@ -161,4 +167,26 @@ def test_refit_false_needs_the_same_basis(first_wave, personas_params):
     _, model_1, ids_1 = first_wave
     other = fit(blobs([A, D]).rename(columns={"c4": "c5"}), personas_params, 2)
     with pytest.raises(ValueError, match="same personas.basis"):
-        align_personas(other, previous(model_1, ids_1, "2026-03"), {"refit": False}, ALIGN, "2026-09")
+        align_personas(other, previous(model_1, ids_1, "2026-03"), {"refit": False}, ALIGN, "2026-09", QUESTIONNAIRE)
+
+
+def test_waves_with_different_questionnaires_are_not_matched(personas_params, first_wave):
+    """The same answers, but wave 2 asks c1 on a 7-point scale: nothing is matched, the record says why."""
+    _, model_1, ids_1 = first_wave
+    model_2 = fit(blobs([A, B, C], seed=2), personas_params, 3)
+    seven = {**QUESTIONNAIRE, "scales": {**QUESTIONNAIRE["scales"], "agree7": {"en": [str(i) for i in range(1, 8)]}},
+             "items": {**QUESTIONNAIRE["items"], "c1_item": {"scale": "agree7", "en": "c1"}}}
+    _, same = align_personas(model_2, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09", QUESTIONNAIRE)
+    assert same["comparable"] is True and len([p for p in same["personas"] if p["status"] == "matched"]) == 3
+    _, other = align_personas(model_2, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09", seven)
+    assert other["comparable"] is False and other["not_matched_reason"] == "different_questionnaire"
+    assert [p["status"] for p in other["personas"]] == ["new"] * 3
+    assert {p["persona_id"] for p in other["personas"]}.isdisjoint({p["persona_id"] for p in ids_1["personas"]})
+    assert sorted(p["persona_id"] for p in other["retired"]) == sorted(p["persona_id"] for p in ids_1["personas"])
+    assert all(p["nearest_previous"] is None for p in other["personas"])
+    # translating the labels is not another questionnaire
+    hebrew = {**QUESTIONNAIRE, "scales": {"agree": {"en": ["1", "2", "3", "4", "5"], "he": ["א", "ב", "ג", "ד", "ה"]}}}
+    _, translated = align_personas(model_2, previous(model_1, ids_1, "2026-03"), REFIT, ALIGN, "2026-09", hebrew)
+    assert translated["comparable"] is True
+    with pytest.raises(ValueError, match="other items or scales"):
+        align_personas(model_2, previous(model_1, ids_1, "2026-03"), {"refit": False}, ALIGN, "2026-09", seven)

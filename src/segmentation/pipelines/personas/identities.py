@@ -12,6 +12,12 @@ further apart than ``waves.alignment.max_distance`` is no match.
   ever used, and a new name that no earlier persona had;
 * a previous persona left unmatched is *retired*.
 
+Waves asked with different questionnaires (other basis constructs, or the
+basis constructs measured by other items or on other scales: see
+:func:`questionnaire_fingerprint`) are not matched at all: distances between their centres compare unlike things. Every persona
+is new, every previous one retired, and the record says why
+(``comparable: false``, ``not_matched_reason``) so the report can.
+
 With ``segmentation.refit: false`` the wave is typed with the previous wave's
 saved model: the same personas, ids and names. The first wave (no earlier
 models) numbers its personas P1, P2, ... as before.
@@ -22,6 +28,8 @@ every id and name ever used, so later waves never reuse one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +47,38 @@ MATCHED, NEW = "matched", "new"
 DISTANCE_RULE = (
     "root mean square difference per basis column, in standard deviations of this wave's respondents"
 )
+
+
+DIFFERENT_QUESTIONNAIRE = "different_questionnaire"
+
+
+def _scale_shape(spec: Any) -> Any:
+    """What of a scale changes what its answers mean: its number of points and its range
+    settings, not its labels' wording or languages."""
+    if not isinstance(spec, Mapping):
+        return spec
+    lists = [len(v) for v in spec.values() if isinstance(v, list)]
+    shape = {str(k): v for k, v in spec.items() if not isinstance(v, list | Mapping)}
+    return {**shape, **({"points": max(lists)} if lists else {})}
+
+
+def questionnaire_fingerprint(questionnaire: Mapping[str, Any], basis: list[str]) -> str:
+    """A short hash of how the basis constructs are measured: their items, scales and reverse coding.
+
+    Two waves with the same fingerprint asked the basis the same way; HR
+    features in the basis (``age``) are not part of it.
+    """
+    constructs = questionnaire.get("constructs") or {}
+    items = questionnaire.get("items") or {}
+    scales = questionnaire.get("scales") or {}
+    measured = {}
+    for name in sorted(c for c in basis if c in constructs):
+        measured[name] = [
+            [str(i), _scale_shape(scales.get(items.get(i, {}).get("scale"), items.get(i, {}).get("scale"))),
+             bool(items.get(i, {}).get("reverse", False))]
+            for i in constructs[name]
+        ]
+    return hashlib.sha256(json.dumps(measured, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
 def id_number(persona_id: str) -> int:
@@ -110,6 +150,7 @@ def align_personas(
     segmentation_params: Mapping[str, Any],
     alignment_params: Mapping[str, Any],
     wave: str,
+    questionnaire: Mapping[str, Any],
 ) -> tuple[PersonaModel, dict[str, Any]]:
     """This wave's persona model and the persona id of each of its clusters.
 
@@ -122,6 +163,7 @@ def align_personas(
     refit = bool(segmentation_params.get("refit", True))
     max_distance = float(alignment_params["max_distance"])
     previous_wave = previous_wave_outputs.get("wave")
+    basis = [str(c) for c in fitted_persona_model.feature_names_in_]
     record: dict[str, Any] = {
         "wave": str(wave),
         "previous_wave": previous_wave,
@@ -129,6 +171,8 @@ def align_personas(
         "refit": refit,
         "max_distance": max_distance,
         "distance": DISTANCE_RULE,
+        "questionnaire": questionnaire_fingerprint(questionnaire, basis),
+        "comparable": True,
     }
     if previous_wave is None:
         if not refit:
@@ -148,10 +192,18 @@ def align_personas(
     old = sorted(before["personas"], key=lambda p: p["cluster"])
     used_ids = list(before.get("used_ids") or [p["persona_id"] for p in old])
     used_names = list(before.get("used_names") or [])
+    previous_basis = list(before.get("basis") or _centroid_frame(old).columns)
+    # A record from before fingerprints were kept is compared on the basis columns both share, as then.
+    if before.get("questionnaire") not in (None, record["questionnaire"]):
+        record.update({"comparable": False, "not_matched_reason": DIFFERENT_QUESTIONNAIRE, "previous_basis": previous_basis})
     if not refit:
         model = previous_wave_outputs["persona_model"]
         centres = model_centroids(model)
-        basis = [str(c) for c in fitted_persona_model.feature_names_in_]
+        if not record["comparable"] and list(centres.columns) == basis:
+            raise ValueError(
+                f"segmentation.refit is false, but wave {previous_wave} asked the basis constructs with other items or "
+                "scales than this wave's questionnaire; refit, or use the same questionnaire."
+            )
         if list(centres.columns) != basis:
             raise ValueError(
                 f"segmentation.refit is false, but wave {previous_wave}'s persona model was fitted on the basis "
@@ -171,12 +223,19 @@ def align_personas(
 
     centres = model_centroids(fitted_persona_model)
     distances = centroid_distances(centres, _centroid_frame(old), fitted_persona_model)
+    if not record["comparable"]:
+        # nothing to compare: no match, and no nearest previous persona either
+        distances = np.full((len(centres), len(old)), np.inf)
+        logger.warning(
+            "Wave %s and wave %s asked different questionnaires (basis %s against %s, or other items or scales): "
+            "their personas are not matched; every persona is new.", wave, previous_wave, basis, previous_basis,
+        )
     rows, cols = linear_sum_assignment(np.where(np.isfinite(distances), distances, 1e9))
     match = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if distances[r, c] <= max_distance}
     next_number = max([id_number(i) for i in used_ids] + [0]) + 1
     personas = []
     for cluster in range(len(centres)):
-        nearest = int(np.argmin(distances[cluster])) if len(old) else None
+        nearest = int(np.argmin(distances[cluster])) if len(old) and record["comparable"] else None
         entry: dict[str, Any] = {
             "cluster": cluster,
             "nearest_previous": old[nearest]["persona_id"] if nearest is not None else None,
@@ -203,7 +262,7 @@ def align_personas(
     for j, p in enumerate(old):
         if j in matched_old:
             continue
-        nearest = int(np.argmin(distances[:, j])) if len(centres) else None
+        nearest = int(np.argmin(distances[:, j])) if len(centres) and record["comparable"] else None
         retired.append({
             "persona_id": p["persona_id"], "name": p.get("name"), "name_he": p.get("name_he"),
             "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,

@@ -23,6 +23,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
                 "params:segmentation",
                 "params:waves.alignment",
                 "params:wave",
+                "params:questionnaire",
             ],
             ["persona_model", "persona_alignment"],
             name="align_personas",

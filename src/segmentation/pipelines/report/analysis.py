@@ -742,6 +742,7 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
             "chosen": row["k"] == summary["chosen_k"],
         })
     reference = summary["reference"]
+    exploratory = bool(rows) and not any(row["eligible"] for row in rows)
     needed = ("k", "reproducibility", "reference_reproducibility", "reproducibility_gain", "silhouette", "reference_silhouette")
     reference_text = (
         labels.ui("method.reference_text", **{k: reference[k] for k in needed})
@@ -758,7 +759,9 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
         "k_rule_outcome": summary["k_rule_outcome"],
         "k_rule_outcome_text": outcome_text(labels, summary["k_rule_outcome"]),
         "reference_text": reference_text,
-        "clearly_better": reference.get("clearly_better_than_reference"),
+        # No k met the stability rule: the personas are exploratory, and nothing calls them better than chance.
+        "exploratory": exploratory,
+        "clearly_better": None if exploratory else reference.get("clearly_better_than_reference"),
         "alphas": [{"key": k, "label": labels.construct(k), "alpha": v} for k, v in summary["alphas"].items()],
         "typing_text": typing_text,
         "typing_accuracy": summary["typing_accuracy"],

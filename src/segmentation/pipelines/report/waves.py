@@ -79,7 +79,9 @@ def _identities(summary: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
     return {
         **rows,
         "matched_title": labels.ui("waves.matched", wave=summary.get("previous_wave") or ""),
-        "note": labels.ui("waves.identity_note", limit=summary.get("max_distance")),
+        "note": labels.ui("waves.identity_note", limit=summary.get("max_distance"))
+        if summary.get("comparable", True) else labels.ui(f"waves.not_matched.{summary.get('not_matched_reason')}",
+                                                         wave=summary.get("previous_wave") or ""),
     }
 
 

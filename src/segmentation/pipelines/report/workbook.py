@@ -300,6 +300,8 @@ def _quality_sheet(sheet: Sheet, labels: Labels, method: Mapping[str, Any]) -> N
     sheet.header([t("method.metric"), t("method.value")])
     sheet.line([t("method.rule"), method["k_rule"]])
     sheet.line([t("method.outcome"), method["k_rule_outcome"]])
+    if method.get("exploratory"):
+        sheet.line([t("method.outcome"), t("method.exploratory")])
     sheet.line([t("method.reference"), method["reference_text"]])
     sheet.line([t("method.typing"), method["typing_text"]])
     sheet.line([t("method.calibration"), method["typing_calibration_error"]], [TEXT, MEAN])

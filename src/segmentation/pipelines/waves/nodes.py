@@ -417,8 +417,12 @@ def migrate_personas(
     previous_wave_outputs: Mapping[str, Any],
     migration: Mapping[str, Any],
     anonymity: Mapping[str, Any],
+    persona_identities: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Who moved between personas: the panel (respondents of both waves) by persona then and now.
+
+    Not measured when the two waves asked different questionnaires: their
+    personas were not matched, so a move would only mean the survey changed.
 
     Persona ids are stable across waves, so the diagonal holds the people who
     stayed. Only people clearly in a persona in both waves (confidence at
@@ -434,6 +438,8 @@ def migrate_personas(
     base = {"from_wave": previous_wave_outputs.get("wave"), "min_group_size": min_group, "min_confidence": threshold}
     if previous is None or previous_wave_outputs.get("wave") is None:
         return {**base, "available": False, "reason": "no_previous_wave" if previous_wave_outputs.get("wave") is None else "no_previous_assignments"}
+    if persona_identities.get("comparable") is False:
+        return {**base, "available": False, "reason": persona_identities.get("not_matched_reason")}
     columns = ["pid", "persona_id", "persona_name", "persona_name_he", "confidence"]
     before = previous[previous["assignment_source"] == SURVEY][columns]
     after = persona_assignments[persona_assignments["assignment_source"] == SURVEY][columns]
@@ -532,6 +538,8 @@ def summarise_waves(
         "refit": persona_identities.get("refit", True),
         "model_from_wave": persona_identities.get("model_from_wave"),
         "max_distance": persona_identities.get("max_distance"),
+        "comparable": persona_identities.get("comparable", True),
+        "not_matched_reason": persona_identities.get("not_matched_reason"),
         "personas": {
             "matched": [brief(p, "distance") for p in personas if p.get("status") == "matched"],
             "new": [brief(p, "nearest_previous", "nearest_distance") for p in personas if p.get("status") == "new"],

@@ -51,7 +51,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.migrate_personas,
-                ["persona_assignments", "previous_wave_outputs", "params:waves.migration", "params:anonymity"],
+                ["persona_assignments", "previous_wave_outputs", "params:waves.migration", "params:anonymity",
+                 "persona_identities"],
                 "persona_migration",
                 name="migrate_personas",
             ),
