@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -100,16 +101,32 @@ def workbook_problems(path: Path) -> list[str]:
     return problems
 
 
+def _opt_out_saved_by_excel(project: Path) -> list[str]:
+    """The opt-out file as Excel saves it (ids lose their leading zeros), plus an entry naming nobody.
+
+    Returns the roster ids of everyone who opted out by id.
+    """
+    path = project / "data" / "01_raw" / "campaign" / "opt_out.csv"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    opted = [r[0] for r in rows[1:] if r[0]]
+    assert all(i.startswith("0") for i in opted)  # the sample's ids have leading zeros
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([rows[0], *[[r[0].lstrip("0"), r[1]] for r in rows[1:]], ["99999", ""]])
+    return opted
+
+
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
     project = _copy_project(tmp_path_factory.mktemp("hostile"))
     changed = _write_hostile_roster(project)
-    _run(project, WAVE)
-    return project, changed
+    opted_out = _opt_out_saved_by_excel(project)
+    summary = _run(project, WAVE)
+    return SimpleNamespace(project=project, changed=changed, opted_out=opted_out, summary=summary)
 
 
 def test_a_carriage_return_never_starts_a_row_in_any_csv(hostile_run):
-    project, changed = hostile_run
+    project, changed = hostile_run.project, hostile_run.changed
     assert changed > 50
     csvs, workbooks = written_files(project, WAVE)
     names = {p.name for p in csvs}
@@ -124,10 +141,30 @@ def test_a_carriage_return_never_starts_a_row_in_any_csv(hostile_run):
 
 
 def test_cleaned_cells_are_listed_and_their_rows_kept(hostile_run):
-    project, changed = hostile_run
+    project, changed = hostile_run.project, hostile_run.changed
     with open(project / "data" / "02_intermediate" / WAVE / "rejects.csv", encoding="utf-8-sig", newline="") as f:
         rejects = list(csv.DictReader(f))
     cleaned = [r for r in rejects if r["action"] == "value_cleaned"]
     assert sum(r["column"] == "org_unit" for r in cleaned) == changed
     assert {r["reason"] for r in cleaned} == {"control_characters"}
     assert all(r["file"] == "data/01_raw/hr/roster.csv" and int(r["row"]) > 1 for r in cleaned)
+
+
+def test_opt_outs_saved_by_excel_are_honoured_everywhere_and_an_unknown_one_is_listed(hostile_run):
+    """Issue 12: opt-out ids that lost their leading zeros matched nobody, and opted-out people stayed listed."""
+    project, opted_out = hostile_run.project, set(hostile_run.opted_out)
+    reporting = project / "data" / "08_reporting" / WAVE
+    files = [*sorted((reporting / "targeting").glob("*.csv")), reporting / "champions.csv", reporting / "manager_briefs.csv",
+             reporting / "gamification" / "top_contributors.csv"]
+    for path in files:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert not opted_out & {cell for row in rows[1:] for cell in row}, path.name
+    with open(project / "data" / "02_intermediate" / WAVE / "opt_out_rejects.csv", encoding="utf-8-sig", newline="") as f:
+        listed = list(csv.DictReader(f))
+    assert sorted(r["value"].split(" (roster: ")[1].rstrip(")") for r in listed if r["reason"] == "id_matched_after_normalising") == sorted(opted_out)
+    assert [(r["value"], r["reason"]) for r in listed if r["reason"] == "matches_nobody"] == [("99999", "matches_nobody")]
+    opt_out = hostile_run.summary["campaign"]["opt_out"]
+    assert opt_out["matched_after_normalising"] == len(opted_out) and opt_out["matching_nobody"] == 1
+    assert hostile_run.summary["campaign"]["opt_out_entries_matching_nobody"] == 1
+    assert any("match nobody" in w for w in opt_out["warnings"])

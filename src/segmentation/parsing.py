@@ -7,6 +7,7 @@ back, so a million-row export costs a few thousand parses, not a million.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -76,6 +77,30 @@ def replace_control_characters(values: pd.Series) -> tuple[pd.Series, np.ndarray
     cleaned = values.copy()
     cleaned[changed] = values[changed].map(lambda v: CONTROL_CHARACTERS.sub(" ", v).strip())
     return cleaned, changed
+
+
+_TRAILING_ZERO_DECIMALS = re.compile(r"^([0-9]+)\.0+$")
+
+
+def _id_key(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value))
+    text = "".join(c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cf", "Cc")))
+    text = _TRAILING_ZERO_DECIMALS.sub(r"\1", text)
+    if text.isascii() and text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text
+
+
+def id_key(values: pd.Series) -> pd.Series:
+    """Employee ids as a spreadsheet may have mangled them, folded to compare.
+
+    Ids are text and ``00123`` is not ``123`` (the data contract); this key is
+    for a second look when an exact match fails, on a file a person may have
+    opened and saved in Excel: spaces and invisible characters dropped,
+    full-width digits made ASCII (NFKC), ``123.0`` read as ``123`` and an
+    all-digit id without its leading zeros.
+    """
+    return map_unique(values.fillna("").astype(str), _id_key)
 
 
 def fold(values: pd.Series) -> pd.Series:

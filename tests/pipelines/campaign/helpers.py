@@ -165,6 +165,7 @@ class Campaign:
     champions: pd.DataFrame
     manager_briefs: pd.DataFrame
     summary: dict
+    opt_out_rejects: pd.DataFrame | None = None
 
 
 def run_campaign(
@@ -178,7 +179,8 @@ def run_campaign(
     figures = nodes.compute_persona_figures(world.construct_scores, world.persona_assignments, world.employees, params["figures"],
                                             naming, questionnaire)
     playbook = nodes.build_playbook(figures, params["playbook"], params["labels"], params["figures"], naming, questionnaire)
-    opt_outs, opt_out_summary = nodes.parse_opt_out(opt_out if opt_out is not None else world_opt_outs(world), params["opt_out"])
+    entries, opt_out_file = nodes.parse_opt_out(opt_out if opt_out is not None else world_opt_outs(world), params["opt_out"])
+    opt_outs, opt_out_summary, opt_out_rejects = nodes.match_opt_outs(entries, opt_out_file, world.contacts, params["opt_out"])
     audience, memberships, accounting = nodes.select_audience(
         world.persona_assignments, world.employees, world.contacts, opt_outs, playbook,
         params["playbook"]["channels"], params["targeting"], naming,
@@ -191,7 +193,7 @@ def run_campaign(
     summary = nodes.summarise_campaign(accounting, opt_out_summary, list_counts, champions, briefs, parts, anonymity,
                                        params["targeting"])
     return Campaign(world, params, figures, playbook, opt_outs, opt_out_summary, audience, memberships, accounting,
-                    files, list_counts, champions, briefs, summary)
+                    files, list_counts, champions, briefs, summary, opt_out_rejects)
 
 
 def read_list(text: str, sep: str = ",", header: bool = True) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from segmentation.datasets import RawTable
-from segmentation.errors import InputFileError
+from segmentation.errors import InputFileError, RunStopped
 from segmentation.pipelines.campaign import nodes
 
 from .helpers import (
@@ -72,14 +72,65 @@ def test_opt_out_matches_ids_exactly_and_emails_loosely(world):
     raw = opt_out_table([[f"\t{target['email'].upper()}  "]], header=("Work Email",))
     opt_outs, summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
     assert nodes.opted_out_mask(world.contacts, opt_outs).sum() == 1
-    assert summary == {"file_present": True, "entries": 1, "columns": ["email"]}
+    assert summary == {"file": "data/01_raw/campaign/opt_out.csv", "file_present": True, "entries": 1, "columns": ["email"]}
 
 
 def test_an_absent_opt_out_file_excludes_nobody(world):
     result = run_campaign(world, opt_out=RawTable.absent("data/01_raw/campaign/opt_out"))
-    assert result.opt_out_summary == {"file_present": False, "entries": 0}
+    assert result.opt_out_summary == {
+        "file": "data/01_raw/campaign/opt_out", "file_present": False, "entries": 0, "matched_exactly_or_by_email": 0,
+        "matched_after_normalising": 0, "matching_nobody": 0, "warnings": [],
+    }
+    assert result.opt_out_rejects.empty
     assert result.accounting["excluded_opted_out"] == 0
     assert result.accounting["listed"] == result.accounting["active_employees"]
+
+
+def _digit_contacts() -> pd.DataFrame:
+    ids = ["00123", "02346", "0777", "777", "12000"]
+    return pd.DataFrame({"employee_id": ids, "email": [f"p{i}@example.org" for i in ids]})
+
+
+def test_opt_out_ids_that_lost_their_leading_zeros_are_honoured_and_listed():
+    """What Excel does to an opt-out file opened and saved: 00123 becomes 123."""
+    raw = opt_out_table([["123", ""], ["2346.0", ""], ["\u200b12000", ""], ["00123", ""]])
+    entries, file_summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
+    opt_outs, summary, listed = nodes.match_opt_outs(entries, file_summary, _digit_contacts(), campaign_params()["opt_out"])
+    contacts = _digit_contacts()
+    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["00123", "02346", "12000"]
+    assert summary["matched_after_normalising"] == 3 and summary["matching_nobody"] == 0
+    assert listed[["row", "column", "value", "reason", "action"]].values.tolist() == [
+        [2, "employee_id", "123 (roster: 00123)", "id_matched_after_normalising", "opted_out"],
+        [3, "employee_id", "2346.0 (roster: 02346)", "id_matched_after_normalising", "opted_out"],
+        [4, "employee_id", "\u200b12000 (roster: 12000)", "id_matched_after_normalising", "opted_out"],
+    ]
+    assert "3 opt-out ids match a roster id only without their leading zeros" in summary["warnings"][0]
+
+
+def test_an_exact_id_wins_and_an_ambiguous_key_opts_out_every_candidate():
+    contacts = _digit_contacts()
+    entries, file_summary = nodes.parse_opt_out(opt_out_table([["777", ""]]), campaign_params()["opt_out"])
+    opt_outs, _, listed = nodes.match_opt_outs(entries, file_summary, contacts, campaign_params()["opt_out"])
+    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["777"]  # exact: 0777 is another
+    assert listed.empty
+    entries, file_summary = nodes.parse_opt_out(opt_out_table([["00777", ""]]), campaign_params()["opt_out"])
+    opt_outs, _, listed = nodes.match_opt_outs(entries, file_summary, contacts, campaign_params()["opt_out"])
+    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["0777", "777"]
+    assert listed["value"].tolist() == ["00777 (roster: 0777, 777)"]
+
+
+def test_an_opt_out_entry_matching_nobody_is_listed_or_stops_the_run():
+    raw = opt_out_table([["99999", ""], ["", "gone@example.org"], ["00123", ""]])
+    entries, file_summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
+    opt_outs, summary, listed = nodes.match_opt_outs(entries, file_summary, _digit_contacts(), campaign_params()["opt_out"])
+    assert summary["matching_nobody"] == 2
+    assert listed[["row", "column", "value", "reason", "action"]].values.tolist() == [
+        [2, "employee_id", "99999", "matches_nobody", "not_applied"],
+        [3, "email", "gone@example.org", "matches_nobody", "not_applied"],
+    ]
+    assert "2 opt-out entries match nobody in the roster (rows 2, 3)" in summary["warnings"][0]
+    with pytest.raises(RunStopped, match=r"2 opt-out entries match nobody in the roster \(rows 2, 3\)"):
+        nodes.match_opt_outs(entries, file_summary, _digit_contacts(), {**campaign_params()["opt_out"], "unmatched": "stop"})
 
 
 def test_an_opt_out_file_without_its_columns_stops_the_run():

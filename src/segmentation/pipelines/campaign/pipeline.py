@@ -37,8 +37,14 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.parse_opt_out,
                 ["opt_out_raw", "params:campaign.opt_out"],
-                ["opt_outs", "opt_out_summary"],
+                ["opt_out_entries", "opt_out_file"],
                 name="parse_opt_out",
+            ),
+            Node(
+                nodes.match_opt_outs,
+                ["opt_out_entries", "opt_out_file", "contacts", "params:campaign.opt_out"],
+                ["opt_outs", "opt_out_summary", "opt_out_rejects"],
+                name="match_opt_outs",
             ),
             Node(
                 nodes.select_audience,
