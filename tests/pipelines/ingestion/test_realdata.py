@@ -57,7 +57,7 @@ def test_ibm_roster_bom_is_stripped_and_missing_columns_named(realdata, roster_p
     raw = read(realdata / "ibm_hr_attrition_WA_Fn-UseC_.csv", "roster")
     assert raw.cells.iat[0, 0] == "Age"
     assert len(raw.cells) == 1471
-    with pytest.raises(InputFileError, match="the roster has no column for employee_id, hire_date, org_unit, site, job_level, work_pattern, employment_status, birth_year or birth_date"):
+    with pytest.raises(InputFileError, match="the roster has no column for employee_id, org_unit, site, job_level, work_pattern, hire_date or tenure_years or tenure_months"):
         parse_roster(raw, roster_params, "2026-03", None)
 
 

@@ -50,27 +50,35 @@ def _header_and_body(raw: RawTable, header_rows: int = 1) -> tuple[list[str], pd
     return header, body, raw.row_numbers[header_rows:]
 
 
-def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Map the roster's headers to contract names; stop when a required one is missing.
+
+    Also returns the names that the roster's headers mapped (the others are blank).
 
     Control characters inside a cell (a bare CR, LF, NUL) become spaces; each
     such cell is listed (reason ``control_characters``, action
     ``value_cleaned``) and its row is kept.
     """
     header, body, rows = _header_and_body(raw)
-    found = locate_columns(header, params["columns"])
-    missing = [c for c in params["required_columns"] if c not in found]
-    if not any(c in found for c in params["birth_columns"]):
-        missing.append(" or ".join(params["birth_columns"]))
+    covariates = params.get("hr_covariates") or {}
+    found = locate_columns(header, {**params["columns"], **{name: spec["columns"] for name, spec in covariates.items()}})
+    row_ids = bool(params.get("ids_from_row_numbers")) and "employee_id" not in found
+    missing = [c for c in params["required_columns"] if c not in found and not (row_ids and c == "employee_id")]
+    for alternatives in (params["birth_columns"], params.get("tenure_columns") or []):
+        if alternatives and not any(c in found for c in alternatives):
+            missing.append(" or ".join(alternatives))
+    missing += [f"{name} (roster.hr_covariates)" for name in covariates if name not in found]
     if missing:
         raise InputFileError(
             raw.source,
             f"the roster has no column for {', '.join(missing)}.",
-            "the roster columns of the data contract (employee_id, email, birth_year, hire_date, "
-            "department, org_unit, site, job_level, work_pattern, employment_status, ...); "
+            "the roster columns of the data contract (employee_id, email, birth_year or age, hire_date or "
+            "tenure, department, org_unit, site, job_level, work_pattern, employment_status, ...); "
             "other header names can be mapped in conf/base/parameters_ingestion.yml under roster.columns.",
         )
     table = pd.DataFrame({name: body.iloc[:, pos].astype(str).str.strip() for name, pos in found.items()})
+    if row_ids:  # a roster extract without ids (for an anonymous survey): the row is the id
+        table["employee_id"] = [f"row-{r}" for r in rows]
     cleaned = []
     for name in list(table.columns):
         table[name], changed = replace_control_characters(table[name])
@@ -83,7 +91,7 @@ def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd
         if name not in table:
             table[name] = ""
     table[ROW] = rows
-    return table, concat_rejects(cleaned)
+    return table, concat_rejects(cleaned), list(found)
 
 
 def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[str, str]) -> pd.Series:
@@ -123,7 +131,7 @@ _REASON_BY_CHECK = {
 }
 
 
-def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestamp, mapped: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed roster columns plus a frame of what could not be parsed."""
     typed = table.copy()
     unparsed: dict[str, pd.Series] = {}
@@ -139,21 +147,96 @@ def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestam
     typed["language"] = typed["language"].where(table["language"].ne(""), params["default_language"])
     for name in ["hire_date", "birth_date"]:
         typed[name], unparsed[name] = parse_dates(table[name], params["dayfirst"], params["two_digit_year_pivot"])
-    year = pd.to_numeric(table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce")
-    unparsed["birth_year"] = year.isna() & table["birth_year"].ne("")
-    year = year.where(year.notna(), typed["birth_date"].dt.year)
+    given_year = pd.to_numeric(table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce")
+    unparsed["birth_year"] = given_year.isna() & table["birth_year"].ne("")
+    given_age, unparsed["age"] = _numbers(table["age"])
+    typed["age"] = pd.Series(np.select(
+        [typed["birth_date"].notna(), given_year.notna()],
+        [(at - typed["birth_date"]).dt.days / 365.25, at.year - given_year.astype(float)],
+        default=given_age.to_numpy(dtype=float),
+    ), index=typed.index, dtype=float)
+    unknown = next(c for c in ["age", "birth_year", "birth_date"] if c in mapped)  # blamed for a row without any
+    typed[AGE_SOURCE] = np.select([typed["birth_date"].notna(), given_year.notna(), given_age.notna()],
+                                  ["birth_date", "birth_year", "age"], default=unknown)
+    # the birth year of the source the age came from; an age in years stands for
+    # the birth year that gives it at the wave's date (completed years)
+    year = typed["birth_date"].dt.year.astype(float)
+    year = year.where(year.notna(), given_year).where(lambda y: y.notna(), at.year - np.floor(given_age))
     typed["birth_year"] = year.round().astype("Int64")
-    age = np.where(
-        typed["birth_date"].notna(),
-        (at - typed["birth_date"]).dt.days / 365.25,
-        at.year - year.astype(float),
-    )
-    typed["age"] = pd.Series(age, index=typed.index, dtype=float)
+    typed["hire_date"] = _hire_dates(typed["hire_date"], table, unparsed, at)
+    for name, spec in (params.get("hr_covariates") or {}).items():
+        if spec.get("kind", "categorical") == "numeric":
+            typed[name], unparsed[name] = _numbers(table[name])
+        else:
+            typed[name] = table[name].where(table[name] != "", None).astype(object)
     truthy = {normalise_text(v): flag == "true" for flag, values in params["booleans"].items() for v in values}
     flags = map_unique(table["is_people_manager"], lambda v: truthy.get(normalise_text(v)))
     unparsed["is_people_manager"] = flags.isna()
     typed["is_people_manager"] = flags.fillna(False).astype(bool)
     return typed, pd.DataFrame(unparsed)
+
+
+AGE_SOURCE = "_age_source"  # which column a row's age came from (birth_date, birth_year or age)
+TENURE_COLUMNS = {"tenure_years": 1.0, "tenure_months": 1 / 12}  # column -> years per unit
+
+
+def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers (a decimal comma allowed) and a mask of text that is not a non-negative number."""
+    numbers = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
+    return numbers.where(numbers >= 0), (numbers.isna() | (numbers < 0)) & values.ne("")
+
+
+def _hire_dates(hire_dates: pd.Series, table: pd.DataFrame, unparsed: dict[str, pd.Series], at: pd.Timestamp) -> pd.Series:
+    """Hire dates, else the date a tenure in years or months points back to from the wave's date."""
+    for column, years_per_unit in TENURE_COLUMNS.items():
+        tenure, unparsed[column] = _numbers(table[column])
+        implied = at - pd.to_timedelta((tenure * years_per_unit * 365.25).round(), unit="D")
+        hire_dates = hire_dates.where(hire_dates.notna(), implied)
+    return hire_dates.astype("datetime64[ns]")
+
+
+def _allowed(column: str, reason: str, params: Mapping[str, Any]) -> str:
+    """What a value of ``column`` must be, for a message."""
+    if column in params["allowed_values"]:
+        return f"one of {', '.join(params['allowed_values'][column])} (other spellings can be mapped under roster.value_aliases.{column})"
+    if reason == "age_out_of_range":
+        low, high = params["age_range"]
+        return f"an age from {low} to {high} at the wave's date (roster.age_range)"
+    if reason == "invalid_date":
+        return "a date (yyyy-mm-dd, m/d/yyyy, or d/m/yyyy with roster.dayfirst)"
+    if reason.startswith("duplicate_"):
+        return "a value no other row has"
+    return "a value in every row" if reason == "missing_value" else "a number"
+
+
+def _check_roster_usable(source: str, typed: pd.DataFrame, valid: pd.DataFrame, rejects: pd.DataFrame, params: Mapping[str, Any]) -> None:
+    """Stop when the roster leaves nobody to work with: no usable row, or no active employee.
+
+    Both used to run on to a scikit-learn traceback or to empty lists with
+    exit 0; the message names the column that failed and what it allows.
+    """
+    if len(valid) == 0:
+        if len(typed) == 0:
+            raise InputFileError(source, "the roster has a header but no employee rows.", "one row per employee below the header.")
+        top = rejects.groupby(["column", "reason"]).size().sort_values(ascending=False, kind="stable")
+        (column, reason), count = top.index[0], int(top.iloc[0])
+        seen = rejects.loc[(rejects["column"] == column) & (rejects["reason"] == reason), "value"]
+        examples = ", ".join(repr(v) for v in seen.drop_duplicates().head(3))
+        raise InputFileError(
+            source,
+            f"none of the roster's {len(typed)} rows is usable: {count} were rejected for {reason} in column {column} "
+            f"(values such as {examples or 'blank'}); every rejected row is listed in the rejects.",
+            f"{column}: {_allowed(column, reason, params)}.",
+        )
+    status = valid["employment_status"]
+    if not (status == "active").any():
+        found = ", ".join(f"{value} ({count})" for value, count in status.value_counts().items())
+        raise InputFileError(
+            source,
+            f"no employee of the roster is active: employment_status is {found}.",
+            f"employment_status: {_allowed('employment_status', 'not_allowed_value', params)}, "
+            "with 'active' for people at work; without an employment_status column everyone is active.",
+        )
 
 
 def parse_roster(
@@ -173,8 +256,13 @@ def parse_roster(
     file's row count for the run summary (so the raw file is read only once).
     """
     at = resolve_wave_date(wave, wave_date)
-    table, cleaned = _select_roster_columns(roster_raw, roster_params)
-    typed, unparsed = _type_roster(table, roster_params, at)
+    table, cleaned, mapped = _select_roster_columns(roster_raw, roster_params)
+    notes = []
+    if "employment_status" not in mapped:
+        table["employment_status"] = "active"
+        notes.append("the roster has no employment_status column: every employee is counted as active")
+        logger.warning("%s: %s.", roster_raw.source, notes[-1])
+    typed, unparsed = _type_roster(table, roster_params, at, mapped)
     rejects = []
     for name in unparsed:
         bad = unparsed[name]
@@ -195,11 +283,17 @@ def parse_roster(
         reason = _REASON_BY_CHECK.get(str(check), str(check))
         if reason == "duplicate_value":
             reason = f"duplicate_{column}"
-        if column == "age":
-            source_column = "birth_date" if table["birth_date"].ne("").any() and not table["birth_year"].ne("").any() else "birth_year"
-            values = table.loc[index, source_column]
-            rejects.append(rejects_frame(roster_raw.source, typed.loc[index, ROW], source_column, values, reason))
+        if column == "age":  # named after the column the age came from
+            sources = typed.loc[index, AGE_SOURCE]
+            for source_column in sorted(set(sources)):
+                mine = index[(sources == source_column).to_numpy()]
+                if source_column == "age":
+                    mine = [i for i in mine if not unparsed.at[i, "age"]]
+                rejects.append(rejects_frame(roster_raw.source, typed.loc[mine, ROW], source_column, table.loc[mine, source_column], reason))
             continue
+        if column == "hire_date" and "hire_date" not in mapped:
+            column = next(c for c in roster_params["tenure_columns"] if c in mapped)
+            index = [i for i in index if not unparsed.at[i, column]]
         # A value we could not parse is already rejected with a sharper reason.
         if column in unparsed:
             index = [i for i in index if not unparsed.at[i, column]]
@@ -212,13 +306,14 @@ def parse_roster(
     )
     rejected = typed[ROW].isin(rejects_all["row"])
     valid = typed[~rejected].reset_index(drop=True)
+    _check_roster_usable(roster_raw.source, typed, valid, rejects_all, roster_params)
     # the keys of rejected rows that no valid row also carries (few: looked up, not set-built)
     candidates = pd.Series(sorted(set(typed.loc[rejected, "employee_id"].dropna()) | set(typed.loc[rejected, "email_key"].dropna())), dtype=object)
     in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(candidates, valid["email_key"].dropna())
     rejected_keys = candidates[~in_valid].tolist()
     logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
-    detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1)}
-    return valid.drop(columns=["age"]), concat_rejects([rejects_all, cleaned]), rejected_keys, detected
+    detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1), "notes": notes}
+    return valid.drop(columns=["age", AGE_SOURCE]), concat_rejects([rejects_all, cleaned]), rejected_keys, detected
 
 
 # --------------------------------------------------------------------- survey
@@ -550,11 +645,13 @@ CONTACT_COLUMNS = ["pid", "employee_id", "email", "first_name", "last_name", "la
 
 
 def pseudonymise(
-    roster: pd.DataFrame, matched_responses: pd.DataFrame, questionnaire: Mapping[str, Any], pseudonym_key: str
+    roster: pd.DataFrame, matched_responses: pd.DataFrame, questionnaire: Mapping[str, Any], pseudonym_key: str,
+    roster_params: Mapping[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Replace ids, emails and names by a keyed hash from here on.
 
-    Returns ``employees`` (HR fields), ``responses`` (raw answers) and
+    Returns ``employees`` (HR fields, with the roster's declared
+    ``hr_covariates`` after them), ``responses`` (raw answers) and
     ``open_text``, all keyed by ``pid`` only, and ``contacts``: the one table
     with clear identifiers, kept in memory for the nodes that write
     targeting lists.
@@ -572,7 +669,8 @@ def pseudonymise(
         manager_pid[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy()
     manager_pid = manager_pid.where(roster["manager_id"].notna(), None)
     employees = roster.assign(pid=pid, manager_pid=manager_pid, responded=is_in(roster["employee_id"], matched_responses["employee_id"]))
-    employees = _sorted_by(employees[EMPLOYEE_COLUMNS], "pid")
+    covariates = list((roster_params or {}).get("hr_covariates") or {})
+    employees = _sorted_by(employees[[*EMPLOYEE_COLUMNS, *covariates]], "pid")
     answer_pids = to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy()).to_numpy().astype(object)
     anonymous = matched_responses["employee_id"].isna().to_numpy()
     if anonymous.any():
@@ -668,6 +766,8 @@ def summarise_ingestion(
         rate = len(responses) / max(1, int(active.sum()))
     else:
         rate = float(is_in(responses["employee_id"], roster.loc[active, "employee_id"]).sum()) / max(1, int(active.sum()))
+    if roster_detected.get("notes"):
+        files["roster"]["notes"] = list(roster_detected["notes"])
     return {
         "files": files,
         "rejects_by_reason": {str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()},

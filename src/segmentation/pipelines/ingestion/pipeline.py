@@ -37,7 +37,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 pseudonymise,
-                inputs=["roster", "matched_responses", "params:questionnaire", "pseudonym_key"],
+                inputs=["roster", "matched_responses", "params:questionnaire", "pseudonym_key", "params:roster"],
                 outputs=["employees", "responses", "open_text", "contacts"],
                 name="pseudonymise",
             ),

@@ -24,6 +24,7 @@ from segmentation.demographics import age_bands
 from segmentation.errors import RunStopped
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
+from segmentation.pipelines.ingestion.nodes import EMPLOYEE_COLUMNS
 from segmentation.roles import CHANNELS, resolve, survey_roles
 
 from .model import (
@@ -161,10 +162,11 @@ def derive_hr_features(
     """Age, age band and tenure at the wave's date, beside the HR fields that profile personas.
 
     Age is the wave's year minus the birth year; tenure is whole days since
-    hire divided by 365.25, never negative. With an anonymous survey,
-    ``linked_demographics`` adds the ``linked_<field>`` columns (the
-    demographics the survey asked, in the roster's terms) to every employee
-    and a row per respondent, who has no other HR field.
+    hire divided by 365.25, never negative. Extra roster columns declared as
+    HR covariates pass through for typing and the persona model. With an
+    anonymous survey, ``linked_demographics`` adds the ``linked_<field>``
+    columns (the demographics the survey asked, in the roster's terms) to
+    every employee and a row per respondent, who has no other HR field.
     """
     features = _roster_hr_features(employees, wave, wave_date, hr_params)
     if linked_demographics is None or len(linked_demographics.columns) <= 1:
@@ -193,6 +195,8 @@ def _roster_hr_features(employees: pd.DataFrame, wave: str, wave_date: str | Non
             "job_level": employees["job_level"].to_numpy(),
             "department": employees["department"].to_numpy(),
             "site": employees["site"].to_numpy(),
+            # the roster's declared HR covariates (roster.hr_covariates), as they are
+            **{c: employees[c].to_numpy() for c in employees.columns if c not in EMPLOYEE_COLUMNS},
         }
     ).astype({"age_band": "str"})
 
