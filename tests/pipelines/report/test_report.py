@@ -130,7 +130,7 @@ def test_workbook_sheets_styles_and_safe_text(english_report):
         assert ws.freeze_panes is not None
         assert ws["A1"].font.bold or ws["A1"].fill.fgColor.rgb not in (None, "00000000")
     personas = wb["Personas"]
-    descriptions = [c.value for c in personas["G"] if isinstance(c.value, str)]
+    descriptions = [c.value for row in personas.iter_rows() for c in row if isinstance(c.value, str)]
     assert "'" + FORMULA_TEXT in descriptions
     assert not any(isinstance(c.value, str) and c.value.startswith("=") for ws in wb.worksheets for row in ws.iter_rows() for c in row)
     assert wb["Playbook"].conditional_formatting
@@ -158,7 +158,9 @@ def test_hebrew_report_is_right_to_left_with_hebrew_names(hebrew_report):
     page = hebrew_report.html
     assert '<html lang="he" dir="rtl">' in page
     assert "פורצי דרך חברתיים" in page and "ניתוח מצב" in page
-    assert hebrew_report.workbook()["Overview"].sheet_view.rightToLeft
+    wb = hebrew_report.workbook()
+    assert wb.sheetnames == ["סקירה", "ניתוח מצב", "פרסונות", "תוכנית פעולה", "גלים", "איכות", "בעיות בנתונים"]
+    assert all(ws.sheet_view.rightToLeft for ws in wb.worksheets)
 
 
 def test_open_text_is_off_by_default(english_report):

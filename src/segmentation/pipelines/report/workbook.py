@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -33,8 +34,9 @@ SHARE, MEAN, COUNT, TEXT = "share", "mean", "count", "text"
 class Sheet:
     """A worksheet written row by row, with styled headers and sized columns."""
 
-    def __init__(self, ws: Worksheet, params: Mapping[str, Any], rtl: bool):
+    def __init__(self, ws: Worksheet, params: Mapping[str, Any], rtl: bool, language: str = "en"):
         self.ws = ws
+        self.language = language
         self.params = params
         self.row = 1
         self.widths: dict[int, float] = {}
@@ -75,6 +77,7 @@ class Sheet:
         self.row += 1
 
     def header(self, names: Sequence[str]) -> int:
+        names = [header_case(n, self.language) for n in names]
         for i, name in enumerate(names, start=1):
             self._set(i, name, sized=False)
             self.widths[i] = max(self.widths.get(i, 0), min(len(name), 18))
@@ -92,11 +95,55 @@ class Sheet:
             self._set(i, value, kind)
         self.row += 1
 
+    def bar_chart(
+        self, title: str, categories: tuple[int, int, int], values: list[tuple[int, int, int]], anchor: str,
+        *, percent: bool = False, from_rows: bool = False,
+    ) -> None:
+        """A native Excel bar chart of cells of this sheet, so the figures stay editable.
+
+        ``categories`` is (column, first row, last row) of the labels (a row
+        range when ``from_rows``: (row, first column, last column)); each of
+        ``values`` is (column, title row, last row) (or (row, title column,
+        last column) when ``from_rows``).
+        """
+        chart = BarChart()
+        chart.type = "bar"
+        chart.style = 10
+        chart.title = title
+        chart.legend = None if len(values) == 1 else chart.legend
+        chart.height = max(6.0, 0.7 * (categories[2] - categories[1] + 1) * len(values) + 2.5)
+        chart.width = 16
+        for line, first, last in values:
+            if from_rows:
+                ref = Reference(self.ws, min_row=line, max_row=line, min_col=first, max_col=last)
+            else:
+                ref = Reference(self.ws, min_col=line, max_col=line, min_row=first, max_row=last)
+            chart.add_data(ref, titles_from_data=True, from_rows=from_rows)
+        line, first, last = categories
+        if from_rows:
+            chart.set_categories(Reference(self.ws, min_row=line, max_row=line, min_col=first, max_col=last))
+        else:
+            chart.set_categories(Reference(self.ws, min_col=line, max_col=line, min_row=first, max_row=last))
+        chart.y_axis.number_format = "0%" if percent else "0.0"
+        chart.y_axis.majorGridlines = None
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        if percent:
+            chart.y_axis.scaling.min = 0
+        self.ws.add_chart(chart, anchor)
+
     def freeze(self, cell: str) -> None:
         self.ws.freeze_panes = cell
 
-    def finish(self) -> None:
+    def finish(self, fixed: Mapping[int, float] | None = None, wrap: bool = False) -> None:
+        """Size columns to their text (or to ``fixed`` widths), wrap (all text when ``wrap``) and size rows."""
         widths = {column: max(8.0, width + 2.0) for column, width in self.widths.items()}
+        widths.update(fixed or {})
+        if wrap:
+            for row in self.ws.iter_rows(min_row=2):
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
         for column, width in widths.items():
             self.ws.column_dimensions[get_column_letter(column)].width = width
         # Wrapped cells: tall enough rows (spreadsheets do not grow rows set by a program).
@@ -108,6 +155,20 @@ class Sheet:
                     lines = max(lines, sum(max(1, math.ceil(len(part) / width)) for part in cell.value.split("\n")))
             if lines > 1:
                 self.ws.row_dimensions[row[0].row].height = 15 * lines
+
+
+SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "incl.", "of", "on", "or", "the", "to", "vs", "with"}
+
+
+def header_case(text: str, language: str) -> str:
+    """Column headers in title case in English ("Active Headcount"); other scripts as written."""
+    if language != "en" or not text:
+        return text
+    words = str(text).split(" ")
+    return " ".join(
+        w if (i and w.lower() in SMALL_WORDS) or not w[:1].isalpha() or not w[:1].islower() else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
 
 
 def _share(value: Any) -> Any:
@@ -123,15 +184,19 @@ def _overview_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any], s
     sheet.title(f"{t('title')} · {t('wave')} {overview['wave']}")
     sheet.line([t("as_of"), overview["wave_date"]])
     sheet.row += 1
-    sheet.header([t("overview.group"), t("overview.headcount"), t("overview.response_rate")])
+    sheet.header([t("workbook.measure"), t("workbook.figure")])
     sheet.freeze("A5")
-    sheet.line([t("overview.active_employees"), overview["n_active"], overview["response_rate"]], [TEXT, COUNT, SHARE])
-    sheet.line([t("overview.respondents"), overview["n_respondents"], None], [TEXT, COUNT, SHARE])
-    sheet.line([t("overview.personas_found"), overview["n_personas"], None], [TEXT, COUNT, SHARE])
+    sheet.line([t("overview.active_employees"), overview["n_active"]], [TEXT, COUNT])
+    sheet.line([t("overview.respondents"), overview["n_respondents"]], [TEXT, COUNT])
+    sheet.line([t("overview.response_rate"), overview["response_rate"]], [TEXT, SHARE])
+    sheet.line([t("overview.personas_found"), overview["n_personas"]], [TEXT, COUNT])
     sheet.subtitle(t("overview.by_department"))
-    sheet.header([t("dimensions.department"), t("overview.headcount"), t("overview.response_rate")])
+    top = sheet.header([t("dimensions.department"), t("overview.headcount"), t("overview.response_rate")])
     for d in overview["departments"]:
         sheet.line([d["label"], d["headcount"], d["rate"]], [TEXT, COUNT, SHARE])
+    if overview["departments"]:
+        sheet.bar_chart(t("overview.by_department"), categories=(1, top + 1, sheet.row - 1), values=[(3, top, sheet.row - 1)],
+                        anchor=f"E{top}", percent=True)
     sheet.subtitle(t("sections.swot"))
     sheet.header([t("swot.quadrant"), t("swot.finding"), t("swot.value"), t("swot.rule")])
     for item in swot:
@@ -142,73 +207,95 @@ def _overview_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any], s
 def _situation_sheet(sheet: Sheet, labels: Labels, situation: Mapping[str, Any]) -> None:
     t = labels.ui
     sheet.title(t("sections.situation"))
-    sheet.header([t("workbook.section"), t("overview.group"), t("workbook.item"), t("situation.share"), t("situation.mean"), t("situation.n")])
+    sheet.header([t("workbook.section"), t("overview.group"), t("workbook.item"), t("situation.share"), t("situation.mean"),
+                  t("situation.n"), t("overview.headcount")])
     sheet.freeze("A3")
-    kinds = [TEXT, TEXT, TEXT, SHARE, MEAN, COUNT]
+    kinds = [TEXT, TEXT, TEXT, SHARE, MEAN, COUNT, COUNT]
     everyone = t("persona.everyone")
     age = situation["age_mix"]
     for population, key in ((t("situation.employees"), "employees"), (t("situation.respondents"), "respondents")):
         for band, share in zip(age["bands"], age[key], strict=True):
-            sheet.line([t("situation.age_mix"), population, band, share, None, None], kinds)
+            sheet.line([t("situation.age_mix"), population, band, share, None, None, None], kinds)
     for usage in [*situation["usage"], *([situation["barriers_levels"]] if situation["barriers_levels"] else [])]:
         for cell in usage["cells"]:
-            sheet.line([usage["label"], everyone, cell["label"], cell["share"], None, None], kinds)
-        sheet.line([usage["label"], everyone, t("situation.mean"), None, usage["mean"], None], kinds)
+            sheet.line([usage["label"], everyone, cell["label"], cell["share"], None, None, None], kinds)
+        sheet.line([usage["label"], everyone, t("situation.mean"), None, usage["mean"], None, None], kinds)
     adopters = situation["adopters"]
     if adopters:  # left out when the survey has no innovativeness construct
         for cell in adopters["cells"]:
-            sheet.line([t("situation.adopters"), everyone, cell["label"], cell["share"], None, None], kinds)
-        sheet.line([t("situation.adopters"), everyone, t("metrics.innovators"), adopters["innovator_share"], None, None], kinds)
-        sheet.line([t("situation.adopters"), everyone, t("metrics.conservatives"), adopters["conservative_share"], None, None], kinds)
+            sheet.line([t("situation.adopters"), everyone, cell["label"], cell["share"], None, None, None], kinds)
+        sheet.line([t("situation.adopters"), everyone, t("metrics.innovators"), adopters["innovator_share"], None, None, None], kinds)
+        sheet.line([t("situation.adopters"), everyone, t("metrics.conservatives"), adopters["conservative_share"], None, None, None], kinds)
     for section, key in (("situation.needs", "needs"), ("situation.barriers", "barrier_items"), ("situation.channels", "channels")):
         for row in situation[key]:
-            sheet.line([t(section), everyone, row["label"], row["share"], row["mean"], row["n"]], kinds)
+            sheet.line([t(section), everyone, row["label"], row["share"], row["mean"], row["n"], None], kinds)
     if situation["barriers_levels"]:
-        sheet.line([t("situation.barriers"), everyone, t("situation.barriers_high"), situation["barriers_high_share"], None, None], kinds)
+        sheet.line([t("situation.barriers"), everyone, t("situation.barriers_high"), situation["barriers_high_share"], None, None, None], kinds)
     for block in situation["breakdowns"]:
         for row in block["rows"]:
             for key, label in zip(block["metric_keys"], block["metric_labels"], strict=True):
-                sheet.line([block["title"], row["label"], label, row["metrics"][key], None, row["n"]], kinds)
+                sheet.line([block["title"], row["label"], label, row["metrics"][key], None, row["n"], None], kinds)
             for band, share in zip(block["bands"], row["age_mix"], strict=True):
-                sheet.line([block["title"], row["label"], f"{t('situation.age_mix')}: {band}", share, None, row["headcount"]], kinds)
+                sheet.line([block["title"], row["label"], f"{t('situation.age_mix')}: {band}", share, None, None, row["headcount"]], kinds)
             if situation["needs"]:
-                sheet.line([block["title"], row["label"], t("situation.top_need"), row["top_need"] or t("hidden_mark"), None, None], kinds)
+                sheet.line([block["title"], row["label"], t("situation.top_need"), row["top_need"] or t("hidden_mark"), None, None, None], kinds)
             if situation["channels"]:
-                sheet.line([block["title"], row["label"], t("situation.top_channel"), row["top_channel"] or t("hidden_mark"), None, None],
+                sheet.line([block["title"], row["label"], t("situation.top_channel"), row["top_channel"] or t("hidden_mark"), None, None, None],
                            kinds)
     sheet.finish()
 
 
+PERSONA_COLUMN_WIDTH = 34
+LABEL_COLUMN_WIDTH = 20
+
+
 def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -> None:
+    """One column per persona, one row per topic, so that it prints one page wide and reads like the cards."""
     t = labels.ui
-    headers = [
-        t("persona.id"), t("persona.name"), t("persona.size"), t("persona.size_share"), t("persona.size_total"),
-        t("persona.summary"), t("persona.description"), t("persona.needs"), t("persona.channels"),
-        t("persona.adopter_mix"), t("persona.gamification"), t("persona.training"), t("persona.help_desk"),
-        t("persona.tone_do"), t("persona.tone_dont"),
-    ]
-    dims = next((list(c["demographics"]) for c in personas["cards"] if not c["hidden"]), [])
-    headers += [labels.ui(f"dimensions.{d}").capitalize() for d in dims]
-    sheet.header(headers)
-    sheet.freeze("C2")
-    kinds = [TEXT, TEXT, COUNT, SHARE, COUNT, *[TEXT] * (10 + len(dims))]
-    for card in personas["cards"]:
-        if card["hidden"]:
-            sheet.line([card["persona_id"], card["name"], None, None, None, t("persona.hidden"), *[""] * (9 + len(dims))], kinds)
-            continue
-        needs = "\n".join(
+    cards = personas["cards"]
+    shown = [c for c in cards if not c["hidden"]]
+    dims = next((list(c["demographics"]) for c in shown), [])
+    top = sheet.header([t("persona.persona"), *[f"{c['persona_id']} {c['name']}" for c in cards]])
+    sheet.freeze(f"B{top + 1}")
+    sheet.ws.print_title_rows = f"{top}:{top}"
+    sheet.ws.print_title_cols = "A:A"
+
+    def row(label: str, values: Sequence[Any], kind: str = TEXT) -> None:
+        sheet.line([label, *values], [TEXT, *[kind] * len(values)])
+
+    def each(get) -> list[Any]:
+        return [t("persona.hidden") if c["hidden"] else get(c) for c in cards]
+
+    def needs(card: Mapping[str, Any]) -> str:
+        return "\n".join(
             f"{n['label']} ({_pct(n['share'], labels)})" + (f": {n['proposition']['title']}" if n.get("proposition") else "")
             for n in card["needs"]
         )
-        channels = "\n".join(f"{c['position']}. {c['label']}" + (f": {c['reason']}" if c["reason"] else "") for c in card["channels"])
-        mix = mix_text(card["adopter_mix"], labels)
-        sheet.line([
-            card["persona_id"], card["name"], card["size"], card["share"], card["total"], card["one_line"], card["description"],
-            needs, channels, mix, _texts(card["gamification"]), _texts(card["training"]), _texts(card["help_desk"]),
-            "\n".join(card["tone"]["do"]), "\n".join(card["tone"]["dont"]),
-            *[mix_text(card["demographics"][d], labels) for d in dims],
-        ], kinds)
-    sheet.finish()
+
+    def channels(card: Mapping[str, Any]) -> str:
+        return "\n".join(f"{c['position']}. {c['label']} ({_pct(c['share'], labels)})" for c in card["channels"])
+
+    row(t("persona.size"), each(lambda c: c["size"]), COUNT)
+    row(t("persona.size_share"), each(lambda c: c["share"]), SHARE)
+    row(t("persona.size_total"), each(lambda c: c["total"]), COUNT)
+    row(t("persona.summary"), each(lambda c: c["one_line"]))
+    row(t("persona.description"), each(lambda c: c["description"]))
+    row(t("persona.needs"), each(needs))
+    row(t("persona.channels"), each(channels))
+    row(t("persona.adopter_mix"), each(lambda c: mix_text(c["adopter_mix"], labels)))
+    for dim in dims:
+        row(t(f"dimensions.{dim}"), each(lambda c, dim=dim: mix_text(c["demographics"][dim], labels)))
+    for key in ("gamification", "training", "help_desk"):
+        row(t(f"persona.{key}"), each(lambda c, key=key: "\n".join(i["text"] for i in c[key])))
+    row(t("persona.tone_do"), each(lambda c: "\n".join(c["tone"]["do"])))
+    row(t("persona.tone_dont"), each(lambda c: "\n".join(c["tone"]["dont"])))
+    for cell in sheet.ws["A"]:
+        cell.font = Font(bold=True)
+    if cards:
+        share_row = top + 2
+        sheet.bar_chart(t("persona.size_share"), categories=(top, 2, len(cards) + 1), values=[(share_row, 1, len(cards) + 1)],
+                        anchor=f"B{sheet.row + 1}", percent=True, from_rows=True)
+    sheet.finish({1: LABEL_COLUMN_WIDTH, **{i: PERSONA_COLUMN_WIDTH for i in range(2, len(cards) + 2)}}, wrap=True)
 
 
 def mix_text(block: Mapping[str, Any] | None, labels: Labels) -> str:
@@ -242,6 +329,10 @@ def _channel_matrix(sheet: Sheet, labels: Labels, cards: list[Mapping[str, Any]]
             mid_type="num", mid_value=3, mid_color=colours[1],
             end_type="num", end_value=5, end_color=colours[2],
         ))
+    if cards:
+        sheet.bar_chart(t("workbook.matrix_title"), categories=(top, 2, 1 + len(channel_keys)),
+                        values=[(r, 1, 1 + len(channel_keys)) for r in range(first, last + 1)],
+                        anchor=f"{get_column_letter(len(channel_keys) + 3)}{top}", from_rows=True)
     sheet.subtitle(t("workbook.rank_title"))
     sheet.header([t("persona.persona"), *[labels.construct(c) for c in channel_keys]])
     first = sheet.row
@@ -251,8 +342,9 @@ def _channel_matrix(sheet: Sheet, labels: Labels, cards: list[Mapping[str, Any]]
     last = sheet.row - 1
     if cards:
         area = f"B{first}:{get_column_letter(1 + len(channel_keys))}{last}"
+        # Rank 1 strongest green, fading to white: a third choice is still a choice, never red.
         sheet.ws.conditional_formatting.add(area, ColorScaleRule(
-            start_type="min", start_color=colours[2], end_type="max", end_color=colours[0],
+            start_type="num", start_value=1, start_color=colours[2], end_type="max", end_color="FFFFFF",
         ))
 
 
@@ -455,7 +547,7 @@ def build_workbook(
     wb.properties.language = labels.language
 
     def sheet(key: str) -> Sheet:
-        return Sheet(wb.create_sheet(names.get(key, key)), params, labels.rtl)
+        return Sheet(wb.create_sheet(names.get(key, key)), params, labels.rtl, labels.language)
 
     _overview_sheet(sheet("overview"), labels, overview, swot)
     _situation_sheet(sheet("situation"), labels, situation)
