@@ -130,3 +130,46 @@ def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
         assert line.rstrip().endswith(path)
     # The detail went to the log file instead.
     assert "Saving data to" in (project / "logs" / "debug.log").read_text()
+
+
+def _wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for folder in sorted((project / "data").glob(f"0[2-8]_*/{wave}")) for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+# A disk that fills up when the report's workbook is written: after the lists, rejects and models.
+FULL_DISK_RUN = """
+import errno, os, sys
+from unittest import mock
+from segmentation.pipelines.report.datasets import BinaryFileDataset
+save = BinaryFileDataset.save
+def full(self, data):
+    if str(self._filepath).endswith(".xlsx"):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._filepath))
+    return save(self, data)
+mock.patch.object(BinaryFileDataset, "save", full).start()
+from kedro.framework.cli import main
+sys.argv = ["kedro", "run", "--params", "wave=2026-09"]
+main()
+"""
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, runs):
+    before = _wave_outputs(project, "2026-09")
+    assert any(name.endswith("targeting/all_personas.csv") for name in before)
+    result = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_RUN], cwd=project, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "the disk is full (no space left on device); this wave's previous outputs were left as they were." in output
+    assert "Traceback" not in output
+    # every output of the complete run is as it was, and none of the failed run's is in place
+    assert _wave_outputs(project, "2026-09") == before
+    # the failed run did write lists and rejects before the disk filled: they stayed in its staging folder
+    staged = project / "data" / ".staging" / "2026-09"
+    assert (staged / "08_reporting" / "2026-09" / "targeting" / "all_personas.csv").is_file()
+    assert (staged / "02_intermediate" / "2026-09" / "rejects.csv").is_file()

@@ -33,7 +33,7 @@ from .helpers import read
 WAVE = "2026-09"
 TOO_FEW = (
     "survey responses: only {n} usable response{s} after validation, too few to form personas; "
-    "the reason for every response left out is in rejects.csv. Expected: at least 15 usable responses: "
+    "the reason for every response left out is in this run's rejects.csv (a stopped run keeps what it wrote in data/.staging/). Expected: at least 15 usable responses: "
     "personas.k_selection.k_min (3) personas of anonymity.min_group_size (5) people each."
 )
 

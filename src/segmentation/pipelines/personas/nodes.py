@@ -274,7 +274,7 @@ def _choose_k(rows: list[dict], k_params: dict, warnings: list[str]) -> tuple[in
 
 
 USABLE_RESPONSES = "survey responses"
-WHY_REJECTED = "the reason for every response left out is in rejects.csv."
+WHY_REJECTED = "the reason for every response left out is in this run's rejects.csv (a stopped run keeps what it wrote in data/.staging/)."
 
 
 def check_enough_respondents(segmentation_basis: pd.DataFrame, k_params: dict, min_group: int) -> None:

@@ -1,0 +1,156 @@
+"""A wave's outputs appear all at once, or not at all.
+
+Every file or folder a run writes under ``data/`` is first written into a
+staging folder, ``data/.staging/<wave>/`` (same layout below it), and moved
+into place only when the whole pipeline has run. A run that crashes or is
+killed midway therefore never leaves new targeting lists beside an old report,
+or new rejects beside an old summary: the previous complete outputs stay as
+they were. What a failed run wrote stays in its staging folder for a look
+(the next run of the wave clears it).
+
+The move is journalled: the list of moves is written first, so if the
+process dies while moving, the next run of the wave finishes the moves
+before doing anything else.
+
+Only datasets the run *writes* are redirected; a partial run (``--pipeline``,
+``--from-nodes``) still reads the earlier stages' outputs from their places.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from kedro.framework.hooks import hook_impl
+from kedro.io import AbstractDataset
+
+logger = logging.getLogger(__name__)
+
+STAGING_FOLDER = ".staging"
+RAW_FOLDER = "01_raw"
+JOURNAL = "moves.json"
+_PATH_KEYS = ("filepath", "path")
+
+
+def staging_folder(data_root: Path, wave: str) -> Path:
+    """``data/.staging/<wave>``; a wave name is reduced to safe characters first."""
+    return data_root / STAGING_FOLDER / (re.sub(r"[^A-Za-z0-9_-]+", "_", str(wave)).strip("_") or "wave")
+
+
+def _path_key(config: dict[str, Any]) -> str | None:
+    return next((k for k in _PATH_KEYS if isinstance(config.get(k), str)), None)
+
+
+def staged_config(config: dict[str, Any], data_root: Path, staging: Path) -> tuple[dict[str, Any], Path, Path] | None:
+    """The dataset's config pointed into ``staging``, with its final and staged paths; None when not an output under data/."""
+    key = _path_key(config)
+    if key is None:
+        return None
+    final = Path(config[key])
+    if not final.is_absolute():
+        final = data_root.parent / final
+    try:
+        relative = final.relative_to(data_root)
+    except ValueError:
+        return None
+    if not relative.parts or relative.parts[0] in (RAW_FOLDER, STAGING_FOLDER):
+        return None
+    staged = staging / relative
+    return {**config, key: str(staged)}, final, staged
+
+
+def move_into_place(moves: list[tuple[Path, Path]]) -> None:
+    """Replace each final file or folder by its staged version (a file atomically, a folder by two renames)."""
+    for staged, final in moves:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if staged.is_dir():
+            old = final.with_name(final.name + ".replaced")
+            shutil.rmtree(old, ignore_errors=True)
+            if final.exists():
+                final.rename(old)
+            staged.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        elif staged.exists():
+            os.replace(staged, final)
+        elif final.is_dir():  # a folder dataset saved with nothing in it: the folder goes, as overwrite would
+            shutil.rmtree(final)
+
+
+def finish_interrupted_moves(staging: Path) -> None:
+    """Complete the moves of a run that died while moving its outputs into place."""
+    journal = staging / JOURNAL
+    if journal.is_file():
+        moves = [(Path(s), Path(f)) for s, f in json.loads(journal.read_text(encoding="utf-8"))]
+        logger.warning("The last run of this wave stopped while moving its outputs into place; finishing the moves.")
+        move_into_place([(s, f) for s, f in moves if s.exists()])
+        journal.unlink()
+
+
+class StagedOutputsHook:
+    """Writes a run's outputs into the wave's staging folder and moves them into place at the end."""
+
+    def __init__(self) -> None:
+        self._staging: Path | None = None
+        self._targets: dict[str, tuple[Path, Path]] = {}
+        self._saved: set[str] = set()
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
+        data_root = Path(run_params.get("project_path") or Path.cwd()) / "data"
+        wave = catalog.load("params:wave") if "params:wave" in catalog else "wave"
+        self._staging = staging_folder(data_root, wave)
+        self._targets, self._saved = {}, set()
+        finish_interrupted_moves(self._staging)
+        shutil.rmtree(self._staging, ignore_errors=True)
+        configs = catalog.config_resolver.config
+        replacing = logging.getLogger("kedro.io.data_catalog")
+        level = replacing.level
+        replacing.setLevel(logging.ERROR)  # "Replacing dataset ..." is this hook's doing, not news
+        try:
+            for name in sorted(pipeline.all_outputs()):
+                redirected = staged_config(configs[name], data_root, self._staging) if name in configs else None
+                if redirected is None:
+                    continue
+                config, final, staged = redirected
+                catalog[name] = AbstractDataset.from_config(name, config)
+                self._targets[name] = (staged, final)
+        finally:
+            replacing.setLevel(level)
+        logger.debug("Staging %d outputs in %s", len(self._targets), self._staging)
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name: str) -> None:
+        if dataset_name in self._targets:
+            self._saved.add(dataset_name)
+
+    @hook_impl(trylast=True)  # after every other hook has written its part (the run summary's timings)
+    def after_pipeline_run(self) -> None:
+        if self._staging is None:
+            return
+        moves = [self._targets[name] for name in sorted(self._saved)]
+        self._staging.mkdir(parents=True, exist_ok=True)
+        journal = self._staging / JOURNAL
+        journal.write_text(json.dumps([[str(s), str(f)] for s, f in moves]), encoding="utf-8")
+        move_into_place(moves)
+        journal.unlink()
+        shutil.rmtree(self._staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self._staging.parent.rmdir()  # only when no other wave is staged
+        logger.info("Moved %d outputs into place.", len(moves))
+        self._staging = None
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        if self._staging is None:
+            return
+        logger.warning(
+            "The run failed: this wave's previous outputs were left as they were; what this run wrote "
+            "(rejects.csv included) is in %s until the next run.", self._staging,
+        )
+        self._staging = None
