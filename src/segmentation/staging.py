@@ -92,36 +92,47 @@ def finish_interrupted_moves(staging: Path) -> None:
         journal.unlink()
 
 
+def replace_quietly(catalog, datasets: dict[str, AbstractDataset]) -> None:
+    """Put ``datasets`` in the catalog; Kedro's "Replacing dataset" warning is this module's doing, not news."""
+    replacing = logging.getLogger("kedro.io.data_catalog")
+    level = replacing.level
+    replacing.setLevel(logging.ERROR)
+    try:
+        for name, dataset in datasets.items():
+            catalog[name] = dataset
+    finally:
+        replacing.setLevel(level)
+
+
 class StagedOutputsHook:
     """Writes a run's outputs into the wave's staging folder and moves them into place at the end."""
 
     def __init__(self) -> None:
         self._staging: Path | None = None
         self._targets: dict[str, tuple[Path, Path]] = {}
+        self._originals: dict[str, AbstractDataset] = {}
         self._saved: set[str] = set()
+        self._catalog = None
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
         data_root = Path(run_params.get("project_path") or Path.cwd()) / "data"
         wave = catalog.load("params:wave") if "params:wave" in catalog else "wave"
         self._staging = staging_folder(data_root, wave)
-        self._targets, self._saved = {}, set()
+        self._targets, self._originals, self._saved, self._catalog = {}, {}, set(), catalog
         finish_interrupted_moves(self._staging)
         shutil.rmtree(self._staging, ignore_errors=True)
         configs = catalog.config_resolver.config
-        replacing = logging.getLogger("kedro.io.data_catalog")
-        level = replacing.level
-        replacing.setLevel(logging.ERROR)  # "Replacing dataset ..." is this hook's doing, not news
-        try:
-            for name in sorted(pipeline.all_outputs()):
-                redirected = staged_config(configs[name], data_root, self._staging) if name in configs else None
-                if redirected is None:
-                    continue
-                config, final, staged = redirected
-                catalog[name] = AbstractDataset.from_config(name, config)
-                self._targets[name] = (staged, final)
-        finally:
-            replacing.setLevel(level)
+        staged_datasets = {}
+        for name in sorted(pipeline.all_outputs()):
+            redirected = staged_config(configs[name], data_root, self._staging) if name in configs else None
+            if redirected is None:
+                continue
+            config, final, staged = redirected
+            self._originals[name] = catalog.get(name)
+            staged_datasets[name] = AbstractDataset.from_config(name, config)
+            self._targets[name] = (staged, final)
+        replace_quietly(catalog, staged_datasets)
         logger.debug("Staging %d outputs in %s", len(self._targets), self._staging)
 
     @hook_impl
@@ -129,7 +140,12 @@ class StagedOutputsHook:
         if dataset_name in self._targets:
             self._saved.add(dataset_name)
 
-    @hook_impl(trylast=True)  # after every other hook has written its part (the run summary's timings)
+    def _restore_catalog(self) -> None:
+        """Point the catalog at the final places again, for the hooks that write or show them after the run."""
+        replace_quietly(self._catalog, self._originals)
+        self._originals = {}
+
+    @hook_impl(tryfirst=True)  # before the hooks that add to the run summary or show where the outputs are
     def after_pipeline_run(self) -> None:
         if self._staging is None:
             return
@@ -142,7 +158,8 @@ class StagedOutputsHook:
         shutil.rmtree(self._staging, ignore_errors=True)
         with contextlib.suppress(OSError):
             self._staging.parent.rmdir()  # only when no other wave is staged
-        logger.info("Moved %d outputs into place.", len(moves))
+        logger.debug("Moved %d outputs into place.", len(moves))
+        self._restore_catalog()
         self._staging = None
 
     @hook_impl
@@ -153,4 +170,5 @@ class StagedOutputsHook:
             "The run failed: this wave's previous outputs were left as they were; what this run wrote "
             "(rejects.csv included) is in %s until the next run.", self._staging,
         )
+        self._restore_catalog()
         self._staging = None
