@@ -16,6 +16,7 @@ import hmac
 import io
 import logging
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -133,7 +134,7 @@ def _csv_line_numbers(raw: bytes, cells: pd.DataFrame) -> np.ndarray:
     return plain + np.concatenate([[0], np.cumsum(newlines)[:-1]])
 
 
-def _read_csv_arrow(raw: bytes, header_line: str) -> pd.DataFrame | None:
+def _read_csv_arrow(raw: bytes, header_line: str, sep: str = ",") -> pd.DataFrame | None:
     """Cells of a well-formed UTF-8 CSV through Arrow's multi-threaded reader, or None.
 
     Gives the same cells as the pandas reader below (every cell text, ``''``
@@ -144,13 +145,13 @@ def _read_csv_arrow(raw: bytes, header_line: str) -> pd.DataFrame | None:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    width = len(next(csv.reader([header_line])))
+    width = len(next(csv.reader([header_line], delimiter=sep)))
     names = [f"c{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
             io.BytesIO(raw),
             read_options=pa_csv.ReadOptions(column_names=names, encoding="utf8"),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
@@ -164,6 +165,27 @@ def _read_csv_arrow(raw: bytes, header_line: str) -> pd.DataFrame | None:
     return pd.DataFrame(
         {i: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False) for i in range(width)}
     )
+
+
+def _fields(line: str) -> list[str]:
+    return next(csv.reader([line]), [])
+
+
+def _is_title_line(lines: list[str]) -> bool:
+    """A first line with a single cell above a header of several that the next line's row matches."""
+    if len(lines) < 2 or len([f for f in _fields(lines[0]) if f.strip()]) != 1:
+        return False
+    width = len(_fields(lines[1]))
+    return width >= 3 and (len(lines) < 3 or len(_fields(lines[2])) == width)
+
+
+def _parser_problem(exc: Exception, skipped: int) -> str:
+    """The CSV reader's complaint in plain words ("line 3 has 5 cells where the header has 3")."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if found:
+        expected, line, saw = (int(g) for g in found.groups())
+        return f"line {line + skipped} has {saw} cells where the header has {expected}"
+    return str(exc).strip().replace("Error tokenizing data. C error: ", "")
 
 
 class TabularExportDataset(AbstractDataset[None, RawTable]):
@@ -266,9 +288,40 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         head = raw[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
         if not head.strip():
             raise InputFileError(str(path), "the file is empty.", f"a {self._role} export with a header row.")
-        first_line = head.splitlines()[0]
-        self._check_delimiter(path, first_line)
-        cells = _read_csv_arrow(raw, first_line) if encoding == "utf-8-sig" else None
+        if re.match(r"\s*<(!doctype html|html|head|body)\b", head, re.IGNORECASE):
+            raise InputFileError(
+                str(path), "this is a web page, not a CSV export (it starts with HTML).",
+                "the file the tool exports (its 'Export' or 'Download as CSV'), not a page saved from the browser.",
+            )
+        lines = head.splitlines()
+        sep, skipped, warnings = ",", 0, []
+        hint = re.fullmatch(r'\s*"?sep=(.)"?\s*', lines[0])
+        if hint:  # Excel's separator hint: honoured
+            sep, skipped = hint.group(1), 1
+            warnings.append(f"{path}: the first line 'sep={sep}' is Excel's separator hint; read with that separator, the header on line 2.")
+        elif _is_title_line(lines):
+            skipped = 1
+            warnings.append(f"{path}: the first line ('{lines[0].strip()[:60]}') looks like a title, not a header; "
+                            "skipped, the header read from line 2.")
+        for warning in warnings:
+            logger.warning(warning)
+        if skipped:
+            raw = raw[raw.index(b"\n") + 1:] if b"\n" in raw else b""
+            lines = lines[1:]
+            if not lines:
+                raise InputFileError(str(path), "the file has no header after its first line.", f"a {self._role} export with a header row.")
+        if sep == ",":
+            self._check_delimiter(path, lines[0])
+        title = head.splitlines()[0].strip() if skipped or _is_title_line(head.splitlines()[:2]) else None
+        table = self._read_csv_cells(path, raw, encoding, lines[0], sep, skipped, None if hint else title)
+        table.row_numbers = table.row_numbers + skipped
+        table.details["warnings"] = warnings
+        return table
+
+    def _read_csv_cells(
+        self, path: Path, raw: bytes, encoding: str, first_line: str, sep: str, skipped: int, title: str | None
+    ) -> RawTable:
+        cells = _read_csv_arrow(raw, first_line, sep) if encoding == "utf-8-sig" else None
         if cells is not None:
             return self._csv_table(path, raw, cells, encoding)
         try:
@@ -276,7 +329,7 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
             # a million-row export then costs bytes, not Python objects.
             cells = pd.read_csv(
                 io.BytesIO(raw), header=None, dtype=str, keep_default_na=False, encoding=encoding,
-                na_filter=False, skip_blank_lines=False, engine="c",
+                na_filter=False, skip_blank_lines=False, engine="c", sep=sep,
             )
         except UnicodeDecodeError as exc:
             raise InputFileError(
@@ -285,12 +338,16 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
                 "a CSV saved as 'CSV UTF-8' (Excel) or exported by the survey tool, or an .xlsx.",
             ) from exc
         except pd.errors.ParserError as exc:
+            body = raw.decode(encoding, errors="replace")
             raise InputFileError(
                 str(path),
-                f"the rows do not line up with the header ({exc}). "
-                + ("Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
-                   if ";" in head[len(first_line):] else ""),
-                "a comma-separated export as the survey tool or HR system wrote it.",
+                (f"the first line ('{title[:60]}') looks like a title, with the header expected on line 2, but "
+                 if title else "")
+                + f"the rows do not line up with the header: {_parser_problem(exc, skipped)}."
+                + (" Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
+                   if sep == "," and ";" in body[len(first_line):65536] else ""),
+                "a comma-separated export as the survey tool or HR system wrote it, one header row, "
+                "and every row with as many cells as the header.",
             ) from exc
         return self._csv_table(path, raw, cells, encoding)
 

@@ -103,6 +103,33 @@ def id_key(values: pd.Series) -> pd.Series:
     return map_unique(values.fillna("").astype(str), _id_key)
 
 
+# Characters a person cannot see but a computer compares: bidirectional marks
+# (LRM, RLM, ALM, embeddings, isolates), zero-width spaces and joiners, the
+# word joiner, the BOM and the soft hyphen. Hebrew spreadsheets carry them.
+INVISIBLE_CHARACTERS = "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+INVISIBLE_CHARACTERS_REASON = "invisible_characters"
+
+
+def show_invisible(value: str) -> str:
+    """``value`` with each invisible character written as ``<U+200F>``, so a listing shows what was removed."""
+    return re.sub(INVISIBLE_CHARACTERS, lambda m: f"<U+{ord(m.group()):04X}>", str(value))
+
+
+def clean_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Ids and emails as a person reads them, and which cells changed.
+
+    The one normaliser for every file an id or email is read from (roster,
+    survey, activity log, opt-outs): invisible characters removed, Unicode
+    compatibility forms folded (full-width digits become digits, NFKC) and
+    surrounding spaces stripped, so that ``\u200f00017`` matches ``00017``.
+    Leading zeros and case are kept (emails are folded where they are compared).
+    """
+    text = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
+    cleaned = pc.utf8_trim_whitespace(pc.utf8_normalize(pc.replace_substring_regex(text, INVISIBLE_CHARACTERS, ""), "NFKC"))
+    changed = np.asarray(pc.not_equal(cleaned, pc.utf8_trim_whitespace(text)).to_numpy(zero_copy_only=False), dtype=bool)
+    return pd.Series(cleaned.to_numpy(zero_copy_only=False), index=values.index, dtype=object), changed
+
+
 def fold(values: pd.Series) -> pd.Series:
     """Header-style folding (case, spaces, quotes, trailing punctuation)."""
     return map_unique(values, normalise_text)
@@ -118,6 +145,12 @@ def locate_columns(header: Iterable[Any], aliases: Mapping[str, Iterable[str]]) 
                 found[canonical] = positions[normalise_text(name)]
                 break
     return found
+
+
+def column_positions(header: Iterable[Any], aliases: Iterable[str]) -> list[int]:
+    """Every position of ``header`` whose folded text is one of ``aliases``."""
+    wanted = {normalise_text(a) for a in aliases}
+    return [i for i, h in enumerate(header) if normalise_text(h) in wanted]
 
 
 def _parse_one_date(text: str, dayfirst: bool, pivot: int) -> pd.Timestamp | None:
@@ -182,6 +215,44 @@ def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
             parsed = pd.to_datetime(chosen, format=dayfirst_format if dayfirst else monthfirst, errors="coerce")
             out[mask] = parsed.astype("datetime64[ns]").to_numpy()
     return out
+
+
+_SLASHED_PARTS = r"^\s*(?P<first>\d{1,2})[/.](?P<second>\d{1,2})[/.]\d{2,4}"
+
+
+def date_order(values: pd.Series, configured_dayfirst: bool, where: str) -> tuple[bool, str | None]:
+    """Whether a column's ``a/b/yyyy`` dates are day-first, decided from the column itself; and a warning to show.
+
+    A first part above 12 can only be a day, a second part above 12 only a
+    day: the column's dates then tell their order. When every such date could
+    be read either way (no part above 12), the configured order is used and
+    the warning says so; when the column mixes both orders, the more common
+    one wins and the others become invalid dates.
+    """
+    text = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
+    parts = pc.extract_regex(text, _SLASHED_PARTS)
+    valid = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if not valid.any():
+        return configured_dayfirst, None
+    parts = parts.filter(pa.array(valid))
+    first = pc.cast(parts.field("first"), pa.int32()).to_numpy(zero_copy_only=False)
+    second = pc.cast(parts.field("second"), pa.int32()).to_numpy(zero_copy_only=False)
+    day_first, month_first = int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
+    configured = "day-first (dd/mm/yyyy)" if configured_dayfirst else "month-first (mm/dd/yyyy)"
+    if day_first and month_first:
+        dayfirst = day_first >= month_first
+        return dayfirst, (
+            f"{where}: dates are written both day-first ({day_first}) and month-first ({month_first}); read "
+            f"{'day' if dayfirst else 'month'}-first, the others are rejected as invalid_date."
+        )
+    if day_first or month_first:
+        return bool(day_first), None
+    if (first != second).any():
+        return configured_dayfirst, (
+            f"{where}: every d/m date could be read day-first or month-first (none has a part above 12); "
+            f"read {configured} as configured (dayfirst: {str(configured_dayfirst).lower()})."
+        )
+    return configured_dayfirst, None
 
 
 def parse_dates(values: pd.Series, dayfirst: bool = False, pivot: int = 30) -> tuple[pd.Series, pd.Series]:

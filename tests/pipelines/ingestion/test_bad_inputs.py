@@ -164,12 +164,15 @@ def test_survey_row_reasons(tmp_path, roster_params, questionnaire, survey_param
     roster, roster_rejects, rejected_keys = _roster(tmp_path, [roster_row("00001"), roster_row("00002"), roster_row("00003")], roster_params)
     items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
     half = ["4"] * (len(items) // 2 - 1) + [""] * (len(items) - len(items) // 2 + 1)
+    def varied(value):  # the same answer everywhere but the last item (all the same would be straight-lining)
+        return [value] * (len(items) - 1) + ["3"]
+
     rows = _survey_rows(questionnaire, [
-        ("03/02/2026 09:00:00", "e00001@example.org", "4"),          # line 2: older duplicate
-        ("03/05/2026 09:00:00", " E00001@Example.org ", "2"),       # line 3: kept
-        ("03/02/2026 10:00:00", "stranger@example.org", "4"),       # line 4: unknown
-        ("03/02/2026 11:00:00", "e00002@example.org", half),         # line 5: incomplete
-        ("03/02/2026 12:00:00", "e00003@example.org", ["7"] + ["4"] * (len(items) - 1)),  # line 6: one bad answer
+        ("03/02/2026 09:00:00", "e00001@example.org", varied("4")),          # line 2: older duplicate
+        ("03/05/2026 09:00:00", " E00001@Example.org ", varied("2")),       # line 3: kept
+        ("03/02/2026 10:00:00", "stranger@example.org", varied("4")),       # line 4: unknown
+        ("03/02/2026 11:00:00", "e00002@example.org", half),                 # line 5: incomplete
+        ("03/02/2026 12:00:00", "e00003@example.org", ["7"] + varied("4")[1:]),  # line 6: one bad answer
     ])
     raw = read(write_csv(tmp_path / "survey.csv", rows))
     responses, survey_rejects, detected = parse_survey(raw, questionnaire, survey_params)
@@ -188,7 +191,8 @@ def test_survey_row_reasons(tmp_path, roster_params, questionnaire, survey_param
 def test_survey_answer_for_rejected_roster_row_says_so(tmp_path, roster_params, questionnaire, survey_params):
     roster, roster_rejects, rejected_keys = _roster(tmp_path, [roster_row("00001"), roster_row("00002", job_level="astronaut")], roster_params)
     rows = _survey_rows(questionnaire, [("03/02/2026 09:00:00", "e00002@example.org", "3")])
-    responses, _, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, survey_params)
+    # the same answer everywhere: straight-lining, not checked here
+    responses, _, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, {**survey_params, "straight_lining": {"check": False}})
     matched, rejects = match_respondents(responses, roster, rejected_keys, detected)
     assert matched.empty
     assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[2, "email", "e00002@example.org", "employee_rejected_in_roster"]]
@@ -200,7 +204,8 @@ def test_respondents_without_consent_are_not_placed_by_their_answers(tmp_path, r
             ["03/02/2026 09:00:00", "e00001@example.org", "Yes", *["4"] * len(items)],
             ["03/02/2026 09:00:00", "e00002@example.org", "No", *["4"] * len(items)],
             ["03/02/2026 09:00:00", "e00003@example.org", "", *["4"] * len(items)]]
-    responses, rejects, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, survey_params)
+    # the same answer everywhere: straight-lining, not checked here
+    responses, rejects, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, {**survey_params, "straight_lining": {"check": False}})
     assert detected["consent_column"] == "Consent"
     assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[3, "Consent", "No", "no_consent"], [4, "Consent", "", "no_consent"]]
     assert responses["email"].tolist() == ["e00001@example.org"]

@@ -99,7 +99,11 @@ def test_identical_answers_from_everyone_stop_the_run(tmp_path, organisation, qu
     same = answers.copy()
     same[items] = 3.0
     path = _qualtrics(tmp_path, same, questionnaire)
-    message = str(_stop_of_run(tmp_path, roster, path, questionnaire, roster_params, survey_params))
+    # by default every one of them is a straight-liner, left out of the personas
+    assert str(_stop_of_run(tmp_path, roster, path, questionnaire, roster_params, survey_params)) == TOO_FEW.format(n=0, s="s")
+    # kept in (survey.straight_lining.exclude: false), they give one answer pattern
+    kept = {**survey_params, "straight_lining": {**survey_params["straight_lining"], "exclude": False}}
+    message = str(_stop_of_run(tmp_path, roster, path, questionnaire, roster_params, kept))
     assert message == (
         f"survey responses: the {len(answers)} usable responses give only 1 different answer pattern: the answers do "
         "not vary enough to form personas. Expected: answers that differ between people (at least "

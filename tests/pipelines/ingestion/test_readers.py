@@ -125,7 +125,8 @@ def test_headers_tolerate_spacing_quotes_case_and_trailing_punctuation(tmp_path,
                for n, i in enumerate(items)]
     answers = ["Strongly agree" if questionnaire["items"][i]["scale"] == "agreement" else "5" for i in items]
     raw = read(write_csv(tmp_path / "survey.csv", [["Timestamp", "Email Address", *headers], ["03/02/2026 09:00:00", "a@x.org", *answers]]))
-    responses, rejects, detected = parse_survey(raw, questionnaire, survey_params)
+    # the same answer everywhere: straight-lining, not checked here
+    responses, rejects, detected = parse_survey(raw, questionnaire, {**survey_params, "straight_lining": {"check": False}})
     assert detected["items_found"] == len(items) and detected["items_missing"] == []
     assert rejects.empty
     assert (responses[items] == 5.0).all(axis=None)

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError, RunStopped
-from segmentation.parsing import concat_rejects, id_key, is_in, locate_columns, rejects_frame
+from segmentation.parsing import clean_ids, concat_rejects, id_key, is_in, locate_columns, rejects_frame
 from segmentation.roles import (
     CHANNELS,
     GAMIFICATION,
@@ -410,8 +410,8 @@ def parse_opt_out(raw: RawTable, opt_out_params: Mapping[str, Any]) -> tuple[pd.
         raise InputFileError(raw.source, "the opt-out file has neither an employee id nor an email column.",
                              "a header row with 'employee_id' and/or 'email' (see the data contract).")
     body = raw.cells.iloc[1:].reset_index(drop=True)
-    ids = body[found["employee_id"]].astype(str).str.strip() if "employee_id" in found else pd.Series("", index=body.index)
-    emails = email_key(body[found["email"]]) if "email" in found else pd.Series("", index=body.index)
+    ids = clean_ids(body[found["employee_id"]])[0] if "employee_id" in found else pd.Series("", index=body.index)
+    emails = email_key(clean_ids(body[found["email"]])[0]) if "email" in found else pd.Series("", index=body.index)
     entries = pd.DataFrame({"employee_id": ids.to_numpy(dtype=object), "email_key": emails.to_numpy(dtype=object)}).astype(str)
     entries["row"] = raw.row_numbers[1:]
     entries = entries[(entries["employee_id"] != "") | (entries["email_key"] != "")].reset_index(drop=True)

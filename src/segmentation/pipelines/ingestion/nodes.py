@@ -23,7 +23,12 @@ from segmentation.codebook import Codebook, normalise_text
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
 from segmentation.parsing import (
+    INVISIBLE_CHARACTERS_REASON,
+    ROW_REJECTED,
+    clean_ids,
+    column_positions,
     concat_rejects,
+    date_order,
     fold,
     is_in,
     locate_columns,
@@ -31,6 +36,7 @@ from segmentation.parsing import (
     parse_dates,
     rejects_frame,
     replace_control_characters,
+    show_invisible,
 )
 from segmentation.waves import wave_date as resolve_wave_date
 
@@ -40,6 +46,7 @@ ROW = "_row"  # the row number the user sees (Excel row or CSV line)
 LINKED_PREFIX = "linked_"  # a demographic the survey asked, in the roster's terms (survey.roster_link)
 PID_LENGTH = 16
 ANSWER_SET_MISSING = "answer_set_missing"
+VALUE_SET_MISSING = "value_set_missing"
 VALUE_CLEANED = "value_cleaned"
 
 
@@ -87,11 +94,63 @@ def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd
     if cleaned:
         logger.warning("%s: %d cells held control characters (line breaks, NUL, ...); each became a space (listed in the rejects).",
                        raw.source, sum(len(c) for c in cleaned))
+    cleaned.extend(clean_id_columns(table, [c for c in ID_COLUMNS if c in table], raw.source, rows))
     for name in params["columns"]:
         if name not in table:
             table[name] = ""
     table[ROW] = rows
     return table, concat_rejects(cleaned), list(found)
+
+
+ID_COLUMNS = ["employee_id", "email", "manager_id"]
+
+
+def check_single_id_column(
+    header: list[str], body: pd.DataFrame, rows: np.ndarray, aliases: Mapping[str, list[str]], source: str, setting: str,
+    warnings: list[str],
+) -> None:
+    """One column per identity: two that agree on every row are a warning, two that differ stop the run.
+
+    Which of two differing id columns names the person cannot be guessed.
+    """
+    for canonical, names in aliases.items():
+        positions = column_positions(header, [canonical, *names])
+        if len(positions) < 2:
+            continue
+        shown = " and ".join(f"'{header[p]}' (column {p + 1})" for p in positions)
+        values = [clean_ids(body.iloc[:, p])[0] for p in positions]
+        differ = np.zeros(len(body), dtype=bool)
+        for other in values[1:]:
+            differ |= (values[0] != other).to_numpy()
+        if differ.any():
+            at = int(np.argmax(differ))
+            raise InputFileError(
+                source,
+                f"{len(positions)} columns could be the {canonical}: {shown}, and they differ (line {rows[at]}: "
+                f"{' / '.join(str(v.iat[at]) for v in values)}).",
+                f"one {canonical} column: remove or rename the others, or name the right one under {setting}.",
+            )
+        warning = f"{source}: {len(positions)} columns hold the {canonical}: {shown}; they agree on every row, the first is used."
+        logger.warning(warning)
+        warnings.append(warning)
+
+
+def clean_id_columns(frame: pd.DataFrame, columns: list[str], source: str, rows: np.ndarray, labels: Mapping[str, str] | None = None) -> list[pd.DataFrame]:
+    """Clean the id and email columns of ``frame`` in place (:func:`clean_ids`); each changed cell listed.
+
+    The row is kept; the cell is listed with reason ``invisible_characters``
+    and action ``value_cleaned``, the invisible characters shown as ``<U+200F>``.
+    """
+    listed = []
+    for name in columns:
+        original = frame[name]
+        frame[name], changed = clean_ids(original)
+        if changed.any():
+            shown = original[changed].map(show_invisible)
+            listed.append(rejects_frame(source, rows[changed], (labels or {}).get(name, name), shown, INVISIBLE_CHARACTERS_REASON, VALUE_CLEANED))
+            logger.warning("%s: %d %s values held invisible characters (direction marks, zero-width spaces, BOM); removed "
+                           "(listed in the rejects).", source, int(changed.sum()), (labels or {}).get(name, name))
+    return listed
 
 
 def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[str, str]) -> pd.Series:
@@ -131,8 +190,11 @@ _REASON_BY_CHECK = {
 }
 
 
-def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestamp, mapped: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed roster columns plus a frame of what could not be parsed."""
+def _type_roster(
+    table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestamp, mapped: list[str], source: str = "roster",
+    warnings: list[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed roster columns plus a frame of what could not be parsed; date-order warnings go to ``warnings``."""
     typed = table.copy()
     unparsed: dict[str, pd.Series] = {}
     for name in ["employee_id", "email", "first_name", "last_name", "department", "org_unit", "site", "manager_id", "gender"]:
@@ -146,7 +208,11 @@ def _type_roster(table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestam
         unparsed[name] = typed[name].isna() & table[name].ne("")
     typed["language"] = typed["language"].where(table["language"].ne(""), params["default_language"])
     for name in ["hire_date", "birth_date"]:
-        typed[name], unparsed[name] = parse_dates(table[name], params["dayfirst"], params["two_digit_year_pivot"])
+        dayfirst, warning = date_order(table[name], params["dayfirst"], f"{source} column {name} (roster.dayfirst)")
+        if warning:
+            logger.warning(warning)
+            (warnings if warnings is not None else []).append(warning)
+        typed[name], unparsed[name] = parse_dates(table[name], dayfirst, params["two_digit_year_pivot"])
     given_year = pd.to_numeric(table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce")
     unparsed["birth_year"] = given_year.isna() & table["birth_year"].ne("")
     given_age, unparsed["age"] = _numbers(table["age"])
@@ -239,6 +305,18 @@ def _check_roster_usable(source: str, typed: pd.DataFrame, valid: pd.DataFrame, 
         )
 
 
+def _impossible_hire_dates(typed: pd.DataFrame, at: pd.Timestamp, params: Mapping[str, Any]) -> dict[str, pd.Series]:
+    """Hire dates no one can have: after the wave's date by more than the allowed lead, or before birth."""
+    hire = typed["hire_date"]
+    latest = at + pd.Timedelta(days=int(params["hire_date_latest_after_wave_days"]))
+    birth_year = pd.to_numeric(typed["birth_year"], errors="coerce")
+    born = typed["birth_date"].where(typed["birth_date"].notna(), pd.to_datetime(birth_year.astype("Int64").astype(str) + "-01-01", errors="coerce"))
+    return {
+        "hire_date_in_future": hire.notna() & (hire > latest),
+        "hire_before_birth": hire.notna() & born.notna() & (hire < born),
+    }
+
+
 def parse_roster(
     roster_raw: RawTable, roster_params: Mapping[str, Any], wave: str, wave_date: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]]:
@@ -262,7 +340,11 @@ def parse_roster(
         table["employment_status"] = "active"
         notes.append("the roster has no employment_status column: every employee is counted as active")
         logger.warning("%s: %s.", roster_raw.source, notes[-1])
-    typed, unparsed = _type_roster(table, roster_params, at, mapped)
+    warnings: list[str] = list(roster_raw.details.get("warnings", []))
+    header, body, rows = _header_and_body(roster_raw)
+    check_single_id_column(header, body, rows, {c: roster_params["columns"][c] for c in ["employee_id", "email"]},
+                           roster_raw.source, "roster.columns in conf/base/parameters_ingestion.yml", warnings)
+    typed, unparsed = _type_roster(table, roster_params, at, mapped, roster_raw.source, warnings)
     rejects = []
     for name in unparsed:
         bad = unparsed[name]
@@ -299,6 +381,9 @@ def parse_roster(
             index = [i for i in index if not unparsed.at[i, column]]
         rejects.append(rejects_frame(roster_raw.source, typed.loc[index, ROW], column, table.loc[index, column], reason))
 
+    for reason, bad in _impossible_hire_dates(typed, at, roster_params).items():
+        rejects.append(rejects_frame(roster_raw.source, typed.loc[bad, ROW], "hire_date", table.loc[bad, "hire_date"], reason))
+
     # One reason per row: the first found (parsing problems before rule checks).
     rejects_all = (
         concat_rejects(rejects).drop_duplicates(subset=["file", "row"], keep="first")
@@ -312,7 +397,7 @@ def parse_roster(
     in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(candidates, valid["email_key"].dropna())
     rejected_keys = candidates[~in_valid].tolist()
     logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
-    detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1), "notes": notes}
+    detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1), "notes": notes, "warnings": warnings}
     return valid.drop(columns=["age", AGE_SOURCE]), concat_rejects([rejects_all, cleaned]), rejected_keys, detected
 
 
@@ -430,6 +515,41 @@ def _finished_rows(body: pd.DataFrame, meta: Mapping[str, int], shape: Mapping[s
     return None
 
 
+STRAIGHT_LINING = "straight_lining"
+FLAGGED = "flagged"
+
+
+def _straight_liners(
+    responses: pd.DataFrame, candidates: np.ndarray, items: list[str], source: str, rule: Mapping[str, Any], warnings: list[str]
+) -> pd.DataFrame:
+    """Responses with the same answer to every scored item: listed, and left out of the personas unless kept by the rule.
+
+    Such a response says nothing about the person's attitudes; kept, it
+    forms a persona of its own. Its person is then placed from HR data like
+    a non-respondent.
+    """
+    if not rule.get("check", True):
+        return concat_rejects([])
+    answers = responses[items].to_numpy(dtype=float)
+    finite = np.isfinite(answers)
+    answered = finite.sum(axis=1)
+    high = np.where(finite, answers, -np.inf).max(axis=1, initial=-np.inf)
+    low = np.where(finite, answers, np.inf).min(axis=1, initial=np.inf)
+    same = candidates & (answered >= int(rule["min_items"])) & (high == low)
+    if not same.any():
+        return concat_rejects([])
+    values = [f"{v:g} to all {n} items answered" for v, n in zip(high[same], answered[same], strict=True)]
+    exclude = bool(rule["exclude"])
+    warning = (
+        f"{source}: {int(same.sum())} responses give the same answer to every item (straight-lining); "
+        + ("left out of the personas and placed from HR data (survey.straight_lining.exclude)." if exclude
+           else "kept in the personas as survey.straight_lining.exclude is false.")
+    )
+    logger.warning(warning)
+    warnings.append(warning)
+    return rejects_frame(source, responses.loc[same, ROW], "(items)", values, STRAIGHT_LINING, ROW_REJECTED if exclude else FLAGGED)
+
+
 def parse_survey(
     survey_raw: RawTable, questionnaire: Mapping[str, Any], survey_params: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -472,16 +592,28 @@ def parse_survey(
 
     responses = pd.DataFrame({ROW: rows})
     for key in ["respondent_id", "email"]:
-        responses[key] = body.iloc[:, meta[key]].astype(str).str.strip() if key in meta else ""
+        responses[key] = body.iloc[:, meta[key]].astype(str) if key in meta else ""
+    keys = [k for k in ["respondent_id", "email"] if k in meta]
+    rejects = clean_id_columns(responses, keys, survey_raw.source, rows, {k: header[meta[k]] for k in keys})
     responses["email"] = responses["email"].str.casefold()
+    warnings: list[str] = list(survey_raw.details.get("warnings", []))
+    check_single_id_column(header, body, rows, {k: shape.get(k, []) for k in keys}, survey_raw.source,
+                           f"survey.shapes.{shape_name} in conf/base/parameters_ingestion.yml", warnings)
+    responses["submitted_at"] = pd.NaT
     if "submitted_at" in meta:
-        responses["submitted_at"], _ = parse_dates(body.iloc[:, meta["submitted_at"]], shape.get("dayfirst", False))
-    else:
-        responses["submitted_at"] = pd.NaT
+        stamps = body.iloc[:, meta["submitted_at"]]
+        where = f"{survey_raw.source} column {header[meta['submitted_at']]} (survey.shapes.{shape_name}.dayfirst)"
+        dayfirst, warning = date_order(stamps, shape.get("dayfirst", False), where)
+        if warning:
+            logger.warning(warning)
+            warnings.append(warning)
+        responses["submitted_at"], unread = parse_dates(stamps, dayfirst)
+        # kept, but its time is unknown: an older submission of the same person may then be the one kept
+        rejects.append(rejects_frame(survey_raw.source, rows[unread.to_numpy()], header[meta["submitted_at"]],
+                                     stamps[unread], "invalid_date", VALUE_SET_MISSING))
     if anonymous:
         for field_name, linked in _linked_answers(header, body, link, survey_raw.source).items():
             responses[f"{LINKED_PREFIX}{field_name}"] = linked.to_numpy()
-    rejects = []
     for item in scored:
         column = body.iloc[:, items[item]]
         values, bad = _read_answers(column, item, codebook)
@@ -517,10 +649,14 @@ def parse_survey(
         if finished is not None:
             refused &= finished
         rejects.append(rejects_frame(survey_raw.source, rows[refused], header[consent] or "(consent)", column[refused], "no_consent"))
+    rejected_so_far = concat_rejects(rejects)
+    still_in = ~responses[ROW].isin(rejected_so_far.loc[rejected_so_far["action"] == ROW_REJECTED, "row"]).to_numpy()
+    rejects.append(_straight_liners(responses, still_in, scored, survey_raw.source, survey_params["straight_lining"], warnings))
     all_rejects = concat_rejects(rejects)
-    rejected_rows = all_rejects.loc[all_rejects["action"] == "row_rejected", "row"]
+    rejected_rows = all_rejects.loc[all_rejects["action"] == ROW_REJECTED, "row"]
     used = responses[~responses[ROW].isin(rejected_rows)].reset_index(drop=True)
     detected = {
+        "warnings": warnings,
         "file": survey_raw.source,
         "shape": shape_name,
         "header_rows": header_rows,
@@ -566,7 +702,8 @@ def match_respondents(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join responses to the roster by employee id, else by email; keep each employee's latest.
 
-    Rejects ``unknown_employee`` (no roster match), ``employee_rejected_in_roster``
+    Rejects ``id_email_conflict`` (the id is one employee's, the email
+    another's), ``unknown_employee`` (no roster match), ``employee_rejected_in_roster``
     (the match is a roster row that was itself rejected) and
     ``duplicate_response`` (an older submission by the same employee).
     An anonymous export is joined to nobody: every response is kept, keyed by
@@ -587,6 +724,15 @@ def match_respondents(
     employee_id = responses["respondent_id"].where(by_id, by_email)
     matched = responses.assign(employee_id=employee_id)
     rejects = []
+    # an id naming one employee and an email naming another: which one answered is unknown
+    conflict = (by_id & by_email.notna() & (by_email != responses["respondent_id"])).to_numpy()
+    if conflict.any():
+        rejects.append(rejects_frame(
+            source, matched.loc[conflict, ROW], "respondent_id",
+            [f"{i} (the email {e} is employee {o}'s)" for i, e, o in zip(responses.loc[conflict, "respondent_id"], responses.loc[conflict, "email"], by_email[conflict], strict=True)],
+            "id_email_conflict",
+        ))
+        matched = matched[~conflict]
     unmatched = matched["employee_id"].isna()
     if unmatched.any():
         keys = matched.loc[unmatched, "respondent_id"].where(matched.loc[unmatched, "respondent_id"] != "", matched.loc[unmatched, "email"])
@@ -770,6 +916,7 @@ def summarise_ingestion(
         files["roster"]["notes"] = list(roster_detected["notes"])
     return {
         "files": files,
+        "warnings": [*roster_detected.get("warnings", []), *survey_detected.get("warnings", [])],
         "rejects_by_reason": {str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()},
         "answers_set_missing": int(len(cell_issues)),
         "values_cleaned": int(len(cleaned)),

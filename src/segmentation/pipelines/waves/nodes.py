@@ -22,6 +22,7 @@ from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
 from segmentation.jsonable import to_plain
 from segmentation.parsing import (
+    clean_ids,
     concat_rejects,
     empty_rejects,
     fold,
@@ -132,8 +133,8 @@ def parse_activity(
     body = activity_raw.cells.iloc[1:].reset_index(drop=True)
     rows = activity_raw.row_numbers[1:]
     blank = pd.Series("", index=body.index, dtype=object)
-    ids = body[found["employee_id"]].astype(str).str.strip() if "employee_id" in found else blank
-    emails = body[found["email"]].astype(str).str.strip().str.casefold() if "email" in found else blank
+    ids = clean_ids(body[found["employee_id"]])[0] if "employee_id" in found else blank
+    emails = clean_ids(body[found["email"]])[0].str.casefold() if "email" in found else blank
     stamp_text = body[found["timestamp"]].astype(str).str.strip()
     action_text = body[found["action"]].astype(str).str.strip()
     stamps = _parse_timestamps(stamp_text, bool(adoption.get("dayfirst", False)))
