@@ -21,7 +21,14 @@ import pyarrow.compute as pc
 
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError, RunStopped
-from segmentation.parsing import clean_ids, concat_rejects, id_key, is_in, locate_columns, rejects_frame
+from segmentation.parsing import (
+    clean_ids,
+    concat_rejects,
+    id_key,
+    is_in,
+    locate_columns,
+    rejects_frame,
+)
 from segmentation.roles import (
     CHANNELS,
     GAMIFICATION,
