@@ -98,13 +98,13 @@ def test_opt_out_ids_that_lost_their_leading_zeros_are_honoured_and_listed():
     opt_outs, summary, listed = nodes.match_opt_outs(entries, file_summary, _digit_contacts(), campaign_params()["opt_out"])
     contacts = _digit_contacts()
     assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["00123", "02346", "12000"]
-    assert summary["matched_after_normalising"] == 3 and summary["matching_nobody"] == 0
+    # the zero-width space is gone when the file is read (parsing.clean_ids, as for every id): an exact match
+    assert summary["matched_after_normalising"] == 2 and summary["matching_nobody"] == 0
     assert listed[["row", "column", "value", "reason", "action"]].values.tolist() == [
         [2, "employee_id", "123 (roster: 00123)", "id_matched_after_normalising", "opted_out"],
         [3, "employee_id", "2346.0 (roster: 02346)", "id_matched_after_normalising", "opted_out"],
-        [4, "employee_id", "\u200b12000 (roster: 12000)", "id_matched_after_normalising", "opted_out"],
     ]
-    assert "3 opt-out ids match a roster id only without their leading zeros" in summary["warnings"][0]
+    assert "2 opt-out ids match a roster id only without their leading zeros" in summary["warnings"][0]
 
 
 def test_an_exact_id_wins_and_an_ambiguous_key_opts_out_every_candidate():
