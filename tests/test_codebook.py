@@ -204,8 +204,8 @@ def test_missing_language_falls_back_to_the_first_with_one_warning(caplog, fresh
         assert codebook.label("nps", 7, "he") == "7"  # numeric scale: the number
     fallbacks = [r.getMessage() for r in caplog.records]
     assert fallbacks == [
-        "The questionnaire has no 'he' text for item EE1 (and maybe others); using 'en' instead.",
-        "The questionnaire has no 'he' text for item EE2 (and maybe others); using 'de' instead.",
+        "No 'he' text for item EE1 (and maybe others); using 'en' instead.",
+        "No 'he' text for item EE2 (and maybe others); using 'de' instead.",
     ]
 
 

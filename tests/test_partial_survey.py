@@ -25,6 +25,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from openpyxl import load_workbook
 
+from segmentation.hooks import PseudonymKeyHook
 from segmentation.inmemory import parameter_inputs
 from segmentation.pipelines import campaign, ingestion, personas, report, reporting, waves
 from segmentation.sample import generate_organisation
@@ -83,7 +84,9 @@ def project_catalog(root: Path) -> DataCatalog:
 def run_pipeline(root: Path, parameters: dict) -> DataCatalog:
     pipeline = sum(module.create_pipeline() for module in (ingestion, personas, campaign, waves, report, reporting))
     catalog = project_catalog(root)
-    for name, value in {**parameter_inputs(parameters), "pseudonym_key": "partial-survey-test-key"}.items():
+    # as a project run: the hook hands over the pseudonymisation key and signs the saved models with it
+    PseudonymKeyHook().after_catalog_created(catalog, {"pseudonymisation": {"key": "partial-survey-test-key"}})
+    for name, value in parameter_inputs(parameters).items():
         if name in pipeline.datasets():
             catalog[name] = MemoryDataset(value, copy_mode="deepcopy")
     SequentialRunner().run(pipeline, catalog)

@@ -226,15 +226,19 @@ class Scale:
         """
         if not self.labels:
             return str(value)
-        language = _fallback(language, [lang for lang in self.labels], f"scale {self.name}")
+        language = fall_back_language(language, [lang for lang in self.labels], f"scale {self.name}")
         return self.labels[language][int(value) - self.min]
 
 
 _WARNED_FALLBACKS: set[tuple[str, str]] = set()
 
 
-def _fallback(language: str, available: Sequence[str], what: str) -> str:
-    """``language`` when available, else the first available one, warning once per language pair."""
+def fall_back_language(language: str, available: Sequence[str], what: str) -> str:
+    """``language`` when available, else the first available one, warning once per language pair.
+
+    The one rule for every text that may lack the language asked for (item
+    texts, scale labels, the report's own words): never a KeyError.
+    """
     if language in available:
         return language
     if not available:
@@ -242,7 +246,7 @@ def _fallback(language: str, available: Sequence[str], what: str) -> str:
     chosen = available[0]
     if (language, chosen) not in _WARNED_FALLBACKS:
         _WARNED_FALLBACKS.add((language, chosen))
-        logger.warning("The questionnaire has no '%s' text for %s (and maybe others); using '%s' instead.", language, what, chosen)
+        logger.warning("No '%s' text for %s (and maybe others); using '%s' instead.", language, what, chosen)
     return chosen
 
 
@@ -408,4 +412,4 @@ class Codebook:
         available = [lang for lang in self.languages if lang in texts] + [lang for lang in texts if lang not in self.languages]
         if not available:
             return item_id
-        return texts[_fallback(language, available, f"item {item_id}")]
+        return texts[fall_back_language(language, available, f"item {item_id}")]

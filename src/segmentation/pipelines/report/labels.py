@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from segmentation.codebook import fall_back_language
+
 LANGUAGES = ("en", "he")
 RTL_LANGUAGES = ("he",)
 
@@ -19,10 +21,8 @@ class Labels:
 
     def __init__(self, report: Mapping[str, Any]):
         language = str(report.get("language") or "en")
-        if language not in LANGUAGES:
-            raise ValueError(f"report.language must be one of {LANGUAGES}, got '{language}'")
-        self.language = language
-        self._ui = report["labels"][language]
+        self.language = fall_back_language(language, list(report["labels"]), "the report's labels (report.labels)")
+        self._ui = report["labels"][self.language]
         self._fallback = report["labels"]["en"]
         self._values = report.get("values") or {}
 
