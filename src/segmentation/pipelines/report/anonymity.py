@@ -291,7 +291,7 @@ def _merge_steps(counts: pd.DataFrame, min_group: int, ordinal: bool):
 
 def hidden_people(counts: pd.DataFrame, min_group: int) -> int:
     """People in the cells :func:`suppress_cells` hides, leaving out rows too small to show at all."""
-    mask = suppress_cells(counts, min_group).to_numpy()
+    mask = suppress_cells(counts, min_group).to_numpy(dtype=bool)  # bool even with no column (a survey without the figure)
     values = counts.fillna(0).to_numpy(dtype=float)
     shown_rows = values.sum(axis=1) >= min_group
     return int(values[shown_rows][mask[shown_rows]].sum())
