@@ -40,7 +40,7 @@ def test_inspect_writes_a_starter_environment_and_says_what_to_check(project):
     assert "respondents: anonymous (no employee id or email); employees typed on gender, department" in result.output
     assert "Run: kedro run --env acme --params wave=" in result.output
     written = sorted(p.name for p in (project / "conf" / "acme").iterdir())
-    assert written == ["catalog.yml", "parameters_ingestion.yml", "parameters_personas.yml", "parameters_questionnaire.yml"]
+    assert written == ["catalog.yml", "parameters_ingestion.yml", "parameters_personas.yml", "parameters_questionnaire.yml", "parameters_report.yml"]
     link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())["survey"]["roster_link"]
     # Legal is no department of the roster: only the answers that are
     assert link["department"]["values"] == {"Finance": "Finance", "Sales": "Sales"}

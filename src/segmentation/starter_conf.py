@@ -300,6 +300,14 @@ def starter_environment(
             _line(4, "min_confidence", 0.0, "guess: few fields to type on, so everyone goes to their most likely persona; the report states how often that is right"),
         ]
     starter.files["parameters_personas.yml"] = "\n".join(personas) + "\n"
+    if starter.anonymous:
+        starter.files["parameters_report.yml"] = "\n".join([
+            "# Written by `segmentation inspect`: an anonymous survey's respondents have no HR fields,",
+            "# so persona cards show no demographic mix of the roster's fields.",
+            "report:",
+            "  personas:",
+            _line(4, "demographics", []),
+        ]) + "\n"
     if survey_path is not None:
         starter.files["catalog.yml"] = "\n".join([
             "# Written by `segmentation inspect`: the survey it read. For the next wave, put each wave's",

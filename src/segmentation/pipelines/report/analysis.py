@@ -153,7 +153,8 @@ def build_base(
     band = age_bands(people["age"], report["age_bands"], labels.language)
     people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
     people["active"] = people["employment_status"].eq("active")
-    people["respondent"] = (people["active"] | is_in(people["pid"], anonymous["pid"])) & is_in(people["pid"], scores["pid"])
+    people["anonymous"] = is_in(people["pid"], anonymous["pid"])
+    people["respondent"] = (people["active"] | people["anonymous"]) & is_in(people["pid"], scores["pid"])
     base = _left_join(_left_join(people, scores), items)
     survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
     base.loc[~base["respondent"], survey_columns] = np.nan
@@ -177,7 +178,9 @@ def build_base(
                 "non_respondents": values[active & ~base["respondent"]].value_counts(),
             }
         ).fillna(0)
-        hidden = anon.hidden_groups(sizes, min_group, allow_zero=["non_respondents"])
+        # an anonymous survey's respondents are in no employee group: a group with none is no small group
+        zero_ok = ["non_respondents", "respondents"] if base["anonymous"].any() else ["non_respondents"]
+        hidden = anon.hidden_groups(sizes, min_group, allow_zero=zero_ok)
         base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
     return base.reset_index(drop=True)
 
@@ -318,6 +321,11 @@ def overview(
     active = base[["respondent", "group_department"]][base["active"]]  # only the columns read below
     n_active, n_resp = int(len(active)), int(active["respondent"].sum())
     rate, _ = split_share(active["respondent"], min_group)
+    anonymous = bool(base["anonymous"].any()) if "anonymous" in base else False
+    if anonymous:
+        # answers of nobody on the roster: the rate is answers over head count, never per department
+        n_resp = int(base["respondent"].sum())
+        rate = n_resp / n_active if n_active >= min_group and n_resp >= min_group else None
     groups = ordered_groups(active["group_department"])
     frame = pd.DataFrame({"g": active["group_department"].to_numpy(), "r": np.where(active["respondent"], "yes", "no")})
     counts = anon.crosstab_counts(frame, "g", "r", rows=groups, columns=["yes", "no"])
@@ -328,7 +336,7 @@ def overview(
             "key": g,
             "label": group_label(labels, "department", g),
             "headcount": int(counts.loc[g].sum()) if counts.loc[g].sum() >= min_group else None,
-            "rate": None if pd.isna(shares[g]) else float(shares[g]),
+            "rate": None if anonymous or pd.isna(shares[g]) else float(shares[g]),
         }
         for g in groups
     ]
@@ -353,6 +361,7 @@ def overview(
         "rejects": reasons,
         "answers_set_missing": summary["answers_set_missing"],
         "not_active_respondents": max(0, survey["rows_used"] - n_resp) if survey else 0,
+        "anonymous": anonymous,
         "survey_rejected_share": (survey["rows_rejected"] / survey["rows_read"]) if survey and survey["rows_read"] else None,
         "min_group": min_group,
     }
