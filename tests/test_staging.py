@@ -115,3 +115,24 @@ def test_moves_interrupted_halfway_are_finished_by_the_next_run(project):
 
 def test_a_wave_name_cannot_lead_the_staging_folder_out_of_data(tmp_path):
     assert staging_folder(tmp_path, "../../etc") == tmp_path / ".staging" / "etc"
+
+
+def test_a_saved_model_moves_with_its_digest_and_keeps_its_signing_key(tmp_path):
+    from segmentation.datasets import SignedPickleDataset, model_signing_key
+
+    model_path = tmp_path / "data" / "06_models" / WAVE / "persona_model.pkl"
+    catalog = DataCatalog.from_config({
+        "persona_model": {"type": "segmentation.datasets.SignedPickleDataset", "filepath": str(model_path)}})
+    catalog["params:wave"] = WAVE
+    catalog["pseudonym_key"] = "k"
+    catalog.get("persona_model").use_signing_key(model_signing_key("k"))  # as the project's hook does
+    pipeline = Pipeline([Node(lambda: {"k": 3}, None, "persona_model", name="fit")])
+    hook = StagedOutputsHook()
+    hook.before_pipeline_run({"project_path": str(tmp_path)}, pipeline, catalog)
+    manager = _create_hook_manager()
+    manager.register(hook)
+    SequentialRunner().run(pipeline, catalog, manager)
+    hook.after_pipeline_run()
+    reader = SignedPickleDataset(str(model_path))
+    reader.use_signing_key(model_signing_key("k"))
+    assert reader.load() == {"k": 3}  # the digest beside it moved too, and matches

@@ -82,6 +82,31 @@ def move_into_place(moves: list[tuple[Path, Path]]) -> None:
             shutil.rmtree(final)
 
 
+def planned_moves(staging: Path, data_root: Path, folders: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """Every move the end of a run makes: each folder dataset whole, then every other file the run staged.
+
+    Files are taken from the staging folder itself, so a file a dataset
+    writes beside its own (a saved model's digest) moves with it.
+    """
+    moves = list(folders)
+    inside = [staged for staged, _ in folders]
+    for path in sorted(staging.rglob("*")):
+        if path.is_file() and path != staging / JOURNAL and not any(path.is_relative_to(folder) for folder in inside):
+            moves.append((path, data_root / path.relative_to(staging)))
+    return moves
+
+
+def sign_like_the_originals(catalog, staged: dict[str, AbstractDataset]) -> None:
+    """Staged datasets that keep pickles get the signing key the project's hooks gave the originals."""
+    signing = [dataset for dataset in staged.values() if hasattr(dataset, "use_signing_key")]
+    if signing and "pseudonym_key" in catalog:
+        from segmentation.datasets import model_signing_key
+
+        key = model_signing_key(catalog.load("pseudonym_key"))
+        for dataset in signing:
+            dataset.use_signing_key(key)
+
+
 def finish_interrupted_moves(staging: Path) -> None:
     """Complete the moves of a run that died while moving its outputs into place."""
     journal = staging / JOURNAL
@@ -112,6 +137,7 @@ class StagedOutputsHook:
         self._targets: dict[str, tuple[Path, Path]] = {}
         self._originals: dict[str, AbstractDataset] = {}
         self._saved: set[str] = set()
+        self._folders: set[str] = set()
         self._catalog = None
 
     @hook_impl
@@ -119,7 +145,9 @@ class StagedOutputsHook:
         data_root = Path(run_params.get("project_path") or Path.cwd()) / "data"
         wave = catalog.load("params:wave") if "params:wave" in catalog else "wave"
         self._staging = staging_folder(data_root, wave)
+        self._data_root = data_root
         self._targets, self._originals, self._saved, self._catalog = {}, {}, set(), catalog
+        self._folders: set[str] = set()
         finish_interrupted_moves(self._staging)
         shutil.rmtree(self._staging, ignore_errors=True)
         configs = catalog.config_resolver.config
@@ -132,6 +160,9 @@ class StagedOutputsHook:
             self._originals[name] = catalog.get(name)
             staged_datasets[name] = AbstractDataset.from_config(name, config)
             self._targets[name] = (staged, final)
+            if "path" in config and "filepath" not in config:
+                self._folders.add(name)
+        sign_like_the_originals(catalog, staged_datasets)
         replace_quietly(catalog, staged_datasets)
         logger.debug("Staging %d outputs in %s", len(self._targets), self._staging)
 
@@ -149,7 +180,8 @@ class StagedOutputsHook:
     def after_pipeline_run(self) -> None:
         if self._staging is None:
             return
-        moves = [self._targets[name] for name in sorted(self._saved)]
+        folders = [self._targets[name] for name in sorted(self._saved & self._folders)]
+        moves = planned_moves(self._staging, self._data_root, folders)
         self._staging.mkdir(parents=True, exist_ok=True)
         journal = self._staging / JOURNAL
         journal.write_text(json.dumps([[str(s), str(f)] for s, f in moves]), encoding="utf-8")
