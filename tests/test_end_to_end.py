@@ -123,7 +123,7 @@ def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
     assert len(lines) <= 60, "\n".join(lines)
     assert any(line.startswith("WARNING: No pseudonymisation key configured") for line in lines)
     assert not any("Loading data from" in line or "Saving data to" in line for line in lines)
-    tail = lines[-7:]
+    tail = lines[-8:]
     assert tail[0].startswith("Finished in")
     for words, path in [("Report", "persona_report.html"), ("Workbook", "persona_report.xlsx"), ("Targeting lists", "targeting")]:
         line = next(x for x in tail if x.strip().startswith(words))

@@ -23,6 +23,7 @@ logger = logging.getLogger("segmentation.console")
 # Outputs named in the closing summary, in this order, with their words.
 SUMMARY_OUTPUTS = (
     ("persona_report_html", "Report"),
+    ("persona_one_pagers_html", "One-pagers"),
     ("persona_report_xlsx", "Workbook"),
     ("targeting_lists", "Targeting lists"),
     ("champions", "Champions"),

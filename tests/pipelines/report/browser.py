@@ -4,8 +4,8 @@ Run it by hand to look at a run's report:
 
     python -m tests.pipelines.report.browser data/08_reporting/2026-09 /tmp/shots
 
-writes ``report_en.png``, ``report_he.png`` (when a Hebrew report is there) and
-``one_pager.png``. Every call uses a fresh profile directory and switches off
+writes ``report_en.png``, ``report_he.png`` (when ``he/persona_report.html`` is
+there) and ``one_pager.png`` plus ``one_pagers.pdf`` as Chromium prints them. Every call uses a fresh profile directory and switches off
 everything that could reach the network.
 """
 
@@ -75,9 +75,11 @@ def main(argv: list[str]) -> int:
     for name, html in pages.items():
         if html.exists():
             print(screenshot(html, out / name))
-    one_pagers = sorted((run_dir / "one_pagers").glob("*.html")) if (run_dir / "one_pagers").exists() else []
-    if one_pagers:
-        print(screenshot(one_pagers[0], out / "one_pager.png", width=900, height=1300))
+    one_pagers = run_dir / "persona_one_pagers.html"
+    if one_pagers.exists():
+        print(screenshot(one_pagers, out / "one_pager.png", width=900, height=1300))
+        pdf = print_pdf(one_pagers, out / "one_pagers.pdf")
+        print(pdf, pdf_page_count(pdf), "pages")
     return 0
 
 

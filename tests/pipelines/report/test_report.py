@@ -28,7 +28,7 @@ def test_pipeline_nodes_are_named_and_read_the_interface_datasets():
     assert all(n.name for n in pipeline.nodes)
     assert {"employees", "construct_scores", "persona_assignments", "persona_profiles", "persona_summary", "playbook",
             "ingestion_summary", "open_text", "params:report", "params:anonymity"} <= pipeline.inputs()
-    assert pipeline.outputs() == {"persona_report_html", "persona_report_xlsx"}
+    assert pipeline.outputs() == {"persona_report_html", "persona_one_pagers_html", "persona_report_xlsx"}
 
 
 def test_project_parameters_and_catalog_load_with_kedro():

@@ -95,7 +95,7 @@ class ChartStyle:
             "axes.labelsize": 10,
             "xtick.labelsize": 10,
             "ytick.labelsize": 10,
-            "legend.fontsize": 8.5,
+            "legend.fontsize": 9.5,
             "legend.frameon": False,
         }
 
@@ -152,11 +152,11 @@ def hbar_shares(
         sns.barplot(data=frame, y="label", x="value", color=colour or style.palette["primary"], ax=ax, orient="h")
         top = max([0.0, *values]) or 1.0
         for i, v in enumerate(shares):
-            ax.text((0 if v is None else v) + top * 0.01, i, style.text(_pct(v, hidden_mark)), va="center", fontsize=8.5,
+            ax.text((0 if v is None else v) + top * 0.01, i, style.text(_pct(v, hidden_mark)), va="center", fontsize=9.5,
                     ha="right" if style.rtl else "left")
         if reference is not None:
             ax.axvline(reference, color=style.palette["secondary"], lw=1.2, ls="--")
-            ax.text(reference, -0.7, style.text(reference_label), color=style.palette["secondary"], fontsize=8, ha="center")
+            ax.text(reference, -0.7, style.text(reference_label), color=style.palette["secondary"], fontsize=9, ha="center")
         ax.set_xlim(0, min(1.0, top * 1.18) if top > 0 else 1.0)
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("")
@@ -188,7 +188,7 @@ def stacked_shares(
                     continue
                 ax.barh(r, value, left=left, color=colours[c % len(colours)], edgecolor="white", height=0.7)
                 if value >= 0.06:
-                    ax.text(left + value / 2, r, f"{value:.0%}", ha="center", va="center", fontsize=8, color="white", fontweight="bold")
+                    ax.text(left + value / 2, r, f"{value:.0%}", ha="center", va="center", fontsize=9, color="white", fontweight="bold")
                 left += value
             if left < 0.999:
                 ax.barh(r, 1.0 - left, left=left, color="#e6e6e6", edgecolor="white", height=0.7)
@@ -226,7 +226,7 @@ def grouped_shares(
         frame = pd.DataFrame(records)
         sns.barplot(data=frame, x="category", y="value", hue="series", palette=list(colours)[: len(series)], ax=ax)
         for container in ax.containers:
-            ax.bar_label(container, labels=[("" if np.isnan(b.get_height()) else f"{b.get_height():.0%}") for b in container], fontsize=8, padding=2)
+            ax.bar_label(container, labels=[("" if np.isnan(b.get_height()) else f"{b.get_height():.0%}") for b in container], fontsize=9, padding=2)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -243,9 +243,9 @@ def grouped_shares(
 
 def heatmap_shares(
     style: ChartStyle, rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
-    hidden_mark: str = "–", title: str = "",
+    hidden_mark: str = "–", title: str = "", scale: tuple[float, float] = (0.0, 1.0),
 ) -> bytes:
-    """Groups by metrics, cells coloured by share; hidden cells grey with a dash."""
+    """Groups by metrics, cells coloured by share on ``scale`` (0-100% unless narrowed); hidden cells grey with a dash."""
     n = max(1, len(rows))
     height = 1.3 + 0.42 * n
 
@@ -260,8 +260,8 @@ def heatmap_shares(
         annot = np.array([[hidden_mark if np.isnan(v) else f"{v:.0%}" for v in row] for row in data]).reshape(data.shape)
         ax.set_facecolor("#eeeeee")
         sns.heatmap(
-            data, ax=ax, cmap=style.palette.get("heatmap", "crest"), vmin=0, vmax=1, annot=annot, fmt="",
-            cbar=False, linewidths=1.5, linecolor="white", annot_kws={"fontsize": 9},
+            data, ax=ax, cmap=style.palette.get("heatmap", "crest"), vmin=scale[0], vmax=scale[1], annot=annot, fmt="",
+            cbar=False, linewidths=1.5, linecolor="white", annot_kws={"fontsize": 10},
             xticklabels=cols, yticklabels=rws,
         )
         ax.xaxis.tick_top()
@@ -275,13 +275,24 @@ def heatmap_shares(
     return _draw(style, draw, height)
 
 
+def data_range(values: Sequence[Sequence[float | None]]) -> tuple[float, float]:
+    """The smallest and largest shown share, so that shares that all lie close together (persona
+    sizes of 15-25%) still get distinct colours; (0, 1) when nothing is shown."""
+    known = [float(v) for row in values for v in row if v is not None and not np.isnan(v)]
+    if not known:
+        return 0.0, 1.0
+    low, high = min(known), max(known)
+    return (low, high) if high > low else (max(0.0, low - 0.05), min(1.0, high + 0.05))
+
+
 def trait_dots(
     style: ChartStyle, labels: Sequence[str], persona: Sequence[float | None], everyone: Sequence[float | None],
     persona_label: str, everyone_label: str,
 ) -> bytes:
     """Persona mean (dot) against everyone's mean (tick) on each trait, 1-5."""
     n = max(1, len(labels))
-    height = 0.8 + 0.27 * n
+    # Labels wrap at 24 characters; two-line labels need taller rows.
+    height = 0.8 + (0.4 if any(len(x) > 24 for x in labels) else 0.27) * n
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
@@ -294,7 +305,7 @@ def trait_dots(
         ax.scatter([np.nan if e is None else e for e in everyone], y, marker="|", s=160, color="#555555", label=style.text(everyone_label), zorder=3)
         ax.scatter([np.nan if p is None else p for p in persona], y, s=46, color=style.palette["primary"], label=style.text(persona_label), zorder=4)
         ax.set_yticks(y)
-        ax.set_yticklabels([style.text(x) for x in labels])
+        ax.set_yticklabels(["\n".join(style.text(x) for x in textwrap.wrap(label, 24)) for label in labels])
         ax.invert_yaxis()
         ax.set_xlim(1, 5)
         ax.set_xticks([1, 2, 3, 4, 5])

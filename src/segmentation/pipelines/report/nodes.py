@@ -32,7 +32,7 @@ from .adapters import (
 )
 from .anonymity import check_min_group
 from .labels import Labels
-from .render import render_html
+from .render import render_html, render_one_pagers
 from .scrub import guard_shares, hide_small_counts, scrub_text
 from .waves import waves_section
 from .workbook import build_workbook
@@ -401,6 +401,7 @@ def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]
     if sizes["rows"]:
         out["waves_sizes"] = ch.heatmap_shares(
             style, [r["name"] for r in sizes["rows"]], sizes["waves"], [r["shares"] for r in sizes["rows"]], hidden_mark=hidden,
+            scale=ch.data_range([r["shares"] for r in sizes["rows"]]),
         )
     migration = report_waves["migration"]
     if migration["available"]:
@@ -443,6 +444,17 @@ def render_report_html(
         report_overview, report_situation, report_swot, report_personas, report_method,
         {**report_charts, **report_waves_charts}, report, waves=report_waves,
     )
+
+
+def render_persona_one_pagers(
+    report_overview: Mapping[str, Any],
+    report_personas: Mapping[str, Any],
+    report_method: Mapping[str, Any],
+    report_charts: Mapping[str, str],
+    report: Mapping[str, Any],
+) -> str:
+    """The printable one-pagers: one page per persona, the sheet content creators pin up."""
+    return render_one_pagers(report_overview, report_personas, report_method, report_charts, report)
 
 
 def build_report_workbook(

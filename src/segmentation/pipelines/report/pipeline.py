@@ -102,6 +102,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="render_report_html",
             ),
             Node(
+                nodes.render_persona_one_pagers,
+                ["report_overview", "report_personas", "report_method", "report_charts", "params:report"],
+                "persona_one_pagers_html",
+                name="render_persona_one_pagers",
+            ),
+            Node(
                 nodes.build_report_workbook,
                 [
                     "report_overview",

@@ -97,3 +97,26 @@ def render_html(
         charts=charts,
         min_group=overview["min_group"],
     )
+
+
+def render_one_pagers(
+    overview: Mapping[str, Any],
+    personas: Mapping[str, Any],
+    method: Mapping[str, Any],
+    charts: Mapping[str, str],
+    report: Mapping[str, Any],
+) -> str:
+    """One A4 page per shown persona (the print stylesheet breaks the pages), self-contained like the report."""
+    labels = Labels(report)
+    template = environment(labels.ui("hidden_mark")).get_template("one_pagers.html.j2")
+    return template.render(
+        t=labels.ui,
+        lang=labels.language,
+        direction=labels.direction,
+        csp=markupsafe.Markup(CONTENT_SECURITY_POLICY),
+        overview=overview,
+        personas=personas,
+        method=method,
+        charts=charts,
+        min_group=overview["min_group"],
+    )

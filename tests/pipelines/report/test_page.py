@@ -1,0 +1,94 @@
+"""The page as it is seen: no chart repeated as a table, readable chart text, one page per persona in print."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from segmentation.pipelines.report import charts as ch
+from tests.conftest import load_parameters
+
+from .browser import chromium, pdf_page_count, print_pdf, screenshot
+
+# Widths (CSS px) of the slots a chart can sit in at the page's 1080 px maximum width.
+FULL, WIDE_FIRST, HALF = 1000, 575, 480
+MIN_FONT_PT = 9  # the smallest font size charts.py uses
+CHROMIUM = pytest.mark.skipif(chromium() is None, reason="Chromium is not installed")
+
+
+def _images(page: str):
+    for match in re.finditer(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', page):
+        before = page[: match.start()]
+        opened = max(before.rfind('<div class="two'), before.rfind("<section"), before.rfind("<article"))
+        slot_tag = before[opened: opened + 40]
+        slot = FULL
+        if slot_tag.startswith('<div class="two wide-first"'):
+            slot = WIDE_FIRST
+        elif slot_tag.startswith('<div class="two"'):
+            slot = HALF
+        width = Image.open(io.BytesIO(base64.b64decode(match.group(1)))).size[0]
+        yield match.group(2), width, slot
+
+
+def test_chart_text_is_at_least_11_px_where_it_is_shown(english_report, hebrew_report):
+    dpi = load_parameters("report")["report"]["charts"]["dpi"]
+    source = Path(ch.__file__).read_text(encoding="utf-8")
+    sizes = [float(x) for x in re.findall(r"fontsize[\"']?\s*[=:]\s*([0-9.]+)", source) if float(x) != 12]
+    assert sizes and min(sizes) >= MIN_FONT_PT
+    for report in (english_report, hebrew_report):
+        images = list(_images(report.html))
+        assert len(images) >= 10
+        for alt, width, slot in images:
+            shown_px = MIN_FONT_PT / 72 * dpi * min(1.0, slot / width)
+            assert shown_px >= 11, (alt, width, slot, round(shown_px, 1))
+
+
+def test_no_heatmap_is_repeated_as_a_table(english_report):
+    page = english_report.html
+    waves = page[page.index('id="waves"'):page.index("</section>", page.index('id="waves"'))]
+    for match in re.finditer(r"</figure>\s*(<[a-z0-9]+)", waves):
+        assert match.group(1) != "<table", waves[match.start() - 200: match.start() + 200]
+
+
+def test_sizes_heatmap_spreads_its_colours_over_the_shares_shown():
+    assert ch.data_range([[0.24, 0.2], [0.18, None]]) == (0.18, 0.24)
+    assert ch.data_range([[None]]) == (0.0, 1.0)
+    assert ch.data_range([[0.2], [0.2]]) == pytest.approx((0.15, 0.25))
+
+
+def test_print_stylesheet_breaks_before_each_card(english_report):
+    css = english_report.html[english_report.html.index("@media print"):]
+    assert "article.card { break-before: page;" in css
+
+
+@CHROMIUM
+def test_one_pagers_print_one_page_per_persona(english_report, hebrew_report, tmp_path):
+    for report in (english_report, hebrew_report):
+        cards = [c for c in report.outputs["report_personas"]["cards"] if not c["hidden"]]
+        html = report.html_path.parent / "persona_one_pagers.html"
+        assert html.read_text(encoding="utf-8").count('<article class="one-pager"') == len(cards)
+        pdf = print_pdf(html, tmp_path / f"{report.html_path.parent.parent.parent.parent.name}.pdf")
+        assert pdf_page_count(pdf) == len(cards)
+
+
+@CHROMIUM
+def test_screenshots_of_the_report_in_both_languages_and_a_one_pager(english_report, hebrew_report, tmp_path):
+    """Screenshots to look at; set REPORT_SCREENSHOTS=<folder> to keep them."""
+    out = Path(os.environ.get("REPORT_SCREENSHOTS") or tmp_path)
+    shots = [
+        screenshot(english_report.html_path, out / "report_en.png"),
+        screenshot(hebrew_report.html_path, out / "report_he.png"),
+        screenshot(english_report.html_path.parent / "persona_one_pagers.html", out / "one_pager_en.png", 900, 1300),
+        screenshot(hebrew_report.html_path.parent / "persona_one_pagers.html", out / "one_pager_he.png", 900, 1300),
+    ]
+    for png in shots:
+        image = Image.open(png).convert("L")
+        assert image.size[0] >= 900
+        # Not blank: the page draws text and charts.
+        assert len(set(image.resize((90, 130)).tobytes())) > 20
