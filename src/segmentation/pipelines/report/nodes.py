@@ -446,15 +446,8 @@ def render_report_html(
     )
 
 
-def render_persona_one_pagers(
-    report_overview: Mapping[str, Any],
-    report_personas: Mapping[str, Any],
-    report_method: Mapping[str, Any],
-    report_charts: Mapping[str, str],
-    report: Mapping[str, Any],
-) -> str:
-    """The printable one-pagers: one page per persona, the sheet content creators pin up."""
-    return render_one_pagers(report_overview, report_personas, report_method, report_charts, report)
+# The printable one-pagers (one A4 page per persona) are rendered by render.render_one_pagers as is.
+render_persona_one_pagers = render_one_pagers
 
 
 def build_report_workbook(
