@@ -14,8 +14,11 @@ import logging
 
 import numpy as np
 import pytest
+from openpyxl import load_workbook
 
 from segmentation import codebook as codebook_module
+from segmentation.pipelines.report.labels import Labels
+from segmentation.pipelines.report.nodes import resolve_report_settings
 
 from .test_partial_survey import (
     SEVEN_POINT,
@@ -90,3 +93,21 @@ def test_a_german_report_falls_back_to_english_words_with_one_warning(german_run
     assert fallbacks == ["No 'de' text for the report's labels (report.labels) (and maybe others); using 'en' instead."]
     html = (root / "data" / "08_reporting" / WAVE / "persona_report.html").read_text(encoding="utf-8")
     assert 'lang="en"' in html or 'dir="ltr"' in html
+
+
+def test_thresholds_and_the_chart_axis_follow_the_7_point_scale(german_run):
+    """Was: "agrees from 4" on every scale (the neutral answer counted) and a trait axis fixed at 1-5."""
+    root, catalog, _ = german_run
+    questionnaire = german_questionnaire()
+    settings = resolve_report_settings(project_parameters(questionnaire)["report"], questionnaire)
+    assert settings["score_axis"] == {"bounds": [1, 7], "common": False, "range": "1-7"}
+    assert settings["scales"]["need_expertise"]["agree_from"] == 5
+    workbook = load_workbook(root / "data" / "08_reporting" / WAVE / "persona_report.xlsx")
+    rows = [[c.value for c in row] for ws in workbook.worksheets for row in ws.iter_rows()]
+    assert any("Mean (1-7)" in map(str, r) for r in rows)
+    assert not any("Mean (1-5)" in map(str, r) for r in rows)
+    label = Labels(settings).value("constructs", "need_expertise")
+    share = next(r[3] for r in rows if r[2] == label and isinstance(r[3], float))
+    scores = catalog.load("construct_scores")["need_expertise"].dropna()
+    assert share == pytest.approx(float((scores >= 5).mean()), abs=0.02)  # somewhat agree and above
+    assert float((scores >= 4).mean()) > share + 0.05  # what the old 1-5 rule would have said

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.codebook import COMMON_BOUNDS, Codebook
 from segmentation.demographics import age_bands
 from segmentation.parsing import is_in
 from segmentation.roles import (
@@ -68,6 +69,37 @@ def survey_constructs(questionnaire: Mapping[str, Any]) -> dict[str, Any]:
         "barrier_items": barrier_items if len(barrier_items) > 1 else [],
         "traits": [c for c in [*single.values(), *roles[NEEDS]] if c],
     }
+
+
+def survey_scales(questionnaire: Mapping[str, Any], report_constructs: Mapping[str, Any]) -> dict[str, Any]:
+    """What the report needs of the scales: each construct's and item's bounds and thresholds, and the score axis.
+
+    ``scales[name]`` holds ``min``, ``max``, ``agree_from`` (the lowest
+    answer that agrees or prefers), ``low_below`` and ``high_from`` (score
+    levels), all from the questionnaire's scale, never a 1-5 number.
+    ``score_axis`` is where the report's means are drawn and shown: the one
+    range of the constructs it reads, or the common 0-100 scale when they are
+    on different ranges (their means are then converted).
+    """
+    codebook = Codebook.from_params(questionnaire)
+
+    def plain(scale) -> dict[str, float]:
+        return {"min": scale.min, "max": scale.max, "agree_from": scale.agree_from, "low_below": scale.low_below, "high_from": scale.high_from}
+
+    scales = {i: plain(codebook.item_scale(i)) for i in codebook.scored_items}
+    scales.update({c: plain(codebook.construct_scale(c)) for c, items in codebook.constructs.items() if any(i in scales for i in items)})
+    read = [c for c in all_constructs({"constructs": report_constructs}) if c in scales] + list(report_constructs.get("barrier_items", []))
+    bounds = {(scales[c]["min"], scales[c]["max"]) for c in read}
+    low, high = next(iter(bounds)) if len(bounds) == 1 else COMMON_BOUNDS
+    return {"scales": scales, "score_axis": {"bounds": [low, high], "common": len(bounds) > 1, "range": f"{low:g}-{high:g}"}}
+
+
+def on_score_axis(report: Mapping[str, Any], key: str, value: float | None) -> float | None:
+    """A mean as the report shows it: on its own scale, or on 0-100 when the report's scores are on different ranges."""
+    if value is None or not report["score_axis"]["common"]:
+        return value
+    scale = report["scales"][key]
+    return (value - scale["min"]) * (COMMON_BOUNDS[1] / (scale["max"] - scale["min"]))
 
 
 def all_constructs(report: Mapping[str, Any]) -> list[str]:
@@ -204,7 +236,7 @@ def ordered_groups(values: pd.Series) -> list:
 
 
 def level_of(scores: pd.Series, levels: Mapping[str, Any]) -> pd.Series:
-    """low / medium / high of a 1-5 score; missing stays missing."""
+    """low / medium / high of a score by its scale's ``low_below`` and ``high_from``; missing stays missing."""
     out = np.select(
         [scores < levels["low_below"], scores >= levels["high_from"]], ["low", "high"], default="medium"
     ).astype(object)
@@ -380,11 +412,13 @@ def _agree_share(known: np.ndarray, agree_from: float, min_group: int) -> tuple[
     return yes / n, n
 
 
-def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, agree_from: float, min_group: int, kind: str = "constructs") -> list[dict]:
+def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, report: Mapping[str, Any], min_group: int, kind: str = "constructs") -> list[dict]:
+    """Constructs (or items) by the share that agrees with them, each on its own scale's top box(es)."""
     rows = []
     for c in constructs:
         if c not in base:
             continue
+        agree_from = report["scales"][c]["agree_from"]
         values = base[c]
         if values.dtype == np.float64:
             # split_share and safe_mean on the numbers themselves (same figures, no pandas per call).
@@ -398,7 +432,7 @@ def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, agree
         rows.append({
             "key": c,
             "label": labels.value(kind, c),
-            "mean": mean,
+            "mean": on_score_axis(report, c, mean),
             "share": share,
             "n": n if n >= min_group else None,
         })
@@ -406,11 +440,12 @@ def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, agree
 
 
 def _levels(resp: pd.DataFrame, construct: str, report: Mapping[str, Any], labels: Labels, min_group: int) -> dict:
-    level = level_of(resp[construct], report["levels"])
+    level = level_of(resp[construct], report["scales"][construct])
     cells = distribution(level, LEVELS, min_group)
     for cell in cells:
         cell["label"] = labels.ui(f"level_titles.{cell['key']}")
-    return {"construct": construct, "label": labels.construct(construct), "cells": cells, "mean": anon.safe_mean(resp[construct], min_group)}
+    mean = on_score_axis(report, construct, anon.safe_mean(resp[construct], min_group))
+    return {"construct": construct, "label": labels.construct(construct), "cells": cells, "mean": mean}
 
 
 def _split(frame: pd.DataFrame, column: str, columns: Sequence[str]) -> dict[Any, pd.DataFrame]:
@@ -459,14 +494,12 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
     innovator, _ = split_share(resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna()), min_group)
     conservative, _ = split_share(resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna()), min_group)
 
-    agree = report["agree_from"]
-    high = report["levels"]["high_from"]
+    def at_least(construct: str | None, threshold: str) -> pd.Series | None:
+        """Scores at or above the construct's scale threshold (``high_from`` or ``agree_from``)."""
+        return None if not construct else (resp[construct] >= report["scales"][construct][threshold]).where(resp[construct].notna())
 
-    def high_flags(construct: str | None, threshold: float) -> pd.Series | None:
-        return None if not construct else (resp[construct] >= threshold).where(resp[construct].notna())
-
-    barrier_high = split_share(high_flags(cons["barriers"], high), min_group)[0] if cons["barriers"] else None
-    gamification = split_share(high_flags(cons["gamification"], agree), min_group)[0] if cons["gamification"] else None
+    barrier_high = split_share(at_least(cons["barriers"], "high_from"), min_group)[0] if cons["barriers"] else None
+    gamification = split_share(at_least(cons["gamification"], "agree_from"), min_group)[0] if cons["gamification"] else None
 
     result: dict[str, Any] = {
         "n_respondents": int(len(resp)) if len(resp) >= min_group else None,
@@ -485,11 +518,11 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
             "note": labels.ui("situation.adopters_note"),
             "definition": labels.ui("situation.adopters_definition", mean=scale["mean"], sd=scale["sd"]),
         } if cons["innovativeness"] else None,
-        "needs": _ranked(resp, cons["needs"], labels, agree, min_group),
-        "barrier_items": _ranked(resp, cons.get("barrier_items", []), labels, agree, min_group, kind="items"),
+        "needs": _ranked(resp, cons["needs"], labels, report, min_group),
+        "barrier_items": _ranked(resp, cons.get("barrier_items", []), labels, report, min_group, kind="items"),
         "barriers_high_share": barrier_high,
-        "channels": _ranked(resp, cons["channels"], labels, agree, min_group),
-        "gamification": {"mean": anon.safe_mean(resp[cons["gamification"]], min_group), "share": gamification}
+        "channels": _ranked(resp, cons["channels"], labels, report, min_group),
+        "gamification": {"mean": on_score_axis(report, cons["gamification"], anon.safe_mean(resp[cons["gamification"]], min_group)), "share": gamification}
         if cons["gamification"] else None,
         "work_patterns": {
             wp: split_share(active["work_pattern"].eq(wp), min_group)[0]
@@ -501,13 +534,13 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
 
     # Breakdowns by department, site, work pattern.
     metrics = {
-        "social_media_high": high_flags(cons["social_media"], high),
-        "mobile_high": high_flags(cons["mobile"], high),
+        "social_media_high": at_least(cons["social_media"], "high_from"),
+        "mobile_high": at_least(cons["mobile"], "high_from"),
         "innovators": resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna())
         if cons["innovativeness"] else None,
         "conservatives": resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna())
         if cons["innovativeness"] else None,
-        "barriers_high": high_flags(cons["barriers"], high),
+        "barriers_high": at_least(cons["barriers"], "high_from"),
     }
     metrics = {key: flags for key, flags in metrics.items() if flags is not None}
     for dim in report["breakdowns"]:
@@ -525,8 +558,8 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
             n = int(resp_counts.get(g, 0))
             in_group = by_group.get(g) if n else None
             visible = n >= min_group
-            needs = _ranked(in_group, cons["needs"], labels, agree, min_group) if visible else []
-            channels = _ranked(in_group, cons["channels"], labels, agree, min_group) if visible else []
+            needs = _ranked(in_group, cons["needs"], labels, report, min_group) if visible else []
+            channels = _ranked(in_group, cons["channels"], labels, report, min_group) if visible else []
             rows.append({
                 "key": g,
                 "label": group_label(labels, dim, g),
@@ -688,9 +721,9 @@ def persona_figures(
         )
 
     traits = [c for c in cons.get("traits", []) if c in resp]
-    agree = report["agree_from"]
-    out: dict[str, Any] = {"visible": visible, "hidden": sorted(hidden, key=persona_sort_key), "personas": {}, "n_respondents": n_resp, "scale": scale}
-    everyone = {c: anon.safe_mean(resp[c], min_group) for c in traits}
+    out: dict[str, Any] = {"visible": visible, "hidden": sorted(hidden, key=persona_sort_key), "personas": {}, "n_respondents": n_resp, "scale": scale,
+                           "trait_axis": list(report["score_axis"]["bounds"])}
+    everyone = {c: on_score_axis(report, c, anon.safe_mean(resp[c], min_group)) for c in traits}
     trait_frame = resp[traits]
     member_columns = list(dict.fromkeys(["pid", *traits, *[c for c in [*cons["needs"], *cons["channels"]] if c in surveyed]]))
     by_persona = _split(surveyed, "persona_id", member_columns)
@@ -704,12 +737,12 @@ def persona_figures(
             trait_rows.append({
                 "key": c,
                 "label": labels.construct(c),
-                "mean": anon.safe_mean(members[c], min_group),
+                "mean": on_score_axis(report, c, anon.safe_mean(members[c], min_group)),
                 "everyone": everyone[c],
                 "d": cohen_d(members[c], others[c]) if len(others) >= min_group else None,
             })
-        needs = _ranked(members, cons["needs"], labels, agree, min_group)
-        channels = _ranked(members, cons["channels"], labels, agree, min_group)
+        needs = _ranked(members, cons["needs"], labels, report, min_group)
+        channels = _ranked(members, cons["channels"], labels, report, min_group)
         mix = adopter_mix[p] if merged_keys else None
         demo = {dim: {"title": labels.ui(f"dimensions.{dim}"), **blocks[p]} for dim, blocks in demographics.items()}
         out["personas"][p] = {

@@ -287,9 +287,11 @@ def data_range(values: Sequence[Sequence[float | None]]) -> tuple[float, float]:
 
 def trait_dots(
     style: ChartStyle, labels: Sequence[str], persona: Sequence[float | None], everyone: Sequence[float | None],
-    persona_label: str, everyone_label: str,
+    persona_label: str, everyone_label: str, axis: Sequence[float],
 ) -> bytes:
-    """Persona mean (dot) against everyone's mean (tick) on each trait, 1-5."""
+    """Persona mean (dot) against everyone's mean (tick) on each trait, on the scores' axis (1-5, 1-7, 0-100)."""
+    low, high = axis
+    ticks = np.arange(low, high + 1) if high - low <= 10 else np.linspace(low, high, 5)
     n = max(1, len(labels))
     # Labels wrap at 24 characters; two-line labels need taller rows.
     height = 0.8 + (0.4 if any(len(x) > 24 for x in labels) else 0.27) * n
@@ -307,8 +309,8 @@ def trait_dots(
         ax.set_yticks(y)
         ax.set_yticklabels(["\n".join(style.text(x) for x in textwrap.wrap(label, 24)) for label in labels])
         ax.invert_yaxis()
-        ax.set_xlim(1, 5)
-        ax.set_xticks([1, 2, 3, 4, 5])
+        ax.set_xlim(low, high)
+        ax.set_xticks(list(ticks))
         ax.grid(axis="x", color="#e5e5e5")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
         if style.rtl:

@@ -25,6 +25,8 @@ class Labels:
         self._ui = report["labels"][self.language]
         self._fallback = report["labels"]["en"]
         self._values = report.get("values") or {}
+        # the range the report's means are on ("1-5", "1-7", "0-100"), for texts that name it as {scale_range}
+        self._scale_range = (report.get("score_axis") or {}).get("range", "")
 
     @property
     def rtl(self) -> bool:
@@ -40,6 +42,8 @@ class Labels:
             text = self._walk(self._fallback, path)
         if text is None:
             return path
+        if "{scale_range}" in str(text):
+            figures = {"scale_range": self._scale_range, **figures}
         if figures:
             try:
                 return str(text).format(**figures)

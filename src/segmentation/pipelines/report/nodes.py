@@ -53,12 +53,17 @@ HALF = 4.6  # inches: width of a chart that shares its row with another
 
 
 def resolve_report_settings(report: Mapping[str, Any], questionnaire: Mapping[str, Any]) -> dict[str, Any]:
-    """The report's parameters with ``constructs`` taken from the questionnaire's roles.
+    """The report's parameters with ``constructs`` taken from the questionnaire's roles, and the scales.
+
+    ``scales`` and ``score_axis`` (:func:`analysis.survey_scales`) give every
+    threshold ("agrees", "high", "low") and the charts' axis from the
+    questionnaire's scales.
 
     A section whose role the survey lacks is left out of the page and the
     workbook (the run's one warning at the start lists them).
     """
-    return {**report, "constructs": analysis.survey_constructs(questionnaire)}
+    constructs = analysis.survey_constructs(questionnaire)
+    return {**report, "constructs": constructs, **analysis.survey_scales(questionnaire, constructs)}
 
 
 def build_report_base(
@@ -286,7 +291,7 @@ def build_persona_cards(
             "has_playbook": bool(play),
             "quotes": quotes,
         })
-    return {"cards": cards, "n_respondents": figures["n_respondents"], "show_open_text": show_text}
+    return {"cards": cards, "n_respondents": figures["n_respondents"], "show_open_text": show_text, "trait_axis": figures["trait_axis"]}
 
 
 def summarise_method(persona_summary: Mapping[str, Any], report: Mapping[str, Any], anonymity: Mapping[str, Any]) -> dict[str, Any]:
@@ -386,7 +391,7 @@ def draw_report_charts(
             continue
         out[f"traits_{card['persona_id']}"] = ch.trait_dots(
             style, [t["label"] for t in traits], [t["mean"] for t in traits], [t["everyone"] for t in traits],
-            labels.ui("persona.this_persona"), labels.ui("persona.everyone"),
+            labels.ui("persona.this_persona"), labels.ui("persona.everyone"), report_personas["trait_axis"],
         )
     return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
 

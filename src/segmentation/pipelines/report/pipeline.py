@@ -96,7 +96,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "report_charts",
                     "report_waves",
                     "report_waves_charts",
-                    "params:report",
+                    "report_settings",
                 ],
                 "persona_report_html",
                 name="render_report_html",
