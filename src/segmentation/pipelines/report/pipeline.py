@@ -103,7 +103,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.render_persona_one_pagers,
-                ["report_overview", "report_personas", "report_method", "report_charts", "params:report"],
+                ["report_overview", "report_personas", "report_method", "report_charts", "report_settings"],
                 "persona_one_pagers_html",
                 name="render_persona_one_pagers",
             ),
