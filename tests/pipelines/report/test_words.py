@@ -160,3 +160,34 @@ def test_respondent_counts_that_differ_are_explained(world, tmp_path):
     report = build_report(type(world)(**{**world.__dict__, "ingestion_summary": summary}), tmp_path / "again")
     text = re.sub(r"\s+", " ", " ".join(main_text(report.html)))
     assert f"2 of them from people no longer active at the wave's date (on leave or gone), so the report's figures count {overview['n_respondents']:,} respondents" in text
+
+
+PROPER_NAMES = {"P", "QR", "Teams", "Slack", "SWOT", "CEO"}  # persona ids (P1), products and acronyms kept in Latin script
+
+
+def test_hebrew_page_has_no_latin_word_but_names_and_untranslated_hr_values(hebrew_report, world):
+    from tests.conftest import load_parameters
+
+    values = load_parameters("report")["report"]["values"]
+    untranslated = {
+        str(v) for dim in ("department", "site", "org_unit", "work_pattern", "job_level") if dim in world.employees
+        for v in world.employees[dim].dropna().unique() if not (values.get(dim) or {}).get(str(v), {}).get("he")
+    }
+    english_names = {w for c in hebrew_report.outputs["report_personas"]["cards"] for w in str(c.get("other_name", "")).split()}
+    allowed = PROPER_NAMES | english_names | {w for v in untranslated for w in re.findall(r"[A-Za-z][A-Za-z'’.&-]*", v)}
+    for line in (x.replace(FORMULA_TEXT, "") for x in main_text(hebrew_report.html)):
+        for word in re.findall(r"[A-Za-z][A-Za-z'’.&-]*", line):
+            assert word in allowed or re.fullmatch(r"[\w-]+\.(csv|xlsx)", word), (word, line)
+
+
+def test_hr_values_are_translated_through_the_configuration(hebrew_report):
+    page = hebrew_report.html
+    assert "תפעול" in page and "מכירות" in page  # Operations, Sales from report.values.department
+    assert ">Operations<" not in page
+
+
+def test_age_ranges_neither_break_nor_reverse_in_a_right_to_left_page(hebrew_report):
+    from segmentation.pipelines.report.render import environment
+
+    assert environment("–").filters["ranges"]("גיל 30-39") == "גיל \u206630\u201139\u2069"
+    assert "\u206630\u201139\u2069" in hebrew_report.html

@@ -8,6 +8,7 @@ network request even if a template were edited to ask for one.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from .labels import Labels
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+RANGE = re.compile(r"\d+-\d+")
 
 
 def _missing(value: Any) -> bool:
@@ -38,6 +42,9 @@ def environment(hidden_mark: str) -> jinja2.Environment:
     env.filters["num"] = lambda v, digits=2: hidden_mark if _missing(v) else f"{v:.{digits}f}"
     env.filters["count"] = lambda v: hidden_mark if _missing(v) else f"{int(v):,}"
     env.filters["width"] = lambda v: "0" if _missing(v) else f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
+    # "30-39" never breaks at its hyphen (a non-breaking hyphen) and, isolated left to right,
+    # never reads "39-30" in a right-to-left page.
+    env.filters["ranges"] = lambda v: RANGE.sub(lambda m: "\u2066" + m.group(0).replace("-", "\u2011") + "\u2069", str(v))
     env.tests["missing"] = _missing
     return env
 

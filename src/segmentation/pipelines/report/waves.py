@@ -157,7 +157,7 @@ def _adoption(adoption: Mapping[str, Any], summary: Mapping[str, Any], report: M
         "message": "" if measured else labels.ui("waves.no_activity", file=PurePosixPath(str(activity.get("file", ""))).name),
         "definitions_note": labels.ui(
             "waves.definitions_note", population=_count(overall.get("population"), min_group) or labels.ui("hidden_mark"),
-            statuses=", ".join(adoption.get("population_statuses", [])), wave_end=adoption.get("wave_end"),
+            statuses=", ".join(labels.value("employment_status", s) for s in adoption.get("population_statuses", [])), wave_end=adoption.get("wave_end"),
         ),
         "definitions": [
             {
