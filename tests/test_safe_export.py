@@ -16,7 +16,7 @@ from segmentation.datasets import SpreadsheetSafeCSVDataset
 from segmentation.parsing import replace_control_characters
 from segmentation.safe_export import (
     FORMULA_LOOKALIKES,
-    XLSX_MAX_CELL,
+    MAX_CELL,
     neutralise_formulas,
     neutralise_text,
     neutralise_workbook_text,
@@ -24,7 +24,7 @@ from segmentation.safe_export import (
 )
 
 HOSTILE = [
-    "Ops-North\r=1+1", "a\nb", "a\r\n=2", "nul\x00l", "\x7fdel", "\x85next", "x\u2028=3",
+    "x" * 40_000, "=" + "y" * 40_000, "Ops-North\r=1+1", "a\nb", "a\r\n=2", "nul\x00l", "\x7fdel", "\x85next", "x\u2028=3",
     "=1+1", "+1", "-1", "@SUM(A1)", "\t=1", " =1", "\u200b=1", "\u200f+1", "\ufeff@x",
     "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20x", "\ufe661", "\u207c1",
     "Ops-North", "שלום", "O'Brien", "🙂=1", "", None,
@@ -76,14 +76,16 @@ def test_every_row_of_a_written_csv_parses_back_whole(tmp_path, keep_line_breaks
     for cell in (c for r in rows for c in r):
         assert not starts_like_formula(cell) or cell.startswith("'"), cell
         assert not any(unicodedata.category(c) == "Cc" for c in cell.replace("\n", "" if keep_line_breaks else "\n"))
-    assert rows[1][1] == ("Ops-North\n=1+1" if keep_line_breaks else "Ops-North =1+1")
+    assert rows[3][1] == ("Ops-North\n=1+1" if keep_line_breaks else "Ops-North =1+1")
+    assert max(len(c) for r in rows for c in r) == MAX_CELL  # the 40,000 characters cut, apostrophe included
 
 
 def test_workbook_cells_keep_line_breaks_lose_other_controls_and_fit_a_cell():
     assert neutralise_workbook_text("a\r\nb\x00c") == "a\nb c"
     assert neutralise_workbook_text("\uff1d1") == "'\uff1d1"
     long = neutralise_workbook_text("x" * 1_000_000)
-    assert len(long) == XLSX_MAX_CELL and long.endswith("\u2026")
+    assert len(long) == MAX_CELL - 1 and long.endswith("\u2026")
+    assert len(neutralise_text("=" + "x" * 1_000_000)) == MAX_CELL  # apostrophe included
     wb = Workbook()
     wb.active["A1"] = neutralise_workbook_text("nul\x00\x1b=1")  # openpyxl refuses raw control characters
     buffer = io.BytesIO()

@@ -14,6 +14,9 @@ workbook), so these rules hold for all of them:
   talking points), where a CR becomes ``\\n`` and the writer quotes the cell.
   A workbook cell keeps ``\\n`` (a line break inside an xlsx cell cannot
   start a row) and loses the rest, which Excel cannot store anyway.
+* **No cell longer than a spreadsheet cell** (32,767 characters): longer
+  text is cut and ends with an ellipsis, so a 1 MB value cannot make a file
+  that Excel, a campaign tool or a CSV reader's field limit refuses.
 * **No formulas** (OWASP's CSV-injection rule). A cell whose first visible
   character is ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe, which
   every spreadsheet shows as text. "Visible" skips spaces and invisible format
@@ -51,8 +54,9 @@ _CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + LINE_SEPARATO
 _RISKY_RE2 = (
     f"[{_CONTROL}]|^[\\s\\p{{Z}}\\p{{Cf}}]*[{re.escape(FORMULA_TRIGGERS)}{FORMULA_LOOKALIKES}]"
 )
-# The largest text an xlsx cell holds (Excel's limit); longer text is cut with an ellipsis.
-XLSX_MAX_CELL = 32_767
+# The most characters a spreadsheet cell holds (Excel's limit); longer text is cut with an
+# ellipsis (room left for the apostrophe), in workbooks and CSVs alike.
+MAX_CELL = 32_767
 
 
 def _blank(char: str) -> bool:
@@ -69,7 +73,7 @@ def starts_like_formula(text: str) -> bool:
 
 
 def neutralise_text(value: Any, keep_line_breaks: bool = False) -> Any:
-    """The value, with control characters made spaces and a formula made inert.
+    """The value, with control characters made spaces, cut to what a cell holds, a formula made inert.
 
     ``keep_line_breaks`` keeps ``\\n`` (workbook cells); ``\\r\\n`` and ``\\r``
     count as one line break there. Anything but text is returned unchanged.
@@ -80,15 +84,14 @@ def neutralise_text(value: Any, keep_line_breaks: bool = False) -> Any:
         text = _CONTROL_BUT_NEWLINE.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
     else:
         text = CONTROL_CHARACTERS.sub(" ", value)
+    if len(text) >= MAX_CELL:
+        text = text[: MAX_CELL - 2] + "\u2026"
     return "'" + text if starts_like_formula(text) else text
 
 
 def neutralise_workbook_text(value: Any) -> Any:
-    """``neutralise_text`` for an xlsx cell: line breaks kept, cut to what a cell holds."""
-    value = neutralise_text(value, keep_line_breaks=True)
-    if isinstance(value, str) and len(value) > XLSX_MAX_CELL:
-        return value[: XLSX_MAX_CELL - 1] + "\u2026"
-    return value
+    """``neutralise_text`` for an xlsx cell: line breaks kept."""
+    return neutralise_text(value, keep_line_breaks=True)
 
 
 def neutralise_formulas(frame: pd.DataFrame, keep_line_breaks: bool = False) -> pd.DataFrame:
@@ -104,7 +107,8 @@ def neutralise_formulas(frame: pd.DataFrame, keep_line_breaks: bool = False) -> 
         values = safe[column]
         if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             # Arrow-backed text: find the few risky cells in C (RE2), rewrite only those
-            found = pc.match_substring_regex(pa.array(values.array), _RISKY_RE2)
+            text = pa.array(values.array)
+            found = pc.or_(pc.match_substring_regex(text, _RISKY_RE2), pc.greater(pc.utf8_length(text), MAX_CELL - 1))
             risky = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
             if risky.any():
                 values = values.copy()
