@@ -61,7 +61,8 @@ def inspect_and_run(project: Path, survey: Path, env: str, wave: str, roster: tu
     if roster is not None:
         path, mapping = roster
         hr = project / "data" / "01_raw" / "hr"
-        for old in hr.glob("roster.*"):
+        # the sample organisation's roster and opt-out list are not this roster's
+        for old in [*hr.glob("roster.*"), *(project / "data" / "01_raw" / "campaign").glob("opt_out.*")]:
             old.unlink()
         shutil.copy(path, hr / f"roster{path.suffix}")
         (project / "conf" / env).mkdir(parents=True)
@@ -161,9 +162,11 @@ def test_genai_limesurvey_export_with_consent_runs_as_inspected(genai):
     survey = genai["summary"]["ingestion"]["files"]["survey"]
     assert survey["shape"] == "limesurvey" and survey["anonymous"] is True
     assert genai["conf"]["parameters_ingestion.yml"]["survey"]["consent_column"] == [consent]
-    # used: submitted and consented; nobody who said anything but yes
+    # used: submitted and consented (nobody who said anything but yes), less answers that do not vary
     usable = (raw["Date submitted"] != "") & (raw[consent] == "Yes")
-    assert survey["rows_used"] == int(usable.sum())
+    by_reason = survey["rejected_by_reason"]
+    assert set(by_reason) <= {"incomplete", "no_consent", "straight_lining"}
+    assert survey["rows_used"] == int(usable.sum()) - by_reason.get("straight_lining", 0) > 100
     assert survey["rows_read"] == survey["rows_used"] + survey["rows_rejected"] == len(raw)
     assert_clean_outputs(genai)
 
