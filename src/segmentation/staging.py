@@ -159,10 +159,6 @@ class StagedOutputsHook:
             config, final, staged = redirected
             self._originals[name] = catalog.get(name)
             staged_datasets[name] = AbstractDataset.from_config(name, config)
-            key = getattr(self._originals[name], "_key", None)
-            if key is not None and hasattr(staged_datasets[name], "use_signing_key"):
-                # a saved model is signed with the key the project's hooks gave the dataset it stands in for
-                staged_datasets[name].use_signing_key(key)
             self._targets[name] = (staged, final)
             if "path" in config and "filepath" not in config:
                 self._folders.add(name)
