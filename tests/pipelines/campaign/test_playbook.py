@@ -174,9 +174,9 @@ def test_four_ps(campaign):
 
 
 def test_promotion_launch_event_and_screens_follow_preferences():
-    tactics = rules_of(playbook_for(channel_town_hall_z=0.5, channel_signage=4.0)["four_ps"]["promotion"]["tactics"])
+    tactics = rules_of(playbook_for(channel_town_hall_z=0.5, channel_signage_100=75.0)["four_ps"]["promotion"]["tactics"])
     assert "promotion.launch_event" in tactics and "promotion.screens_posters" in tactics
-    tactics = rules_of(playbook_for(channel_town_hall_z=-0.5, channel_signage=2.0)["four_ps"]["promotion"]["tactics"])
+    tactics = rules_of(playbook_for(channel_town_hall_z=-0.5, channel_signage_100=25.0)["four_ps"]["promotion"]["tactics"])
     assert "promotion.launch_event" not in tactics and "promotion.screens_posters" not in tactics
 
 
@@ -192,9 +192,10 @@ def test_gamification_by_appeal(campaign):
 
 
 def test_quiet_recognition_also_when_the_mean_is_low():
-    style = playbook_for(gamification_appeal=2.2, gamification_appeal_z=-0.1)["gamification"]["style"]
+    """Low on the scale, read on 0-100 (2.2 on 1-5 is 30), so the rule holds on any scale."""
+    style = playbook_for(gamification_appeal_100=30.0, gamification_appeal_z=-0.1)["gamification"]["style"]
     assert rules_of(style) == ["gamification.quiet"]
-    assert "gamification_appeal = 2.2 ≤ 2.5" in style[0]["why"]
+    assert "gamification_appeal_100 = 30 ≤ 37.5" in style[0]["why"]
 
 
 # ------------------------------------------------------------------ training

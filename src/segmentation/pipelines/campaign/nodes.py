@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.codebook import Codebook
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError, RunStopped
 from segmentation.parsing import (
@@ -144,6 +145,8 @@ def compute_persona_figures(
 
     A one-construct role (``innovativeness``) is a figure too, the same as
     its construct's, so a playbook written in roles reads any survey.
+    ``<construct>_100`` is the persona's mean on the common 0-100 scale
+    (0 the scale's lowest answer, 100 its highest), so a rule reads any scale.
 
     Size and share count everyone assigned (respondents and inferred);
     construct means and z-scores (persona mean minus everyone's mean, over
@@ -155,6 +158,8 @@ def compute_persona_figures(
     scores = construct_scores.sort_values("pid").reset_index(drop=True)
     constructs = [c for c in scores.columns if c != "pid"]
     aliases = _role_aliases(survey_roles(questionnaire), constructs)
+    codebook = Codebook.from_params(questionnaire)
+    on_range = {c: codebook.construct_scale(c) for c in constructs if c in codebook.constructs}
     overall_mean = scores[constructs].mean()
     overall_sd = scores[constructs].std(ddof=0).replace(0.0, np.nan)
     members = persona_assignments[persona_assignments["persona_id"] != unassigned]
@@ -175,8 +180,12 @@ def compute_persona_figures(
         for construct in constructs:
             values[construct] = persona_means[construct]
             values[f"{construct}_z"] = (persona_means[construct] - overall_mean[construct]) / overall_sd[construct]
+            if construct in on_range:
+                values[f"{construct}_100"] = on_range[construct].to_common(persona_means[construct])
         for role, construct in aliases.items():
             values[role], values[f"{role}_z"] = values[construct], values[f"{construct}_z"]
+            if construct in on_range:
+                values[f"{role}_100"] = values[f"{construct}_100"]
         for pattern in patterns:
             values[f"{WORK_PATTERN_PREFIX}{pattern}"] = mix.loc[persona_id, pattern] if persona_id in mix.index else 0.0
         first = rows.iloc[0]
@@ -198,7 +207,8 @@ def _base_figures(figures_params: Mapping[str, Any]) -> set[str]:
 
 
 def _with_z(names: Any) -> set[str]:
-    return {f for name in names for f in (name, f"{name}_z")}
+    """A construct's figures: its mean, its z-score and its mean on 0-100."""
+    return {f for name in names for f in (name, f"{name}_z", f"{name}_100")}
 
 
 def survey_figures(questionnaire: Mapping[str, Any], figures_params: Mapping[str, Any]) -> set[str]:
@@ -849,8 +859,10 @@ def select_champions(
         scores.assign(_score=sum((w * z[c].fillna(0.0) for c, w in weights.items()), pd.Series(0.0, index=scores.index))),
         on="pid",
     )
-    for construct, minimum in min_scores.items():
-        candidates = candidates[candidates[construct].ge(minimum).fillna(False).astype(bool)]
+    codebook = Codebook.from_params(questionnaire)
+    for construct, minimum in min_scores.items():  # on the common 0-100 scale, read on the construct's own
+        threshold = codebook.construct_scale(construct).from_common(minimum)
+        candidates = candidates[candidates[construct].ge(threshold).fillna(False).astype(bool)]
     candidates = candidates.assign(_score=candidates["_score"].round(9), employee_id=candidates["employee_id"].astype(str))
     ranked = candidates.sort_values(["org_unit", "_score", "employee_id"], ascending=[True, False, True], kind="stable")
     chosen = ranked.groupby("org_unit", sort=True).head(int(champion_params["max_per_org_unit"]))
