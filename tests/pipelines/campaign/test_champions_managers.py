@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pandas as pd
+import pytest
 
 from segmentation.pipelines.campaign import nodes
 
@@ -79,11 +80,15 @@ def test_a_team_under_the_threshold_shows_no_mix(campaign):
     assert campaign.summary["manager_teams_too_small"] == 1
 
 
-def test_a_large_team_shows_its_mix_and_the_playbook_talking_points(campaign):
+def test_a_team_all_in_one_persona_gets_its_talking_points_without_a_count(campaign):
+    """Issue 12: "persona X: 8" for a team of 8 told the manager every member's persona."""
     big = campaign.manager_briefs.set_index("employee_id").loc["E0101"]
-    assert big["persona_mix"] == "Social Pioneers: 8"
+    texts = campaign.params["managers"]["texts"]["en"]
+    assert big["persona_mix"] == "Social Pioneers (among the most common)"
+    assert "8" not in big["persona_mix"] + big["talking_points"]
     headline = campaign.playbook["P1"]["value_propositions"][0]["en"]["headline"]
-    assert headline in big["talking_points"]
+    assert big["talking_points"].split("\n")[0].startswith(f'Social Pioneers: lead with "{headline}"')
+    assert big["talking_points"].split("\n")[1:] == texts["general_talking_points"]
     assert "Teams or Slack chat" in big["talking_points"]
     assert "competitions and leaderboards" in big["talking_points"]
 
@@ -101,8 +106,29 @@ def test_small_persona_groups_inside_a_large_team_are_not_named(world):
                                   run_campaign(mixed).playbook, anonymity_params(), params["managers"],
                                   params["targeting"], naming_params())
     mix = briefs.set_index("employee_id").loc["E0101", "persona_mix"]
-    assert mix == "Social Pioneers: 6; " + params["managers"]["texts"]["en"]["others"]
+    # 6 of 8: only 2 are not Social Pioneers, so the 6 is not shown either
+    assert mix == "Social Pioneers (among the most common); " + params["managers"]["texts"]["en"]["others"]
     assert "Careful" not in briefs.set_index("employee_id").loc["E0101", "talking_points"]
+
+
+@pytest.mark.parametrize("counts, shown", [
+    ([("P1", 6)], set()),                              # everyone in one persona
+    ([("P1", 6), ("P2", 2)], set()),                   # 2 outside: the 6 would single them out
+    ([("P1", 5), ("P2", 5)], {"P1", "P2"}),            # 5 in and 5 out, nothing left over
+    ([("P1", 7), ("P2", 5), ("P3", 2)], {"P1"}),      # both shown would leave 2 over: the smaller count goes
+    ([("P1", 9), ("P2", 6)], {"P1", "P2"}),
+    ([("P1", 12), ("P2", 3)], set()),                  # 3 outside P1
+])
+def test_a_count_is_shown_only_when_it_cannot_reveal_a_members_persona(counts, shown):
+    team_size = sum(n for _, n in counts)
+    described = [(p, n) for p, n in counts if n >= 5]
+    counted = nodes.countable_personas(described, team_size, 5)
+    assert counted == shown
+    for p, n in described:
+        if p in counted:
+            assert n >= 5 and team_size - n >= 5
+    left_over = team_size - sum(n for p, n in described if p in counted)
+    assert left_over == 0 or left_over >= 5 or not counted
 
 
 def test_opted_out_managers_get_no_brief(world):

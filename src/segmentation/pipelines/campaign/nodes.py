@@ -871,8 +871,9 @@ def select_champions(
 
 # ------------------------------------------------------------------ managers
 def _team_talking_points(
-    described: list[tuple[str, int]], playbook: Mapping[str, Any], texts: Mapping[str, Any], language: str
+    described: list[tuple[str, int]], counted: set[str], playbook: Mapping[str, Any], texts: Mapping[str, Any], language: str
 ) -> list[str]:
+    """A talking point per described persona: with its count only when the count may be shown."""
     points = []
     for persona_id, count in described:
         entry = playbook.get(persona_id, {})
@@ -880,7 +881,8 @@ def _team_talking_points(
             continue
         propositions = entry["value_propositions"]
         style = entry["gamification"].get("style", [])
-        points.append(fill_text(texts["talking_point"], {
+        template = texts["talking_point"] if persona_id in counted else texts["talking_point_no_count"]
+        points.append(fill_text(template, {
             "persona_name": entry["name"][language],
             "count": count,
             "headline": propositions[0][language]["headline"] if propositions else "",
@@ -888,6 +890,22 @@ def _team_talking_points(
             "gamification": style[0]["short"][language] if style and "short" in style[0] else "",
         }))
     return points
+
+
+def countable_personas(described: list[tuple[str, int]], team_size: int, min_group: int) -> set[str]:
+    """The personas whose head count a team's brief may show without revealing anyone's persona.
+
+    A count is shown only when at least ``min_group`` members are in the
+    persona and at least ``min_group`` are not (a team of 6 all in one
+    persona would otherwise tell the manager everyone's persona), and only
+    while the members left over by the shown counts are none or at least
+    ``min_group`` (team size minus the shown counts must not single out 1
+    to 4 people); the smallest counts are dropped until it holds.
+    """
+    counted = [(p, n) for p, n in described if n >= min_group and team_size - n >= min_group]
+    while counted and 0 < team_size - sum(n for _, n in counted) < min_group:
+        counted.pop()  # described is largest first: drop the smallest shown count
+    return {p for p, _ in counted}
 
 
 def brief_managers(
@@ -904,7 +922,10 @@ def brief_managers(
     """One brief per active people manager: their direct team's persona mix and talking points.
 
     A team under the anonymity threshold shows no mix; within a larger team
-    a persona group under the threshold is not shown by name or count.
+    a persona group under the threshold is not shown by name or count, and
+    a larger group's count only when it cannot reveal a member's persona
+    (:func:`countable_personas`); otherwise its name and talking points come
+    without a count.
     """
     min_group = int(anonymity["min_group_size"])
     unassigned = naming["unassigned"]["id"]
@@ -959,15 +980,17 @@ def _brief(
     """A team's size, persona mix and talking points, from its (persona, count) pairs."""
     team_size = sum(n for _, n in counts)
     if team_size < min_group:
-        persona_mix, described = texts["too_small"], []
+        persona_mix, described, counted = texts["too_small"], [], set()
     else:
         described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
-        shown = [fill_text(texts["mix_item"], {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
+        counted = countable_personas(described, team_size, min_group)
+        shown = [fill_text(texts["mix_item"] if p in counted else texts["mix_item_no_count"],
+                           {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
                  for p, n in described]
         if len(described) < len(counts):
             shown.append(texts["others"])
         persona_mix = texts["mix_joiner"].join(shown) if described else texts["no_large_group"]
-    points = _team_talking_points(described[:max_personas], playbook, texts, language)
+    points = _team_talking_points(described[:max_personas], counted, playbook, texts, language) if described else []
     return team_size, persona_mix, "\n".join([*points, *texts["general_talking_points"]])
 
 
