@@ -228,7 +228,8 @@ def test_staffbase_preset(world):
     table = read_list(text, sep=";")
     assert len(table) == result.summary["lists"]["P1__chat"] > 0
     assert table["externalID"].str.match(r"^E\d{4}$").all()
-    assert set(table["profile-field:persona"]) <= {"Social Pioneers", "חלוצים חברתיים"}
+    # One language for everyone (set in conf), not the reader's language.
+    assert set(table["profile-field:persona"]) == {"Social Pioneers"}
     assert result.files["all_personas"].startswith("\ufeffemployee_id,")    # the contract file stays generic
 
 
@@ -237,8 +238,26 @@ def test_mailchimp_preset(world):
     table = read_list(result.files["P2__manager"])
     assert list(table.columns) == ["Email Address", "First Name", "Last Name", "Tags"]
     assert table["Email Address"].str.contains("@").all()
-    assert (table["Tags"] == "P2,manager").all()
-    assert '"P2,manager"' in result.files["P2__manager"]                     # one quoted cell, comma-separated tags
+    # The persona, the list's channel and the person's language, as tags in one quoted cell.
+    assert set(table["Tags"]) == {"P2,manager,en", "P2,manager,he"}
+    assert '"P2,manager,he"' in result.files["P2__manager"]
+
+
+def test_staffbase_persona_field_language_is_set_in_conf(world):
+    params = with_preset("staffbase")
+    params["targeting"]["presets"]["staffbase"]["columns"]["profile-field:persona"] = "persona_name_he"
+    table = read_list(run_campaign(world, params=params).files["P1__chat"], sep=";")
+    assert set(table["profile-field:persona"]) == {"חלוצים חברתיים"}
+
+
+def test_m365_admin_center_bulk_members_template(world):
+    result = run_campaign(world, params=with_preset("m365_bulk_members"))
+    lines = result.files["P1__chat"].splitlines()
+    assert lines[0] == "version:v1.0"
+    assert lines[1] == "Member object ID or user principal name [memberObjectIdOrUpn] Required"
+    assert lines[2:] and all(line.count("@") == 1 for line in lines[2:])
+    group_lines = run_campaign(world, params=with_preset("m365_group")).files["P1__chat"].splitlines()
+    assert lines[2:] == group_lines  # the same people as the PowerShell shape
 
 
 def test_m365_group_preset(world):

@@ -112,7 +112,9 @@ def render_table(table: pd.DataFrame, preset: Mapping[str, Any]) -> str:
     text = neutralise_formulas(table).to_csv(
         sep=preset["separator"], index=False, header=bool(preset.get("header", True)), lineterminator="\n"
     )
-    return (BYTE_ORDER_MARK if preset.get("byte_order_mark") else "") + text
+    # A preamble is lines some import templates want above the header (Entra's "version:v1.0").
+    preamble = "".join(f"{line}\n" for line in preset.get("preamble") or [])
+    return (BYTE_ORDER_MARK if preset.get("byte_order_mark") else "") + preamble + text
 
 
 def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | None:

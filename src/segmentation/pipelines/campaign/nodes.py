@@ -71,7 +71,7 @@ CONTRACT_COLUMNS = [
     "employee_id", "email", "first_name", "language", "org_unit", "persona_id",
     "persona_name", "assignment_source", "confidence", "primary_channel",
 ]
-AUDIENCE_COLUMNS = [*CONTRACT_COLUMNS, "last_name"]
+AUDIENCE_COLUMNS = [*CONTRACT_COLUMNS, "last_name", "persona_name_en", "persona_name_he"]
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("en", "he")
 RULE_FAMILIES = ("four_ps", "gamification", "training")
@@ -634,6 +634,9 @@ def select_audience(
     people["persona_id"] = people["persona_id"].fillna(unassigned).astype(str)
     people["language"] = _map_unique(people["language"], lambda v: _language(v, LANGUAGES)).tolist()
     people["persona_name"] = _persona_names(playbook, people).tolist()
+    # The name in one language for everyone, for tools whose field holds one language (Staffbase).
+    for language in LANGUAGES:
+        people[f"persona_name_{language}"] = _persona_names(playbook, people.assign(language=language)).tolist()
     people["assignment_source"] = people["assignment_source"].fillna("").astype(str)
     people["confidence"] = people["confidence"].astype(float).round(int(targeting["confidence_decimals"]))
     for column in ("email", "first_name", "last_name", "org_unit"):
