@@ -69,6 +69,8 @@ def inspect_and_run(project: Path, survey: Path, env: str, wave: str, roster: tu
         (project / "conf" / env / "parameters_roster.yml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
     inspected = _command(project, "-m", "segmentation", "inspect", str(target.relative_to(project)), "--env", env)
     assert inspected.returncode == 0, inspected.stdout + inspected.stderr
+    # the summary and nothing else: no logging set-up or library warnings before it
+    assert inspected.stdout.splitlines()[0] == "Columns:" and not inspected.stderr.strip(), inspected.stdout[:500] + inspected.stderr
     run = _command(project, "-m", "kedro", "run", "--env", env, "--params", f"wave={wave}")
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]

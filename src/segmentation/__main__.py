@@ -3,9 +3,6 @@
 import sys
 from pathlib import Path
 
-from kedro.framework.cli.utils import find_run_command
-from kedro.framework.project import configure_project
-
 
 def main(*args, **kwargs):
     package_name = Path(__file__).parent.name
@@ -13,9 +10,13 @@ def main(*args, **kwargs):
     kwargs["standalone_mode"] = not interactive
     argv = list(args[0]) if args else sys.argv[1:]
     if argv[:1] == ["inspect"]:
-        from segmentation.cli import inspect
+        from segmentation.inspect_command import inspect
 
         return inspect.main(argv[1:], prog_name="segmentation inspect", **kwargs)
+    # imported here: Kedro's CLI sets up the project's logging on import, which inspect does not need
+    from kedro.framework.cli.utils import find_run_command
+    from kedro.framework.project import configure_project
+
     configure_project(package_name)
     run = find_run_command(package_name)
     return run(*args, **kwargs)

@@ -12,15 +12,14 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from pathlib import Path
 
 import click
 from kedro.framework.cli.project import run as kedro_run
 
-from segmentation.errors import find_input_error, find_run_stop
+from segmentation.errors import INPUT_ERROR_EXIT_CODE, find_run_stop
+from segmentation.inspect_command import inspect
 
 logger = logging.getLogger("segmentation")
-INPUT_ERROR_EXIT_CODE = 2
 
 
 def _explain_input_errors(callback):
@@ -55,26 +54,4 @@ run = click.Command(
 cli.add_command(run)
 
 
-@cli.command(name="inspect")
-@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--env", "env", required=True, help="Name of the configuration environment to write (conf/NAME/).")
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The HR roster to match demographic questions to (default: the project's data/01_raw/hr/roster).")
-@click.option("--force", is_flag=True, help="Overwrite the files of an existing conf/NAME/.")
-def inspect(export: Path, env: str, roster: Path | None, force: bool) -> None:
-    """Guess what every column of a survey EXPORT is and write a starter conf/NAME/ for it."""
-    from segmentation.inspect_command import inspect_export
-
-    # the reader's "Reading survey file ..." would come before the summary or the one-line error
-    logging.getLogger("segmentation.datasets").setLevel(logging.WARNING)
-    try:
-        lines = inspect_export(Path.cwd(), export, env, roster, force)
-    except Exception as exc:  # only input problems are told in one line; others propagate
-        problem = find_input_error(exc)
-        if problem is None:
-            raise
-        logger.debug("inspect stopped by an input problem", exc_info=True)
-        click.secho(f"Error: {problem}", err=True, fg="red")
-        sys.exit(INPUT_ERROR_EXIT_CODE)
-    for line in lines:
-        click.echo(line)
+cli.add_command(inspect)

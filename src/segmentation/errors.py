@@ -26,6 +26,9 @@ _OS_PROBLEMS = {
 }
 
 
+# The exit code of a run or command stopped by a problem the user can fix.
+INPUT_ERROR_EXIT_CODE = 2
+
 class RunStopped(Exception):
     """The run cannot go on; the user can fix the cause.
 

@@ -8,25 +8,32 @@ and its own shape detection, so that what inspect sees is what a run sees.
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
+import click
 from kedro.config import OmegaConfigLoader
 
 from segmentation.datasets import CSV_SUFFIXES, EXCEL_SUFFIXES, TabularExportDataset
-from segmentation.errors import InputFileError
+from segmentation.errors import INPUT_ERROR_EXIT_CODE, InputFileError, find_input_error
 from segmentation.inspection import COMPLETION, EMAIL, EMPLOYEE_ID, TIMESTAMP, classify_columns
 from segmentation.parsing import locate_columns
 from segmentation.pipelines.ingestion.nodes import detect_shape, survey_header_rows
 from segmentation.starter_conf import column_table, starter_environment
 
+logger = logging.getLogger("segmentation")
 ROSTER_FIELDS = ("gender", "department", "site", "job_level")
 _ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def _parameters(project: Path, env: str | None) -> dict[str, Any]:
     """The ingestion and inspect parameters of ``conf/base`` and, when given, the environment's."""
+    # Kedro calls an OmegaConf API that OmegaConf deprecates (as settings.py notes): not news for the user
+    warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning)
     loader = OmegaConfigLoader(
         str(project / "conf"), base_env="base", default_run_env=env or "base",
         merge_strategy={"parameters": "soft"},
@@ -105,3 +112,26 @@ def inspect_export(project: Path, export: Path, env: str, roster: Path | None, f
              f"Wrote conf/{env}/: {', '.join(sorted(starter.files))}.",
              f"Run: kedro run --env {env} --params wave={wave}"]
     return lines
+
+
+@click.command(name="inspect")
+@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--env", "env", required=True, help="Name of the configuration environment to write (conf/NAME/).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HR roster to match demographic questions to (default: the project's data/01_raw/hr/roster).")
+@click.option("--force", is_flag=True, help="Overwrite the files of an existing conf/NAME/.")
+def inspect(export: Path, env: str, roster: Path | None, force: bool) -> None:
+    """Guess what every column of a survey EXPORT is and write a starter conf/NAME/ for it."""
+    # the reader's "Reading survey file ..." would come before the summary or the one-line error
+    logging.getLogger("segmentation.datasets").setLevel(logging.WARNING)
+    try:
+        lines = inspect_export(Path.cwd(), export, env, roster, force)
+    except Exception as exc:  # only input problems are told in one line; others propagate
+        problem = find_input_error(exc)
+        if problem is None:
+            raise
+        logger.debug("inspect stopped by an input problem", exc_info=True)
+        click.secho(f"Error: {problem}", err=True, fg="red")
+        sys.exit(INPUT_ERROR_EXIT_CODE)
+    for line in lines:
+        click.echo(line)
