@@ -83,6 +83,24 @@ def test_scrub_replaces_emails_phones_and_name_pairs():
     assert scrub_text("Keep it simple") == "Keep it simple"
 
 
+@pytest.mark.parametrize("text", [
+    "See https://intranet.example.org/people/00123/dana-cohen for my profile",
+    "my page: HTTP://hr.example/emp?id=00123&name=Dana%20Cohen.",
+    "www.example.org/u/dcohen-00123 is me",
+    "link: ftp://files.example/00123/dana_cohen.pdf",
+])
+def test_scrub_removes_web_addresses_whole_with_the_ids_and_names_in_them(text):
+    """Issue 12: the scrub left an employee id and a name inside a URL."""
+    scrubbed = scrub_text(text)
+    assert "[link]" in scrubbed
+    assert "00123" not in scrubbed and "dana" not in scrubbed.lower() and "cohen" not in scrubbed.lower()
+
+
+def test_scrub_takes_linear_time_on_a_huge_answer():
+    for text in ("x" * 1_000_000, "http" * 250_000, "a@" * 500_000):
+        assert len(scrub_text(text)) > 0
+
+
 def test_guard_shares_hides_percentages_that_describe_a_small_group():
     text = guard_shares("92% frontline, 2% remote, 100% reached, 0% office", 100, K, "–")
     assert text == "92% frontline, – remote, 100% reached, 0% office"

@@ -1,4 +1,4 @@
-"""Free text made safe to quote: contact details and likely names replaced.
+"""Free text made safe to quote: web addresses, contact details and likely names replaced.
 
 The report never receives clear names (the roster's names stay in
 ingestion), so names are caught by their shape only: two or three
@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+# A web address, whole: its path and query often carry an employee id or a name
+# ("https://intranet.example/people/00123/dana-cohen"), in any case or script.
+URL = re.compile(r"(?<![\w/])(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"]+", re.IGNORECASE)
 # Matched only from the start of a run of address characters, without backtracking into
 # it: a long run with no '@' (a 1 MB answer) costs one pass, not one per character.
 EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]++@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -22,13 +25,15 @@ _PREFIXED = r"(?:O['’]|D['’]|Mc|Mac)?" + _WORD
 NAME_PAIR = re.compile(rf"\b{_WORD}(?:\s+{_PREFIXED}){{1,2}}\b")
 SMALL_COUNT = re.compile(r"\b(\d+)(\s+)(people|persons|respondents|employees|members|אנשים|משיבים|עובדים)\b")
 
+LINK_MARK = "[link]"
 EMAIL_MARK = "[email]"
 PHONE_MARK = "[phone]"
 NAME_MARK = "[name]"
 
 
 def scrub_text(text: str) -> str:
-    """``text`` with emails, phone numbers and capitalised first+last name pairs replaced."""
+    """``text`` with web addresses, emails, phone numbers and capitalised first+last name pairs replaced."""
+    text = URL.sub(LINK_MARK, text)
     text = EMAIL.sub(EMAIL_MARK, text)
     text = PHONE.sub(PHONE_MARK, text)
     return NAME_PAIR.sub(NAME_MARK, text)
