@@ -15,6 +15,7 @@ from segmentation.pipelines.personas.nodes import (
     adopter_categories,
     derive_hr_features,
     name_personas,
+    naming_for_survey,
     persona_ids,
     profile_personas,
     score_constructs,
@@ -45,7 +46,7 @@ def _named(parameters, scores, hr, labels, anonymity=None):
         parameters["questionnaire"],
     )
     named = name_personas(
-        statistics, parameters["personas"]["naming"], parameters["personas"]["hr_features"]
+        statistics, parameters["personas"]["naming"], parameters["personas"]["hr_features"], parameters["questionnaire"]
     )
     return named, overview
 
@@ -238,3 +239,14 @@ def test_innovators_vs_conservatives_overview(parameters, planted):
         expected = None if count < parameters["anonymity"]["min_group_size"] else count / len(z)
         assert overview["shares"][category] == (expected and pytest.approx(expected)), category
     assert None in overview["shares"].values()  # this data has a category under the threshold
+
+
+def test_the_noun_reads_the_surveys_innovativeness_construct_whatever_its_name(parameters):
+    """A survey calling its innovativeness construct `attitude`: the noun and trait words follow the role."""
+    naming = parameters["personas"]["naming"]
+    questionnaire = {"constructs": {"attitude": ["A1"]}, "roles": {"innovativeness": "attitude"}}
+    profile = {"persona_id": "P1", "construct_d": {"attitude": 1.2}, "hr_d": {"age": -0.6}, "suppressed": False}
+    named = name_all([profile], naming_for_survey(naming, questionnaire))[0]
+    assert named["en"] == naming["nouns"]["high"]["younger"]["en"]
+    assert name_all([profile], naming)[0]["en"] == naming["nouns"]["mid"]["younger"]["en"]  # without the role: no level
+    assert naming_for_survey(naming, questionnaire)["labels"]["attitude"] == naming["labels"]["innovativeness"]

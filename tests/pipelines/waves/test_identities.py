@@ -156,7 +156,7 @@ def test_kept_names_stay_and_new_names_never_repeat_an_earlier_one(personas_para
         ],
         "used_names": ["Desk Veterans", "ותיקים שולחניים", earlier["en"], earlier["he"]],
     }
-    profiles = name_personas(statistics, naming, personas_params["hr_features"], alignment)
+    profiles = name_personas(statistics, naming, personas_params["hr_features"], {"constructs": {}}, alignment)
     assert profiles["P1"]["name"] == "Desk Veterans" and profiles["P1"]["name_he"] == "ותיקים שולחניים"
     assert profiles["P3"]["name"] == "Open Trailblazers"
     assert profiles["P4"]["name"] not in alignment["used_names"] and profiles["P4"]["name_he"] not in alignment["used_names"]

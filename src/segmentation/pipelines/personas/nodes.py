@@ -25,7 +25,7 @@ from segmentation.errors import RunStopped
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
 from segmentation.pipelines.ingestion.nodes import EMPLOYEE_COLUMNS
-from segmentation.roles import CHANNELS, resolve, survey_roles
+from segmentation.roles import CHANNELS, SINGLE, resolve, role_construct, survey_roles
 
 from .model import (
     PersonaModel,
@@ -674,14 +674,30 @@ def profile_personas(
     return to_plain(profiles), to_plain(overview)
 
 
+def naming_for_survey(naming: dict, questionnaire: dict) -> dict:
+    """The naming settings with role names read as the survey's constructs.
+
+    ``noun_by.construct: innovativeness`` reads the survey's innovativeness
+    construct, whatever it is called; its trait words and label serve that
+    construct when the settings have none of its own.
+    """
+    roles = survey_roles(questionnaire)
+    aliases = {role: construct for role in SINGLE if (construct := role_construct(roles, role)) and construct != role}
+    noun_by = {**naming["noun_by"], "construct": aliases.get(naming["noun_by"]["construct"], naming["noun_by"]["construct"])}
+    trait_words = {**{aliases[k]: v for k, v in naming["trait_words"].items() if k in aliases}, **naming["trait_words"]}
+    labels = {**{aliases[k]: v for k, v in naming["labels"].items() if k in aliases}, **naming["labels"]}
+    return {**naming, "noun_by": noun_by, "trait_words": trait_words, "labels": labels}
+
+
 def name_personas(
-    persona_statistics: dict, naming: dict, hr_params: dict, persona_alignment: dict | None = None
+    persona_statistics: dict, naming: dict, hr_params: dict, questionnaire: dict, persona_alignment: dict | None = None
 ) -> dict:
     """Add unique English and Hebrew names and a short description to every profile.
 
     With a ``persona_alignment``, a persona matched to the previous wave keeps
     its name; a new one gets a name no earlier persona had.
     """
+    naming = naming_for_survey(naming, questionnaire)
     profiles = [persona_statistics[p] for p in persona_statistics]
     kept = {
         p["persona_id"]: {"en": p["name"], "he": p["name_he"]}

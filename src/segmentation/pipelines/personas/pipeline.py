@@ -108,7 +108,8 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
             ),
             Node(
                 nodes.name_personas,
-                ["persona_statistics", "params:personas.naming", "params:personas.hr_features", *alignment],
+                ["persona_statistics", "params:personas.naming", "params:personas.hr_features", "params:questionnaire",
+                 *alignment],
                 "persona_profiles",
                 name="name_personas",
             ),
