@@ -185,3 +185,15 @@ def test_the_standard_questionnaire_declares_every_role():
     assert set(declared) == {"needs", "channel_preferences", "social_media_use", "mobile_use", "innovativeness",
                              "barriers", "gamification_appeal"}
     assert set(declared["needs"]) | set(declared["channel_preferences"]) <= set(CONSTRUCTS)
+
+
+def test_an_empty_channel_catalog_gives_no_channel_list_and_no_nameless_one(world):
+    """The standard survey with every channel taken out of the playbook: no `P1__.csv`, no crash."""
+    params = campaign_params()
+    params["playbook"]["channels"]["catalog"] = {}
+    params["playbook"]["channels"]["broad"] = []
+    result = run_campaign(world, params)
+    assert list(result.files) == ["all_personas"]
+    assert not [name for name in result.files if name.endswith("__")]
+    assert set(result.audience["primary_channel"]) == {""} and result.summary["checks"]["all_ok"]
+    assert len(result.summary["left_out"]["channel_preferences_without_channel"]) == 10
