@@ -181,3 +181,15 @@ def test_champions_come_from_the_attitude_construct(partial_run):
     assert list(champions.columns) == ["employee_id", "first_name", "email", "org_unit"]
     scores = catalog.load("construct_scores")
     assert "attitude" in scores.columns and "innovativeness" not in scores.columns
+
+
+def test_no_missing_value_in_any_file_written_for_people(partial_run):
+    """Every csv and json of the model outputs and reports (playbook, profiles, briefs, champions,
+    summaries): no nan, NaN or None."""
+    root, catalog, _ = partial_run
+    written = sorted(p for folder in ("07_model_output", "08_reporting") for p in (root / "data" / folder / WAVE).rglob("*")
+                     if p.suffix in {".csv", ".json"})
+    assert any(p.name == "manager_briefs.csv" for p in written) and any(p.name == "playbook.json" for p in written)
+    for path in written:
+        text = path.read_text(encoding="utf-8-sig")
+        assert not re.search(r"\b(nan|NaN|None)\b", text), path.name
