@@ -41,17 +41,35 @@ def noun_for(profile: Mapping[str, Any], naming: Mapping[str, Any]) -> dict[str,
 def ranked_trait_words(
     profile: Mapping[str, Any], naming: Mapping[str, Any], min_d: float
 ) -> list[dict]:
-    """Trait words for this persona, strongest |d| first, skipping the noun's construct."""
+    """Trait words for this persona, strongest |d| first, skipping the noun's construct.
+
+    Each word carries ``order``, its construct's place in ``naming.trait_words``:
+    a name lists its words in that order, so that "Low-key Desk Veterans" never
+    becomes "Desk Low-key Veterans" when two traits swap strength between runs.
+    """
     skip = {naming["noun_by"]["construct"]}
     ranked = []
-    for construct, words in naming["trait_words"].items():
+    for order, (construct, words) in enumerate(naming["trait_words"].items()):
         d = profile["construct_d"].get(construct)
         if construct in skip or d is None or abs(d) < min_d:
             continue
         direction = "high" if d > 0 else "low"
         if words.get(direction):
-            ranked.append((-abs(d), construct, dict(words[direction])))
+            ranked.append((-abs(d), construct, {**dict(words[direction]), "order": order}))
     return [words for _, _, words in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
+
+def defining_hr_word(profile: Mapping[str, Any], naming: Mapping[str, Any]) -> dict | None:
+    """The word of an HR value most of the persona shares (``naming.hr_words``), e.g. Frontline at 87%."""
+    rule = naming.get("hr_words") or {}
+    best = None
+    for field, values in (rule.get("fields") or {}).items():
+        cells = ((profile.get("demographics") or {}).get(field) or {}).get("cells") or {}
+        for value, words in values.items():
+            share = (cells.get(value) or {}).get("share")
+            if share is not None and share >= rule["min_share"] and (best is None or share > best[0]):
+                best = (share, dict(words))
+    return best[1] if best else None
 
 
 def compose_name(
@@ -68,13 +86,19 @@ def compose_name(
 def _unique_candidates(profile, naming):
     """Names from the preferred one to ever longer, less preferred ones."""
     noun = noun_for(profile, naming)
+    hr_word = defining_hr_word(profile, naming)
     preferred = ranked_trait_words(profile, naming, naming["trait_min_d"])
     extra = [w for w in ranked_trait_words(profile, naming, 0.0) if w not in preferred]
     words = preferred + extra
-    n_first = min(naming["max_trait_words"], len(preferred))
+    # A defining HR trait takes the place of the weaker trait word, nearest the noun.
+    n_first = min(naming["max_trait_words"] - (1 if hr_word else 0), len(preferred))
+
+    def chosen(n: int) -> list[dict]:
+        return sorted(words[:n], key=lambda w: w["order"]) + ([hr_word] if hr_word else [])
+
     for n in range(n_first, len(words) + 1):
-        yield compose_name(noun, words[:n], naming["templates"])
-    last = compose_name(noun, words[:n_first], naming["templates"])
+        yield compose_name(noun, chosen(n), naming["templates"])
+    last = compose_name(noun, chosen(n_first), naming["templates"])
     yield {lang: f"{last[lang]} ({profile['persona_id']})" for lang in LANGUAGES}
 
 
