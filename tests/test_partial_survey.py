@@ -153,6 +153,7 @@ def test_the_report_has_no_missing_values_and_no_channel(partial_run):
     text = visible_text(html)
     assert not NOT_A_VALUE.search(text), NOT_A_VALUE.search(text)
     assert "Email" not in text and "stated preference" not in text.lower()
+    assert "how they use social media and phones" not in text and "questions this survey asked" in text
     workbook = load_workbook(root / "data" / "08_reporting" / WAVE / "persona_report.xlsx")
     cells = [str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert cells and not [c for c in cells if NOT_A_VALUE.search(c)]
