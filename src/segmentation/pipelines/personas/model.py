@@ -86,6 +86,8 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
 
     ``log_density`` gives each person's log density under each persona,
     which is what a model with HR covariates combines with its prior.
+    ``n_iter_`` counts the iterations of the final k-means run, plus the EM
+    iterations of the mixture for ``tied``.
     """
 
     def __init__(
@@ -131,6 +133,7 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             ).fit(X)
         centres, labels = km.cluster_centers_, km.labels_
         self.inertia_ = float(km.inertia_)
+        self.n_iter_ = int(km.n_iter_)
         # pooled within-cluster variance per dimension: the spherical Gaussian's sigma^2
         variance = max(self.inertia_ / (X.shape[0] * X.shape[1]), 1e-12)
         precision_cholesky = np.eye(X.shape[1]) / np.sqrt(variance)
@@ -149,10 +152,12 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             ).fit(mixture_rows)
             centres, weights = mixture.means_, mixture.weights_
             precision_cholesky = mixture.precisions_cholesky_
+            self.n_iter_ += int(mixture.n_iter_)
         self.precision_cholesky_ = precision_cholesky
         self.cluster_centers_ = centres
         self.weights_ = weights
-        labels = self.predict(X)
+        # X is validated already: label it without a second validation
+        labels = posterior(self._log_density(self._distances(X)), np.log(weights)).argmax(axis=1)
         order = canonical_order(labels, centres)
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
@@ -163,14 +168,19 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """Squared (Mahalanobis, for ``tied``) distance to each persona centre."""
         check_is_fitted(self, "cluster_centers_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._distances(validate_data(self, X, dtype=np.float64, reset=False))
+
+    def _distances(self, X: np.ndarray) -> np.ndarray:
         return squared_distances(X @ self.precision_cholesky_, self.cluster_centers_ @ self.precision_cholesky_)
 
     def log_density(self, X) -> np.ndarray:
         """Log density of every row under every persona's Gaussian (N x k)."""
+        return self._log_density(self.transform(X))
+
+    def _log_density(self, distances: np.ndarray) -> np.ndarray:
         d = self.cluster_centers_.shape[1]
         log_det = np.log(np.diag(self.precision_cholesky_)).sum()
-        return -0.5 * (d * np.log(2 * np.pi) + self.transform(X)) + log_det
+        return -0.5 * (d * np.log(2 * np.pi) + distances) + log_det
 
     def predict(self, X) -> np.ndarray:
         return self.predict_proba(X).argmax(axis=1)
@@ -260,6 +270,8 @@ class PersonaModel(BaseEstimator):
 
     ``fit``, ``predict`` and ``predict_proba`` take one frame holding the
     basis columns and the covariate columns; ``feature_names_in_`` is the basis.
+    Without covariates they take any 2-d numeric array, as a scikit-learn
+    estimator does (NaN allowed: skipped answers are imputed).
     """
 
     def __init__(
@@ -283,28 +295,56 @@ class PersonaModel(BaseEstimator):
             return []
         return [c for _, _, columns in self.covariates.transformers for c in columns]
 
-    def _basis(self, frame: pd.DataFrame) -> list[str]:
-        covariates = set(self._covariate_names())
-        return [c for c in frame.columns if c not in covariates]
-
-    def _check_covariates(self, frame: pd.DataFrame) -> None:
-        missing = [c for c in self._covariate_names() if c not in frame.columns]
+    def _check_covariates(self, X) -> None:
+        if self.covariates is None:
+            return
+        if not isinstance(X, pd.DataFrame):
+            raise ValueError(
+                "a persona model with HR covariates takes a DataFrame holding the basis and "
+                f"the covariate columns, not {type(X).__name__}"
+            )
+        missing = [c for c in self._covariate_names() if c not in X.columns]
         if missing:
             raise ValueError(
                 f"the persona model uses the HR covariates {missing}, which are not in its input; "
                 f"personas.model.covariates must name the fields the model was fitted with"
             )
 
-    def fit(self, frame: pd.DataFrame, y=None):
-        self._check_covariates(frame)
-        basis = self._basis(frame)
-        self.answers_ = clone(self.answers).fit(frame[basis])
-        self.feature_names_in_ = np.asarray(basis, dtype=object)
+    def _answers_input(self, X, reset: bool):
+        """The basis part of ``X``, validated once; a frame is handed on as a frame.
+
+        At fit the basis is every column that is not a covariate; later, a
+        frame may carry more columns (the covariates) and the basis is picked
+        by name.
+        """
+        self._check_covariates(X)
+        if isinstance(X, pd.DataFrame):
+            if reset:
+                covariates = set(self._covariate_names())
+                X = X[[c for c in X.columns if c not in covariates]]
+            elif hasattr(self, "feature_names_in_"):
+                missing = [c for c in self.feature_names_in_ if c not in X.columns]
+                if missing:
+                    raise ValueError(f"the persona model's input lacks the basis columns {missing}")
+                X = X[list(self.feature_names_in_)]
+        values = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset)
+        return X if isinstance(X, pd.DataFrame) else values
+
+    def fit(self, X, y=None):
+        """Fit the answers model on the basis, then (with covariates) the HR prior."""
+        basis = self._answers_input(X, reset=True)
+        self.answers_ = clone(self.answers).fit(basis)
         self.n_clusters_ = len(self.answers_[-1].cluster_centers_)
+        self.n_iter_ = self.answers_[-1].n_iter_
         self.membership_ = None
         if self.covariates is not None:
-            self._fit_membership(frame)
+            self._fit_membership(X)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # skipped answers are imputed
+        return tags
 
     def _fit_membership(self, frame: pd.DataFrame) -> None:
         rng = np.random.default_rng(self.random_state)
@@ -332,23 +372,23 @@ class PersonaModel(BaseEstimator):
             else None
         )
 
-    def _log_density(self, frame: pd.DataFrame) -> np.ndarray:
-        scaled = self.answers_[:-1].transform(frame[list(self.feature_names_in_)])
+    def _log_density(self, X) -> np.ndarray:
+        scaled = self.answers_[:-1].transform(self._answers_input(X, reset=False))
         return self.answers_[-1].log_density(scaled)
 
-    def log_prior(self, frame: pd.DataFrame) -> np.ndarray:
+    def log_prior(self, X) -> np.ndarray:
         """Each person's prior log probability of each persona (from HR fields, if any)."""
         if self.membership_ is None:
-            return np.broadcast_to(np.log(self.answers_[-1].weights_), (len(frame), self.n_clusters_))
-        return _log(self.membership_.predict_proba(frame[self._covariate_names()]))
+            return np.broadcast_to(np.log(self.answers_[-1].weights_), (len(X), self.n_clusters_))
+        return _log(self.membership_.predict_proba(X[self._covariate_names()]))
 
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+    def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "answers_")
-        self._check_covariates(frame)
-        return posterior(self._log_density(frame), self.log_prior(frame))
+        log_density = self._log_density(X)
+        return posterior(log_density, self.log_prior(X))
 
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.predict_proba(frame).argmax(axis=1)
+    def predict(self, X) -> np.ndarray:
+        return self.predict_proba(X).argmax(axis=1)
 
 
 def predict_in_chunks(model, X: pd.DataFrame, chunk_rows: int) -> tuple[np.ndarray, np.ndarray]:
