@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from kedro.config import OmegaConfigLoader
@@ -54,3 +58,100 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.skip("shared/realdata is not beside this checkout")
     return REALDATA
+
+
+# ------------------------------------------------------------------ the sample through Kedro
+# Running the pipeline is most of the suite's time: the two sample waves run once per
+# session (``sample_runs``) and every end-to-end test reads that one run.
+MARCH, SEPTEMBER = "2026-03", "2026-09"
+# Appended to 2026-09's activity log: one row for each reason a row is rejected.
+BAD_ACTIVITY_ROWS = [
+    ("99999", "2026-09-10T08:00:00", "visit", "unknown_employee", "employee_id"),
+    ("00013", "not a date", "visit", "invalid_date", "timestamp"),
+    ("00013", "2026-09-10T08:00:00", "dance", "not_allowed_value", "action"),
+    ("00013", "2026-10-02T08:00:00", "post", "after_wave_end", "timestamp"),
+    ("", "2026-09-10T08:00:00", "visit", "missing_value", "employee_id"),
+]
+# The stages in the order a wave runs them; each must run alone once its inputs exist.
+STAGES = ["ingestion", "personas", "campaign", "waves", "report", "reporting"]
+
+
+def copy_project(target: Path) -> Path:
+    """A private copy of the project (conf, sample data) so runs never touch the checkout."""
+    shutil.copytree(PROJECT_ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ["conf", "pyproject.toml", ".telemetry"]:
+        source = PROJECT_ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
+    shutil.copytree(PROJECT_ROOT / "data" / "01_raw", target / "data" / "01_raw")
+    (target / "logs").mkdir()
+    return target
+
+
+def copy_outputs(source: Path, target: Path) -> None:
+    """Every output folder (02-08) of ``source`` into ``target``."""
+    for folder in (source / "data").glob("0[2-8]_*"):
+        shutil.copytree(folder, target / "data" / folder.name, dirs_exist_ok=True)
+
+
+def run_session(project: Path, pipeline_names: list[str] | None = None, **runtime_params) -> dict | None:
+    """One ``kedro run`` in-process; the wave's run summary when the run wrote one."""
+    from kedro.framework.session import KedroSession
+    from kedro.framework.startup import bootstrap_project
+
+    bootstrap_project(project)
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        with KedroSession.create(project_path=project, runtime_params=runtime_params) as session:
+            session.run(pipeline_names=pipeline_names)
+    finally:
+        os.chdir(cwd)
+    summary = project / "data" / "08_reporting" / runtime_params["wave"] / "run_summary.json"
+    return json.loads(summary.read_text()) if summary.exists() else None
+
+
+def wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
+    """Every file a run of ``wave`` wrote, except the run's timings."""
+    files = {}
+    for folder in sorted((project / "data").glob(f"0[2-8]_*/{wave}")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name != "run_timings.json":
+                files[str(path.relative_to(project))] = path.read_bytes()
+    return files
+
+
+@pytest.fixture(scope="session")
+def sample_runs(tmp_path_factory) -> SimpleNamespace:
+    """2026-03 then 2026-09 (whose activity log gets a few bad rows) through real KedroSessions.
+
+    ``after_march`` holds the outputs as they were before 2026-09 ran.
+    """
+    project = copy_project(tmp_path_factory.mktemp("sample"))
+    log = project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv"
+    clean_lines = len(log.read_text(encoding="utf-8").splitlines())
+    log.write_text(
+        log.read_text(encoding="utf-8") + "".join(f"{e},{t},{a}\n" for e, t, a, *_ in BAD_ACTIVITY_ROWS),
+        encoding="utf-8",
+    )
+    summaries = {MARCH: run_session(project, wave=MARCH)}
+    after_march = tmp_path_factory.mktemp("after_march")
+    copy_outputs(project, after_march)
+    summaries[SEPTEMBER] = run_session(project, wave=SEPTEMBER)
+    return SimpleNamespace(
+        project=project, after_march=after_march, summaries=summaries, clean_lines=clean_lines,
+        outputs=wave_outputs(project, SEPTEMBER),
+    )
+
+
+@pytest.fixture(scope="session")
+def stage_rerun(sample_runs, tmp_path_factory) -> SimpleNamespace:
+    """2026-09 run again stage by stage (``kedro run --pipeline <stage>``), in a copy of ``sample_runs``."""
+    project = copy_project(tmp_path_factory.mktemp("stage_rerun"))
+    shutil.copy(sample_runs.project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv",
+                project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv")
+    copy_outputs(sample_runs.project, project)
+    for stage in STAGES:
+        run_session(project, [stage], wave=SEPTEMBER)
+    timings = json.loads((project / "data" / "08_reporting" / SEPTEMBER / "run_timings.json").read_text())
+    summary = json.loads((project / "data" / "08_reporting" / SEPTEMBER / "run_summary.json").read_text())
+    return SimpleNamespace(project=project, outputs=wave_outputs(project, SEPTEMBER), summary=summary, timings=timings)

@@ -4,54 +4,32 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from segmentation.sample import generate_organisation
 
-from .conftest import PROJECT_ROOT
+from .conftest import MARCH, SEPTEMBER, STAGES, copy_project, run_session, wave_outputs
 
 pytestmark = pytest.mark.slow
 
 
-def _copy_project(target: Path) -> Path:
-    """A private copy of the project (conf, sample data) so runs never touch the checkout."""
-    shutil.copytree(PROJECT_ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in ["conf", "pyproject.toml", ".telemetry"]:
-        source = PROJECT_ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
-    shutil.copytree(PROJECT_ROOT / "data" / "01_raw", target / "data" / "01_raw")
-    (target / "logs").mkdir()
-    return target
+@pytest.fixture(scope="module")
+def project(sample_runs) -> Path:
+    return sample_runs.project
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return _copy_project(tmp_path_factory.mktemp("project"))
+def runs(sample_runs) -> dict[str, dict]:
+    return sample_runs.summaries
 
 
-def _run(project: Path, wave: str) -> dict:
-    bootstrap_project(project)
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        with KedroSession.create(project_path=project, runtime_params={"wave": wave}) as session:
-            session.run()
-    finally:
-        os.chdir(cwd)
-    return json.loads((project / "data" / "08_reporting" / wave / "run_summary.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def runs(project) -> dict[str, dict]:
-    return {wave: _run(project, wave) for wave in ["2026-03", "2026-09"]}
+def _timings(project: Path, wave: str) -> dict:
+    return json.loads((project / "data" / "08_reporting" / wave / "run_timings.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +44,16 @@ def test_run_summary_adds_up(runs, wave):
         assert account["rows_read"] == account["rows_used"] + account["rows_rejected"] > 0
         assert account["rows_rejected"] == sum(account["rejected_by_reason"].values())
     assert runs[wave]["wave"] == wave
-    assert runs[wave]["timings_seconds"]["total"] > 0
-    # reading the two input files is timed too
-    assert {"load roster_raw", "load survey_raw"} <= set(runs[wave]["io_seconds"])
+    assert not {"timings_seconds", "io_seconds"} & set(runs[wave])  # timings have their own file
+
+
+@pytest.mark.parametrize("wave", [MARCH, SEPTEMBER])
+def test_every_node_and_every_stored_load_is_timed(project, sample_runs, wave):
+    timings = _timings(project, wave)["__default__"]
+    assert timings["nodes_run"] == len(timings["timings_seconds"]) - 1 > 40
+    assert timings["timings_seconds"]["total"] > 0
+    # reading the two input files is timed however quick it was
+    assert {"load roster_raw", "load survey_raw", "save run_summary"} <= set(timings["io_seconds"])
 
 
 @pytest.mark.parametrize("wave, shape", [("2026-03", "microsoft_forms"), ("2026-09", "qualtrics")])
@@ -97,7 +82,7 @@ def test_primary_tables_are_pseudonymous(project, runs):
 
 
 def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     roster = next((project / "data" / "01_raw" / "hr").glob("roster.*"))
     roster.unlink()
     (project / "data" / "01_raw" / "hr" / "roster.csv").write_text("employee_id;email\n00001;a@x.org\n", encoding="utf-8")
@@ -113,7 +98,7 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
 
 
 def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "kedro", "run"], cwd=project, capture_output=True, text=True, timeout=600,
         env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"), "COLUMNS": "80"},
@@ -130,13 +115,6 @@ def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
         assert line.rstrip().endswith(path)
     # The detail went to the log file instead.
     assert "Saving data to" in (project / "logs" / "debug.log").read_text()
-
-
-def _wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(project)): path.read_bytes()
-        for folder in sorted((project / "data").glob(f"0[2-8]_*/{wave}")) for path in sorted(folder.rglob("*")) if path.is_file()
-    }
 
 
 # A disk that fills up when the report's workbook is written: after the lists, rejects and models.
@@ -157,7 +135,7 @@ main()
 
 
 def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, runs):
-    before = _wave_outputs(project, "2026-09")
+    before = wave_outputs(project, "2026-09")
     assert any(name.endswith("targeting/all_personas.csv") for name in before)
     result = subprocess.run(
         [sys.executable, "-c", FULL_DISK_RUN], cwd=project, capture_output=True, text=True, timeout=600,
@@ -168,8 +146,24 @@ def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, 
     assert "the disk is full (no space left on device); this wave's previous outputs were left as they were." in output
     assert "Traceback" not in output
     # every output of the complete run is as it was, and none of the failed run's is in place
-    assert _wave_outputs(project, "2026-09") == before
+    assert wave_outputs(project, "2026-09") == before
     # the failed run did write lists and rejects before the disk filled: they stayed in its staging folder
     staged = project / "data" / ".staging" / "2026-09"
     assert (staged / "08_reporting" / "2026-09" / "targeting" / "all_personas.csv").is_file()
     assert (staged / "02_intermediate" / "2026-09" / "rejects.csv").is_file()
+
+
+def test_ingestion_runs_alone_on_a_fresh_checkout(tmp_path):
+    project = copy_project(tmp_path)
+    assert run_session(project, ["ingestion"], wave=SEPTEMBER) is None  # no run summary yet, and no error
+    assert (project / "data" / "03_primary" / SEPTEMBER / "employees.parquet").is_file()
+    assert set(_timings(project, SEPTEMBER)) == {"ingestion"}
+
+
+def test_each_stage_runs_alone_after_a_full_run_with_the_same_outputs(sample_runs, stage_rerun):
+    assert stage_rerun.outputs.keys() == sample_runs.outputs.keys()
+    assert [name for name in sample_runs.outputs if stage_rerun.outputs[name] != sample_runs.outputs[name]] == []
+    # each stage's timings sit beside the full run's; the run summary holds none
+    assert set(stage_rerun.timings) == {"__default__", *STAGES}
+    assert stage_rerun.timings["__default__"] == _timings(sample_runs.project, SEPTEMBER)["__default__"]
+    assert stage_rerun.summary == sample_runs.summaries[SEPTEMBER]

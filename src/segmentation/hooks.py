@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
+from kedro.io import MemoryDataset
 
 from segmentation.datasets import model_signing_key
 from segmentation.errors import ParameterError
@@ -113,30 +114,45 @@ class PseudonymKeyHook:
 
 
 class RunTimingHook:
-    """Records each node's wall time, and each dataset's load and save time, for the run summary."""
+    """Records each node's wall time, and every load and save of a stored dataset, in ``run_timings``.
 
-    # loads and saves quicker than this (in-memory handovers) are not listed
-    MIN_IO_SECONDS = 0.01
+    The timings go to their own dataset, never into a pipeline output: the run
+    summary stays exactly what ``summarise_run`` wrote. ``run_timings`` keeps one
+    entry per pipeline selection (``__default__``, ``ingestion``, ...), so timing
+    a partial run replaces that selection's entry and leaves the full run's alone.
+    """
+
+    DATASET = "run_timings"
 
     def __init__(self) -> None:
         self._started: dict[str, float] = {}
         self.timings: dict[str, float] = {}
         self.io_timings: dict[str, float] = {}
-        self._summary_written = False
+        self._catalog = None
+
+    @hook_impl
+    def after_catalog_created(self, catalog) -> None:
+        self._catalog = catalog
+
+    def _in_memory(self, dataset_name: str) -> bool:
+        """In-memory handovers between nodes are not I/O and are not listed."""
+        if self._catalog is None or dataset_name not in self._catalog:
+            return False
+        return isinstance(self._catalog.get(dataset_name), MemoryDataset)
 
     @hook_impl
     def before_pipeline_run(self) -> None:
         self._started.clear()
         self.timings = {}
         self.io_timings = {}
-        self._summary_written = False
 
     def _io_started(self, key: str) -> None:
         self._started[key] = time.perf_counter()
 
-    def _io_finished(self, key: str) -> None:
-        seconds = time.perf_counter() - self._started.pop(key, time.perf_counter())
-        if seconds >= self.MIN_IO_SECONDS:
+    def _io_finished(self, key: str, dataset_name: str) -> None:
+        now = time.perf_counter()
+        seconds = now - self._started.pop(key, now)
+        if not self._in_memory(dataset_name):
             self.io_timings[key] = round(self.io_timings.get(key, 0.0) + seconds, 3)
 
     @hook_impl
@@ -145,7 +161,7 @@ class RunTimingHook:
 
     @hook_impl
     def after_dataset_loaded(self, dataset_name: str) -> None:
-        self._io_finished(f"load {dataset_name}")
+        self._io_finished(f"load {dataset_name}", dataset_name)
 
     @hook_impl
     def before_dataset_saved(self, dataset_name: str) -> None:
@@ -153,7 +169,7 @@ class RunTimingHook:
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str) -> None:
-        self._io_finished(f"save {dataset_name}")
+        self._io_finished(f"save {dataset_name}", dataset_name)
 
     @hook_impl
     def before_node_run(self, node) -> None:
@@ -161,18 +177,33 @@ class RunTimingHook:
 
     @hook_impl
     def after_node_run(self, node) -> None:
-        self._summary_written |= "run_summary" in node.outputs
-        seconds = time.perf_counter() - self._started.pop(node.name, time.perf_counter())
+        now = time.perf_counter()
+        seconds = now - self._started.pop(node.name, now)
         self.timings[node.name] = round(seconds, 3)
         logger.debug("Node '%s' took %.2f s", node.name, seconds)
 
+    def timing_entry(self, run_params: dict[str, Any]) -> dict[str, Any]:
+        """This run's timings, with what was run, so a reader never mixes two runs."""
+        filters = {
+            key: run_params[key]
+            for key in ("tags", "from_nodes", "to_nodes", "node_names", "from_inputs", "to_outputs", "namespaces")
+            if run_params.get(key)
+        }
+        io_seconds = dict(sorted(self.io_timings.items(), key=lambda item: -item[1]))
+        return {
+            "run_id": run_params.get("run_id"),
+            "filters": filters,
+            "nodes_run": len(self.timings),
+            "timings_seconds": {**self.timings, "total": round(sum(self.timings.values()), 3)},
+            "io_seconds": {**io_seconds, "total": round(sum(self.io_timings.values()), 3)},
+        }
+
     @hook_impl
-    def after_pipeline_run(self, catalog) -> None:
-        if "run_summary" not in catalog:
+    def after_pipeline_run(self, run_params: dict[str, Any], catalog) -> None:
+        if self.DATASET not in catalog:
             return
-        summary = catalog.load("run_summary")
-        summary["timings_seconds"] = dict(self.timings)
-        summary["timings_seconds"]["total"] = round(sum(self.timings.values()), 3)
-        summary["io_seconds"] = dict(sorted(self.io_timings.items(), key=lambda item: -item[1]))
-        summary["io_seconds"]["total"] = round(sum(self.io_timings.values()), 3)
-        catalog.save("run_summary", summary)
+        selection = "+".join(run_params.get("pipeline_names") or ["__default__"])
+        earlier = catalog.load(self.DATASET) if catalog.exists(self.DATASET) else {}
+        if not isinstance(earlier, dict):
+            earlier = {}
+        catalog.save(self.DATASET, {**earlier, selection: self.timing_entry(run_params)})

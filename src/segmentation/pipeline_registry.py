@@ -1,11 +1,44 @@
 """Project pipelines."""
 
-from kedro.framework.project import find_pipelines
+import importlib
+import pkgutil
+
 from kedro.pipeline import Pipeline
+
+from segmentation import pipelines as stages_package
+
+# Handovers that are never written to disk: clear identifiers (emails, names),
+# who was rejected from the roster, who opted out. A stage run on its own
+# (`kedro run --pipeline campaign`) rebuilds the ones it needs from the raw
+# files with the nodes that make them; every other input it reads from disk.
+IN_MEMORY_HANDOVERS = ("contacts", "roster_rejected_keys", "opt_outs")
+
+
+def find_stages() -> dict[str, Pipeline]:
+    """Every stage under ``pipelines/``, by folder name.
+
+    Not Kedro's ``find_pipelines``: under ``--pipeline X`` that finds stage X
+    only, and a stage run alone needs the nodes of the others that make its
+    in-memory handovers.
+    """
+    return {
+        info.name: importlib.import_module(f"{stages_package.__name__}.{info.name}").create_pipeline()
+        for info in pkgutil.iter_modules(stages_package.__path__)
+        if info.ispkg
+    }
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register every pipeline under ``pipelines/``; the default runs them all."""
-    pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = sum(pipelines.values())
+    """Register every stage; the default runs them all.
+
+    Each stage's pipeline also holds the nodes that make the in-memory
+    handovers it reads, so that every stage runs alone after a full run.
+    """
+    stages = find_stages()
+    everything = sum(stages.values())
+    pipelines = {}
+    for name, stage in stages.items():
+        needed = [dataset for dataset in IN_MEMORY_HANDOVERS if dataset in stage.inputs()]
+        pipelines[name] = everything.to_outputs(*needed) + stage if needed else stage
+    pipelines["__default__"] = everything
     return pipelines

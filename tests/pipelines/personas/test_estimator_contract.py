@@ -48,7 +48,9 @@ def test_clusterer_used_before_fit_raises_not_fitted(method):
 @pytest.mark.parametrize("method", ["predict", "predict_proba"])
 def test_model_used_before_fit_raises_not_fitted(method):
     with pytest.raises(NotFittedError):
-        getattr(PersonaModel(answers=make_answers_model(3, MODEL_PARAMS, 0)), method)(np.zeros((3, 2)))
+        getattr(PersonaModel(answers=make_answers_model(3, MODEL_PARAMS, 0)), method)(
+            np.zeros((3, 2))
+        )
 
 
 def _answers(n=60, seed=0) -> pd.DataFrame:
@@ -86,7 +88,8 @@ def test_a_frame_at_predict_is_read_by_column_name_and_a_missing_basis_column_is
 def test_covariates_need_a_frame_that_holds_them():
     answers = _answers().assign(department=["a", "b", "c"] * 20)
     model = PersonaModel(
-        answers=make_answers_model(3, MODEL_PARAMS, 0), covariates=make_hr_features(["department"], [])
+        answers=make_answers_model(3, MODEL_PARAMS, 0),
+        covariates=make_hr_features(["department"], []),
     ).fit(answers)
     assert list(model.feature_names_in_) == ["trust", "time"]
     with pytest.raises(ValueError, match="takes a DataFrame"):

@@ -1,8 +1,9 @@
 """Two survey waves of the shipped sample through real KedroSessions, in private project copies.
 
-2026-03 then 2026-09 (whose activity log gets a few bad rows), 2026-09 once more (a rerun), and
-in a second copy holding only 2026-03's outputs, 2026-09 with ``segmentation.refit: false``, the
-previous wave named and no activity log.
+The suite's one run (``sample_runs``: 2026-03 then 2026-09, whose activity log gets a few bad
+rows), 2026-09 once more stage by stage (``stage_rerun``), and in a second copy holding only
+2026-03's outputs, 2026-09 with ``segmentation.refit: false``, the previous wave named and no
+activity log.
 """
 
 from __future__ import annotations
@@ -10,15 +11,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 from openpyxl import load_workbook
 
 from segmentation.hooks import resolve_pseudonym_key
@@ -27,44 +25,20 @@ from segmentation.pipelines.report import nodes as report_nodes
 from segmentation.pipelines.waves.datasets import WaveHistoryDataset
 from segmentation.pipelines.waves.gamification import file_key
 from segmentation.sample import generate_organisation
-from tests.conftest import load_parameters
-from tests.test_end_to_end import _copy_project
+from tests.conftest import (
+    BAD_ACTIVITY_ROWS,
+    MARCH,
+    SEPTEMBER,
+    copy_outputs,
+    copy_project,
+    load_parameters,
+    run_session,
+)
 
 pytestmark = pytest.mark.slow
 
-MARCH, SEPTEMBER = "2026-03", "2026-09"
-# Appended to 2026-09's activity log: one row for each reason a row is rejected.
-BAD_ROWS = [
-    ("99999", "2026-09-10T08:00:00", "visit", "unknown_employee", "employee_id"),
-    ("00013", "not a date", "visit", "invalid_date", "timestamp"),
-    ("00013", "2026-09-10T08:00:00", "dance", "not_allowed_value", "action"),
-    ("00013", "2026-10-02T08:00:00", "post", "after_wave_end", "timestamp"),
-    ("", "2026-09-10T08:00:00", "visit", "missing_value", "employee_id"),
-]
 COUNT_KEYS = {"population", "registered", "active", "engaged", "respondents", "inferred", "then", "now", "stayed",
               "moved_in", "moved_out", "total", "count", "movers", "stayers", "counted", "uncertain", "panel"}
-
-
-def _run(project: Path, **runtime_params) -> dict:
-    bootstrap_project(project)
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        with KedroSession.create(project_path=project, runtime_params=runtime_params) as session:
-            session.run()
-    finally:
-        os.chdir(cwd)
-    return json.loads((project / "data" / "08_reporting" / runtime_params["wave"] / "run_summary.json").read_text())
-
-
-def _outputs(project: Path, wave: str) -> dict[str, bytes]:
-    """Every file a run of ``wave`` wrote, except the run summary (it holds timings)."""
-    files = {}
-    for folder in sorted((project / "data").glob(f"0[2-8]_*/{wave}")):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name != "run_summary.json":
-                files[str(path.relative_to(project))] = path.read_bytes()
-    return files
 
 
 def _json(project: Path, *parts: str):
@@ -72,25 +46,15 @@ def _json(project: Path, *parts: str):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> SimpleNamespace:
-    project = _copy_project(tmp_path_factory.mktemp("waves"))
-    log = project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv"
-    clean_lines = len(log.read_text(encoding="utf-8").splitlines())
-    log.write_text(log.read_text(encoding="utf-8") + "".join(f"{e},{t},{a}\n" for e, t, a, *_ in BAD_ROWS), encoding="utf-8")
-    summaries = {MARCH: _run(project, wave=MARCH)}
-
-    frozen = _copy_project(tmp_path_factory.mktemp("refit"))
-    for folder in (project / "data").glob("0[2-8]_*"):
-        shutil.copytree(folder, frozen / "data" / folder.name, dirs_exist_ok=True)
+def runs(sample_runs, stage_rerun, tmp_path_factory) -> SimpleNamespace:
+    """The suite's one run of the sample, its stage-by-stage rerun, and 2026-09 with the 2026-03 model."""
+    frozen = copy_project(tmp_path_factory.mktemp("refit"))
+    copy_outputs(sample_runs.after_march, frozen)
     (frozen / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv").unlink()
-
-    summaries[SEPTEMBER] = _run(project, wave=SEPTEMBER)
-    first = _outputs(project, SEPTEMBER)
-    rerun = _run(project, wave=SEPTEMBER)
-    second = _outputs(project, SEPTEMBER)
-    refit = _run(frozen, wave=SEPTEMBER, previous_wave=MARCH, segmentation={"refit": False})
-    return SimpleNamespace(project=project, frozen=frozen, summaries=summaries, first=first, second=second,
-                           rerun=rerun, refit=refit, clean_lines=clean_lines)
+    refit = run_session(frozen, wave=SEPTEMBER, previous_wave=MARCH, segmentation={"refit": False})
+    return SimpleNamespace(project=sample_runs.project, frozen=frozen, summaries=sample_runs.summaries,
+                           first=sample_runs.outputs, second=stage_rerun.outputs, rerun=stage_rerun.summary,
+                           refit=refit, clean_lines=sample_runs.clean_lines)
 
 
 @pytest.fixture(scope="module")
@@ -211,12 +175,12 @@ def test_adoption_shares_match_a_hand_computation(runs):
 def test_bad_activity_rows_are_rejected_with_their_reasons_and_counted(runs):
     rejects = pd.read_csv(runs.project / "data" / "02_intermediate" / SEPTEMBER / "activity_rejects.csv", dtype=str,
                           keep_default_na=False, encoding="utf-8-sig")
-    expected = [(str(runs.clean_lines + i + 1), column, reason) for i, (*_, reason, column) in enumerate(BAD_ROWS)]
+    expected = [(str(runs.clean_lines + i + 1), column, reason) for i, (*_, reason, column) in enumerate(BAD_ACTIVITY_ROWS)]
     assert list(zip(rejects["row"], rejects["column"], rejects["reason"], strict=True)) == expected
     assert set(rejects["file"]) == {f"data/01_raw/waves/{SEPTEMBER}/activity.csv"}
     activity = runs.summaries[SEPTEMBER]["waves"]["activity"]
-    assert activity["rows_read"] == runs.clean_lines - 1 + len(BAD_ROWS)
-    assert activity["rows_rejected"] == len(BAD_ROWS) == sum(activity["rejected_by_reason"].values())
+    assert activity["rows_read"] == runs.clean_lines - 1 + len(BAD_ACTIVITY_ROWS)
+    assert activity["rows_rejected"] == len(BAD_ACTIVITY_ROWS) == sum(activity["rejected_by_reason"].values())
     assert activity["rows_used"] == runs.clean_lines - 1
 
 
@@ -273,8 +237,7 @@ def test_rerunning_a_wave_gives_the_same_outputs_and_no_duplicate_history(runs):
     assert runs.first.keys() == runs.second.keys()
     changed = [name for name in runs.first if runs.first[name] != runs.second[name]]
     assert changed == []
-    drop = {"timings_seconds", "io_seconds"}
-    assert {k: v for k, v in runs.rerun.items() if k not in drop} == {k: v for k, v in runs.summaries[SEPTEMBER].items() if k not in drop}
+    assert runs.rerun == runs.summaries[SEPTEMBER]
     history = WaveHistoryDataset(str(runs.project / "data" / "08_reporting"), {"adoption": "adoption_summary.json"}).load()
     assert list(history) == [MARCH, SEPTEMBER]
     assert [t["wave"] for t in runs.rerun["waves"]["trend"]] == [MARCH, SEPTEMBER]

@@ -18,7 +18,7 @@ def summarise_run(
 ) -> dict[str, Any]:
     """One JSON document that says what the run used, rejected and found.
 
-    Node timings are added by the project's RunTimingHook once the run ends.
+    Node and dataset timings go to `run_timings.json` (RunTimingHook), not here.
     """
     return {
         "wave": str(wave),
