@@ -13,8 +13,7 @@ import pytest
 from segmentation.errors import ParameterError
 from segmentation.hooks import paths_outside
 from segmentation.waves import check_wave_name
-from tests.conftest import PROJECT_ROOT
-from tests.test_end_to_end import _copy_project
+from tests.conftest import PROJECT_ROOT, copy_project
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +64,7 @@ def test_every_catalog_path_is_checked_against_data(tmp_path):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    return _copy_project(tmp_path_factory.mktemp("params") / "project")
+    return copy_project(tmp_path_factory.mktemp("params") / "project")
 
 
 def _kedro_run(project: Path, params: str) -> subprocess.CompletedProcess:
