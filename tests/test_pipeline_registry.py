@@ -31,7 +31,8 @@ def test_the_default_pipeline_is_every_stage(pipelines):
 @pytest.mark.parametrize("stage", ["ingestion", "personas", "campaign", "waves", "report", "reporting"])
 def test_each_stage_reads_only_stored_datasets(pipelines, stored, stage):
     free = {name for name in pipelines[stage].inputs() if not name.startswith("params:") and name != "parameters"}
-    assert free - stored == {"pseudonym_key"} if stage in {"ingestion", "campaign", "waves"} else free <= stored
+    # the key comes from the hooks; everything else from a file a full run wrote
+    assert free - stored <= {"pseudonym_key"}
 
 
 def test_in_memory_handovers_are_never_stored(stored):

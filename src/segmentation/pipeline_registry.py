@@ -8,10 +8,11 @@ from kedro.pipeline import Pipeline
 from segmentation import pipelines as stages_package
 
 # Handovers that are never written to disk: clear identifiers (emails, names),
-# who was rejected from the roster, who opted out. A stage run on its own
-# (`kedro run --pipeline campaign`) rebuilds the ones it needs from the raw
-# files with the nodes that make them; every other input it reads from disk.
-IN_MEMORY_HANDOVERS = ("contacts", "roster_rejected_keys", "opt_outs")
+# who was rejected from the roster, who opted out, anonymous respondents'
+# demographic answers. A stage run on its own (`kedro run --pipeline campaign`)
+# rebuilds the ones it needs from the raw files with the nodes that make them;
+# every other input it reads from disk.
+IN_MEMORY_HANDOVERS = ("contacts", "roster_rejected_keys", "opt_outs", "linked_demographics")
 
 
 def find_stages() -> dict[str, Pipeline]:
