@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from segmentation.pipelines.report import anonymity as anon
-from segmentation.pipelines.report.charts import visual_order
+from segmentation import anonymity as anon
+from segmentation.charts import visual_order
 from segmentation.pipelines.report.scrub import guard_shares, hide_small_counts, scrub_text
 
 K = 5

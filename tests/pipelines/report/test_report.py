@@ -10,9 +10,9 @@ from io import BytesIO
 import pytest
 from kedro.config import OmegaConfigLoader
 
+from segmentation.anonymity import OTHER
 from segmentation.pipelines.report import create_pipeline
 from segmentation.pipelines.report.adapters import adapt_playbook
-from segmentation.pipelines.report.anonymity import OTHER
 from tests.conftest import PROJECT_ROOT
 
 from .conftest import build_report, report_figures

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segmentation.anonymity import OTHER
 from segmentation.datasets import TabularExportDataset
 from segmentation.errors import InputFileError
-from segmentation.pipelines.report.anonymity import OTHER
 from segmentation.pipelines.waves.nodes import (
     flag_adoption,
     migrate_personas,

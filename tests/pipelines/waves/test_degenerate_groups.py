@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from kedro_datasets.partitions import PartitionedDataset
 
-from segmentation.pipelines.report.anonymity import OTHER
+from segmentation.anonymity import OTHER
 from segmentation.pipelines.waves.gamification import draw_progress_charts, file_key
 from segmentation.pipelines.waves.nodes import flag_adoption, summarise_adoption
 

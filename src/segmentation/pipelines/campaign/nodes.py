@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.codebook import Codebook
+from segmentation.contacts import email_key, opted_out_mask
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError, RunStopped
 from segmentation.parsing import (
@@ -30,6 +31,7 @@ from segmentation.parsing import (
     locate_columns,
     rejects_frame,
 )
+from segmentation.persona_ids import persona_sort_key
 from segmentation.roles import (
     CHANNELS,
     GAMIFICATION,
@@ -95,35 +97,6 @@ def _plain(value: Any, decimals: int) -> Any:
     return round(float(value), decimals)
 
 
-# What Python's ``\s`` matches among ASCII characters (for ASCII, casefold is lower).
-ASCII_WHITESPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
-
-
-def email_key(values: pd.Series) -> pd.Series:
-    """Emails compared case- and whitespace-insensitively."""
-    texts = values.fillna("").astype(str)
-    if not (isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow"):
-        return texts.str.replace(r"\s+", "", regex=True).str.casefold()
-    # ASCII text in Arrow's C loops, the few others with Python's rules
-    text = pa.array(texts.array)
-    ascii_ = np.asarray(pc.string_is_ascii(text).to_numpy(zero_copy_only=False), dtype=bool)
-    folded = pc.ascii_lower(pc.replace_substring_regex(text, pattern=ASCII_WHITESPACE, replacement=""))
-    keys = pd.Series(pd.array(folded, dtype=texts.dtype), index=texts.index, name=texts.name)
-    others = np.flatnonzero(~ascii_)
-    if len(others):
-        keys.iloc[others] = texts.iloc[others].str.replace(r"\s+", "", regex=True).str.casefold().to_numpy(dtype=object)
-    return keys
-
-
-def opted_out_mask(contacts: pd.DataFrame, opt_outs: pd.DataFrame) -> pd.Series:
-    """Which contacts are on the opt-out list, by exact employee id or by email."""
-    ids = set(opt_outs["employee_id"]) - {""}
-    emails = set(opt_outs["email_key"]) - {""}
-    return pd.Series(
-        is_in(contacts["employee_id"].astype(str), ids) | is_in(email_key(contacts["email"]), emails), index=contacts.index
-    )
-
-
 def _active(frame: pd.DataFrame, statuses: list[str]) -> pd.Series:
     return frame["employment_status"].isin(statuses)
 
@@ -169,7 +142,7 @@ def compute_persona_figures(
     mix = pd.crosstab(members["persona_id"], members["work_pattern"], normalize="index").reindex(columns=patterns, fill_value=0.0)
     total = len(persona_assignments)
     figures: dict[str, dict[str, Any]] = {}
-    for persona_id in sorted(members["persona_id"].unique(), key=natural_key):
+    for persona_id in sorted(members["persona_id"].unique(), key=persona_sort_key):
         rows = members[members["persona_id"] == persona_id]
         values: dict[str, Any] = {
             "size": len(rows),
@@ -684,7 +657,7 @@ def select_audience(
         "listed": len(audience),
         "unassigned": int((audience["persona_id"] == unassigned).sum()),
         "without_assignment": without_assignment,
-        "by_persona": {p: int(n) for p, n in sorted(audience["persona_id"].value_counts().items(), key=lambda t: natural_key(t[0]))},
+        "by_persona": {p: int(n) for p, n in sorted(audience["persona_id"].value_counts().items(), key=lambda t: persona_sort_key(t[0]))},
         "checks": {
             "listed_equals_active_minus_opted_out": len(audience) == int((active & ~opted).sum()),
             "each_listed_once": bool(audience["employee_id"].is_unique),
@@ -985,7 +958,7 @@ def _brief(
     if team_size < min_group:
         persona_mix, described, counted = texts["too_small"], [], set()
     else:
-        described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], natural_key(t[0])))
+        described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], persona_sort_key(t[0])))
         counted = countable_personas(described, team_size, min_group)
         shown = [fill_text(texts["mix_item"] if p in counted else texts["mix_item_no_count"],
                            {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})

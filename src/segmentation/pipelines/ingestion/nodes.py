@@ -38,6 +38,7 @@ from segmentation.parsing import (
     replace_control_characters,
     show_invisible,
 )
+from segmentation.tables import CONTACT_COLUMNS, EMPLOYEE_COLUMNS
 from segmentation.waves import wave_date as resolve_wave_date
 
 logger = logging.getLogger(__name__)
@@ -783,11 +784,6 @@ def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-EMPLOYEE_COLUMNS = [
-    "pid", "birth_year", "hire_date", "department", "org_unit", "site", "job_level",
-    "is_people_manager", "manager_pid", "work_pattern", "employment_status", "language", "gender", "responded",
-]
-CONTACT_COLUMNS = ["pid", "employee_id", "email", "first_name", "last_name", "language", "org_unit", "employment_status", "is_people_manager", "manager_pid"]
 
 
 def pseudonymise(

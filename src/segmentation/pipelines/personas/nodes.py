@@ -24,8 +24,9 @@ from segmentation.demographics import age_bands
 from segmentation.errors import RunStopped
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
-from segmentation.pipelines.ingestion.nodes import EMPLOYEE_COLUMNS
+from segmentation.persona_ids import persona_ids, persona_sort_key
 from segmentation.roles import CHANNELS, SINGLE, resolve, role_construct, survey_roles
+from segmentation.tables import EMPLOYEE_COLUMNS
 
 from .model import (
     PersonaModel,
@@ -70,14 +71,9 @@ def _seed(seed: int, *keys: int) -> int:
     return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0])
 
 
-def persona_ids(k: int) -> list[str]:
-    """Canonical persona ids; P1 is the largest persona."""
-    return [f"P{i + 1}" for i in range(k)]
-
-
 def ordered_persona_ids(values: pd.Series) -> list[str]:
     """The persona ids present, in canonical order (P2 before P10)."""
-    return sorted(values.unique(), key=lambda p: int(str(p)[1:]))
+    return sorted(values.unique(), key=persona_sort_key)
 
 
 def _basis_columns(segmentation_basis: pd.DataFrame) -> list[str]:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.jsonable import to_plain
+from segmentation.persona_ids import persona_sort_key
 
 EMPLOYEE_COLUMNS = [
     "pid", "birth_year", "hire_date", "department", "org_unit", "site", "job_level",
@@ -167,13 +168,6 @@ def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
         )
     out["confidence"] = pd.to_numeric(out["confidence"], errors="coerce").astype(float)
     return out.drop_duplicates("pid", keep="last").reset_index(drop=True)
-
-
-def persona_sort_key(persona_id: str) -> tuple:
-    """P1, P2, ... P10 in numeric order; other ids after, alphabetically."""
-    text = str(persona_id)
-    digits = text[1:] if text[:1].isalpha() else text
-    return (0, int(digits), text) if digits.isdigit() else (1, 0, text)
 
 
 def adapt_profiles(persona_profiles: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:

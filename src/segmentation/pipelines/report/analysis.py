@@ -18,9 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation import anonymity as anon
 from segmentation.codebook import COMMON_BOUNDS, Codebook
 from segmentation.demographics import age_bands
 from segmentation.parsing import is_in
+from segmentation.persona_ids import persona_sort_key
 from segmentation.roles import (
     BARRIERS,
     CHANNELS,
@@ -34,8 +36,7 @@ from segmentation.roles import (
 )
 from segmentation.waves import wave_date as resolve_wave_date
 
-from . import anonymity as anon
-from .adapters import adapt_assignments, adapt_employees, adapt_scores, persona_sort_key
+from .adapters import adapt_assignments, adapt_employees, adapt_scores
 from .labels import Labels
 
 UNKNOWN = "__unknown__"

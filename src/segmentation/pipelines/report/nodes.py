@@ -18,19 +18,19 @@ from typing import Any
 
 import pandas as pd
 
+from segmentation import charts as ch
+from segmentation.anonymity import check_min_group
 from segmentation.parsing import is_in
+from segmentation.persona_ids import persona_sort_key
 
 from . import analysis
-from . import charts as ch
 from .adapters import (
     adapt_ingestion_summary,
     adapt_open_text,
     adapt_persona_summary,
     adapt_playbook,
     adapt_profiles,
-    persona_sort_key,
 )
-from .anonymity import check_min_group
 from .labels import Labels
 from .render import render_html, render_one_pagers
 from .scrub import guard_shares, hide_small_counts, scrub_text

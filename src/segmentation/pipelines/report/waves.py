@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
-from .adapters import persona_sort_key
-from .anonymity import OTHER
+from segmentation.anonymity import OTHER
+from segmentation.persona_ids import persona_sort_key
+
 from .labels import Labels
 
 UNKNOWN = "unknown"

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from segmentation import charts as ch
+from segmentation.anonymity import OTHER, check_min_group
+from segmentation.contacts import opted_out_mask
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
-from segmentation.pipelines.campaign.nodes import opted_out_mask
-from segmentation.pipelines.report import charts as ch
-from segmentation.pipelines.report.anonymity import OTHER, check_min_group
 from segmentation.waves import wave_end, wave_sort_key
 
 from .nodes import DAY, in_window, metric_names, visible_share

@@ -3,7 +3,7 @@
 Pure functions: the activity log arrives as a :class:`~segmentation.datasets.RawTable`,
 earlier waves through the read-only datasets of :mod:`.datasets`. Every
 figure that leaves this module for a report goes through the report's
-small-group rules (:mod:`segmentation.pipelines.report.anonymity`): no count
+small-group rules (:mod:`segmentation.anonymity`): no count
 or share of fewer than ``anonymity.min_group_size`` people, and none that
 could be recovered from the totals shown.
 """
@@ -17,6 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.anonymity import (
+    OTHER,
+    check_min_group,
+    crosstab_counts,
+    hidden_groups,
+    merge_hidden,
+    suppress_cells,
+)
 from segmentation.codebook import normalise_text
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError
@@ -30,15 +38,7 @@ from segmentation.parsing import (
     parse_dates,
     rejects_frame,
 )
-from segmentation.pipelines.report.adapters import persona_sort_key
-from segmentation.pipelines.report.anonymity import (
-    OTHER,
-    check_min_group,
-    crosstab_counts,
-    hidden_groups,
-    merge_hidden,
-    suppress_cells,
-)
+from segmentation.persona_ids import persona_sort_key
 from segmentation.waves import wave_end, wave_sort_key
 
 logger = logging.getLogger(__name__)
