@@ -17,6 +17,13 @@ from .conftest import MARCH, SEPTEMBER, STAGES, copy_project, run_session, wave_
 
 pytestmark = pytest.mark.slow
 
+# The helpers' older names, for test modules that still import them from here.
+_copy_project = copy_project
+
+
+def _run(project: Path, wave: str) -> dict | None:
+    return run_session(project, wave=wave)
+
 
 @pytest.fixture(scope="module")
 def project(sample_runs) -> Path:

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from .conftest import PROJECT_ROOT, REALDATA, load_parameters
-from .test_end_to_end import _copy_project
+from .conftest import copy_project as _copy_project
 
 pytestmark = pytest.mark.slow
 
