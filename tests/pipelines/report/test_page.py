@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from segmentation.pipelines.report import charts as ch
+from segmentation import charts as ch
 from tests.conftest import load_parameters
 
 from .browser import chromium, pdf_page_count, print_pdf, screenshot

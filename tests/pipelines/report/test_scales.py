@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from segmentation.pipelines.report import charts
+from segmentation import charts
 from segmentation.pipelines.report.analysis import on_score_axis, survey_scales
 from tests.conftest import load_parameters
 

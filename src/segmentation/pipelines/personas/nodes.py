@@ -19,6 +19,8 @@ from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 from sklearn.pipeline import Pipeline
 
+from segmentation.adopters import adopter_categories as shared_adopter_categories
+from segmentation.adopters import adopter_scale
 from segmentation.codebook import Codebook
 from segmentation.demographics import age_bands
 from segmentation.errors import RunStopped
@@ -42,7 +44,6 @@ from .stability import assess_solution, shuffle_columns
 
 logger = logging.getLogger(__name__)
 
-ADOPTER_CATEGORIES = ("innovators", "early_adopters", "early_majority", "late_majority", "laggards")
 UNKNOWN = "unknown"
 # what a profile holds per construct, HR feature or category; empty when suppressed
 PROFILE_TABLES = (
@@ -499,22 +500,10 @@ def _suppressed_counts(counts: pd.Series, min_group: int) -> dict:
 
 
 def adopter_categories(innovativeness: pd.Series, adopters: dict) -> tuple[pd.Series, dict]:
-    """Rogers' categories from standard deviations around the respondents' mean."""
-    mean, sd = float(innovativeness.mean()), float(innovativeness.std(ddof=1))
-    z = (innovativeness - mean) / (sd if sd > 0 else 1.0)
-    category = np.select(
-        [
-            z > adopters["innovators"],
-            z > adopters["early_adopters"],
-            z > adopters["early_majority"],
-            z >= adopters["late_majority"],
-        ],
-        list(ADOPTER_CATEGORIES[:4]),
-        default=ADOPTER_CATEGORIES[4],
-    )
-    category = pd.Series(category, index=innovativeness.index, dtype=object).where(
-        innovativeness.notna(), UNKNOWN
-    )
+    """Each respondent's adopter category (the shared rule; ``unknown`` without a score) and the scale."""
+    scale = adopter_scale(innovativeness)
+    category = shared_adopter_categories(innovativeness, adopters, scale).where(innovativeness.notna(), UNKNOWN)
+    mean, sd = scale["mean"], scale["sd"]
     thresholds = {
         name: mean + adopters[name] * sd
         for name in ("innovators", "early_adopters", "early_majority", "late_majority")
@@ -528,19 +517,20 @@ def _adoption_overview(category: pd.Series, scale: dict, adopters: dict, min_gro
     A category, or a headline group, of fewer than ``min_group`` people shows
     no count and no share.
     """
+    order = list(adopters["order"])
     known = category[category != UNKNOWN]
-    counts = known.value_counts().reindex(ADOPTER_CATEGORIES, fill_value=0)
+    counts = known.value_counts().reindex(order, fill_value=0)
     n = int(counts.sum())
 
     def share(categories) -> float | None:
         count = int(counts[list(categories)].sum())
         return count / n if n and count >= min_group else None
 
-    bounds = {name: f"{adopters[name]:+g} sd" for name in ADOPTER_CATEGORIES[:4]}
+    bounds = {name: f"{adopters[name]:+g} sd" for name in ("innovators", "early_adopters", "early_majority", "late_majority")}
     return {
         "construct": adopters["construct"],
         "n": n,
-        "shares": {c: share([c]) for c in ADOPTER_CATEGORIES},
+        "shares": {c: share([c]) for c in order},
         "innovators_share": share(adopters["innovator_categories"]),
         "conservatives_share": share(adopters["conservative_categories"]),
         "innovator_categories": list(adopters["innovator_categories"]),
@@ -659,7 +649,7 @@ def profile_personas(
                 "adopter_mix": _suppressed_counts(
                     category[inside]
                     .value_counts()
-                    .reindex([*ADOPTER_CATEGORIES, UNKNOWN], fill_value=0),
+                    .reindex([*adopters["order"], UNKNOWN], fill_value=0),
                     min_group,
                 ),
             }

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation import anonymity as anon
+from segmentation.adopters import adopter_categories, adopter_scale
 from segmentation.codebook import COMMON_BOUNDS, Codebook
 from segmentation.demographics import age_bands
 from segmentation.parsing import is_in
@@ -242,26 +243,6 @@ def level_of(scores: pd.Series, levels: Mapping[str, Any]) -> pd.Series:
         [scores < levels["low_below"], scores >= levels["high_from"]], ["low", "high"], default="medium"
     ).astype(object)
     return pd.Series(out, index=scores.index).where(scores.notna(), None)
-
-
-def adopter_scale(innovativeness: pd.Series) -> dict[str, float]:
-    known = innovativeness.dropna()
-    mean = float(known.mean()) if len(known) else float("nan")
-    sd = float(known.std(ddof=1)) if len(known) > 1 else float("nan")
-    return {"mean": mean, "sd": sd}
-
-
-def adopter_categories(innovativeness: pd.Series, adopters: Mapping[str, Any], scale: Mapping[str, float]) -> pd.Series:
-    """Rogers' categories from standard deviations around the respondents' mean."""
-    sd = scale["sd"] if scale["sd"] and np.isfinite(scale["sd"]) and scale["sd"] > 0 else 1.0
-    z = (innovativeness - scale["mean"]) / sd
-    order = list(adopters["order"])
-    out = np.select(
-        [z > adopters["innovators"], z > adopters["early_adopters"], z > adopters["early_majority"], z >= adopters["late_majority"]],
-        order[:4],
-        default=order[4],
-    ).astype(object)
-    return pd.Series(out, index=innovativeness.index).where(innovativeness.notna(), None)
 
 
 def _adopters(resp: pd.DataFrame, cons: Mapping[str, Any], adopters_params: Mapping[str, Any]) -> dict[str, float]:
