@@ -236,14 +236,14 @@ def _item_columns(header: list, codebook, which: str) -> dict[str, object]:
 
 
 def _answer_map(codebook) -> dict:
-    """What a user would type: every answer label (English and Hebrew) and digit -> 1-5."""
+    """What a user would type: every answer label in every language, and every digit on the scale."""
     mapping: dict = {}
     for scale in codebook.scales.values():
-        for labels in scale.values():
-            for value, label in enumerate(labels, start=1):
+        for labels in scale.labels.values():
+            for value, label in enumerate(labels, start=scale.min):
                 mapping[label] = value
-    for value in range(1, 6):
-        mapping[value] = mapping[float(value)] = mapping[str(value)] = value
+        for value in range(scale.min, scale.max + 1):
+            mapping[value] = mapping[float(value)] = mapping[str(value)] = value
     return mapping
 
 
