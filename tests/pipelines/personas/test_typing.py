@@ -137,3 +137,20 @@ def test_golden_questions_give_typical_answers_as_people_answer(parameters, plan
             assert typical == pytest.approx(6 - mean if item in reverse else mean)
     accuracies = [i["accuracy_up_to_this_item"] for i in result["items"]]
     assert result["accuracy"] == accuracies[-1] and result["accuracy"] > result["baseline"]
+
+
+def test_no_field_to_type_on_leaves_every_employee_unassigned(parameters, planted):
+    """An anonymous survey with no demographic the roster holds: no crash, nobody guessed."""
+    employees, hr, survey, profiles = _inputs(parameters, planted)
+    typing = {**parameters["personas"]["typing"], "categorical": [], "numeric": []}
+    model, evaluation = train_typing_model(survey, hr, typing, 0)
+    assert evaluation["features"] == [] and evaluation["accuracy"] is None
+    assert any("no HR field to type employees on" in w for w in evaluation["warnings"])
+    out = assign_personas(employees, survey, hr, model, profiles, typing, parameters["personas"]["naming"])
+    inferred = out[out["assignment_source"] == "inferred"]
+    assert len(inferred) == 150
+    unassigned = parameters["personas"]["naming"]["unassigned"]
+    assert (inferred["persona_id"] == unassigned["id"]).all()
+    assert (inferred["persona_name"] == unassigned["en"]).all()
+    assert (inferred["confidence"] == 0).all()
+    assert (out.loc[out["assignment_source"] == "survey", "persona_id"] != unassigned["id"]).all()

@@ -723,6 +723,13 @@ def train_typing_model(
     warnings: list[str] = []
     frame = survey_personas.merge(hr_features, on="pid", how="left", suffixes=("", "_hr"))
     X, y = frame[_typing_features(typing_params)], frame["persona_id"].astype(str).to_numpy()
+    if not _typing_features(typing_params):
+        # An anonymous survey with no demographic the roster holds: nothing to
+        # type on, so no employee is placed (assign_personas leaves them unassigned).
+        _warn(warnings, "no HR field to type employees on (personas.typing is empty): no employee is placed in a persona")
+        evaluation = {"features": [], "n_train": len(frame), "cv_folds": 0, "accuracy": None, "baseline": None,
+                      "expected_calibration_error": None, "fit_rows": len(y), "warnings": warnings}
+        return DummyClassifier(strategy="prior").fit(X, y), to_plain(evaluation)
     rng = np.random.default_rng(_seed(seed, 4))
     cv_idx = np.sort(
         rng.choice(len(frame), min(len(frame), int(typing_params["cv_sample_size"])), replace=False)
@@ -813,7 +820,9 @@ def assign_personas(
     ][["pid"]]
     X = others.merge(hr_features, on="pid", how="left")[_typing_features(typing_params)]
     unassigned = naming["unassigned"]
-    if len(others):
+    if len(others) and not _typing_features(typing_params):
+        confidence, predicted = np.zeros(len(others)), np.full(len(others), unassigned["id"], dtype=object)
+    elif len(others):
         best, confidence = predict_in_chunks(
             typing_model, X, typing_params["predict_chunk_rows"]
         )
