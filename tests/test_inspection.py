@@ -168,3 +168,11 @@ def test_codes_that_are_not_ages_are_not_linked_and_said_so(vocab):
 
 def test_yaml_values_escape_interpolation():
     assert yaml.safe_load(f"a: {yaml_value('cost ${x}')}")["a"] == "cost \\${x}"
+
+
+def test_ages_in_years_are_not_called_codes(vocab):
+    # as in the real SMMH (13-91) and effects-of-social-media (14-23) Google Forms exports
+    for ages in (["13", "21", "22", "26", "35", "48", "91"], ["14", "15", "16", "17", "18", "19", "20", "23"]):
+        starter = _starter(vocab, ["PE1", "PE2", "What is your age?"], [["1", "5"], ["2", "4"], ages], {"gender": ["F"]})
+        assert any("ages in years" in line for line in starter.check), starter.check
+        assert not any("codes, not age bands" in line for line in starter.check)

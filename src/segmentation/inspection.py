@@ -172,9 +172,11 @@ def _demographic(header: str, answers: Sequence[str], vocab: Mapping[str, Any]) 
         distinct = sorted(set(answers), key=_natural)
         detail: dict[str, Any] = {"field": name, "roster_field": vocab["roster_fields"][name], "values": distinct}
         if name == "age":
+            # whole ages from 10 up, many of them: years (Google Forms surveys of students start at 13);
+            # a few small numbers are codes of age groups
             numbers = [float(a) for a in answers if _NUMBER.match(a)]
             bands = {a: age_band_bounds(a) for a in distinct}
-            if numbers and len(numbers) == len(answers) and min(numbers) >= 14 and max(numbers) <= 100 and len(distinct) > 12:
+            if numbers and len(numbers) == len(answers) and min(numbers) >= 10 and max(numbers) <= 100 and len(distinct) > 6:
                 detail["reads_as"] = "years"
             elif all(bands.values()):
                 detail["reads_as"] = "bands"
