@@ -47,8 +47,8 @@ def paths_outside(conf_catalog: Mapping[str, Any], data_root: Path) -> list[tupl
 
     Relative paths are taken from the project folder (Kedro makes
     ``filepath`` and ``path`` absolute there), ``..`` and symbolic links
-    followed. Remote paths
-    (``s3://...``) are the operator's choice and are not checked.
+    followed. Remote paths (``s3://...``) are the operator's choice and are
+    not checked.
     """
     root, project = data_root.resolve(), data_root.parent
     outside = []
