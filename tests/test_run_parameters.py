@@ -103,3 +103,20 @@ def test_a_bad_wave_on_the_command_line_stops_before_anything_is_read_or_written
     assert "Traceback" not in screen
     assert "Traceback" in (project / "logs" / "debug.log").read_text()
     assert _files(project.parent) == before  # nothing read into, nothing written anywhere
+
+
+@pytest.mark.parametrize("value", ["wave=%2e%2e/%2e%2e/tmp/evil", "wave=@x", "wave=[1"])
+def test_params_yaml_cannot_read_stop_with_one_line_and_exit_2(value):
+    """Kedro reads each --params value as YAML: a value it cannot parse is a clear stop, not a traceback."""
+    from click.testing import CliRunner
+
+    from segmentation.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", "--params", value])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: --params {value}: the value could not be read ({'ParserError: while parsing a flow sequence' if value == 'wave=[1' else 'ScannerError: ' + ('while scanning a directive' if '%' in value else 'while scanning for the next token')}). "
+        "Expected: key=value pairs separated by commas; quote a value that starts with % @ ` or another YAML sign.",
+        "The run stopped; fix this and run again. Details: logs/debug.log",
+    ]
+    assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ file, what is wrong and what was expected, and exit code 2. The traceback goes t
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import sys
@@ -16,7 +17,7 @@ import sys
 import click
 from kedro.framework.cli.project import run as kedro_run
 
-from segmentation.errors import INPUT_ERROR_EXIT_CODE, find_run_stop
+from segmentation.errors import INPUT_ERROR_EXIT_CODE, ParameterError, find_run_stop
 from segmentation.inspect_command import inspect
 
 logger = logging.getLogger("segmentation")
@@ -44,9 +45,33 @@ def cli():
     """Commands of the segmentation project."""
 
 
+def _explain_unreadable_params(option: click.Parameter) -> click.Parameter:
+    """``--params`` whose value YAML cannot read (``wave=%2e%2e``, ``wave=@x``) stops with one line, exit 2."""
+    if option.name != "params" or option.callback is None:
+        return option
+    split = option.callback
+
+    def callback(ctx, param, value):
+        try:
+            return split(ctx, param, value)
+        except Exception as exc:  # Kedro hands each value to YAML; its errors are a bare traceback
+            problem = ParameterError(
+                f"--params {value}", f"the value could not be read ({type(exc).__name__}: {str(exc).splitlines()[0]}).",
+                "key=value pairs separated by commas; quote a value that starts with % @ ` or another YAML sign.",
+            )
+            logger.debug("Run stopped: %s", problem, exc_info=True)
+            click.secho(f"Error: {problem}", err=True, fg="red")
+            click.echo("The run stopped; fix this and run again. Details: logs/debug.log", err=True)
+            sys.exit(INPUT_ERROR_EXIT_CODE)
+
+    copied = copy.copy(option)
+    copied.callback = callback
+    return copied
+
+
 run = click.Command(
     name="run",
-    params=kedro_run.params,
+    params=[_explain_unreadable_params(option) for option in kedro_run.params],
     callback=_explain_input_errors(kedro_run.callback),
     help=kedro_run.help,
     short_help=kedro_run.short_help,

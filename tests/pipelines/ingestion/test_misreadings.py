@@ -88,6 +88,17 @@ def test_a_hire_date_in_the_future_or_before_birth_is_rejected(tmp_path, roster_
     ]
 
 
+def test_a_birth_year_beyond_the_calendar_is_rejected_not_a_crash(tmp_path, roster_params):
+    """A row shifted by a bare CR (birth_year '03118') must not crash the hire-before-birth check."""
+    _, rejects, _, _ = _roster(tmp_path, [roster_row("00001", birth_year="03118"),
+                                          roster_row("00002", birth_year="0990"),
+                                          roster_row("00003")], roster_params)
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "birth_year", "03118", "age_out_of_range"],
+        [3, "birth_year", "0990", "age_out_of_range"],
+    ]
+
+
 # ------------------------------------------------------------------ identities
 def test_invisible_characters_leave_roster_and_survey_ids(tmp_path, roster_params, questionnaire, survey_params):
     roster, rejects, rejected_keys, _ = _roster(tmp_path, [roster_row("\u200f00001", email="\ufeffe00001@example.org"),

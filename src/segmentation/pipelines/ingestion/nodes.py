@@ -311,6 +311,8 @@ def _impossible_hire_dates(typed: pd.DataFrame, at: pd.Timestamp, params: Mappin
     hire = typed["hire_date"]
     latest = at + pd.Timedelta(days=int(params["hire_date_latest_after_wave_days"]))
     birth_year = pd.to_numeric(typed["birth_year"], errors="coerce")
+    # a year no timestamp can hold (03118 from a row shifted by a stray CR) is rejected by the age check
+    birth_year = birth_year.where(birth_year.between(pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1))
     born = typed["birth_date"].where(typed["birth_date"].notna(), pd.to_datetime(birth_year.astype("Int64").astype(str) + "-01-01", errors="coerce"))
     return {
         "hire_date_in_future": hire.notna() & (hire > latest),
