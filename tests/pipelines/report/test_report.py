@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import zipfile
@@ -11,12 +12,12 @@ import pytest
 from kedro.config import OmegaConfigLoader
 
 from segmentation.anonymity import OTHER
-from segmentation.pipelines.report import create_pipeline
+from segmentation.pipelines.report import create_pipeline, nodes
 from segmentation.pipelines.report.adapters import adapt_playbook
 from tests.conftest import PROJECT_ROOT
 
 from .conftest import build_report, report_figures
-from .helpers import FORMULA_TEXT, SMALL_DEPARTMENT, anonymity_params
+from .helpers import FORMULA_TEXT, SMALL_DEPARTMENT, anonymity_params, report_params
 
 K = anonymity_params()["min_group_size"]
 SECTIONS = ("overview", "situation", "swot", "personas", "waves", "method")
@@ -203,3 +204,21 @@ def test_cards_without_a_playbook_still_render(world, playbook):
     figures = report_figures(replace(world, playbook=playbook))
     cards = [c for c in figures["report_personas"]["cards"] if not c["hidden"]]
     assert cards and all(c["channels"] and c["tone"]["do"] for c in cards)
+
+
+def test_a_breakdown_with_no_figures_draws_no_empty_heatmap(world):
+    """A custom survey without needs, channels or the other standard figures (the real UTAUT2
+    file): its by-department breakdown has rows but no metric; seaborn drew an empty heatmap."""
+    figures = report_figures(world)
+    situation = copy.deepcopy(figures["report_situation"])
+    assert situation["breakdowns"], "the world has breakdowns to strip"
+    for block in situation["breakdowns"]:
+        block["metric_keys"], block["metric_labels"] = [], []
+        for row in block["rows"]:
+            row["metrics"] = {}
+    charts = nodes.draw_report_charts(figures["report_overview"], situation, figures["report_personas"], report_params())
+    for block in situation["breakdowns"]:
+        assert f"by_{block['dimension']}" not in charts
+        assert f"age_by_{block['dimension']}" in charts
+    full = nodes.draw_report_charts(figures["report_overview"], figures["report_situation"], figures["report_personas"], report_params())
+    assert all(f"by_{block['dimension']}" in full for block in figures["report_situation"]["breakdowns"])

@@ -375,10 +375,11 @@ def draw_report_charts(
         rows = block["rows"]
         if not rows:
             continue
-        out[f"by_{block['dimension']}"] = ch.heatmap_shares(
-            style, [r["label"] for r in rows], block["metric_labels"],
-            [[r["metrics"][k] for k in block["metric_keys"]] for r in rows], hidden_mark=hidden,
-        )
+        if block["metric_keys"]:  # a survey without the standard figures has nothing to map here
+            out[f"by_{block['dimension']}"] = ch.heatmap_shares(
+                style, [r["label"] for r in rows], block["metric_labels"],
+                [[r["metrics"][k] for k in block["metric_keys"]] for r in rows], hidden_mark=hidden,
+            )
         out[f"age_by_{block['dimension']}"] = ch.stacked_shares(
             style, [r["label"] for r in rows], block["bands"], [r["age_mix"] for r in rows],
             ch.sequential_colours(len(block["bands"])), hidden_label=hidden_label, width=HALF,
