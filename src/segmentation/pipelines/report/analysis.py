@@ -213,7 +213,8 @@ def build_base(
             }
         ).fillna(0)
         # an anonymous survey's respondents are in no employee group: a group with none is no small group
-        zero_ok = ["non_respondents", "respondents"] if base["anonymous"].any() else ["non_respondents"]
+        # (and their own group, "unknown", has no employee)
+        zero_ok = ["non_respondents", "respondents", "active"] if base["anonymous"].any() else ["non_respondents"]
         hidden = anon.hidden_groups(sizes, min_group, allow_zero=zero_ok)
         base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
     return base.reset_index(drop=True)
