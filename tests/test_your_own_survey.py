@@ -186,6 +186,8 @@ def test_employees_of_the_roster_are_typed_and_the_accuracy_is_stated(result, re
     assert (lists["persona_id"] != "unassigned").all()
     if personas["typing_accuracy"] < personas["typing_baseline"] + 0.02:
         assert "barely predict persona" in run["console"]
+        assert "barely predict persona" in run["html"]
+        assert any("barely predict persona" in w for w in personas["warnings"])
 
 
 def test_the_repository_conf_is_untouched(utaut2, genai):
