@@ -11,6 +11,7 @@ from segmentation.inspection import (
     classify_columns,
     gender_map,
     guess_constructs,
+    guess_role,
     item_ids,
     matching_ladder,
     multi_select_options,
@@ -176,3 +177,12 @@ def test_ages_in_years_are_not_called_codes(vocab):
         starter = _starter(vocab, ["PE1", "PE2", "What is your age?"], [["1", "5"], ["2", "4"], ages], {"gender": ["F"]})
         assert any("ages in years" in line for line in starter.check), starter.check
         assert not any("codes, not age bands" in line for line in starter.check)
+
+
+def test_role_words_start_a_word_and_never_sit_inside_one(vocab):
+    # the real effects-of-social-media export: "inappropriate" is no mobile app
+    words = vocab["role_words"]
+    assert guess_role(["How much are you exposed to inappropriate content on these platforms?"], words) is None
+    assert guess_role(["How often do you use apps on your smartphone?"], words) == "mobile_use"
+    assert guess_role(["I am among the first to try an innovation"], words) == "innovativeness"
+

@@ -354,8 +354,9 @@ def guess_constructs(ids: Sequence[str]) -> tuple[dict[str, list[str]], dict[str
 
 def guess_role(texts: Iterable[str], role_words: Mapping[str, Sequence[str]]) -> str | None:
     """The one role whose words occur in the texts, or None when none or several do."""
-    folded = " ".join(normalise_text(t) for t in texts)
-    found = [role for role, words in role_words.items() if any(normalise_text(w) in folded for w in words)]
+    # a role word starts a word ("app" in "apps", "innovat" in "innovation"), never sits inside one ("inappropriate")
+    folded = " ".join(_words(t) for t in texts)
+    found = [role for role, words in role_words.items() if any(_words(w).rstrip() in folded for w in words)]
     return found[0] if len(found) == 1 else None
 
 
