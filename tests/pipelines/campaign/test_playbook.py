@@ -27,6 +27,9 @@ def neutral_figures(**overrides):
     figures.update({"work_pattern_office": 1.0, "work_pattern_hybrid": 0.0, "work_pattern_remote": 0.0,
                     "work_pattern_frontline": 0.0})
     figures.update(overrides)
+    for construct in CONSTRUCTS:  # the common 0-100 figure follows the 1-5 mean unless given
+        if f"{construct}_100" not in overrides:
+            figures[f"{construct}_100"] = (figures[construct] - 1.0) / 4.0 * 100.0
     return figures
 
 
@@ -122,8 +125,16 @@ def test_reach_keeps_office_screens_from_a_remote_persona():
     office = playbook_for(channel_signage=5.0, channel_signage_z=2.5)
     assert office["channels"]["top"][0]["channel"] == "signage"
     reason = office["channels"]["top"][0]["reason"]
-    assert "5.00/5" in reason["en"] and "+2.50" in reason["en"] and "100%" in reason["en"]
-    assert "5.00/5" in reason["he"]
+    assert "100/100" in reason["en"] and "+2.50" in reason["en"] and "100%" in reason["en"]
+    assert "100/100" in reason["he"]
+
+
+def test_channel_level_is_read_on_the_common_scale():
+    """A top answer on a 1-7 scale (7, or 100 on 0-100) weighs as a top answer on 1-5: no 1-5 arithmetic."""
+    on_five = playbook_for(channel_signage=5.0, channel_signage_z=2.5)["channels"]
+    on_seven = playbook_for(channel_signage=7.0, channel_signage_100=100.0, channel_signage_z=2.5)["channels"]
+    assert [(c["channel"], c["score"]) for c in on_seven["ranking"]] == [(c["channel"], c["score"]) for c in on_five["ranking"]]
+    assert on_seven["top"][0]["channel"] == "signage" and "100/100" in on_seven["top"][0]["reason"]["en"]
 
 
 def test_behaviour_lifts_mobile_notifications():

@@ -72,7 +72,9 @@ def score_channels(
         construct = spec["construct"]
         preference = figures.get(construct)
         preference_z = figures.get(f"{construct}_z")
-        level = 0.0 if is_missing(preference) else (float(preference) - 1.0) / 4.0
+        preference_100 = figures.get(f"{construct}_100")
+        # The stated level on the common 0-100 scale, so a 1-7 or 0-10 preference weighs as a 1-5 one.
+        level = 0.0 if is_missing(preference_100) else float(preference_100) / 100.0
         relative = 0.0 if is_missing(preference_z) else float(preference_z)
         behaviour_items = []
         for behaviour, weight in spec.get("behaviour", {}).items():
@@ -96,10 +98,11 @@ def score_channels(
             "score": round(appeal * reach, decimals),
             "preference": None if is_missing(preference) else float(preference),
             "preference_z": None if is_missing(preference_z) else float(preference_z),
+            "preference_100": None if is_missing(preference_100) else float(preference_100),
             "behaviour": round(behaviour, decimals),
             "reach": round(reach, decimals),
         }
-        numbers = {**entry, **{k: float("nan") for k in ("preference", "preference_z") if entry[k] is None}}
+        numbers = {**entry, **{k: float("nan") for k in ("preference", "preference_z", "preference_100") if entry[k] is None}}
         entry["reason"] = {
             lang: fill_text(channels["reason"][lang], {
                 **numbers,

@@ -291,7 +291,9 @@ def _value_propositions(
         chosen, rule = ranked[:1], "value_propositions.strongest_available"
     out = []
     for rank, need in enumerate(chosen, start=1):
-        numbers = {"z": figures[f"{need}_z"], "mean": figures.get(need) if not is_missing(figures.get(need)) else float("nan")}
+        numbers = {"z": figures[f"{need}_z"],
+                   **{key: float("nan") if is_missing(figures.get(figure)) else figures[figure]
+                      for key, figure in (("mean", need), ("mean_100", f"{need}_100"))}}
         out.append({
             "rule": rule,
             "need": need,
