@@ -76,12 +76,22 @@ BAD_ACTIVITY_ROWS = [
 STAGES = ["ingestion", "personas", "campaign", "waves", "report", "reporting"]
 
 
+def _own_environments(directory: str, names: list[str]) -> list[str]:
+    """The environment folders of the checkout's conf/ other than base and local."""
+    if Path(directory) != PROJECT_ROOT / "conf":
+        return []
+    return [n for n in names if (Path(directory) / n).is_dir() and n not in ("base", "local")]
+
+
 def copy_project(target: Path) -> Path:
     """A private copy of the project (conf, sample data) so runs never touch the checkout."""
     shutil.copytree(PROJECT_ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in ["conf", "pyproject.toml", ".telemetry"]:
+    for name in ["pyproject.toml", ".telemetry"]:
         source = PROJECT_ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
+    # base and local only: an environment a developer made with `segmentation inspect` in the
+    # checkout (conf/genai/) would otherwise make a test's own `inspect --env genai` refuse to overwrite it
+    shutil.copytree(PROJECT_ROOT / "conf", target / "conf", ignore=_own_environments)
     shutil.copytree(PROJECT_ROOT / "data" / "01_raw", target / "data" / "01_raw")
     (target / "logs").mkdir()
     return target

@@ -120,3 +120,18 @@ def test_the_environments_own_roster_mapping_is_used_to_link(project):
     link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())["survey"]["roster_link"]
     assert link["gender"]["values"] == {"Female": "Female", "Male": "Male"}
     assert "department" not in link  # this roster has none
+
+
+def test_a_test_project_copy_leaves_out_the_checkouts_own_environments(tmp_path, monkeypatch):
+    """An environment made with inspect in the checkout (conf/genai/) must not reach the copies tests run in."""
+    from tests import conftest
+
+    fake = tmp_path / "checkout"
+    for folder in ["src/segmentation", "conf/base", "conf/local", "conf/genai", "data/01_raw"]:
+        (fake / folder).mkdir(parents=True)
+    for file in [".telemetry", "pyproject.toml", "conf/logging.yml", "conf/base/parameters.yml", "conf/genai/parameters.yml"]:
+        (fake / file).write_text("x: 1\n")
+    monkeypatch.setattr(conftest, "PROJECT_ROOT", fake)
+    copy = conftest.copy_project(tmp_path / "copy")
+    assert sorted(p.name for p in (copy / "conf").iterdir()) == ["base", "local", "logging.yml"]
+    assert (copy / "conf" / "base" / "parameters.yml").is_file()
