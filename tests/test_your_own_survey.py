@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -184,6 +185,9 @@ def test_employees_of_the_roster_are_typed_and_the_accuracy_is_stated(result, re
     lists = pd.read_csv(run["lists"][0], dtype=str, keep_default_na=False)
     assert (lists["assignment_source"] == "inferred").all()
     assert (lists["persona_id"] != "unassigned").all()
+    # the employees each card says it reaches are typed employees, never respondents on top of them
+    reached = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) employees incl\. inferred", run["html"])]
+    assert reached and sum(reached) <= personas["assignments"]["inferred"]
     if personas["typing_accuracy"] < personas["typing_baseline"] + 0.02:
         assert "barely predict persona" in run["console"]
         assert "barely predict persona" in run["html"]

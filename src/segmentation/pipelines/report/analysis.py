@@ -655,9 +655,12 @@ def persona_figures(
     labels = Labels(report)
     cons = report["constructs"]
     # Only the columns read below, so that the row selections copy no more.
-    needed = {"pid", "active", "respondent", "persona_source", "persona_id", *all_constructs(report),
+    needed = {"pid", "active", "anonymous", "respondent", "persona_source", "persona_id", *all_constructs(report),
               *(f"group_{dim}" for dim in report["personas"]["demographics"])}
     base = base[[c for c in base.columns if c in needed]]
+    # An anonymous survey's respondents are nobody on the roster: the employees a persona
+    # reaches are the typed ones alone, never respondents on top of them.
+    anonymous = bool(base["anonymous"].any()) if "anonymous" in base.columns else False
     resp = base[base["respondent"]].copy()
     adopters_params = report["adopters"]
     scale = _adopters(resp, cons, adopters_params)
@@ -732,7 +735,7 @@ def persona_figures(
             "size": n,
             "share": n / n_resp if n_resp else None,
             "inferred": inferred,
-            "total": n + inferred if inferred is not None else None,
+            "total": None if inferred is None else inferred if anonymous else n + inferred,
             "traits": trait_rows,
             "needs": needs,
             "channels": channels,
