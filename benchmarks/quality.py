@@ -126,7 +126,9 @@ def run_personas(
 ) -> DataCatalog:
     """Run the personas pipeline in memory and return the catalog with every dataset."""
     return run_in_memory(
-        create_pipeline(stable_identities=False), {"employees": employees, "item_scores": item_scores}, parameters
+        create_pipeline(stable_identities=False),
+        {"employees": employees, "item_scores": item_scores},
+        parameters,
     )
 
 

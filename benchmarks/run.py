@@ -63,8 +63,17 @@ PEERS = ("notebook", "stepmix", "kprototypes")
 DEFAULT_SIZES = "10000,100000,1000000"
 PID_LENGTH = 16  # as segmentation.pipelines.ingestion.nodes.PID_LENGTH
 LIBRARIES = (
-    "kedro", "pandas", "numpy", "scikit-learn", "scipy", "pyarrow", "python-calamine",
-    "openpyxl", "xlsxwriter", "stepmix", "kmodes",
+    "kedro",
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "scipy",
+    "pyarrow",
+    "python-calamine",
+    "openpyxl",
+    "xlsxwriter",
+    "stepmix",
+    "kmodes",
 )
 
 
@@ -76,14 +85,18 @@ def machine() -> dict[str, str]:
     info = {"cores": str(os.cpu_count()), "platform": platform.platform()}
     try:
         meminfo = Path("/proc/meminfo").read_text()
-        kib = int(next(line for line in meminfo.splitlines() if line.startswith("MemTotal")).split()[1])
+        kib = int(
+            next(line for line in meminfo.splitlines() if line.startswith("MemTotal")).split()[1]
+        )
         info["memory"] = f"{kib / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         info["memory"] = "unknown"
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
         info["cpu"] = next(
-            line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
         )
     except (OSError, StopIteration):
         info["cpu"] = platform.processor() or "unknown"
@@ -125,10 +138,17 @@ def run_timed(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> 
     with open(log, "wb") as out:
         launcher = subprocess.run(
             [sys.executable, "-c", LAUNCHER, json.dumps(command), str(report)],
-            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     if launcher.returncode != 0 or not report.exists():
-        return {"seconds": float("nan"), "returncode": launcher.returncode or 1, "peak_mib": float("nan")}
+        return {
+            "seconds": float("nan"),
+            "returncode": launcher.returncode or 1,
+            "peak_mib": float("nan"),
+        }
     return json.loads(report.read_text())
 
 
@@ -143,7 +163,9 @@ def child_env(project: Path | None = None) -> dict[str, str]:
 # ------------------------------------------------------------------ data
 
 
-def make_project(workdir: Path, n: int, seed: int, csv: bool, source: Path = ROOT) -> tuple[Path, dict]:
+def make_project(
+    workdir: Path, n: int, seed: int, csv: bool, source: Path = ROOT
+) -> tuple[Path, dict]:
     """A private copy of the project at ``source`` with a generated organisation; the planted truth."""
     import numpy as np
 
@@ -153,8 +175,12 @@ def make_project(workdir: Path, n: int, seed: int, csv: bool, source: Path = ROO
     if project.exists():
         shutil.rmtree(project)
     project.mkdir(parents=True)
-    shutil.copytree(source / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copytree(source / "conf", project / "conf", ignore=shutil.ignore_patterns("credentials*"))
+    shutil.copytree(
+        source / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    shutil.copytree(
+        source / "conf", project / "conf", ignore=shutil.ignore_patterns("credentials*")
+    )
     for name in ("pyproject.toml", ".telemetry"):
         shutil.copy(source / name, project / name)
     (project / "logs").mkdir()
@@ -162,7 +188,10 @@ def make_project(workdir: Path, n: int, seed: int, csv: bool, source: Path = ROO
     org = generate_organisation(n, seed, waves=(WAVE,))
     formats = {WAVE: "google_forms"} if csv else {WAVE: "microsoft_forms"}
     written = write_organisation(
-        org, project / "data" / "01_raw", roster_format="csv" if csv else "xlsx", survey_formats=formats
+        org,
+        project / "data" / "01_raw",
+        roster_format="csv" if csv else "xlsx",
+        survey_formats=formats,
     )
     wave = org.truth[WAVE]
     responses = wave.responses
@@ -180,7 +209,9 @@ def make_project(workdir: Path, n: int, seed: int, csv: bool, source: Path = ROO
         "row_email": responses["email"].to_numpy(dtype=object) if "email" in responses else None,
         "survey_rows": len(responses),
         "valid_respondents": int(((defect == "") | (defect == "duplicate_later")).sum()),
-        "planted_k": int(len(np.unique(wave.persona.reindex(wave.valid_ids()).to_numpy(dtype=object)))),
+        "planted_k": int(
+            len(np.unique(wave.persona.reindex(wave.valid_ids()).to_numpy(dtype=object)))
+        ),
     }
     return project, truth
 
@@ -188,7 +219,10 @@ def make_project(workdir: Path, n: int, seed: int, csv: bool, source: Path = ROO
 def pseudonyms(employee_ids, key: str) -> list[str]:
     """The pipeline's pid of each employee id (HMAC-SHA256 under the run's key, 16 hex digits)."""
     secret = key.encode("utf-8")
-    return [hmac.new(secret, str(e).encode("utf-8"), hashlib.sha256).hexdigest()[:PID_LENGTH] for e in employee_ids]
+    return [
+        hmac.new(secret, str(e).encode("utf-8"), hashlib.sha256).hexdigest()[:PID_LENGTH]
+        for e in employee_ids
+    ]
 
 
 def score_ours(project: Path, truth: dict) -> dict:
@@ -196,19 +230,29 @@ def score_ours(project: Path, truth: dict) -> dict:
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score
 
-    assignments = pd.read_parquet(project / "data" / "07_model_output" / WAVE / "persona_assignments.parquet")
+    assignments = pd.read_parquet(
+        project / "data" / "07_model_output" / WAVE / "persona_assignments.parquet"
+    )
     planted = truth["persona"]
     by_pid = pd.Series(planted.to_numpy(dtype=object), index=pseudonyms(planted.index, KEY))
     survey = assignments[assignments["assignment_source"] == "survey"]
     matched = by_pid.reindex(survey["pid"].to_numpy())
     known = matched.notna().to_numpy()
-    inferred = assignments[(assignments["assignment_source"] == "inferred") & (assignments["persona_id"] != "unassigned")]
+    inferred = assignments[
+        (assignments["assignment_source"] == "inferred")
+        & (assignments["persona_id"] != "unassigned")
+    ]
     inferred_truth = by_pid.reindex(inferred["pid"].to_numpy())
     return {
-        "ari": float(adjusted_rand_score(matched.to_numpy()[known], survey["persona_id"].to_numpy()[known])),
+        "ari": float(
+            adjusted_rand_score(matched.to_numpy()[known], survey["persona_id"].to_numpy()[known])
+        ),
         "respondents_scored": int(known.sum()),
-        "inferred_ari": float(adjusted_rand_score(inferred_truth.to_numpy(), inferred["persona_id"].to_numpy()))
-        if len(inferred) else None,
+        "inferred_ari": float(
+            adjusted_rand_score(inferred_truth.to_numpy(), inferred["persona_id"].to_numpy())
+        )
+        if len(inferred)
+        else None,
     }
 
 
@@ -222,7 +266,9 @@ def _item_columns(header: list, codebook, which: str) -> dict[str, object]:
     from segmentation.codebook import normalise_text
 
     if which == "basis":
-        params = yaml.safe_load((ROOT / "conf" / "base" / "parameters_personas.yml").read_text(encoding="utf-8"))
+        params = yaml.safe_load(
+            (ROOT / "conf" / "base" / "parameters_personas.yml").read_text(encoding="utf-8")
+        )
         wanted = [i for c in params["personas"]["basis"] for i in codebook.constructs.get(c, [])]
     else:
         wanted = list(codebook.scored_items)
@@ -273,11 +319,15 @@ def peer_main(args: argparse.Namespace) -> int:
     phase("read_survey")
     rows = np.arange(len(survey))
     if args.sample and args.sample < len(survey):
-        rows = np.sort(np.random.default_rng(args.seed).choice(len(survey), args.sample, replace=False))
+        rows = np.sort(
+            np.random.default_rng(args.seed).choice(len(survey), args.sample, replace=False)
+        )
         survey = survey.iloc[rows].reset_index(drop=True)
     columns = _item_columns(list(survey.columns), codebook, args.items)
     mapping = _answer_map(codebook)
-    answers = pd.DataFrame({item: survey[column].map(mapping) for item, column in columns.items()}).astype(float)
+    answers = pd.DataFrame(
+        {item: survey[column].map(mapping) for item, column in columns.items()}
+    ).astype(float)
     answers = answers.fillna(answers.median()).fillna(3.0)
     phase("prepare")
     if args.peer == "notebook":
@@ -299,8 +349,12 @@ def peer_main(args: argparse.Namespace) -> int:
 
         codes = answers.round().clip(1, 5).astype(int) - 1
         model = StepMix(
-            n_components=args.k, measurement="categorical", n_init=3, random_state=args.seed,
-            verbose=0, progress_bar=0,
+            n_components=args.k,
+            measurement="categorical",
+            n_init=3,
+            random_state=args.seed,
+            verbose=0,
+            progress_bar=0,
         )
         labels = model.fit(codes).predict(codes)
         phase("fit")
@@ -308,10 +362,16 @@ def peer_main(args: argparse.Namespace) -> int:
         from kmodes.kprototypes import KPrototypes
 
         roster_path = Path(args.roster)
-        roster = pd.read_excel(roster_path, engine="openpyxl") if roster_path.suffix == ".xlsx" else pd.read_csv(roster_path)
+        roster = (
+            pd.read_excel(roster_path, engine="openpyxl")
+            if roster_path.suffix == ".xlsx"
+            else pd.read_csv(roster_path)
+        )
         phase("read_roster")
         demographics = ["department", "site", "work_pattern", "job_level"]
-        email_column = next(c for c in survey.columns if str(c).strip().lower() in ("email", "email address"))
+        email_column = next(
+            c for c in survey.columns if str(c).strip().lower() in ("email", "email address")
+        )
         people = roster.assign(_email=roster["email"].astype(str).str.strip().str.casefold())
         people = people.drop_duplicates("_email").set_index("_email")
         joined = people.reindex(survey[email_column].astype(str).str.strip().str.casefold())
@@ -324,7 +384,9 @@ def peer_main(args: argparse.Namespace) -> int:
         raise SystemExit(f"unknown peer {args.peer}")
     np.save(Path(args.out) / f"{args.peer}_labels.npy", np.asarray(labels))
     np.save(Path(args.out) / f"{args.peer}_rows.npy", rows)
-    print(json.dumps({"peer": args.peer, "rows": len(rows), "items": len(columns), "phases": timings}))
+    print(
+        json.dumps({"peer": args.peer, "rows": len(rows), "items": len(columns), "phases": timings})
+    )
     return 0
 
 
@@ -337,9 +399,22 @@ def run_peer(
     out = workdir / f"peers_{project.name}"
     out.mkdir(exist_ok=True)
     command = [
-        sys.executable, str(Path(__file__).resolve()), "peer", name,
-        "--survey", truth["survey"], "--roster", truth["roster"], "--k", str(truth["planted_k"]),
-        "--out", str(out), "--seed", str(seed), "--items", items,
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "peer",
+        name,
+        "--survey",
+        truth["survey"],
+        "--roster",
+        truth["roster"],
+        "--k",
+        str(truth["planted_k"]),
+        "--out",
+        str(out),
+        "--seed",
+        str(seed),
+        "--items",
+        items,
     ]
     if sample:
         command += ["--sample", str(sample)]
@@ -392,13 +467,19 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
     command = [sys.executable, "-m", "kedro", "run", "--params", f"wave={WAVE}"]
     runs = []
     for _ in range(args.repeat):
-        runs.append(run_timed(command, project, child_env(project), project / "logs" / "benchmark_run.log"))
+        runs.append(
+            run_timed(command, project, child_env(project), project / "logs" / "benchmark_run.log")
+        )
         if runs[-1]["returncode"] != 0:
             tail = (project / "logs" / "benchmark_run.log").read_text()[-3000:]
             raise SystemExit(f"kedro run failed at {n:,} employees:\n{tail}")
     run = median_of(runs)
-    summary = json.loads((project / "data" / "08_reporting" / WAVE / "run_summary.json").read_text())
-    run_timings = json.loads((project / "data" / "08_reporting" / WAVE / "run_timings.json").read_text())
+    summary = json.loads(
+        (project / "data" / "08_reporting" / WAVE / "run_summary.json").read_text()
+    )
+    run_timings = json.loads(
+        (project / "data" / "08_reporting" / WAVE / "run_timings.json").read_text()
+    )
     timings = dict(run_timings["__default__"]["timings_seconds"])
     io_timings = dict(run_timings["__default__"]["io_seconds"])
     chosen_k = (summary.get("personas") or {}).get("chosen_k")
@@ -406,7 +487,13 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
         chosen_k = json.loads(
             (project / "data" / "06_models" / WAVE / "persona_count_selection.json").read_text()
         )["chosen_k"]
-    ours = {**run, **score_ours(project, truth), "timings": timings, "io_timings": io_timings, "chosen_k": chosen_k}
+    ours = {
+        **run,
+        **score_ours(project, truth),
+        "timings": timings,
+        "io_timings": io_timings,
+        "chosen_k": chosen_k,
+    }
     print(
         f"ours: {ours['seconds']:.1f} s wall, peak {ours['peak_mib']:,.0f} MiB, k={chosen_k} "
         f"(planted {truth['planted_k']}), ARI {ours['ari']:.3f}",
@@ -418,7 +505,10 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
             peers[name] = {"skipped": "--skip-peers"}
             continue
         sample = getattr(args, f"{name}_sample")
-        attempts = [run_peer(name, project, truth, sample, args.seed, workdir, args.peer_items) for _ in range(args.repeat)]
+        attempts = [
+            run_peer(name, project, truth, sample, args.seed, workdir, args.peer_items)
+            for _ in range(args.repeat)
+        ]
         failed = [a for a in attempts if "error" in a]
         peers[name] = failed[0] if failed else median_of(attempts)
         p = peers[name]
@@ -459,7 +549,9 @@ def _peer_cell(p: dict, ours_seconds: float, what: str) -> str:
 
 
 # The issue's targets on the 2-core machine.
-NOTEBOOK_RATIO_TARGET = 0.5  # ours at 100,000 employees from xlsx, as a share of the notebook's time
+NOTEBOOK_RATIO_TARGET = (
+    0.5  # ours at 100,000 employees from xlsx, as a share of the notebook's time
+)
 MILLION_SECONDS_TARGET = 120.0
 MILLION_PEAK_MIB_TARGET = 4096.0
 
@@ -473,18 +565,28 @@ def target_lines(results: list[dict]) -> list[str]:
     lines = ["## Targets", ""]
     for r in results:
         ours, peers = r["ours"], {k: v for k, v in r["peers"].items() if "ari" in v}
-        if r["n"] == 100_000 and r["format"] == "xlsx" and "seconds" in r["peers"].get("notebook", {}):
+        if (
+            r["n"] == 100_000
+            and r["format"] == "xlsx"
+            and "seconds" in r["peers"].get("notebook", {})
+        ):
             ratio = ours["seconds"] / r["peers"]["notebook"]["seconds"]
-            lines.append(f"- 100,000 from xlsx in at most {NOTEBOOK_RATIO_TARGET:.0%} of the notebook's time: "
-                         f"{ours['seconds']:.1f} s / {r['peers']['notebook']['seconds']:.1f} s = {ratio:.0%}, {verdict(ratio <= NOTEBOOK_RATIO_TARGET)}")
+            lines.append(
+                f"- 100,000 from xlsx in at most {NOTEBOOK_RATIO_TARGET:.0%} of the notebook's time: "
+                f"{ours['seconds']:.1f} s / {r['peers']['notebook']['seconds']:.1f} s = {ratio:.0%}, {verdict(ratio <= NOTEBOOK_RATIO_TARGET)}"
+            )
         if r["n"] == 1_000_000:
-            lines.append(f"- 1,000,000 from {r['format']} under {MILLION_SECONDS_TARGET:.0f} s: {ours['seconds']:.1f} s, "
-                         f"{verdict(ours['seconds'] < MILLION_SECONDS_TARGET)}; peak memory under {MILLION_PEAK_MIB_TARGET / 1024:.0f} GiB: "
-                         f"{ours['peak_mib']:,.0f} MiB, {verdict(ours['peak_mib'] < MILLION_PEAK_MIB_TARGET)}")
+            lines.append(
+                f"- 1,000,000 from {r['format']} under {MILLION_SECONDS_TARGET:.0f} s: {ours['seconds']:.1f} s, "
+                f"{verdict(ours['seconds'] < MILLION_SECONDS_TARGET)}; peak memory under {MILLION_PEAK_MIB_TARGET / 1024:.0f} GiB: "
+                f"{ours['peak_mib']:,.0f} MiB, {verdict(ours['peak_mib'] < MILLION_PEAK_MIB_TARGET)}"
+            )
         if peers:
             best_name, best = max(peers.items(), key=lambda kv: kv[1]["ari"])
-            lines.append(f"- {r['n']:,}: ARI at least the best peer's: ours {ours['ari']:.3f}, best {best_name} "
-                         f"{best['ari']:.3f}, {verdict(ours['ari'] >= best['ari'])}")
+            lines.append(
+                f"- {r['n']:,}: ARI at least the best peer's: ours {ours['ari']:.3f}, best {best_name} "
+                f"{best['ari']:.3f}, {verdict(ours['ari'] >= best['ari'])}"
+            )
     return [*lines, ""]
 
 
@@ -519,8 +621,13 @@ def results_markdown(results: list[dict], info: dict[str, str], command: str) ->
     for r in results:
         o = r["ours"]
         cells = [
-            f"{r['n']:,}", r["format"], f"{r['survey_rows']:,}", f"{o['seconds']:.1f} s",
-            f"{o['peak_mib']:,.0f} MiB", f"{o['chosen_k']} ({r['planted_k']})", f"{o['ari']:.3f}",
+            f"{r['n']:,}",
+            r["format"],
+            f"{r['survey_rows']:,}",
+            f"{o['seconds']:.1f} s",
+            f"{o['peak_mib']:,.0f} MiB",
+            f"{o['chosen_k']} ({r['planted_k']})",
+            f"{o['ari']:.3f}",
         ]
         for name in PEERS:
             p = r["peers"][name]
@@ -532,7 +639,9 @@ def results_markdown(results: list[dict], info: dict[str, str], command: str) ->
             p = r["peers"][name]
             if "phases" in p:
                 phases = ", ".join(f"{k} {v:.1f}" for k, v in p["phases"].items())
-                lines.append(f"- {r['n']:,} employees, {name} ({p['rows']:,} rows, peak {p['peak_mib']:,.0f} MiB): {phases}")
+                lines.append(
+                    f"- {r['n']:,} employees, {name} ({p['rows']:,} rows, peak {p['peak_mib']:,.0f} MiB): {phases}"
+                )
             elif "skipped" in p:
                 lines.append(f"- {r['n']:,} employees, {name}: skipped ({p['skipped']})")
             elif "error" in p:
@@ -540,15 +649,24 @@ def results_markdown(results: list[dict], info: dict[str, str], command: str) ->
     if any(len(r["ours"].get("all_seconds", [])) > 1 for r in results):
         lines += ["", "Every run's wall time (seconds; the table shows the median):", ""]
         for r in results:
-            runs = {"ours": r["ours"], **{k: v for k, v in r["peers"].items() if "all_seconds" in v}}
-            lines.append(f"- {r['n']:,} employees: " + "; ".join(
-                f"{name} {', '.join(f'{x:.1f}' for x in v['all_seconds'])}" for name, v in runs.items()
-            ))
+            runs = {
+                "ours": r["ours"],
+                **{k: v for k, v in r["peers"].items() if "all_seconds" in v},
+            }
+            lines.append(
+                f"- {r['n']:,} employees: "
+                + "; ".join(
+                    f"{name} {', '.join(f'{x:.1f}' for x in v['all_seconds'])}"
+                    for name, v in runs.items()
+                )
+            )
     lines += [
         "",
         "Inferred personas (non-respondents typed from HR data) against their planted persona, ARI: "
         + ", ".join(
-            f"{r['n']:,}: {r['ours']['inferred_ari']:.3f}" for r in results if r["ours"].get("inferred_ari") is not None
+            f"{r['n']:,}: {r['ours']['inferred_ari']:.3f}"
+            for r in results
+            if r["ours"].get("inferred_ari") is not None
         ),
         "",
         *target_lines(results),
@@ -566,11 +684,15 @@ def results_markdown(results: list[dict], info: dict[str, str], command: str) ->
     lines.append("| --- | " + " | ".join("---:" for _ in results) + " |")
     for node in [*nodes, "total"]:
         lines.append(
-            f"| {node} | " + " | ".join(f"{r['ours']['timings'].get(node, float('nan')):.2f}" for r in results) + " |"
+            f"| {node} | "
+            + " | ".join(f"{r['ours']['timings'].get(node, float('nan')):.2f}" for r in results)
+            + " |"
         )
     lines.append(
         "| wall time minus nodes | "
-        + " | ".join(f"{r['ours']['seconds'] - r['ours']['timings'].get('total', 0.0):.2f}" for r in results)
+        + " | ".join(
+            f"{r['ours']['seconds'] - r['ours']['timings'].get('total', 0.0):.2f}" for r in results
+        )
         + " |"
     )
     lines += [
@@ -589,7 +711,9 @@ def results_markdown(results: list[dict], info: dict[str, str], command: str) ->
     )[:10]
     for name in [*io_names, "total"]:
         lines.append(
-            f"| {name} | " + " | ".join(f"{r['ours'].get('io_timings', {}).get(name, 0.0):.2f}" for r in results) + " |"
+            f"| {name} | "
+            + " | ".join(f"{r['ours'].get('io_timings', {}).get(name, 0.0):.2f}" for r in results)
+            + " |"
         )
     return "\n".join(lines) + "\n"
 
@@ -614,34 +738,62 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.mode = "peer"
         return args
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default=DEFAULT_SIZES, help="comma-separated employee counts (default %(default)s)")
+    p.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help="comma-separated employee counts (default %(default)s)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
-        "--repeat", type=int, default=1,
+        "--repeat",
+        type=int,
+        default=1,
         help="runs of ours and of each peer per size; times are the median (default %(default)s)",
     )
     p.add_argument("--skip-peers", action="store_true", help="run the pipeline only")
     p.add_argument(
-        "--csv-from", type=int, default=1_000_000,
+        "--csv-from",
+        type=int,
+        default=1_000_000,
         help="from this many employees on, inputs are csv (roster.csv, Google Forms) instead of xlsx "
         "(default %(default)s; Excel's sheet limit is 1,048,575 data rows)",
     )
-    p.add_argument("--notebook-sample", type=int, default=None, help="rows the notebook peer clusters (default all)")
-    p.add_argument("--stepmix-sample", type=int, default=100_000, help="rows StepMix clusters at most (default %(default)s)")
     p.add_argument(
-        "--kprototypes-sample", type=int, default=20_000,
+        "--notebook-sample",
+        type=int,
+        default=None,
+        help="rows the notebook peer clusters (default all)",
+    )
+    p.add_argument(
+        "--stepmix-sample",
+        type=int,
+        default=100_000,
+        help="rows StepMix clusters at most (default %(default)s)",
+    )
+    p.add_argument(
+        "--kprototypes-sample",
+        type=int,
+        default=20_000,
         help="rows k-prototypes clusters at most (default %(default)s; it loops over points in Python)",
     )
     p.add_argument(
-        "--peer-items", choices=["basis", "all"], default="basis",
+        "--peer-items",
+        choices=["basis", "all"],
+        default="basis",
         help="items the peers cluster on: those of the personas basis constructs, as ours (default), "
         "or every scored item",
     )
-    p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "segmentation-benchmark")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md", help="the results table")
+    p.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "segmentation-benchmark"
+    )
+    p.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results.md", help="the results table"
+    )
     p.add_argument("--keep", action="store_true", help="keep the generated data and run outputs")
     p.add_argument(
-        "--project", type=Path, default=ROOT,
+        "--project",
+        type=Path,
+        default=ROOT,
         help="the project (conf, src, pyproject.toml, .telemetry) to benchmark (default: this checkout)",
     )
     args = p.parse_args(argv)
@@ -657,7 +809,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
-    print(f"{info['cores']} cores, {info['memory']}, {info['cpu']}; Python {info['python']}", flush=True)
+    print(
+        f"{info['cores']} cores, {info['memory']}, {info['cpu']}; Python {info['python']}",
+        flush=True,
+    )
     results = [bench_size(n, args, args.workdir) for n in sizes]
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     text = results_markdown(results, info, command.strip())

@@ -74,7 +74,8 @@ def measure(name: str, employees, item_scores, planted: pd.Series, parameters: d
     summary = catalog.load("persona_summary")
     survey = assignments[assignments["assignment_source"] == "survey"]
     inferred = assignments[
-        (assignments["assignment_source"] == "inferred") & (assignments["persona_id"] != "unassigned")
+        (assignments["assignment_source"] == "inferred")
+        & (assignments["persona_id"] != "unassigned")
     ]
     row = {
         "run": name,
@@ -111,7 +112,13 @@ def main() -> None:
     rows.append(row)
     row, _ = measure("all rows", employees, item_scores, planted, all_rows(parameters, n))
     rows.append(row)
-    row, small_chunks = measure("as configured, 1,000 rows per chunk", employees, item_scores, planted, chunked(parameters, 1000))
+    row, small_chunks = measure(
+        "as configured, 1,000 rows per chunk",
+        employees,
+        item_scores,
+        planted,
+        chunked(parameters, 1000),
+    )
     rows.append(row)
     same = configured.reset_index(drop=True).equals(small_chunks.reset_index(drop=True))
 

@@ -20,7 +20,9 @@ REALDATA = SHARED / "realdata"
 def load_parameters(name: str) -> dict:
     """One ``parameters_<name>.yml`` as Kedro reads it (``${globals:...}`` resolved)."""
     loader = OmegaConfigLoader(
-        str(PROJECT_ROOT / "conf"), base_env="base", default_run_env="base",
+        str(PROJECT_ROOT / "conf"),
+        base_env="base",
+        default_run_env="base",
         config_patterns={"selected": [f"parameters_{name}*"]},
     )
     return loader["selected"]
@@ -85,7 +87,11 @@ def _own_environments(directory: str, names: list[str]) -> list[str]:
 
 def copy_project(target: Path) -> Path:
     """A private copy of the project (conf, sample data) so runs never touch the checkout."""
-    shutil.copytree(PROJECT_ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(
+        PROJECT_ROOT / "src",
+        target / "src",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+    )
     for name in ["pyproject.toml", ".telemetry"]:
         source = PROJECT_ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
@@ -103,7 +109,9 @@ def copy_outputs(source: Path, target: Path) -> None:
         shutil.copytree(folder, target / "data" / folder.name, dirs_exist_ok=True)
 
 
-def run_session(project: Path, pipeline_names: list[str] | None = None, **runtime_params) -> dict | None:
+def run_session(
+    project: Path, pipeline_names: list[str] | None = None, **runtime_params
+) -> dict | None:
     """One ``kedro run`` in-process; the wave's run summary when the run wrote one."""
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
@@ -140,7 +148,8 @@ def sample_runs(tmp_path_factory) -> SimpleNamespace:
     log = project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv"
     clean_lines = len(log.read_text(encoding="utf-8").splitlines())
     log.write_text(
-        log.read_text(encoding="utf-8") + "".join(f"{e},{t},{a}\n" for e, t, a, *_ in BAD_ACTIVITY_ROWS),
+        log.read_text(encoding="utf-8")
+        + "".join(f"{e},{t},{a}\n" for e, t, a, *_ in BAD_ACTIVITY_ROWS),
         encoding="utf-8",
     )
     summaries = {MARCH: run_session(project, wave=MARCH)}
@@ -148,7 +157,10 @@ def sample_runs(tmp_path_factory) -> SimpleNamespace:
     copy_outputs(project, after_march)
     summaries[SEPTEMBER] = run_session(project, wave=SEPTEMBER)
     return SimpleNamespace(
-        project=project, after_march=after_march, summaries=summaries, clean_lines=clean_lines,
+        project=project,
+        after_march=after_march,
+        summaries=summaries,
+        clean_lines=clean_lines,
         outputs=wave_outputs(project, SEPTEMBER),
     )
 
@@ -157,11 +169,19 @@ def sample_runs(tmp_path_factory) -> SimpleNamespace:
 def stage_rerun(sample_runs, tmp_path_factory) -> SimpleNamespace:
     """2026-09 run again stage by stage (``kedro run --pipeline <stage>``), in a copy of ``sample_runs``."""
     project = copy_project(tmp_path_factory.mktemp("stage_rerun"))
-    shutil.copy(sample_runs.project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv",
-                project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv")
+    shutil.copy(
+        sample_runs.project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv",
+        project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv",
+    )
     copy_outputs(sample_runs.project, project)
     for stage in STAGES:
         run_session(project, [stage], wave=SEPTEMBER)
-    timings = json.loads((project / "data" / "08_reporting" / SEPTEMBER / "run_timings.json").read_text())
-    summary = json.loads((project / "data" / "08_reporting" / SEPTEMBER / "run_summary.json").read_text())
-    return SimpleNamespace(project=project, outputs=wave_outputs(project, SEPTEMBER), summary=summary, timings=timings)
+    timings = json.loads(
+        (project / "data" / "08_reporting" / SEPTEMBER / "run_timings.json").read_text()
+    )
+    summary = json.loads(
+        (project / "data" / "08_reporting" / SEPTEMBER / "run_summary.json").read_text()
+    )
+    return SimpleNamespace(
+        project=project, outputs=wave_outputs(project, SEPTEMBER), summary=summary, timings=timings
+    )

@@ -35,7 +35,9 @@ def test_changing_the_one_key_changes_what_profiles_and_report_read(tmp_path):
     values = yaml.safe_load(globals_file.read_text(encoding="utf-8"))
     values["adopters"] = CHANGED
     globals_file.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
-    parameters = OmegaConfigLoader(str(conf), base_env="base", default_run_env="local")["parameters"]
+    parameters = OmegaConfigLoader(str(conf), base_env="base", default_run_env="local")[
+        "parameters"
+    ]
     assert parameters["personas"]["profiles"]["adopters"] == CHANGED
     assert parameters["report"]["adopters"] == CHANGED
 
@@ -48,7 +50,9 @@ def test_profiles_and_report_categorise_alike_under_a_changed_rule():
     report_adopters(respondents, {"innovativeness": "innovativeness"}, CHANGED)
     known = scores.notna()
     assert persona_category[known].tolist() == respondents["adopter"][known].tolist()
-    assert (persona_category[~known] == "unknown").all() and respondents["adopter"][~known].isna().all()
+    assert (persona_category[~known] == "unknown").all() and respondents["adopter"][
+        ~known
+    ].isna().all()
     assert set(persona_category.dropna()) == {*CHANGED["order"], "unknown"}
     assert scale["mean"] == adopter_scale(scores)["mean"]
 
@@ -56,7 +60,14 @@ def test_profiles_and_report_categorise_alike_under_a_changed_rule():
 def test_categories_follow_the_bounds_and_leave_unknown_scores_unknown():
     scores = pd.Series([2.6, 1.0, 0.0, -1.0, -1.25, -1.3, np.nan])
     out = adopter_categories(scores, CHANGED, {"mean": 0.0, "sd": 1.0})
-    assert out[:6].tolist() == ["pioneers", "followers_early", "majority_early", "majority_late", "majority_late", "holdouts"]
+    assert out[:6].tolist() == [
+        "pioneers",
+        "followers_early",
+        "majority_early",
+        "majority_late",
+        "majority_late",
+        "holdouts",
+    ]
     assert pd.isna(out[6])
     # no spread: every score is read on a unit scale instead of dividing by zero
     flat = adopter_categories(pd.Series([1.0, 1.0]), CHANGED, adopter_scale(pd.Series([1.0, 1.0])))

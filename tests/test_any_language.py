@@ -31,16 +31,25 @@ from .test_partial_survey import write_inputs as write_roster_and_english_survey
 
 pytestmark = pytest.mark.slow
 
-GERMAN = ["Stimme überhaupt nicht zu", "Stimme nicht zu", "Stimme eher nicht zu", "Weder noch", "Stimme eher zu", "Stimme zu",
-          "Stimme voll und ganz zu"]
+GERMAN = [
+    "Stimme überhaupt nicht zu",
+    "Stimme nicht zu",
+    "Stimme eher nicht zu",
+    "Weder noch",
+    "Stimme eher zu",
+    "Stimme zu",
+    "Stimme voll und ganz zu",
+]
 
 
 def german_questionnaire() -> dict:
     questionnaire = partial_questionnaire()
     questionnaire["scales"] = {"agree7": {"labels": {"de": GERMAN}}}
     questionnaire["missing_labels"] = {"de": ["Keine Angabe"]}
-    questionnaire["items"] = {item: {"scale": "agree7", "de": f"{spec['en']} (auf Deutsch)"}
-                              for item, spec in questionnaire["items"].items()}
+    questionnaire["items"] = {
+        item: {"scale": "agree7", "de": f"{spec['en']} (auf Deutsch)"}
+        for item, spec in questionnaire["items"].items()
+    }
     return questionnaire
 
 
@@ -51,7 +60,10 @@ def german_run(tmp_path_factory, monkeypatch_module):
     write_roster_and_english_survey(root, partial_questionnaire())
     survey = root / "data" / "01_raw" / "waves" / WAVE / "survey.csv"
     english = partial_questionnaire()["scales"]["agree7"]["en"]
-    to_german = {label: GERMAN[SEVEN_POINT[float(n)]] for n, label in ((n, english[SEVEN_POINT[float(n)]]) for n in range(1, 6))}
+    to_german = {
+        label: GERMAN[SEVEN_POINT[float(n)]]
+        for n, label in ((n, english[SEVEN_POINT[float(n)]]) for n in range(1, 6))
+    }
     rows = list(csv.reader(survey.open(encoding="utf-8")))
     rows = [rows[0]] + [[to_german.get(cell, cell) for cell in row] for row in rows[1:]]
     with survey.open("w", encoding="utf-8", newline="") as handle:
@@ -80,18 +92,35 @@ def test_german_answers_are_read_on_their_scale(german_run):
     summary = catalog.load("run_summary")
     assert summary["ingestion"]["answers_set_missing"] == 0
     scores = catalog.load("item_scores")
-    values = set(np.unique(scores[["IN1", "ND1"]].to_numpy(dtype=float)[~np.isnan(scores[["IN1", "ND1"]].to_numpy(dtype=float))]))
+    values = set(
+        np.unique(
+            scores[["IN1", "ND1"]].to_numpy(dtype=float)[
+                ~np.isnan(scores[["IN1", "ND1"]].to_numpy(dtype=float))
+            ]
+        )
+    )
     assert values == {1.0, 2.0, 4.0, 6.0, 7.0}  # the German labels, read as their points
 
 
 def test_a_german_report_falls_back_to_english_words_with_one_warning(german_run):
     root, catalog, records = german_run
     assert (root / "data" / "08_reporting" / WAVE / "persona_report.html").stat().st_size > 0
-    golden = json.loads((root / "data" / "07_model_output" / WAVE / "golden_questions.json").read_text(encoding="utf-8"))
-    assert golden["items"] and all(item["text_de"].endswith("(auf Deutsch)") and "text_he" not in item for item in golden["items"])
+    golden = json.loads(
+        (root / "data" / "07_model_output" / WAVE / "golden_questions.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert golden["items"] and all(
+        item["text_de"].endswith("(auf Deutsch)") and "text_he" not in item
+        for item in golden["items"]
+    )
     fallbacks = [r.getMessage() for r in records if "and maybe others); using" in r.getMessage()]
-    assert fallbacks == ["No 'de' text for the report's labels (report.labels) (and maybe others); using 'en' instead."]
-    html = (root / "data" / "08_reporting" / WAVE / "persona_report.html").read_text(encoding="utf-8")
+    assert fallbacks == [
+        "No 'de' text for the report's labels (report.labels) (and maybe others); using 'en' instead."
+    ]
+    html = (root / "data" / "08_reporting" / WAVE / "persona_report.html").read_text(
+        encoding="utf-8"
+    )
     assert 'lang="en"' in html or 'dir="ltr"' in html
 
 

@@ -22,9 +22,20 @@ pytestmark = pytest.mark.slow
 def test_harness_runs_on_2000_employees(tmp_path):
     out = tmp_path / "results.md"
     command = [
-        sys.executable, str(PROJECT_ROOT / "benchmarks" / "run.py"),
-        "--sizes", "2000", "--workdir", str(tmp_path / "work"), "--out", str(out),
-        "--notebook-sample", "500", "--stepmix-sample", "300", "--kprototypes-sample", "200",
+        sys.executable,
+        str(PROJECT_ROOT / "benchmarks" / "run.py"),
+        "--sizes",
+        "2000",
+        "--workdir",
+        str(tmp_path / "work"),
+        "--out",
+        str(out),
+        "--notebook-sample",
+        "500",
+        "--stepmix-sample",
+        "300",
+        "--kprototypes-sample",
+        "200",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -62,8 +73,12 @@ def _harness():
 def test_a_commands_peak_memory_is_its_own_not_the_harnesss(tmp_path):
     import numpy as np
 
-    held = np.ones(400 * 2**20 // 8)  # the harness holds 400 MiB, as it holds a generated organisation
-    result = _harness().run_timed([sys.executable, "-c", "pass"], tmp_path, dict(os.environ), tmp_path / "log")
+    held = np.ones(
+        400 * 2**20 // 8
+    )  # the harness holds 400 MiB, as it holds a generated organisation
+    result = _harness().run_timed(
+        [sys.executable, "-c", "pass"], tmp_path, dict(os.environ), tmp_path / "log"
+    )
     assert result["returncode"] == 0 and held.sum() > 0
     # a bare interpreter: tens of MiB, not the 400 MiB a child forked straight from here reports
     assert 0 < result["peak_mib"] < 100

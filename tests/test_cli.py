@@ -30,18 +30,27 @@ def _save_rejects(path):
 
 def _assert_one_line_and_logged(output: str, expected_first_line: str, caplog) -> None:
     lines = output.splitlines()
-    assert lines == [expected_first_line, "The run stopped; fix this and run again. Details: logs/debug.log"]
+    assert lines == [
+        expected_first_line,
+        "The run stopped; fix this and run again. Details: logs/debug.log",
+    ]
     assert "Traceback" not in output
-    assert any(r.levelno == logging.DEBUG and r.exc_info for r in caplog.records)  # the traceback goes to the debug log
+    assert any(
+        r.levelno == logging.DEBUG and r.exc_info for r in caplog.records
+    )  # the traceback goes to the debug log
 
 
 def test_a_stop_in_a_node_is_one_line_and_exit_2(capsys, caplog):
     def stop():
-        raise RuntimeError("node failed") from RunStopped("survey responses", "only 3 usable responses.", "at least 15.")
+        raise RuntimeError("node failed") from RunStopped(
+            "survey responses", "only 3 usable responses.", "at least 15."
+        )
 
     code, output = _run(stop, capsys, caplog)
     assert code == INPUT_ERROR_EXIT_CODE == 2
-    _assert_one_line_and_logged(output, "Error: survey responses: only 3 usable responses. Expected: at least 15.", caplog)
+    _assert_one_line_and_logged(
+        output, "Error: survey responses: only 3 usable responses. Expected: at least 15.", caplog
+    )
 
 
 def test_a_full_disk_is_one_line_and_exit_2(tmp_path, capsys, caplog):

@@ -15,7 +15,15 @@ from segmentation.pipelines.personas.nodes import select_golden_questions
 
 from .pipelines.ingestion.helpers import read, write_csv
 
-SEVEN = ["Strongly disagree", "Disagree", "Somewhat disagree", "Neutral", "Somewhat agree", "Agree", "Strongly agree"]
+SEVEN = [
+    "Strongly disagree",
+    "Disagree",
+    "Somewhat disagree",
+    "Neutral",
+    "Somewhat agree",
+    "Agree",
+    "Strongly agree",
+]
 
 
 def seven_point_questionnaire(**scale_extra) -> dict:
@@ -25,7 +33,11 @@ def seven_point_questionnaire(**scale_extra) -> dict:
         "missing_labels": {"en": ["Prefer not to answer", ""]},
         "constructs": {"effort": ["EE1", "EE2"], "intention": ["INT1"], "recommend": ["R1"]},
         "items": {
-            "EE1": {"scale": "likert7", "en": "Trello is easy to use.", "de": "Trello ist einfach."},
+            "EE1": {
+                "scale": "likert7",
+                "en": "Trello is easy to use.",
+                "de": "Trello ist einfach.",
+            },
             "EE2": {"scale": "likert7", "reverse": True, "de": "Trello ist kompliziert."},
             "INT1": {"scale": "likert7", "en": "I intend to use Trello."},
             "R1": {"scale": "nps", "en": "Would you recommend it?"},
@@ -64,10 +76,23 @@ def test_short_form_labels_only_still_reads():
         ({"labels": {"en": ["No", "Yes"]}}, (1, 2), 2, 1, (1.375, 1.625)),
         ({"min": 1, "max": 7, "agree": {"top_box": 2}}, (1, 7), 6, 2, (3.25, 4.75)),
         ({"min": 1, "max": 7, "agree": {"share": 0.5}}, (1, 7), 4, 4, (3.25, 4.75)),
-        ({"min": 1, "max": 5, "agree": {"share": 0.75}, "levels": {"low_below": 0.25, "high_from": 0.75}}, (1, 5), 4, 2, (2.0, 4.0)),
+        (
+            {
+                "min": 1,
+                "max": 5,
+                "agree": {"share": 0.75},
+                "levels": {"low_below": 0.25, "high_from": 0.75},
+            },
+            (1, 5),
+            4,
+            2,
+            (2.0, 4.0),
+        ),
     ],
 )
-def test_scale_bounds_and_thresholds_come_from_the_scale(spec, bounds, agree_from, disagree_to, levels):
+def test_scale_bounds_and_thresholds_come_from_the_scale(
+    spec, bounds, agree_from, disagree_to, levels
+):
     scale = Scale.from_params("s", spec)
     assert scale.bounds == bounds
     assert scale.agree_from == agree_from
@@ -80,12 +105,21 @@ def test_scale_bounds_and_thresholds_come_from_the_scale(spec, bounds, agree_fro
     [
         ({"min": 1, "max": 12}, "12 points"),
         ({"min": 3, "max": 3}, "1 points"),
-        ({"min": 1, "max": 7, "labels": {"en": ["a", "b", "c", "d", "e"]}}, "5 labels in en for 7 points"),
-        ({"labels": {"en": ["a", "b", "c"], "de": ["a", "b"]}}, "different number of labels per language"),
+        (
+            {"min": 1, "max": 7, "labels": {"en": ["a", "b", "c", "d", "e"]}},
+            "5 labels in en for 7 points",
+        ),
+        (
+            {"labels": {"en": ["a", "b", "c"], "de": ["a", "b"]}},
+            "different number of labels per language",
+        ),
         ({"min": 1, "max": 5, "agree": {"top_box": 5}}, "agree.top_box is 5"),
         ({"min": 1, "max": 5, "agree": {"share": 1.5}}, "not a share of the range"),
         ({"min": 1, "max": 5, "agree": {"from": 4}}, "agree must be"),
-        ({"min": 1, "max": 5, "levels": {"low_below": 0.8, "high_from": 0.2}}, "is above levels.high_from"),
+        (
+            {"min": 1, "max": 5, "levels": {"low_below": 0.8, "high_from": 0.2}},
+            "is above levels.high_from",
+        ),
         ({"min": 1}, "neither labels nor a max"),
     ],
 )
@@ -98,14 +132,24 @@ def test_bad_scales_stop_with_one_line(spec, message):
 def test_a_construct_may_not_mix_ranges():
     q = seven_point_questionnaire()
     q["constructs"]["effort"] = ["EE1", "R1"]
-    with pytest.raises(QuestionnaireError, match=r"construct effort mixes items on different ranges \(0-10, 1-7\)"):
+    with pytest.raises(
+        QuestionnaireError, match=r"construct effort mixes items on different ranges \(0-10, 1-7\)"
+    ):
         Codebook.from_params(q)
 
 
 def test_reverse_scoring_is_min_plus_max_minus_answer():
     """Was ``6 - x`` whatever the scale: a 7 became -1."""
     codebook = Codebook.from_params(seven_point_questionnaire())
-    responses = pd.DataFrame({"pid": ["a", "b", "c"], "EE1": [7.0, 1.0, 4.0], "EE2": [7.0, 1.0, np.nan], "INT1": 1.0, "R1": 0.0})
+    responses = pd.DataFrame(
+        {
+            "pid": ["a", "b", "c"],
+            "EE1": [7.0, 1.0, 4.0],
+            "EE2": [7.0, 1.0, np.nan],
+            "INT1": 1.0,
+            "R1": 0.0,
+        }
+    )
     scored = score_items(responses, seven_point_questionnaire())
     assert scored["EE2"].tolist()[:2] == [1.0, 7.0] and np.isnan(scored["EE2"].iloc[2])
     assert scored["EE1"].tolist() == [7.0, 1.0, 4.0]  # not reverse-coded: untouched
@@ -123,7 +167,10 @@ def _generic_survey(tmp_path, answers: list[list[str]]):
 
 def test_answers_6_and_7_are_kept_on_a_7_point_scale(tmp_path, survey_params):
     """Was: every answer above 5 set missing and the respondent rejected as incomplete."""
-    raw = _generic_survey(tmp_path, [["6", "7", "7", "10"], ["7", "6.0", "1", "0"], ["8", "0", "Prefer not to answer", "11"]])
+    raw = _generic_survey(
+        tmp_path,
+        [["6", "7", "7", "10"], ["7", "6.0", "1", "0"], ["8", "0", "Prefer not to answer", "11"]],
+    )
     responses, rejects, detected = parse_survey(raw, seven_point_questionnaire(), survey_params)
     assert detected["items_found"] == 4
     kept = responses.set_index("respondent_id")
@@ -139,7 +186,9 @@ def test_answers_6_and_7_are_kept_on_a_7_point_scale(tmp_path, survey_params):
 
 
 def test_labelled_answers_in_any_language(tmp_path, survey_params):
-    q = seven_point_questionnaire(labels={"en": SEVEN, "de": ["Gar nicht", "2", "3", "4", "5", "6", "Voll und ganz"]})
+    q = seven_point_questionnaire(
+        labels={"en": SEVEN, "de": ["Gar nicht", "2", "3", "4", "5", "6", "Voll und ganz"]}
+    )
     raw = _generic_survey(tmp_path, [["Somewhat agree", "Voll und ganz", "strongly DISAGREE", "9"]])
     responses, rejects, _ = parse_survey(raw, q, survey_params)
     assert rejects.empty
@@ -156,7 +205,9 @@ def test_agreeing_on_a_7_point_scale_is_its_top_boxes_not_4_and_up():
     agrees = codebook.agrees("INT1", answers)
     assert agrees.tolist()[:5] == [False, False, False, True, True] and agrees.isna().iloc[5]
     assert agrees.mean() == pytest.approx(0.4)  # share among those who answered
-    assert codebook.agrees("intention", answers).equals(agrees)  # a single-item construct asks its item's scale
+    assert codebook.agrees("intention", answers).equals(
+        agrees
+    )  # a single-item construct asks its item's scale
     top_two = Codebook.from_params(seven_point_questionnaire(agree={"top_box": 2}))
     assert top_two.agrees("INT1", answers).mean() == pytest.approx(0.2)
 
@@ -165,14 +216,18 @@ def test_score_levels_follow_the_scale():
     codebook = Codebook.from_params(seven_point_questionnaire())
     scores = pd.Series([1.0, 3.24, 3.25, 4.74, 4.75, 7.0, np.nan])
     levels = codebook.level("effort", scores)
-    assert levels.tolist()[:6] == ["low", "low", "medium", "medium", "high", "high"] and pd.isna(levels.iloc[6])
+    assert levels.tolist()[:6] == ["low", "low", "medium", "medium", "high", "high"] and pd.isna(
+        levels.iloc[6]
+    )
     with pytest.raises(KeyError, match="neither an item nor a construct"):
         codebook.agrees("nothing", scores)
 
 
 def test_constructs_meet_on_a_common_0_to_100_scale_when_their_ranges_differ():
     codebook = Codebook.from_params(seven_point_questionnaire())
-    scores = pd.DataFrame({"effort": [1.0, 4.0, 7.0], "intention": [7.0, 5.5, np.nan], "recommend": [0.0, 5.0, 10.0]})
+    scores = pd.DataFrame(
+        {"effort": [1.0, 4.0, 7.0], "intention": [7.0, 5.5, np.nan], "recommend": [0.0, 5.0, 10.0]}
+    )
     same, axis = codebook.comparable_scores(scores, ["effort", "intention"])
     assert axis == (1.0, 7.0) and same.equals(scores[["effort", "intention"]])
     common, axis = codebook.comparable_scores(scores, ["effort", "recommend"])
@@ -198,7 +253,9 @@ def test_missing_language_falls_back_to_the_first_with_one_warning(caplog, fresh
     with caplog.at_level(logging.WARNING, logger="segmentation.codebook"):
         assert codebook.item_text("EE1", "he") == "Trello is easy to use."
         assert codebook.item_text("INT1", "he") == "I intend to use Trello."
-        assert codebook.item_text("EE2", "he") == "Trello ist kompliziert."  # no English: the next language that has it
+        assert (
+            codebook.item_text("EE2", "he") == "Trello ist kompliziert."
+        )  # no English: the next language that has it
         assert codebook.item_text("EE1", "de") == "Trello ist einfach."
         assert codebook.label("likert7", 7, "he") == "Strongly agree"
         assert codebook.label("nps", 7, "he") == "7"  # numeric scale: the number
@@ -214,11 +271,24 @@ def test_golden_questions_speak_the_questionnaire_languages(fresh_fallback_warni
     rng = np.random.default_rng(0)
     q = seven_point_questionnaire()
     persona = np.repeat(["P1", "P2"], 30)
-    items = pd.DataFrame({"pid": [f"p{i}" for i in range(60)], "EE1": np.where(persona == "P1", 6.0, 2.0) + rng.integers(0, 2, 60),
-                          "EE2": np.where(persona == "P1", 2.0, 6.0), "INT1": rng.integers(1, 8, 60).astype(float), "R1": 5.0})
-    golden = select_golden_questions(items, pd.DataFrame({"pid": items["pid"], "persona_id": persona}), q, ["effort", "intention"],
-                                     {"min_items": 1, "max_items": 2, "tolerance": 0.0, "cv_folds": 3, "sample_size": 60},
-                                     {"min_group_size": 5}, 0)
+    items = pd.DataFrame(
+        {
+            "pid": [f"p{i}" for i in range(60)],
+            "EE1": np.where(persona == "P1", 6.0, 2.0) + rng.integers(0, 2, 60),
+            "EE2": np.where(persona == "P1", 2.0, 6.0),
+            "INT1": rng.integers(1, 8, 60).astype(float),
+            "R1": 5.0,
+        }
+    )
+    golden = select_golden_questions(
+        items,
+        pd.DataFrame({"pid": items["pid"], "persona_id": persona}),
+        q,
+        ["effort", "intention"],
+        {"min_items": 1, "max_items": 2, "tolerance": 0.0, "cv_folds": 3, "sample_size": 60},
+        {"min_group_size": 5},
+        0,
+    )
     first = golden["items"][0]
     assert first["item_id"] == "EE1"
     assert (first["text_en"], first["text_de"]) == ("Trello is easy to use.", "Trello ist einfach.")

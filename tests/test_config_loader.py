@@ -15,7 +15,10 @@ CUSTOM = {
     "questionnaire": {
         "scales": {"likert7": {"min": 1, "max": 7}},
         "constructs": {"effort": ["EE1", "EE2"]},
-        "items": {"EE1": {"scale": "likert7", "de": "Trello ist einfach."}, "EE2": {"scale": "likert7", "de": "Trello ist klar."}},
+        "items": {
+            "EE1": {"scale": "likert7", "de": "Trello ist einfach."},
+            "EE2": {"scale": "likert7", "de": "Trello ist klar."},
+        },
     }
 }
 
@@ -30,7 +33,9 @@ def _conf_with_env(tmp_path, files: dict[str, dict]):
     shutil.copytree(PROJECT_ROOT / "conf" / "base", conf / "base")
     (conf / "custom").mkdir()
     for name, content in files.items():
-        (conf / "custom" / name).write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+        (conf / "custom" / name).write_text(
+            yaml.safe_dump(content, allow_unicode=True), encoding="utf-8"
+        )
     return conf
 
 
@@ -49,7 +54,9 @@ def test_other_parameters_still_merge_key_by_key(tmp_path):
     params = _load(conf, "custom")
     assert params["survey"]["min_item_share"] == 0.3
     assert params["survey"]["min_answered_share"] == 0.5  # a sibling setting kept from base
-    assert "SM1" in params["questionnaire"]["items"]  # no questionnaire in the env: the standard one
+    assert (
+        "SM1" in params["questionnaire"]["items"]
+    )  # no questionnaire in the env: the standard one
 
 
 def test_base_alone_is_the_standard_questionnaire(tmp_path):

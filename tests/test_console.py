@@ -50,7 +50,9 @@ def test_quiet_console_filters_the_named_handler_once():
 
 
 def test_dataset_path_names_files_and_skips_memory(tmp_path):
-    catalog = DataCatalog({"report": TextDataset(filepath=str(tmp_path / "r.html")), "mem": MemoryDataset(1)})
+    catalog = DataCatalog(
+        {"report": TextDataset(filepath=str(tmp_path / "r.html")), "mem": MemoryDataset(1)}
+    )
     assert dataset_path(catalog, "report").endswith("r.html")
     assert dataset_path(catalog, "mem") is None
     assert dataset_path(catalog, "absent") is None
@@ -58,7 +60,11 @@ def test_dataset_path_names_files_and_skips_memory(tmp_path):
 
 def test_stages_come_from_the_registered_pipelines():
     a, b = SimpleNamespace(name="read"), SimpleNamespace(name="draw")
-    pipelines = {"__default__": SimpleNamespace(nodes=[a, b]), "ingestion": SimpleNamespace(nodes=[a]), "report": SimpleNamespace(nodes=[b])}
+    pipelines = {
+        "__default__": SimpleNamespace(nodes=[a, b]),
+        "ingestion": SimpleNamespace(nodes=[a]),
+        "report": SimpleNamespace(nodes=[b]),
+    }
     assert stage_of_nodes(pipelines) == {"read": "ingestion", "draw": "report"}
 
 
@@ -66,11 +72,15 @@ def test_hook_prints_a_line_per_stage_and_the_paths_at_the_end(tmp_path, caplog)
     hook = StageProgressHook()
     nodes = [SimpleNamespace(name="n1"), SimpleNamespace(name="n2")]
     with caplog.at_level(logging.INFO, logger="segmentation.console"):
-        hook.before_pipeline_run({"runtime_params": {"wave": "2026-09"}}, SimpleNamespace(nodes=nodes))
+        hook.before_pipeline_run(
+            {"runtime_params": {"wave": "2026-09"}}, SimpleNamespace(nodes=nodes)
+        )
         for node in nodes:
             hook.before_node_run(node)
             hook.after_node_run(node)
-        catalog = DataCatalog({"persona_report_html": TextDataset(filepath=str(tmp_path / "persona_report.html"))})
+        catalog = DataCatalog(
+            {"persona_report_html": TextDataset(filepath=str(tmp_path / "persona_report.html"))}
+        )
         hook.after_pipeline_run(catalog)
     messages = [r.getMessage() for r in caplog.records]
     assert messages[0] == "Running 2 steps in 1 stages for wave 2026-09."

@@ -71,11 +71,18 @@ def test_rejects_carry_the_planted_defects(project, runs, truth, wave, shape):
     by_reason = summary["files"]["survey"]["rejected_by_reason"]
     for reason in ["duplicate_response", "incomplete", "unknown_employee"]:
         assert by_reason.get(reason, 0) == planted[reason], reason
-    rejects = pd.read_csv(project / "data" / "02_intermediate" / wave / "rejects.csv", dtype=str, keep_default_na=False)
+    rejects = pd.read_csv(
+        project / "data" / "02_intermediate" / wave / "rejects.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
     assert (rejects.groupby("reason").size() >= 1).all()
     assert set(rejects.columns) == {"file", "row", "column", "value", "reason", "action"}
     survey_rows = rejects[rejects["file"].str.startswith(f"data/01_raw/waves/{wave}/survey")]
-    assert len(survey_rows[survey_rows["action"] == "row_rejected"]) == summary["files"]["survey"]["rows_rejected"]
+    assert (
+        len(survey_rows[survey_rows["action"] == "row_rejected"])
+        == summary["files"]["survey"]["rows_rejected"]
+    )
 
 
 def test_primary_tables_are_pseudonymous(project, runs):
@@ -92,9 +99,15 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
     project = copy_project(tmp_path)
     roster = next((project / "data" / "01_raw" / "hr").glob("roster.*"))
     roster.unlink()
-    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text("employee_id;email\n00001;a@x.org\n", encoding="utf-8")
+    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text(
+        "employee_id;email\n00001;a@x.org\n", encoding="utf-8"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run"], cwd=project, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
     )
     output = result.stdout + result.stderr
@@ -107,8 +120,16 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
 def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
     project = copy_project(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run"], cwd=project, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"), "COLUMNS": "80"},
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            **os.environ,
+            "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
+            "COLUMNS": "80",
+        },
     )
     lines = (result.stdout + result.stderr).splitlines()
     assert result.returncode == 0, "\n".join(lines[-30:])
@@ -117,7 +138,11 @@ def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
     assert not any("Loading data from" in line or "Saving data to" in line for line in lines)
     tail = lines[-8:]
     assert tail[0].startswith("Finished in")
-    for words, path in [("Report", "persona_report.html"), ("Workbook", "persona_report.xlsx"), ("Targeting lists", "targeting")]:
+    for words, path in [
+        ("Report", "persona_report.html"),
+        ("Workbook", "persona_report.xlsx"),
+        ("Targeting lists", "targeting"),
+    ]:
         line = next(x for x in tail if x.strip().startswith(words))
         assert line.rstrip().endswith(path)
     # The detail went to the log file instead.
@@ -145,12 +170,19 @@ def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, 
     before = wave_outputs(project, "2026-09")
     assert any(name.endswith("targeting/all_personas.csv") for name in before)
     result = subprocess.run(
-        [sys.executable, "-c", FULL_DISK_RUN], cwd=project, capture_output=True, text=True, timeout=600,
+        [sys.executable, "-c", FULL_DISK_RUN],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
     )
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
-    assert "the disk is full (no space left on device); this wave's previous outputs were left as they were." in output
+    assert (
+        "the disk is full (no space left on device); this wave's previous outputs were left as they were."
+        in output
+    )
     assert "Traceback" not in output
     # every output of the complete run is as it was, and none of the failed run's is in place
     assert wave_outputs(project, "2026-09") == before
@@ -162,15 +194,24 @@ def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, 
 
 def test_ingestion_runs_alone_on_a_fresh_checkout(tmp_path):
     project = copy_project(tmp_path)
-    assert run_session(project, ["ingestion"], wave=SEPTEMBER) is None  # no run summary yet, and no error
+    assert (
+        run_session(project, ["ingestion"], wave=SEPTEMBER) is None
+    )  # no run summary yet, and no error
     assert (project / "data" / "03_primary" / SEPTEMBER / "employees.parquet").is_file()
     assert set(_timings(project, SEPTEMBER)) == {"ingestion"}
 
 
 def test_each_stage_runs_alone_after_a_full_run_with_the_same_outputs(sample_runs, stage_rerun):
     assert stage_rerun.outputs.keys() == sample_runs.outputs.keys()
-    assert [name for name in sample_runs.outputs if stage_rerun.outputs[name] != sample_runs.outputs[name]] == []
+    assert [
+        name
+        for name in sample_runs.outputs
+        if stage_rerun.outputs[name] != sample_runs.outputs[name]
+    ] == []
     # each stage's timings sit beside the full run's; the run summary holds none
     assert set(stage_rerun.timings) == {"__default__", *STAGES}
-    assert stage_rerun.timings["__default__"] == _timings(sample_runs.project, SEPTEMBER)["__default__"]
+    assert (
+        stage_rerun.timings["__default__"]
+        == _timings(sample_runs.project, SEPTEMBER)["__default__"]
+    )
     assert stage_rerun.summary == sample_runs.summaries[SEPTEMBER]

@@ -39,8 +39,19 @@ pytestmark = pytest.mark.slow
 WAVE = "2026-09"
 CR_ATTACK = "Ops-North\r=1+1"
 HOSTILE = [
-    CR_ATTACK, "line\n=2+2", "nul\x00=3", "=HYPERLINK(\"http://evil.example\",\"x\")", "+972-1", "-2+3", "@SUM(1)",
-    "\uff1d1+1", "\u202e\u200f=rtl", "\u200b=zw", "\U0001f642 =1", "\t=tab", "x" * 1_000_000,
+    CR_ATTACK,
+    "line\n=2+2",
+    "nul\x00=3",
+    '=HYPERLINK("http://evil.example","x")',
+    "+972-1",
+    "-2+3",
+    "@SUM(1)",
+    "\uff1d1+1",
+    "\u202e\u200f=rtl",
+    "\u200b=zw",
+    "\U0001f642 =1",
+    "\t=tab",
+    "x" * 1_000_000,
 ]
 
 
@@ -102,7 +113,10 @@ def _write_hostile_survey(project: Path) -> None:
     path = project / "data" / "01_raw" / "waves" / WAVE / "survey.csv"
     rows = _rows(path)
     header, body = rows[0], rows[3:]
-    columns = [header.index(c) for c in ("RecipientEmail", "ExternalReference", "UserLanguage", "SM1", "CH4", "OPEN1")]
+    columns = [
+        header.index(c)
+        for c in ("RecipientEmail", "ExternalReference", "UserLanguage", "SM1", "CH4", "OPEN1")
+    ]
     for c in columns:
         for h, value in enumerate(HOSTILE):
             body[(c * 31 + h * 7) % len(body)][c] = value
@@ -120,7 +134,10 @@ def written_files(project: Path, wave: str) -> tuple[list[Path], list[Path]]:
     """Every CSV and every workbook a run of ``wave`` wrote."""
     data = project / "data"
     folders = sorted(data.glob(f"0[2-8]_*/{wave}"))
-    return (sorted(p for f in folders for p in f.rglob("*.csv")), sorted(p for f in folders for p in f.rglob("*.xlsx")))
+    return (
+        sorted(p for f in folders for p in f.rglob("*.csv")),
+        sorted(p for f in folders for p in f.rglob("*.xlsx")),
+    )
 
 
 def csv_problems(path: Path) -> list[str]:
@@ -128,16 +145,29 @@ def csv_problems(path: Path) -> list[str]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         sample = handle.read(4096)
         handle.seek(0)
-        delimiter = ";" if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",") else ","
+        delimiter = (
+            ";"
+            if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",")
+            else ","
+        )
         rows = list(csv.reader(handle, delimiter=delimiter))
     problems = []
     width = len(rows[0]) if rows else 0
     for n, row in enumerate(rows, start=1):
         if len(row) != width:
-            problems.append(f"{path.name} record {n}: {len(row)} cells, header has {width}: {row[:3]}")
-        problems += [f"{path.name} record {n}: formula-like cell {cell[:40]!r}" for cell in row if _formula_like(cell)]
-        problems += [f"{path.name} record {n}: control character in {cell[:40]!r}" for cell in row
-                     if any(unicodedata.category(c) == "Cc" and c != "\n" for c in cell)]
+            problems.append(
+                f"{path.name} record {n}: {len(row)} cells, header has {width}: {row[:3]}"
+            )
+        problems += [
+            f"{path.name} record {n}: formula-like cell {cell[:40]!r}"
+            for cell in row
+            if _formula_like(cell)
+        ]
+        problems += [
+            f"{path.name} record {n}: control character in {cell[:40]!r}"
+            for cell in row
+            if any(unicodedata.category(c) == "Cc" and c != "\n" for c in cell)
+        ]
     return problems
 
 
@@ -149,7 +179,9 @@ def workbook_problems(path: Path) -> list[str]:
                 if cell.data_type == "f":
                     problems.append(f"{path.name}!{sheet.title}!{cell.coordinate}: a formula")
                 elif isinstance(cell.value, str) and _formula_like(cell.value):
-                    problems.append(f"{path.name}!{sheet.title}!{cell.coordinate}: formula-like {cell.value[:40]!r}")
+                    problems.append(
+                        f"{path.name}!{sheet.title}!{cell.coordinate}: formula-like {cell.value[:40]!r}"
+                    )
     return problems
 
 
@@ -164,7 +196,9 @@ def _opt_out_saved_by_excel(project: Path) -> list[str]:
     opted = [r[0] for r in rows[1:] if r[0]]
     assert all(i.startswith("0") for i in opted)  # the sample's ids have leading zeros
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([rows[0], *[[r[0].lstrip("0"), r[1]] for r in rows[1:]], ["99999", ""]])
+        csv.writer(handle).writerows(
+            [rows[0], *[[r[0].lstrip("0"), r[1]] for r in rows[1:]], ["99999", ""]]
+        )
     return opted, [r[1].lower() for r in rows[1:] if r[1]]
 
 
@@ -184,11 +218,23 @@ def test_every_csv_and_workbook_parses_back_whole_and_inert(hostile_run):
     assert changed > 50
     csvs, workbooks = written_files(project, WAVE)
     names = {p.name for p in csvs}
-    assert {"rejects.csv", "champions.csv", "manager_briefs.csv", "top_contributors.csv", "all_personas.csv"} <= names
-    problems = [p for path in csvs for p in csv_problems(path)] + [p for path in workbooks for p in workbook_problems(path)]
+    assert {
+        "rejects.csv",
+        "champions.csv",
+        "manager_briefs.csv",
+        "top_contributors.csv",
+        "all_personas.csv",
+    } <= names
+    problems = [p for path in csvs for p in csv_problems(path)] + [
+        p for path in workbooks for p in workbook_problems(path)
+    ]
     assert problems == []
     # the org unit arrives whole, on its own row, as one cell
-    with open(project / "data" / "08_reporting" / WAVE / "targeting" / "all_personas.csv", encoding="utf-8-sig", newline="") as f:
+    with open(
+        project / "data" / "08_reporting" / WAVE / "targeting" / "all_personas.csv",
+        encoding="utf-8-sig",
+        newline="",
+    ) as f:
         listed = list(csv.DictReader(f))
     assert sum(r["org_unit"] == "Ops-North =1+1" for r in listed) > 50
     assert all(r["employee_id"] and r["persona_id"] for r in listed)
@@ -196,13 +242,27 @@ def test_every_csv_and_workbook_parses_back_whole_and_inert(hostile_run):
 
 def test_cleaned_cells_are_listed_and_their_rows_kept(hostile_run):
     project, changed = hostile_run.project, hostile_run.changed
-    with open(project / "data" / "02_intermediate" / WAVE / "rejects.csv", encoding="utf-8-sig", newline="") as f:
+    with open(
+        project / "data" / "02_intermediate" / WAVE / "rejects.csv",
+        encoding="utf-8-sig",
+        newline="",
+    ) as f:
         rejects = list(csv.DictReader(f))
-    cleaned = [r for r in rejects if r["action"] == "value_cleaned" and r["reason"] == "control_characters"
-               and r["file"] == "data/01_raw/hr/roster.csv"]
-    assert sum(r["column"] == "org_unit" and r["value"] == "Ops-North =1+1" for r in cleaned) >= changed
+    cleaned = [
+        r
+        for r in rejects
+        if r["action"] == "value_cleaned"
+        and r["reason"] == "control_characters"
+        and r["file"] == "data/01_raw/hr/roster.csv"
+    ]
+    assert (
+        sum(r["column"] == "org_unit" and r["value"] == "Ops-North =1+1" for r in cleaned)
+        >= changed
+    )
     roster = _rows(project / "data" / "01_raw" / "hr" / "roster.csv")[1:]
-    with_controls = sum(any(unicodedata.category(c) == "Cc" for c in cell.strip()) for row in roster for cell in row)
+    with_controls = sum(
+        any(unicodedata.category(c) == "Cc" for c in cell.strip()) for row in roster for cell in row
+    )
     assert len(cleaned) == with_controls > changed
     assert all(int(r["row"]) > 1 for r in cleaned)
 
@@ -211,18 +271,34 @@ def test_opt_outs_saved_by_excel_are_honoured_everywhere_and_an_unknown_one_is_l
     """Issue 12: opt-out ids that lost their leading zeros matched nobody, and opted-out people stayed listed."""
     project, opted_out = hostile_run.project, set(hostile_run.opted_out)
     reporting = project / "data" / "08_reporting" / WAVE
-    files = [*sorted((reporting / "targeting").glob("*.csv")), reporting / "champions.csv", reporting / "manager_briefs.csv",
-             reporting / "gamification" / "top_contributors.csv"]
+    files = [
+        *sorted((reporting / "targeting").glob("*.csv")),
+        reporting / "champions.csv",
+        reporting / "manager_briefs.csv",
+        reporting / "gamification" / "top_contributors.csv",
+    ]
     for path in files:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
         assert not opted_out & {cell for row in rows[1:] for cell in row}, path.name
-    with open(project / "data" / "02_intermediate" / WAVE / "opt_out_rejects.csv", encoding="utf-8-sig", newline="") as f:
+    with open(
+        project / "data" / "02_intermediate" / WAVE / "opt_out_rejects.csv",
+        encoding="utf-8-sig",
+        newline="",
+    ) as f:
         listed = list(csv.DictReader(f))
-    assert sorted(r["value"].split(" (roster: ")[1].rstrip(")") for r in listed if r["reason"] == "id_matched_after_normalising") == sorted(opted_out)
-    assert [(r["value"], r["reason"]) for r in listed if r["reason"] == "matches_nobody"] == [("99999", "matches_nobody")]
+    assert sorted(
+        r["value"].split(" (roster: ")[1].rstrip(")")
+        for r in listed
+        if r["reason"] == "id_matched_after_normalising"
+    ) == sorted(opted_out)
+    assert [(r["value"], r["reason"]) for r in listed if r["reason"] == "matches_nobody"] == [
+        ("99999", "matches_nobody")
+    ]
     opt_out = hostile_run.summary["campaign"]["opt_out"]
-    assert opt_out["matched_after_normalising"] == len(opted_out) and opt_out["matching_nobody"] == 1
+    assert (
+        opt_out["matched_after_normalising"] == len(opted_out) and opt_out["matching_nobody"] == 1
+    )
     assert hostile_run.summary["campaign"]["opt_out_entries_matching_nobody"] == 1
     assert any("match nobody" in w for w in opt_out["warnings"])
 
@@ -233,19 +309,29 @@ def small_organisation(questionnaire):
 
 
 @pytest.mark.parametrize("shape", sorted(WRITERS))
-def test_every_export_shape_survives_hostile_values(tmp_path, small_organisation, shape, questionnaire, survey_params, roster_params):
+def test_every_export_shape_survives_hostile_values(
+    tmp_path, small_organisation, shape, questionnaire, survey_params, roster_params
+):
     """HOSTILE in the ids, emails, names and free text of each export shape: every row used or rejected, the rejects inert."""
     write, name = WRITERS[shape]
     # an xlsx cell cannot hold control characters (Excel never writes them): the others only
-    values = [v for v in HOSTILE if not (name.endswith(".xlsx") and any(unicodedata.category(c) == "Cc" for c in v))]
+    values = [
+        v
+        for v in HOSTILE
+        if not (name.endswith(".xlsx") and any(unicodedata.category(c) == "Cc" for c in v))
+    ]
     answers = small_organisation.answers[WAVE].copy()
     for c, column in enumerate(["employee_id", "email", "name", "recipient_email", "OPEN1"]):
         answers[column] = answers[column].astype(object)
         for h, value in enumerate(values):
             answers.loc[(c * len(values) + h) * 3 % len(answers), column] = value
     path = write(answers, tmp_path / shape / name, Codebook.from_params(questionnaire))
-    roster, _, _, _ = parse_roster(read(write_roster_csv(small_organisation.roster, tmp_path / "roster.csv"), "roster"),
-                                   roster_params, WAVE, None)
+    roster, _, _, _ = parse_roster(
+        read(write_roster_csv(small_organisation.roster, tmp_path / "roster.csv"), "roster"),
+        roster_params,
+        WAVE,
+        None,
+    )
     responses, survey_rejects, detected = parse_survey(read(path), questionnaire, survey_params)
     matched, match_rejects = match_respondents(responses, roster, [], detected)
     rejects = concat_rejects([survey_rejects, match_rejects])

@@ -24,7 +24,10 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _export(project, text="PE1,PE2,Gender,Department\n1,7,Male,Sales\n4,5,Female,Finance\n7,2,Female,Legal\n"):
+def _export(
+    project,
+    text="PE1,PE2,Gender,Department\n1,7,Male,Sales\n4,5,Female,Finance\n7,2,Female,Legal\n",
+):
     path = project / "export.csv"
     path.write_text(text, encoding="utf-8")
     return path
@@ -37,11 +40,22 @@ def invoke(*args):
 def test_inspect_writes_a_starter_environment_and_says_what_to_check(project):
     result = invoke(_export(project), "--env", "acme")
     assert result.exit_code == 0, result.output
-    assert "respondents: anonymous (no employee id or email); employees typed on gender, department" in result.output
+    assert (
+        "respondents: anonymous (no employee id or email); employees typed on gender, department"
+        in result.output
+    )
     assert "Run: kedro run --env acme --params wave=" in result.output
     written = sorted(p.name for p in (project / "conf" / "acme").iterdir())
-    assert written == ["catalog.yml", "parameters_ingestion.yml", "parameters_personas.yml", "parameters_questionnaire.yml", "parameters_report.yml"]
-    link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())["survey"]["roster_link"]
+    assert written == [
+        "catalog.yml",
+        "parameters_ingestion.yml",
+        "parameters_personas.yml",
+        "parameters_questionnaire.yml",
+        "parameters_report.yml",
+    ]
+    link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())[
+        "survey"
+    ]["roster_link"]
     # Legal is no department of the roster: only the answers that are
     assert link["department"]["values"] == {"Finance": "Finance", "Sales": "Sales"}
     assert link["gender"]["values"] == {"Female": "F", "Male": "M"}
@@ -95,7 +109,9 @@ def test_missing_file_and_bad_environment_names_are_one_line_errors(project):
     missing = invoke(project / "nowhere.csv", "--env", "acme")
     assert missing.exit_code == 2 and "the survey file does not exist" in missing.output
     base = invoke(_export(project), "--env", "base")
-    assert base.exit_code == 2 and "is not a name for a new configuration environment" in base.output
+    assert (
+        base.exit_code == 2 and "is not a name for a new configuration environment" in base.output
+    )
     assert invoke(_export(project), "--env", "../up").exit_code == 2
 
 
@@ -110,14 +126,19 @@ def test_the_console_command_dispatches_inspect(project, monkeypatch):
 
 
 def test_the_environments_own_roster_mapping_is_used_to_link(project):
-    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text("EmpNo,Geschlecht\nE1,Female\nE2,Male\n", encoding="utf-8")
+    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text(
+        "EmpNo,Geschlecht\nE1,Female\nE2,Male\n", encoding="utf-8"
+    )
     (project / "conf" / "acme").mkdir(parents=True)
     (project / "conf" / "acme" / "parameters_roster.yml").write_text(
-        "roster:\n  columns:\n    employee_id: [EmpNo]\n    gender: [Geschlecht]\n", encoding="utf-8"
+        "roster:\n  columns:\n    employee_id: [EmpNo]\n    gender: [Geschlecht]\n",
+        encoding="utf-8",
     )
     result = invoke(_export(project), "--env", "acme")
     assert result.exit_code == 0, result.output
-    link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())["survey"]["roster_link"]
+    link = yaml.safe_load((project / "conf" / "acme" / "parameters_ingestion.yml").read_text())[
+        "survey"
+    ]["roster_link"]
     assert link["gender"]["values"] == {"Female": "Female", "Male": "Male"}
     assert "department" not in link  # this roster has none
 
@@ -129,7 +150,13 @@ def test_a_test_project_copy_leaves_out_the_checkouts_own_environments(tmp_path,
     fake = tmp_path / "checkout"
     for folder in ["src/segmentation", "conf/base", "conf/local", "conf/genai", "data/01_raw"]:
         (fake / folder).mkdir(parents=True)
-    for file in [".telemetry", "pyproject.toml", "conf/logging.yml", "conf/base/parameters.yml", "conf/genai/parameters.yml"]:
+    for file in [
+        ".telemetry",
+        "pyproject.toml",
+        "conf/logging.yml",
+        "conf/base/parameters.yml",
+        "conf/genai/parameters.yml",
+    ]:
         (fake / file).write_text("x: 1\n")
     monkeypatch.setattr(conftest, "PROJECT_ROOT", fake)
     copy = conftest.copy_project(tmp_path / "copy")

@@ -52,8 +52,13 @@ def test_labelled_rating_takes_the_shortest_ladder_that_holds_every_answer(vocab
 
 def test_every_kind_of_column(vocab):
     assert kind(vocab, "PE1", ["1", "7", "6", "2"]) == "rating"
-    assert kind(vocab, "How often do you use it?", ["Daily", "Weekly", "Never", "", "N/A"]) == "rating"
-    assert kind(vocab, "Do you feel encouraged?", ["Yes", "No", "I don't know.", "Other", ""]) == "yes_no"
+    assert (
+        kind(vocab, "How often do you use it?", ["Daily", "Weekly", "Never", "", "N/A"]) == "rating"
+    )
+    assert (
+        kind(vocab, "Do you feel encouraged?", ["Yes", "No", "I don't know.", "Other", ""])
+        == "yes_no"
+    )
     assert kind(vocab, "Response ID", ["1", "2", "3"]) == "respondent_id"
     assert kind(vocab, "Employee ID", ["E1", "E2"]) == "employee_id"
     assert kind(vocab, "Your address", ["a@x.org", "b@y.com"]) == "email"
@@ -62,9 +67,22 @@ def test_every_kind_of_column(vocab):
     assert kind(vocab, "Please give your consent [I agree]", ["Yes", "No", "N/A"]) == "consent"
     assert kind(vocab, "Which age group do you belong to?", ["25-34", "18-24"]) == "demographic"
     assert kind(vocab, "What is your gender identity?", ["Male", "Female"]) == "demographic"
-    assert kind(vocab, "Which team sport?", ["Football", "Tennis", "Golf", "Football"]) == "single_choice"
-    assert kind(vocab, "Which apps?", ["Slack, Teams", "Teams", "Slack, Zoom", "Zoom, Teams", "Slack"]) == "multi_select"
-    assert kind(vocab, "Tell us more", [f"answer number {i} is long enough to be prose, really" for i in range(30)]) == "free_text"
+    assert (
+        kind(vocab, "Which team sport?", ["Football", "Tennis", "Golf", "Football"])
+        == "single_choice"
+    )
+    assert (
+        kind(vocab, "Which apps?", ["Slack, Teams", "Teams", "Slack, Zoom", "Zoom, Teams", "Slack"])
+        == "multi_select"
+    )
+    assert (
+        kind(
+            vocab,
+            "Tell us more",
+            [f"answer number {i} is long enough to be prose, really" for i in range(30)],
+        )
+        == "free_text"
+    )
     assert kind(vocab, "Anything?", ["", " "]) == "empty"
     # the export shape's own columns are what the shape says
     assert kind(vocab, "ResponseId", ["R_1"], role="employee_id") == "employee_id"
@@ -73,15 +91,29 @@ def test_every_kind_of_column(vocab):
 def test_a_word_inside_another_is_not_a_demographic(vocab):
     # "age" inside "usage", "level" of education
     assert kind(vocab, "Usage of the intranet", ["Daily", "Never"]) == "rating"
-    assert kind(vocab, "Highest level of education", ["Bachelor", "Master", "PhD"]) == "single_choice"
+    assert (
+        kind(vocab, "Highest level of education", ["Bachelor", "Master", "PhD"]) == "single_choice"
+    )
 
 
 def test_one_column_per_option_is_a_multi_select_and_other_is_a_write_in(vocab):
-    headers = ["Purpose? [Writing]", "Purpose? [Coding]", "Purpose? [Other]", "Purpose? [Design]", "Age"]
+    headers = [
+        "Purpose? [Writing]",
+        "Purpose? [Coding]",
+        "Purpose? [Other]",
+        "Purpose? [Design]",
+        "Age",
+    ]
     assert option_stems(headers) == {"purpose": [0, 1, 2, 3]}
     columns = [["Yes", "No"], ["No", "Yes"], ["googling", ""], ["N/A", "Yes"], ["30", "41"]]
     kinds = [g.kind for g in classify_columns(headers, columns, vocab)]
-    assert kinds == ["multi_select_option", "multi_select_option", "free_text", "multi_select_option", "demographic"]
+    assert kinds == [
+        "multi_select_option",
+        "multi_select_option",
+        "free_text",
+        "multi_select_option",
+        "demographic",
+    ]
 
 
 def test_numeric_items_share_the_widest_range_they_show(vocab):
@@ -108,26 +140,50 @@ def test_item_ids_and_constructs_from_prefixes(vocab):
     ids = item_ids(guesses)
     assert ids == {0: "PE1", 1: "PE2", 2: "Q1", 3: "Q2_1", 4: "Q2_2", 5: "GM1"}
     constructs, notes = guess_constructs(list(ids.values()))
-    assert constructs == {"pe": ["PE1", "PE2"], "q1": ["Q1"], "q2_1": ["Q2_1"], "q2_2": ["Q2_2"], "gm1": ["GM1"]}
+    assert constructs == {
+        "pe": ["PE1", "PE2"],
+        "q1": ["Q1"],
+        "q2_1": ["Q2_1"],
+        "q2_2": ["Q2_2"],
+        "gm1": ["GM1"],
+    }
     assert notes["pe"] == "items sharing the id prefix PE"
 
 
 def test_gender_answers_meet_the_roster_spelling(vocab):
     words = vocab["gender_words"]
-    assert gender_map(["Male", "Female", "Non-binary"], ["F", "M"], words) == {"Male": "M", "Female": "F"}
+    assert gender_map(["Male", "Female", "Non-binary"], ["F", "M"], words) == {
+        "Male": "M",
+        "Female": "F",
+    }
     assert gender_map(["m", "f"], ["Female", "Male"], words) == {"m": "Male", "f": "Female"}
     assert gender_map(["x"], ["F"], words) == {}
 
 
 def _starter(vocab, headers, columns, roster=None, env="acme"):
     guesses = classify_columns(headers, columns, vocab)
-    return starter_environment(env, "survey.csv", guesses, None, vocab, roster, "data/elsewhere.csv")
+    return starter_environment(
+        env, "survey.csv", guesses, None, vocab, roster, "data/elsewhere.csv"
+    )
 
 
 def test_anonymous_starter_links_demographics_to_the_roster_and_parses_as_yaml(vocab):
-    headers = ["PE1", "PE2", "How often do you use your smartphone for work?", "Age group", "Gender", "Consent [I agree]"]
-    columns = [["1", "7", "4"], ["2", "6", "5"], ["Daily", "Never", "Weekly"], ["25-34", "35-44", "65 or above"],
-               ["Male", "Female", "Male"], ["Yes", "No", "Yes"]]
+    headers = [
+        "PE1",
+        "PE2",
+        "How often do you use your smartphone for work?",
+        "Age group",
+        "Gender",
+        "Consent [I agree]",
+    ]
+    columns = [
+        ["1", "7", "4"],
+        ["2", "6", "5"],
+        ["Daily", "Never", "Weekly"],
+        ["25-34", "35-44", "65 or above"],
+        ["Male", "Female", "Male"],
+        ["Yes", "No", "Yes"],
+    ]
     starter = _starter(vocab, headers, columns, {"gender": ["F", "M"]})
     assert starter.anonymous
     files = {name: yaml.safe_load(text) for name, text in starter.files.items()}
@@ -136,7 +192,10 @@ def test_anonymous_starter_links_demographics_to_the_roster_and_parses_as_yaml(v
     assert q["scales"]["use_frequency_5"]["labels"]["en"][0] == "Never"
     assert q["constructs"] == {"pe": ["PE1", "PE2"], "q1": ["Q1"]}
     assert q["roles"] == {"mobile_use": "q1"}
-    assert q["items"]["Q1"] == {"scale": "use_frequency_5", "en": "How often do you use your smartphone for work?"}
+    assert q["items"]["Q1"] == {
+        "scale": "use_frequency_5",
+        "en": "How often do you use your smartphone for work?",
+    }
     survey = files["parameters_ingestion.yml"]["survey"]
     assert survey["consent_column"] == ["Consent [I agree]"]
     assert survey["roster_link"]["age"]["bands"]["65 or above"] == [65, None]
@@ -147,7 +206,11 @@ def test_anonymous_starter_links_demographics_to_the_roster_and_parses_as_yaml(v
     assert personas["basis"] == ["pe", "q1"]
     assert files["catalog.yml"]["survey_raw"]["filepath"] == "data/elsewhere.csv"
     # every guess carries its comment
-    assert all("# guess" in line for line in starter.files["parameters_questionnaire.yml"].splitlines() if line.strip().startswith(("pe:", "q1:", "numeric_1_7:")))
+    assert all(
+        "# guess" in line
+        for line in starter.files["parameters_questionnaire.yml"].splitlines()
+        if line.strip().startswith(("pe:", "q1:", "numeric_1_7:"))
+    )
 
 
 def test_named_starter_has_no_roster_link_and_the_same_export_gives_the_same_files(vocab):
@@ -156,12 +219,16 @@ def test_named_starter_has_no_roster_link_and_the_same_export_gives_the_same_fil
     first = _starter(vocab, headers, columns)
     assert not first.anonymous
     assert "roster_link" not in first.files["parameters_ingestion.yml"]
-    assert yaml.safe_load(first.files["parameters_ingestion.yml"])["survey"]["shapes"]["acme_export"]["email"] == ["Email"]
+    assert yaml.safe_load(first.files["parameters_ingestion.yml"])["survey"]["shapes"][
+        "acme_export"
+    ]["email"] == ["Email"]
     assert _starter(vocab, headers, columns).files == first.files
 
 
 def test_codes_that_are_not_ages_are_not_linked_and_said_so(vocab):
-    starter = _starter(vocab, ["PE1", "PE2", "age"], [["1", "5"], ["2", "4"], ["1", "2"]], {"gender": ["F"]})
+    starter = _starter(
+        vocab, ["PE1", "PE2", "age"], [["1", "5"], ["2", "4"], ["1", "2"]], {"gender": ["F"]}
+    )
     assert "roster_link: {}" in starter.files["parameters_ingestion.yml"]
     assert any("codes, not age bands" in line for line in starter.check)
     assert any("no employee can be placed" in line for line in starter.check)
@@ -173,8 +240,16 @@ def test_yaml_values_escape_interpolation():
 
 def test_ages_in_years_are_not_called_codes(vocab):
     # as in the real SMMH (13-91) and effects-of-social-media (14-23) Google Forms exports
-    for ages in (["13", "21", "22", "26", "35", "48", "91"], ["14", "15", "16", "17", "18", "19", "20", "23"]):
-        starter = _starter(vocab, ["PE1", "PE2", "What is your age?"], [["1", "5"], ["2", "4"], ages], {"gender": ["F"]})
+    for ages in (
+        ["13", "21", "22", "26", "35", "48", "91"],
+        ["14", "15", "16", "17", "18", "19", "20", "23"],
+    ):
+        starter = _starter(
+            vocab,
+            ["PE1", "PE2", "What is your age?"],
+            [["1", "5"], ["2", "4"], ages],
+            {"gender": ["F"]},
+        )
         assert any("ages in years" in line for line in starter.check), starter.check
         assert not any("codes, not age bands" in line for line in starter.check)
 
@@ -182,7 +257,9 @@ def test_ages_in_years_are_not_called_codes(vocab):
 def test_role_words_start_a_word_and_never_sit_inside_one(vocab):
     # the real effects-of-social-media export: "inappropriate" is no mobile app
     words = vocab["role_words"]
-    assert guess_role(["How much are you exposed to inappropriate content on these platforms?"], words) is None
+    assert (
+        guess_role(["How much are you exposed to inappropriate content on these platforms?"], words)
+        is None
+    )
     assert guess_role(["How often do you use apps on your smartphone?"], words) == "mobile_use"
     assert guess_role(["I am among the first to try an innovation"], words) == "innovativeness"
-

@@ -43,7 +43,9 @@ WAVE_PATTERN = "${runtime_params:wave,${globals:default_wave}}"
 
 
 def partial_questionnaire() -> dict:
-    return yaml.safe_load((FIXTURE / "parameters_questionnaire.yml").read_text(encoding="utf-8"))["questionnaire"]
+    return yaml.safe_load((FIXTURE / "parameters_questionnaire.yml").read_text(encoding="utf-8"))[
+        "questionnaire"
+    ]
 
 
 def project_parameters(questionnaire: dict) -> dict:
@@ -76,16 +78,23 @@ def project_catalog(root: Path) -> DataCatalog:
     config = {}
     for path in sorted((PROJECT_ROOT / "conf" / "base").glob("catalog*.yml")):
         text = path.read_text(encoding="utf-8").replace(WAVE_PATTERN, WAVE)
-        text = text.replace("${runtime_params:previous_wave,null}", "null").replace("data/", f"{root.as_posix()}/data/")
+        text = text.replace("${runtime_params:previous_wave,null}", "null").replace(
+            "data/", f"{root.as_posix()}/data/"
+        )
         config.update(yaml.safe_load(text))
     return DataCatalog.from_config(config)
 
 
 def run_pipeline(root: Path, parameters: dict) -> DataCatalog:
-    pipeline = sum(module.create_pipeline() for module in (ingestion, personas, campaign, waves, report, reporting))
+    pipeline = sum(
+        module.create_pipeline()
+        for module in (ingestion, personas, campaign, waves, report, reporting)
+    )
     catalog = project_catalog(root)
     # as a project run: the hook hands over the pseudonymisation key and signs the saved models with it
-    PseudonymKeyHook().after_catalog_created(catalog, {"pseudonymisation": {"key": "partial-survey-test-key"}})
+    PseudonymKeyHook().after_catalog_created(
+        catalog, {"pseudonymisation": {"key": "partial-survey-test-key"}}
+    )
     for name, value in parameter_inputs(parameters).items():
         if name in pipeline.datasets():
             catalog[name] = MemoryDataset(value, copy_mode="deepcopy")
@@ -137,25 +146,47 @@ NOT_A_VALUE = re.compile(r"\b(nan|None|NaN|null)\b")
 
 def test_one_warning_lists_every_part_the_survey_lacks(partial_run):
     _, catalog, records = partial_run
-    left_out = [r.getMessage() for r in records if r.getMessage().startswith("Left out of this run's outputs")]
+    left_out = [
+        r.getMessage()
+        for r in records
+        if r.getMessage().startswith("Left out of this run's outputs")
+    ]
     assert len(left_out) == 1
-    for part in ("channel preferences", "social-media use", "mobile use", "barriers", "gamification appeal"):
+    for part in (
+        "channel preferences",
+        "social-media use",
+        "mobile use",
+        "barriers",
+        "gamification appeal",
+    ):
         assert part in left_out[0]
     assert "needs (" not in left_out[0] and "innovativeness (" not in left_out[0]
-    assert "need_paperwork" in left_out[0]  # asked, but the playbook has no value proposition for it
+    assert (
+        "need_paperwork" in left_out[0]
+    )  # asked, but the playbook has no value proposition for it
     summary = catalog.load("run_summary")
     assert summary["campaign"]["left_out"]["left_out"][0].startswith("channel preferences")
 
 
 def test_the_report_has_no_missing_values_and_no_channel(partial_run):
     root, _, _ = partial_run
-    html = (root / "data" / "08_reporting" / WAVE / "persona_report.html").read_text(encoding="utf-8")
+    html = (root / "data" / "08_reporting" / WAVE / "persona_report.html").read_text(
+        encoding="utf-8"
+    )
     text = visible_text(html)
     assert not NOT_A_VALUE.search(text), NOT_A_VALUE.search(text)
     assert "Email" not in text and "stated preference" not in text.lower()
-    assert "how they use social media and phones" not in text and "questions this survey asked" in text
+    assert (
+        "how they use social media and phones" not in text and "questions this survey asked" in text
+    )
     workbook = load_workbook(root / "data" / "08_reporting" / WAVE / "persona_report.xlsx")
-    cells = [str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    cells = [
+        str(c.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
     assert cells and not [c for c in cells if NOT_A_VALUE.search(c)]
 
 
@@ -164,7 +195,11 @@ def test_only_the_all_personas_list_and_no_channel_list(partial_run):
     targeting = root / "data" / "08_reporting" / WAVE / "targeting"
     files = sorted(p.name for p in targeting.iterdir())
     assert files == ["all_personas.csv"]
-    rows = list(csv.DictReader(io.StringIO((targeting / "all_personas.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((targeting / "all_personas.csv").read_text(encoding="utf-8-sig"))
+        )
+    )
     assert rows and all(row["primary_channel"] == "" for row in rows)
     assert not [v for row in rows for v in row.values() if NOT_A_VALUE.fullmatch(v or "")]
     playbook = catalog.load("playbook")
@@ -172,7 +207,10 @@ def test_only_the_all_personas_list_and_no_channel_list(partial_run):
         assert entry["channels"]["top"] == [] and entry["lists"] == []
         if not entry.get("broad"):
             assert entry["gamification"] == {}
-            assert {v["need"] for v in entry["value_propositions"]} <= {"need_expertise", "need_knowledge_reuse"}
+            assert {v["need"] for v in entry["value_propositions"]} <= {
+                "need_expertise",
+                "need_knowledge_reuse",
+            }
 
 
 def test_champions_come_from_the_attitude_construct(partial_run):
@@ -188,9 +226,15 @@ def test_no_missing_value_in_any_file_written_for_people(partial_run):
     """Every csv and json of the model outputs and reports (playbook, profiles, briefs, champions,
     summaries): no nan, NaN or None."""
     root, catalog, _ = partial_run
-    written = sorted(p for folder in ("07_model_output", "08_reporting") for p in (root / "data" / folder / WAVE).rglob("*")
-                     if p.suffix in {".csv", ".json"})
-    assert any(p.name == "manager_briefs.csv" for p in written) and any(p.name == "playbook.json" for p in written)
+    written = sorted(
+        p
+        for folder in ("07_model_output", "08_reporting")
+        for p in (root / "data" / folder / WAVE).rglob("*")
+        if p.suffix in {".csv", ".json"}
+    )
+    assert any(p.name == "manager_briefs.csv" for p in written) and any(
+        p.name == "playbook.json" for p in written
+    )
     for path in written:
         text = path.read_text(encoding="utf-8-sig")
         assert not re.search(r"\b(nan|NaN|None)\b", text), path.name

@@ -25,12 +25,20 @@ def stored() -> set[str]:
 def test_the_default_pipeline_is_every_stage(pipelines):
     stages = [name for name in pipelines if name != "__default__"]
     assert {"ingestion", "personas", "campaign", "waves", "report", "reporting"} <= set(stages)
-    assert set(pipelines["__default__"].nodes) == {n for name in stages for n in pipelines[name].nodes}
+    assert set(pipelines["__default__"].nodes) == {
+        n for name in stages for n in pipelines[name].nodes
+    }
 
 
-@pytest.mark.parametrize("stage", ["ingestion", "personas", "campaign", "waves", "report", "reporting"])
+@pytest.mark.parametrize(
+    "stage", ["ingestion", "personas", "campaign", "waves", "report", "reporting"]
+)
 def test_each_stage_reads_only_stored_datasets(pipelines, stored, stage):
-    free = {name for name in pipelines[stage].inputs() if not name.startswith("params:") and name != "parameters"}
+    free = {
+        name
+        for name in pipelines[stage].inputs()
+        if not name.startswith("params:") and name != "parameters"
+    }
     # the key comes from the hooks; everything else from a file a full run wrote
     assert free - stored <= {"pseudonym_key"}
 

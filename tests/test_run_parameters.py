@@ -29,18 +29,21 @@ def test_wave_names_pass(pattern, name):
     assert check_wave_name("wave", name, pattern) == name
 
 
-@pytest.mark.parametrize("value, says", [
-    ("2026-09/../../../../elsewhere/evil", "it holds a path"),
-    ("..", "it holds a path"),
-    ("2026-09\\..\\x", "it holds a path"),
-    ("pilot", "'pilot' is not a wave name"),
-    ("2026-13", "'2026-13' is not a wave name"),
-    ("2026-09 ", "is not a wave name"),
-    ("", "the wave is empty"),
-    (None, "the wave is empty"),
-    (202609, "read as the number 202609"),
-    ("x\x1b[31mred", "x\\x1b[31mred"),  # shown escaped, never sent to the terminal
-])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("2026-09/../../../../elsewhere/evil", "it holds a path"),
+        ("..", "it holds a path"),
+        ("2026-09\\..\\x", "it holds a path"),
+        ("pilot", "'pilot' is not a wave name"),
+        ("2026-13", "'2026-13' is not a wave name"),
+        ("2026-09 ", "is not a wave name"),
+        ("", "the wave is empty"),
+        (None, "the wave is empty"),
+        (202609, "read as the number 202609"),
+        ("x\x1b[31mred", "x\\x1b[31mred"),  # shown escaped, never sent to the terminal
+    ],
+)
 def test_anything_else_stops_with_the_problem_and_the_expected_form(pattern, value, says):
     with pytest.raises(ParameterError) as caught:
         check_wave_name("wave", value, pattern)
@@ -55,11 +58,17 @@ def test_every_catalog_path_is_checked_against_data(tmp_path):
     conf = {
         "inside": {"type": "x", "filepath": str(data / "01_raw" / "roster")},
         "folder": {"type": "x", "path": str(data / "08_reporting" / "2026-09" / "targeting")},
-        "climbs": {"type": "x", "filepath": str(data / "08_reporting" / "2026-09" / ".." / ".." / ".." / "evil.csv")},
+        "climbs": {
+            "type": "x",
+            "filepath": str(data / "08_reporting" / "2026-09" / ".." / ".." / ".." / "evil.csv"),
+        },
         "models": {"type": "x", "models_path": str(tmp_path / "elsewhere")},
         "remote": {"type": "x", "filepath": "s3://bucket/file.csv"},
     }
-    assert paths_outside(conf, data) == [("climbs", conf["climbs"]["filepath"]), ("models", str(tmp_path / "elsewhere"))]
+    assert paths_outside(conf, data) == [
+        ("climbs", conf["climbs"]["filepath"]),
+        ("models", str(tmp_path / "elsewhere")),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -71,28 +80,49 @@ def _kedro_run(project: Path, params: str) -> subprocess.CompletedProcess:
     log = project / "logs" / "debug.log"
     log.unlink(missing_ok=True)
     return subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--params", params], cwd=project, capture_output=True, text=True,
-        timeout=300, env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
+        [sys.executable, "-m", "kedro", "run", "--params", params],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
     )
 
 
 def _files(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*") if p.is_file() and "logs" not in p.parts and "__pycache__" not in p.parts}
+    return {
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "logs" not in p.parts and "__pycache__" not in p.parts
+    }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("params, says", [
-    ("wave=2026-09/../../../../elsewhere/evil", "--params wave=2026-09/../../../../elsewhere/evil: '2026-09/../../../../elsewhere/evil' is not a wave name; it holds a path"),
-    ("wave=pilot", "--params wave=pilot: 'pilot' is not a wave name."),
-    ("wave=", "--params wave=: the wave is empty."),
-    ("wave=2026_09", "--params wave=202609: the wave was read as the number 202609"),
-    ("wave=2026-09,previous_wave=../../../../elsewhere/evil", "--params previous_wave=../../../../elsewhere/evil"),
-])
-def test_a_bad_wave_on_the_command_line_stops_before_anything_is_read_or_written(project, params, says):
+@pytest.mark.parametrize(
+    "params, says",
+    [
+        (
+            "wave=2026-09/../../../../elsewhere/evil",
+            "--params wave=2026-09/../../../../elsewhere/evil: '2026-09/../../../../elsewhere/evil' is not a wave name; it holds a path",
+        ),
+        ("wave=pilot", "--params wave=pilot: 'pilot' is not a wave name."),
+        ("wave=", "--params wave=: the wave is empty."),
+        ("wave=2026_09", "--params wave=202609: the wave was read as the number 202609"),
+        (
+            "wave=2026-09,previous_wave=../../../../elsewhere/evil",
+            "--params previous_wave=../../../../elsewhere/evil",
+        ),
+    ],
+)
+def test_a_bad_wave_on_the_command_line_stops_before_anything_is_read_or_written(
+    project, params, says
+):
     # the attack of issue 12: a survey planted outside data/, where the traversal pointed
     for planted in (project / "elsewhere" / "evil", project.parent / "elsewhere" / "evil"):
         planted.mkdir(parents=True, exist_ok=True)
-        shutil.copy(project / "data" / "01_raw" / "waves" / "2026-09" / "survey.csv", planted / "survey.csv")
+        shutil.copy(
+            project / "data" / "01_raw" / "waves" / "2026-09" / "survey.csv", planted / "survey.csv"
+        )
     before = _files(project.parent)
     result = _kedro_run(project, params)
     screen = result.stdout + result.stderr

@@ -22,13 +22,29 @@ WAVE = "2026-09"
 
 def _catalog(project):
     data = project / "data"
-    catalog = DataCatalog.from_config({
-        "rejects": {"type": "text.TextDataset", "filepath": str(data / "02_intermediate" / WAVE / "rejects.csv")},
-        "lists": {"type": "partitions.PartitionedDataset", "path": str(data / "08_reporting" / WAVE / "targeting"),
-                  "dataset": "text.TextDataset", "filename_suffix": ".csv", "overwrite": True},
-        "report": {"type": "text.TextDataset", "filepath": str(data / "08_reporting" / WAVE / "report.html")},
-        "roster": {"type": "text.TextDataset", "filepath": str(data / "01_raw" / "hr" / "roster.csv")},
-    })
+    catalog = DataCatalog.from_config(
+        {
+            "rejects": {
+                "type": "text.TextDataset",
+                "filepath": str(data / "02_intermediate" / WAVE / "rejects.csv"),
+            },
+            "lists": {
+                "type": "partitions.PartitionedDataset",
+                "path": str(data / "08_reporting" / WAVE / "targeting"),
+                "dataset": "text.TextDataset",
+                "filename_suffix": ".csv",
+                "overwrite": True,
+            },
+            "report": {
+                "type": "text.TextDataset",
+                "filepath": str(data / "08_reporting" / WAVE / "report.html"),
+            },
+            "roster": {
+                "type": "text.TextDataset",
+                "filepath": str(data / "01_raw" / "hr" / "roster.csv"),
+            },
+        }
+    )
     catalog["params:wave"] = WAVE
     return catalog
 
@@ -39,11 +55,13 @@ def _pipeline(fail_at_report: bool) -> Pipeline:
             raise RuntimeError("crash while writing the report")
         return "new report"
 
-    return Pipeline([
-        Node(lambda roster: "new rejects", "roster", "rejects", name="reject"),
-        Node(lambda rejects: {"all_personas": "new list"}, "rejects", "lists", name="lists"),
-        Node(report, "rejects", "report", name="report"),
-    ])
+    return Pipeline(
+        [
+            Node(lambda roster: "new rejects", "roster", "rejects", name="reject"),
+            Node(lambda rejects: {"all_personas": "new list"}, "rejects", "lists", name="lists"),
+            Node(report, "rejects", "report", name="report"),
+        ]
+    )
 
 
 def _run(project, fail_at_report: bool, hook: StagedOutputsHook, finish: bool = True) -> None:
@@ -61,8 +79,11 @@ def _run(project, fail_at_report: bool, hook: StagedOutputsHook, finish: bool = 
 
 
 def _outputs(project) -> dict[str, str]:
-    return {str(p.relative_to(project)): p.read_text() for p in sorted((project / "data").rglob("*"))
-            if p.is_file() and ".staging" not in p.parts and "01_raw" not in p.parts}
+    return {
+        str(p.relative_to(project)): p.read_text()
+        for p in sorted((project / "data").rglob("*"))
+        if p.is_file() and ".staging" not in p.parts and "01_raw" not in p.parts
+    }
 
 
 @pytest.fixture()
@@ -91,12 +112,16 @@ def test_a_run_that_crashes_midway_leaves_the_previous_outputs_untouched(project
         _run(project, True, StagedOutputsHook())
     assert _outputs(project) == before
     staged = staging_folder(project / "data", WAVE)
-    assert (staged / "02_intermediate" / WAVE / "rejects.csv").read_text() == "new rejects"  # kept apart for a look
+    assert (
+        staged / "02_intermediate" / WAVE / "rejects.csv"
+    ).read_text() == "new rejects"  # kept apart for a look
 
 
 def test_a_killed_run_leaves_the_previous_outputs_and_the_next_run_starts_clean(project):
     before = _outputs(project)
-    _run(project, False, StagedOutputsHook(), finish=False)  # killed before its end: no after_pipeline_run
+    _run(
+        project, False, StagedOutputsHook(), finish=False
+    )  # killed before its end: no after_pipeline_run
     assert _outputs(project) == before
     _run(project, False, StagedOutputsHook())
     assert _outputs(project) == before  # same content, and no leftover of the killed run
@@ -108,7 +133,9 @@ def test_moves_interrupted_halfway_are_finished_by_the_next_run(project):
     final = project / "data" / "08_reporting" / WAVE / "report.html"
     (staged / "08_reporting" / WAVE).mkdir(parents=True)
     (staged / "08_reporting" / WAVE / "report.html").write_text("moved late")
-    (staged / JOURNAL).write_text(json.dumps([[str(staged / "08_reporting" / WAVE / "report.html"), str(final)]]))
+    (staged / JOURNAL).write_text(
+        json.dumps([[str(staged / "08_reporting" / WAVE / "report.html"), str(final)]])
+    )
     finish_interrupted_moves(staged)
     assert final.read_text() == "moved late" and not (staged / JOURNAL).exists()
 
@@ -121,11 +148,19 @@ def test_a_saved_model_moves_with_its_digest_and_keeps_its_signing_key(tmp_path)
     from segmentation.datasets import SignedPickleDataset, model_signing_key
 
     model_path = tmp_path / "data" / "06_models" / WAVE / "persona_model.pkl"
-    catalog = DataCatalog.from_config({
-        "persona_model": {"type": "segmentation.datasets.SignedPickleDataset", "filepath": str(model_path)}})
+    catalog = DataCatalog.from_config(
+        {
+            "persona_model": {
+                "type": "segmentation.datasets.SignedPickleDataset",
+                "filepath": str(model_path),
+            }
+        }
+    )
     catalog["params:wave"] = WAVE
     catalog["pseudonym_key"] = "k"
-    catalog.get("persona_model").use_signing_key(model_signing_key("k"))  # as the project's hook does
+    catalog.get("persona_model").use_signing_key(
+        model_signing_key("k")
+    )  # as the project's hook does
     pipeline = Pipeline([Node(lambda: {"k": 3}, None, "persona_model", name="fit")])
     hook = StagedOutputsHook()
     hook.before_pipeline_run({"project_path": str(tmp_path)}, pipeline, catalog)

@@ -34,10 +34,22 @@ IBM = "ibm_hr_attrition_WA_Fn-UseC_.csv"
 # and the contract's fields it does not have.
 IBM_ROSTER = {
     "roster": {
-        "columns": {"employee_id": ["EmployeeNumber"], "job_level": ["JobLevel"], "tenure_years": ["YearsAtCompany"]},
+        "columns": {
+            "employee_id": ["EmployeeNumber"],
+            "job_level": ["JobLevel"],
+            "tenure_years": ["YearsAtCompany"],
+        },
         "required_columns": ["employee_id", "department", "job_level"],
         "required_values": ["employee_id", "department", "job_level"],
-        "value_aliases": {"job_level": {"1": "individual_contributor", "2": "team_lead", "3": "manager", "4": "director", "5": "executive"}},
+        "value_aliases": {
+            "job_level": {
+                "1": "individual_contributor",
+                "2": "team_lead",
+                "3": "manager",
+                "4": "director",
+                "5": "executive",
+            }
+        },
     }
 }
 
@@ -50,11 +62,24 @@ def _need(name: str) -> Path:
 
 
 def _command(project: Path, *args: str) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "PYTHONPATH": str(project / "src"), "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")}
-    return subprocess.run([sys.executable, *args], cwd=project, capture_output=True, text=True, timeout=300, env=environ)
+    environ = {
+        **os.environ,
+        "PYTHONPATH": str(project / "src"),
+        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
+    }
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environ,
+    )
 
 
-def inspect_and_run(project: Path, survey: Path, env: str, wave: str, roster: tuple[Path, dict] | None = None) -> dict:
+def inspect_and_run(
+    project: Path, survey: Path, env: str, wave: str, roster: tuple[Path, dict] | None = None
+) -> dict:
     """Put the export where a wave's survey goes, inspect it into conf/<env>, run that environment; what came out."""
     target = project / "data" / "01_raw" / "waves" / wave / "survey.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,15 +88,24 @@ def inspect_and_run(project: Path, survey: Path, env: str, wave: str, roster: tu
         path, mapping = roster
         hr = project / "data" / "01_raw" / "hr"
         # the sample organisation's roster and opt-out list are not this roster's
-        for old in [*hr.glob("roster.*"), *(project / "data" / "01_raw" / "campaign").glob("opt_out.*")]:
+        for old in [
+            *hr.glob("roster.*"),
+            *(project / "data" / "01_raw" / "campaign").glob("opt_out.*"),
+        ]:
             old.unlink()
         shutil.copy(path, hr / f"roster{path.suffix}")
         (project / "conf" / env).mkdir(parents=True)
-        (project / "conf" / env / "parameters_roster.yml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
-    inspected = _command(project, "-m", "segmentation", "inspect", str(target.relative_to(project)), "--env", env)
+        (project / "conf" / env / "parameters_roster.yml").write_text(
+            yaml.safe_dump(mapping), encoding="utf-8"
+        )
+    inspected = _command(
+        project, "-m", "segmentation", "inspect", str(target.relative_to(project)), "--env", env
+    )
     assert inspected.returncode == 0, inspected.stdout + inspected.stderr
     # the summary and nothing else: no logging set-up or library warnings before it
-    assert inspected.stdout.splitlines()[0] == "Columns:" and not inspected.stderr.strip(), inspected.stdout[:500] + inspected.stderr
+    assert inspected.stdout.splitlines()[0] == "Columns:" and not inspected.stderr.strip(), (
+        inspected.stdout[:500] + inspected.stderr
+    )
     run = _command(project, "-m", "kedro", "run", "--env", env, "--params", f"wave={wave}")
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
@@ -83,8 +117,13 @@ def inspect_and_run(project: Path, survey: Path, env: str, wave: str, roster: tu
         "html": (reporting / "persona_report.html").read_text(encoding="utf-8"),
         "workbook": reporting / "persona_report.xlsx",
         "lists": sorted((reporting / "targeting").glob("*.csv")),
-        "item_scores": pd.read_parquet(project / "data" / "03_primary" / wave / "item_scores.parquet"),
-        "conf": {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (project / "conf" / env).glob("*.yml")},
+        "item_scores": pd.read_parquet(
+            project / "data" / "03_primary" / wave / "item_scores.parquet"
+        ),
+        "conf": {
+            p.name: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in (project / "conf" / env).glob("*.yml")
+        },
     }
 
 
@@ -107,7 +146,13 @@ def genai(project):
 
 def _workbook_text(path: Path) -> list[str]:
     book = openpyxl.load_workbook(path, read_only=True)
-    return [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    return [
+        str(v)
+        for sheet in book
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
 
 
 def _not_asked() -> tuple[list[str], list[str]]:
@@ -119,8 +164,10 @@ def _not_asked() -> tuple[list[str], list[str]]:
     """
     labels = load_parameters("personas")["personas"]["naming"]["labels"]
     channels = load_parameters("campaign")["campaign"]["playbook"]["channels"]["catalog"]
-    return (sorted(v["en"] for k, v in labels.items() if k.startswith(("need_", "channel_"))),
-            sorted(c["label"]["en"] for c in channels.values()))
+    return (
+        sorted(v["en"] for k, v in labels.items() if k.startswith(("need_", "channel_"))),
+        sorted(c["label"]["en"] for c in channels.values()),
+    )
 
 
 def assert_clean_outputs(result: dict) -> None:
@@ -151,7 +198,11 @@ def test_utaut2_seven_point_anonymous_survey_runs_as_inspected(utaut2):
     assert survey["rows_read"] == survey["rows_used"] == len(raw) == 216
     # every 6 and 7 is kept as a 6 or a 7
     scores = utaut2["item_scores"]
-    assert int(scores[items].isin([6, 7]).sum().sum()) == int(raw[items].isin([6, 7]).sum().sum()) > 2000
+    assert (
+        int(scores[items].isin([6, 7]).sum().sum())
+        == int(raw[items].isin([6, 7]).sum().sum())
+        > 2000
+    )
     assert utaut2["summary"]["ingestion"]["answers_set_missing"] == 0
     questionnaire = utaut2["conf"]["parameters_questionnaire.yml"]["questionnaire"]
     assert questionnaire["scales"]["numeric_1_7"] == {"min": 1, "max": 7}
@@ -186,7 +237,10 @@ def test_employees_of_the_roster_are_typed_and_the_accuracy_is_stated(result, re
     assert (lists["assignment_source"] == "inferred").all()
     assert (lists["persona_id"] != "unassigned").all()
     # the employees each card says it reaches are typed employees, never respondents on top of them
-    reached = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) employees incl\. inferred", run["html"])]
+    reached = [
+        int(n.replace(",", ""))
+        for n in re.findall(r"([\d,]+) employees incl\. inferred", run["html"])
+    ]
     assert reached and sum(reached) <= personas["assignments"]["inferred"]
     if personas["typing_accuracy"] < personas["typing_baseline"] + 0.02:
         assert "barely predict persona" in run["console"]
@@ -195,14 +249,21 @@ def test_employees_of_the_roster_are_typed_and_the_accuracy_is_stated(result, re
 
 
 def test_the_repository_conf_is_untouched(utaut2, genai):
-    assert not (PROJECT_ROOT / "conf" / "utaut2").exists() and not (PROJECT_ROOT / "conf" / "genai").exists()
+    assert (
+        not (PROJECT_ROOT / "conf" / "utaut2").exists()
+        and not (PROJECT_ROOT / "conf" / "genai").exists()
+    )
 
 
 def test_genai_survey_with_a_real_roster_mapped_by_configuration(tmp_path):
     if "age" not in load_parameters("ingestion")["roster"]["columns"]:
-        pytest.skip("rosters with an age column instead of a birth date (issue 11, item 9) are not in this checkout")
+        pytest.skip(
+            "rosters with an age column instead of a birth date (issue 11, item 9) are not in this checkout"
+        )
     project = _copy_project(tmp_path)
-    result = inspect_and_run(project, _need(GENAI), "genai_ibm", "2024-06", roster=(_need(IBM), IBM_ROSTER))
+    result = inspect_and_run(
+        project, _need(GENAI), "genai_ibm", "2024-06", roster=(_need(IBM), IBM_ROSTER)
+    )
     link = result["conf"]["parameters_ingestion.yml"]["survey"]["roster_link"]
     assert link["gender"]["values"] == {"Female": "Female", "Male": "Male"}
     assert "25-34" in link["age"]["bands"]

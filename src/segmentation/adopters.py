@@ -22,7 +22,9 @@ def adopter_scale(innovativeness: pd.Series) -> dict[str, float]:
     return {"mean": mean, "sd": sd}
 
 
-def adopter_categories(innovativeness: pd.Series, adopters: Mapping[str, Any], scale: Mapping[str, float]) -> pd.Series:
+def adopter_categories(
+    innovativeness: pd.Series, adopters: Mapping[str, Any], scale: Mapping[str, float]
+) -> pd.Series:
     """Rogers' categories from standard deviations around the respondents' mean (None when unknown).
 
     ``adopters["order"]`` names the five categories from innovators to
@@ -34,7 +36,12 @@ def adopter_categories(innovativeness: pd.Series, adopters: Mapping[str, Any], s
     z = (innovativeness - scale["mean"]) / sd
     order = list(adopters["order"])
     out = np.select(
-        [z > adopters["innovators"], z > adopters["early_adopters"], z > adopters["early_majority"], z >= adopters["late_majority"]],
+        [
+            z > adopters["innovators"],
+            z > adopters["early_adopters"],
+            z > adopters["early_majority"],
+            z >= adopters["late_majority"],
+        ],
         order[:4],
         default=order[4],
     ).astype(object)

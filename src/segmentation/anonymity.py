@@ -58,7 +58,9 @@ def hidden_groups(sizes: pd.DataFrame, min_group: int, allow_zero: Sequence[str]
     order = sizes.min(axis=1).sort_values(kind="stable").index
 
     def safe(total: pd.Series) -> bool:
-        return all(total[c] >= min_group or (c in allow_zero and total[c] == 0) for c in sizes.columns)
+        return all(
+            total[c] >= min_group or (c in allow_zero and total[c] == 0) for c in sizes.columns
+        )
 
     for group in order:
         if len(hidden) >= 2 and safe(sizes.loc[hidden].sum()):
@@ -163,11 +165,10 @@ def collapse_ordinal(counts: pd.Series, min_group: int) -> list[dict]:
         nonzero = [j for j in neighbours if values[j] > 0] or neighbours
         j = min(nonzero, key=lambda n: (values[n], n))
         a, b = sorted((i, j))
-        groups[a:b + 1] = [groups[a] + groups[b]]
-        values[a:b + 1] = [values[a] + values[b]]
+        groups[a : b + 1] = [groups[a] + groups[b]]
+        values[a : b + 1] = [values[a] + values[b]]
     return [
-        {"labels": g, "count": v, "share": v / total}
-        for g, v in zip(groups, values, strict=True)
+        {"labels": g, "count": v, "share": v / total} for g, v in zip(groups, values, strict=True)
     ]
 
 
@@ -180,7 +181,11 @@ def safe_mean(values: pd.Series, min_group: int) -> float | None:
 
 
 def crosstab_counts(
-    frame: pd.DataFrame, row: str, column: str, rows: Sequence | None = None, columns: Sequence | None = None
+    frame: pd.DataFrame,
+    row: str,
+    column: str,
+    rows: Sequence | None = None,
+    columns: Sequence | None = None,
 ) -> pd.DataFrame:
     """Counts of ``row`` by ``column`` with every listed row and column present (zeros included)."""
     if len(frame) and rows is not None and columns is not None:
@@ -195,14 +200,20 @@ def crosstab_counts(
     return table.fillna(0).astype(int)
 
 
-def _counted(row_values: pd.Series, column_values: pd.Series, rows: Sequence, columns: Sequence) -> pd.DataFrame | None:
+def _counted(
+    row_values: pd.Series, column_values: pd.Series, rows: Sequence, columns: Sequence
+) -> pd.DataFrame | None:
     """:func:`crosstab_counts` with listed rows and columns, by codes and one bincount.
 
     The same table as ``pd.crosstab`` reindexed on ``rows`` and ``columns``
     (index names included); None when the lists are not plain unique keys.
     """
     row_index, column_index = pd.Index(list(rows)), pd.Index(list(columns))
-    if not (row_index.is_unique and column_index.is_unique) or row_index.hasnans or column_index.hasnans:
+    if (
+        not (row_index.is_unique and column_index.is_unique)
+        or row_index.hasnans
+        or column_index.hasnans
+    ):
         return None
     row_codes, row_uniques = pd.factorize(row_values)
     column_codes, column_uniques = pd.factorize(column_values)
@@ -265,7 +276,9 @@ def _merge_steps(counts: pd.DataFrame, min_group: int, ordinal: bool):
         if not small.any():
             return
         columns = list(table.columns)
-        candidates = [c for i, c in enumerate(columns) if small[:, i].any() and (ordinal or c != OTHER)]
+        candidates = [
+            c for i, c in enumerate(columns) if small[:, i].any() and (ordinal or c != OTHER)
+        ]
         if not candidates and OTHER in columns:
             # Only "Other" is small: the smallest named category joins it.
             candidates = [c for c in columns if c != OTHER]
@@ -281,7 +294,9 @@ def _merge_steps(counts: pd.DataFrame, min_group: int, ordinal: bool):
             key = f"{columns[a]}+{columns[b]}"
             merged = table[columns[a]] + table[columns[b]]
             members[key] = members.pop(columns[a]) + members.pop(columns[b])
-            table = pd.concat([table.iloc[:, :a], merged.rename(key), table.iloc[:, b + 1:]], axis=1)
+            table = pd.concat(
+                [table.iloc[:, :a], merged.rename(key), table.iloc[:, b + 1 :]], axis=1
+            )
         else:
             members[OTHER] = members.pop(OTHER, []) + members.pop(pick)
             table = table.drop(columns=[c for c in (pick, OTHER) if c in table.columns])
@@ -291,13 +306,17 @@ def _merge_steps(counts: pd.DataFrame, min_group: int, ordinal: bool):
 
 def hidden_people(counts: pd.DataFrame, min_group: int) -> int:
     """People in the cells :func:`suppress_cells` hides, leaving out rows too small to show at all."""
-    mask = suppress_cells(counts, min_group).to_numpy(dtype=bool)  # bool even with no column (a survey without the figure)
+    mask = suppress_cells(counts, min_group).to_numpy(
+        dtype=bool
+    )  # bool even with no column (a survey without the figure)
     values = counts.fillna(0).to_numpy(dtype=float)
     shown_rows = values.sum(axis=1) >= min_group
     return int(values[shown_rows][mask[shown_rows]].sum())
 
 
-def merge_small_columns(counts: pd.DataFrame, min_group: int, *, ordinal: bool = False) -> tuple[pd.DataFrame, dict]:
+def merge_small_columns(
+    counts: pd.DataFrame, min_group: int, *, ordinal: bool = False
+) -> tuple[pd.DataFrame, dict]:
     """Merge categories (columns) before hiding cells, so that the fewest people are hidden.
 
     Hiding one small cell means hiding others with it (its row and column

@@ -49,7 +49,7 @@ def visual_order(text: str) -> str:
     tokens: list[str] = []
     position = 0
     for match in _LTR_RUN.finditer(text):
-        tokens.extend(text[position:match.start()])
+        tokens.extend(text[position : match.start()])
         tokens.append(match.group(0))
         position = match.end()
     tokens.extend(text[position:])
@@ -104,7 +104,9 @@ class ChartStyle:
         return visual_order(text) if self.rtl and not draws_rtl() else text
 
     def figure(self, height: float, width: float | None = None) -> Figure:
-        fig = Figure(figsize=(width or float(self.params["width"]), height), dpi=int(self.params["dpi"]))
+        fig = Figure(
+            figsize=(width or float(self.params["width"]), height), dpi=int(self.params["dpi"])
+        )
         FigureCanvasAgg(fig)
         return fig
 
@@ -116,7 +118,14 @@ def sequential_colours(n: int, name: str = "Blues") -> list[str]:
 
 def to_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", pad_inches=0.12, facecolor="white")
+    fig.savefig(
+        buffer,
+        format="png",
+        metadata={"Software": None},
+        bbox_inches="tight",
+        pad_inches=0.12,
+        facecolor="white",
+    )
     return buffer.getvalue()
 
 
@@ -133,13 +142,23 @@ def render_chart(style: ChartStyle, draw, height: float, width: float | None = N
 
 
 def _pct(value: float | None, hidden: str) -> str:
-    return hidden if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.0%}"
+    return (
+        hidden
+        if value is None or (isinstance(value, float) and np.isnan(value))
+        else f"{value:.0%}"
+    )
 
 
 def hbar_shares(
-    style: ChartStyle, labels: Sequence[str], shares: Sequence[float | None], title: str = "",
-    hidden_mark: str = "–", colour: str | None = None, reference: float | None = None,
-    reference_label: str = "", width: float | None = None,
+    style: ChartStyle,
+    labels: Sequence[str],
+    shares: Sequence[float | None],
+    title: str = "",
+    hidden_mark: str = "–",
+    colour: str | None = None,
+    reference: float | None = None,
+    reference_label: str = "",
+    width: float | None = None,
 ) -> bytes:
     """Horizontal bars of shares (0-1), largest figure printed at each bar's end."""
     n = max(1, len(labels))
@@ -149,14 +168,34 @@ def hbar_shares(
         ax = fig.subplots()
         values = [0.0 if v is None else float(v) for v in shares]
         frame = pd.DataFrame({"label": [style.text(x) for x in labels], "value": values})
-        sns.barplot(data=frame, y="label", x="value", color=colour or style.palette["primary"], ax=ax, orient="h")
+        sns.barplot(
+            data=frame,
+            y="label",
+            x="value",
+            color=colour or style.palette["primary"],
+            ax=ax,
+            orient="h",
+        )
         top = max([0.0, *values]) or 1.0
         for i, v in enumerate(shares):
-            ax.text((0 if v is None else v) + top * 0.01, i, style.text(_pct(v, hidden_mark)), va="center", fontsize=9.5,
-                    ha="right" if style.rtl else "left")
+            ax.text(
+                (0 if v is None else v) + top * 0.01,
+                i,
+                style.text(_pct(v, hidden_mark)),
+                va="center",
+                fontsize=9.5,
+                ha="right" if style.rtl else "left",
+            )
         if reference is not None:
             ax.axvline(reference, color=style.palette["secondary"], lw=1.2, ls="--")
-            ax.text(reference, -0.7, style.text(reference_label), color=style.palette["secondary"], fontsize=9, ha="center")
+            ax.text(
+                reference,
+                -0.7,
+                style.text(reference_label),
+                color=style.palette["secondary"],
+                fontsize=9,
+                ha="center",
+            )
         ax.set_xlim(0, min(1.0, top * 1.18) if top > 0 else 1.0)
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("")
@@ -172,8 +211,14 @@ def hbar_shares(
 
 
 def stacked_shares(
-    style: ChartStyle, rows: Sequence[str], categories: Sequence[str], shares: Sequence[Sequence[float | None]],
-    colours: Sequence[str], title: str = "", hidden_label: str = "", width: float | None = None,
+    style: ChartStyle,
+    rows: Sequence[str],
+    categories: Sequence[str],
+    shares: Sequence[Sequence[float | None]],
+    colours: Sequence[str],
+    title: str = "",
+    hidden_label: str = "",
+    width: float | None = None,
 ) -> bytes:
     """100% horizontal stacked bars; hidden cells are left as a grey gap."""
     n = max(1, len(rows))
@@ -186,9 +231,25 @@ def stacked_shares(
             for c, value in enumerate(row):
                 if value is None or (isinstance(value, float) and np.isnan(value)):
                     continue
-                ax.barh(r, value, left=left, color=colours[c % len(colours)], edgecolor="white", height=0.7)
+                ax.barh(
+                    r,
+                    value,
+                    left=left,
+                    color=colours[c % len(colours)],
+                    edgecolor="white",
+                    height=0.7,
+                )
                 if value >= 0.06:
-                    ax.text(left + value / 2, r, f"{value:.0%}", ha="center", va="center", fontsize=9, color="white", fontweight="bold")
+                    ax.text(
+                        left + value / 2,
+                        r,
+                        f"{value:.0%}",
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color="white",
+                        fontweight="bold",
+                    )
                 left += value
             if left < 0.999:
                 ax.barh(r, 1.0 - left, left=left, color="#e6e6e6", edgecolor="white", height=0.7)
@@ -197,10 +258,22 @@ def stacked_shares(
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        handles = [matplotlib.patches.Patch(color=colours[i % len(colours)], label=style.text(c)) for i, c in enumerate(categories)]
-        if hidden_label and any(v is None or (isinstance(v, float) and np.isnan(v)) for row in shares for v in row):
-            handles.append(matplotlib.patches.Patch(color="#e6e6e6", label=style.text(hidden_label)))
-        ax.legend(handles=handles[::-1] if style.rtl else handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(6, len(handles)))
+        handles = [
+            matplotlib.patches.Patch(color=colours[i % len(colours)], label=style.text(c))
+            for i, c in enumerate(categories)
+        ]
+        if hidden_label and any(
+            v is None or (isinstance(v, float) and np.isnan(v)) for row in shares for v in row
+        ):
+            handles.append(
+                matplotlib.patches.Patch(color="#e6e6e6", label=style.text(hidden_label))
+            )
+        ax.legend(
+            handles=handles[::-1] if style.rtl else handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=min(6, len(handles)),
+        )
         if title:
             ax.set_title(style.text(title), loc="right" if style.rtl else "left")
         if style.rtl:
@@ -212,7 +285,11 @@ def stacked_shares(
 
 
 def grouped_shares(
-    style: ChartStyle, categories: Sequence[str], series: Mapping[str, Sequence[float | None]], colours: Sequence[str], title: str = "",
+    style: ChartStyle,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    colours: Sequence[str],
+    title: str = "",
     width: float | None = None,
 ) -> bytes:
     """Vertical grouped bars: one group per category, one bar per series."""
@@ -220,13 +297,32 @@ def grouped_shares(
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
         records = [
-            {"category": style.text(cat), "series": style.text(name), "value": np.nan if v is None else v}
-            for name, values in series.items() for cat, v in zip(categories, values, strict=True)
+            {
+                "category": style.text(cat),
+                "series": style.text(name),
+                "value": np.nan if v is None else v,
+            }
+            for name, values in series.items()
+            for cat, v in zip(categories, values, strict=True)
         ]
         frame = pd.DataFrame(records)
-        sns.barplot(data=frame, x="category", y="value", hue="series", palette=list(colours)[: len(series)], ax=ax)
+        sns.barplot(
+            data=frame,
+            x="category",
+            y="value",
+            hue="series",
+            palette=list(colours)[: len(series)],
+            ax=ax,
+        )
         for container in ax.containers:
-            ax.bar_label(container, labels=[("" if np.isnan(b.get_height()) else f"{b.get_height():.0%}") for b in container], fontsize=9, padding=2)
+            ax.bar_label(
+                container,
+                labels=[
+                    ("" if np.isnan(b.get_height()) else f"{b.get_height():.0%}") for b in container
+                ],
+                fontsize=9,
+                padding=2,
+            )
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -242,8 +338,13 @@ def grouped_shares(
 
 
 def heatmap_shares(
-    style: ChartStyle, rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
-    hidden_mark: str = "–", title: str = "", scale: tuple[float, float] = (0.0, 1.0),
+    style: ChartStyle,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    hidden_mark: str = "–",
+    title: str = "",
+    scale: tuple[float, float] = (0.0, 1.0),
 ) -> bytes:
     """Groups by metrics, cells coloured by share on ``scale`` (0-100% unless narrowed); hidden cells grey with a dash."""
     n = max(1, len(rows))
@@ -251,18 +352,32 @@ def heatmap_shares(
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
-        data = np.array([[np.nan if v is None else float(v) for v in row] for row in values], dtype=float).reshape(len(rows), len(columns))
+        data = np.array(
+            [[np.nan if v is None else float(v) for v in row] for row in values], dtype=float
+        ).reshape(len(rows), len(columns))
         cols = ["\n".join(style.text(x) for x in textwrap.wrap(c, 14)) for c in columns]
         rws = [style.text(r) for r in rows]
         if style.rtl:
             data = data[:, ::-1]
             cols = cols[::-1]
-        annot = np.array([[hidden_mark if np.isnan(v) else f"{v:.0%}" for v in row] for row in data]).reshape(data.shape)
+        annot = np.array(
+            [[hidden_mark if np.isnan(v) else f"{v:.0%}" for v in row] for row in data]
+        ).reshape(data.shape)
         ax.set_facecolor("#eeeeee")
         sns.heatmap(
-            data, ax=ax, cmap=style.palette.get("heatmap", "crest"), vmin=scale[0], vmax=scale[1], annot=annot, fmt="",
-            cbar=False, linewidths=1.5, linecolor="white", annot_kws={"fontsize": 10},
-            xticklabels=cols, yticklabels=rws,
+            data,
+            ax=ax,
+            cmap=style.palette.get("heatmap", "crest"),
+            vmin=scale[0],
+            vmax=scale[1],
+            annot=annot,
+            fmt="",
+            cbar=False,
+            linewidths=1.5,
+            linecolor="white",
+            annot_kws={"fontsize": 10},
+            xticklabels=cols,
+            yticklabels=rws,
         )
         ax.xaxis.tick_top()
         ax.tick_params(axis="x", rotation=0, length=0)
@@ -286,8 +401,13 @@ def data_range(values: Sequence[Sequence[float | None]]) -> tuple[float, float]:
 
 
 def trait_dots(
-    style: ChartStyle, labels: Sequence[str], persona: Sequence[float | None], everyone: Sequence[float | None],
-    persona_label: str, everyone_label: str, axis: Sequence[float],
+    style: ChartStyle,
+    labels: Sequence[str],
+    persona: Sequence[float | None],
+    everyone: Sequence[float | None],
+    persona_label: str,
+    everyone_label: str,
+    axis: Sequence[float],
 ) -> bytes:
     """Persona mean (dot) against everyone's mean (tick) on each trait, on the scores' axis (1-5, 1-7, 0-100)."""
     low, high = axis
@@ -304,10 +424,27 @@ def trait_dots(
                 continue
             colour = style.palette["primary"] if p >= e else style.palette["secondary"]
             ax.plot([e, p], [i, i], color=colour, lw=2.2, alpha=0.55, solid_capstyle="round")
-        ax.scatter([np.nan if e is None else e for e in everyone], y, marker="|", s=160, color="#555555", label=style.text(everyone_label), zorder=3)
-        ax.scatter([np.nan if p is None else p for p in persona], y, s=46, color=style.palette["primary"], label=style.text(persona_label), zorder=4)
+        ax.scatter(
+            [np.nan if e is None else e for e in everyone],
+            y,
+            marker="|",
+            s=160,
+            color="#555555",
+            label=style.text(everyone_label),
+            zorder=3,
+        )
+        ax.scatter(
+            [np.nan if p is None else p for p in persona],
+            y,
+            s=46,
+            color=style.palette["primary"],
+            label=style.text(persona_label),
+            zorder=4,
+        )
         ax.set_yticks(y)
-        ax.set_yticklabels(["\n".join(style.text(x) for x in textwrap.wrap(label, 24)) for label in labels])
+        ax.set_yticklabels(
+            ["\n".join(style.text(x) for x in textwrap.wrap(label, 24)) for label in labels]
+        )
         ax.invert_yaxis()
         ax.set_xlim(low, high)
         ax.set_xticks(list(ticks))

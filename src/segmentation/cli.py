@@ -56,7 +56,8 @@ def _explain_unreadable_params(option: click.Parameter) -> click.Parameter:
             return split(ctx, param, value)
         except Exception as exc:  # Kedro hands each value to YAML; its errors are a bare traceback
             problem = ParameterError(
-                f"--params {value}", f"the value could not be read ({type(exc).__name__}: {str(exc).splitlines()[0]}).",
+                f"--params {value}",
+                f"the value could not be read ({type(exc).__name__}: {str(exc).splitlines()[0]}).",
                 "key=value pairs separated by commas; quote a value that starts with % @ ` or another YAML sign.",
             )
             logger.debug("Run stopped: %s", problem, exc_info=True)

@@ -70,7 +70,9 @@ class QuestionnaireError(InputFileError):
 def _fraction_of_range(value: Any, what: str, scale: str) -> float:
     share = float(value)
     if not 0.0 <= share <= 1.0:
-        raise QuestionnaireError(f"scale {scale}: {what} is {value}, not a share of the range between 0 and 1.")
+        raise QuestionnaireError(
+            f"scale {scale}: {what} is {value}, not a share of the range between 0 and 1."
+        )
     return share
 
 
@@ -124,35 +126,56 @@ class Scale:
         elif lengths:
             high = low + lengths.pop() - 1
         else:
-            raise QuestionnaireError(f"scale {name} has neither labels nor a max.", "labels (one per point) or min and max (e.g. min: 1, max: 7).")
+            raise QuestionnaireError(
+                f"scale {name} has neither labels nor a max.",
+                "labels (one per point) or min and max (e.g. min: 1, max: 7).",
+            )
         points = high - low + 1
         if not MIN_POINTS <= points <= MAX_POINTS:
-            raise QuestionnaireError(f"scale {name} runs from {low} to {high} ({points} points).", f"{MIN_POINTS} to {MAX_POINTS} points.")
+            raise QuestionnaireError(
+                f"scale {name} runs from {low} to {high} ({points} points).",
+                f"{MIN_POINTS} to {MAX_POINTS} points.",
+            )
         for lang, values in labels.items():
             if len(values) != points:
-                raise QuestionnaireError(f"scale {name} has {len(values)} labels in {lang} for {points} points ({low}-{high}).",
-                                         "one label per point, lowest first.")
+                raise QuestionnaireError(
+                    f"scale {name} has {len(values)} labels in {lang} for {points} points ({low}-{high}).",
+                    "one label per point, lowest first.",
+                )
         agree = spec.get("agree") or {}
         if "top_box" in agree:
             boxes = int(agree["top_box"])
             if not 1 <= boxes < points:
-                raise QuestionnaireError(f"scale {name}: agree.top_box is {boxes} on a {points}-point scale.", f"1 to {points - 1}.")
+                raise QuestionnaireError(
+                    f"scale {name}: agree.top_box is {boxes} on a {points}-point scale.",
+                    f"1 to {points - 1}.",
+                )
             agree_from = high - boxes + 1
         elif "share" in agree:
             share = _fraction_of_range(agree["share"], "agree.share", name)
             agree_from = low + math.ceil(round(share * (high - low), 9))
             agree_from = min(max(agree_from, low + 1), high)
         elif agree:
-            raise QuestionnaireError(f"scale {name}: agree must be {{top_box: N}} or {{share: s}}, not {dict(agree)}.")
+            raise QuestionnaireError(
+                f"scale {name}: agree must be {{top_box: N}} or {{share: s}}, not {dict(agree)}."
+            )
         else:
             agree_from = math.floor((low + high) / 2) + 1
         levels = spec.get("levels") or {}
-        low_share = _fraction_of_range(levels.get("low_below", DEFAULT_LOW_BELOW_SHARE), "levels.low_below", name)
-        high_share = _fraction_of_range(levels.get("high_from", DEFAULT_HIGH_FROM_SHARE), "levels.high_from", name)
+        low_share = _fraction_of_range(
+            levels.get("low_below", DEFAULT_LOW_BELOW_SHARE), "levels.low_below", name
+        )
+        high_share = _fraction_of_range(
+            levels.get("high_from", DEFAULT_HIGH_FROM_SHARE), "levels.high_from", name
+        )
         if low_share > high_share:
-            raise QuestionnaireError(f"scale {name}: levels.low_below ({low_share}) is above levels.high_from ({high_share}).")
+            raise QuestionnaireError(
+                f"scale {name}: levels.low_below ({low_share}) is above levels.high_from ({high_share})."
+            )
         span = high - low
-        return cls(name, low, high, labels, agree_from, low + low_share * span, low + high_share * span)
+        return cls(
+            name, low, high, labels, agree_from, low + low_share * span, low + high_share * span
+        )
 
     @property
     def points(self) -> int:
@@ -182,7 +205,11 @@ class Scale:
 
         A nullable boolean Series: ``.mean()`` is the share agreeing among those who answered.
         """
-        series = values.astype(float) if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
+        series = (
+            values.astype(float)
+            if isinstance(values, pd.Series)
+            else pd.Series(np.asarray(values, dtype=float))
+        )
         return (series >= self.agree_from).astype("boolean").mask(series.isna())
 
     @property
@@ -192,7 +219,9 @@ class Scale:
 
     def level(self, scores: pd.Series) -> pd.Series:
         """``low`` / ``medium`` / ``high`` of scores on this scale; a missing score stays missing."""
-        out = np.select([scores < self.low_below, scores >= self.high_from], ["low", "high"], default="medium").astype(object)
+        out = np.select(
+            [scores < self.low_below, scores >= self.high_from], ["low", "high"], default="medium"
+        ).astype(object)
         return pd.Series(out, index=scores.index).where(scores.notna(), None)
 
     def to_common(self, scores: Any) -> Any:
@@ -209,7 +238,9 @@ class Scale:
         A blank cell is always missing (unanswered), whether or not the
         questionnaire lists ``""`` among its missing labels.
         """
-        lookup: dict[str, float] = {normalise_text(label): float("nan") for label in ["", *missing_labels]}
+        lookup: dict[str, float] = {
+            normalise_text(label): float("nan") for label in ["", *missing_labels]
+        }
         for labels in self.labels.values():
             for value, label in zip(self.values, labels, strict=True):
                 lookup[normalise_text(label)] = float(value)
@@ -226,7 +257,9 @@ class Scale:
         """
         if not self.labels:
             return str(value)
-        language = fall_back_language(language, [lang for lang in self.labels], f"scale {self.name}")
+        language = fall_back_language(
+            language, [lang for lang in self.labels], f"scale {self.name}"
+        )
         return self.labels[language][int(value) - self.min]
 
 
@@ -246,7 +279,9 @@ def fall_back_language(language: str, available: Sequence[str], what: str) -> st
     chosen = available[0]
     if (language, chosen) not in _WARNED_FALLBACKS:
         _WARNED_FALLBACKS.add((language, chosen))
-        logger.warning("No '%s' text for %s (and maybe others); using '%s' instead.", language, what, chosen)
+        logger.warning(
+            "No '%s' text for %s (and maybe others); using '%s' instead.", language, what, chosen
+        )
     return chosen
 
 
@@ -268,10 +303,15 @@ def _parse_items(raw: Mapping[str, Any], scales: Mapping[str, Scale]) -> dict[st
     items = {}
     for item_id, spec in raw.items():
         if not isinstance(spec, Mapping) or "scale" not in spec:
-            raise QuestionnaireError(f"item {item_id} has no scale.", f"scale: one of {sorted(scales)} or {TEXT_SCALE}.")
+            raise QuestionnaireError(
+                f"item {item_id} has no scale.", f"scale: one of {sorted(scales)} or {TEXT_SCALE}."
+            )
         scale = str(spec["scale"])
         if scale != TEXT_SCALE and scale not in scales:
-            raise QuestionnaireError(f"item {item_id} uses unknown scale '{scale}'.", f"one of {sorted(scales)} or {TEXT_SCALE}.")
+            raise QuestionnaireError(
+                f"item {item_id} uses unknown scale '{scale}'.",
+                f"one of {sorted(scales)} or {TEXT_SCALE}.",
+            )
         texts = {str(k): str(v) for k, v in spec.items() if k not in _ITEM_FIELDS}
         items[str(item_id)] = Item(str(item_id), scale, texts, bool(spec.get("reverse", False)))
     return items
@@ -296,13 +336,22 @@ class Codebook:
         A construct's items must share one range: a mean of a 1-5 and a 1-7
         answer means nothing.
         """
-        scales = {str(name): Scale.from_params(str(name), spec) for name, spec in (questionnaire.get("scales") or {}).items()}
+        scales = {
+            str(name): Scale.from_params(str(name), spec)
+            for name, spec in (questionnaire.get("scales") or {}).items()
+        }
         items = _parse_items(questionnaire.get("items") or {}, scales)
-        constructs = {str(name): [str(i) for i in ids] for name, ids in (questionnaire.get("constructs") or {}).items()}
+        constructs = {
+            str(name): [str(i) for i in ids]
+            for name, ids in (questionnaire.get("constructs") or {}).items()
+        }
         for name, ids in constructs.items():
             unknown = [i for i in ids if i not in items]
             if unknown:
-                raise QuestionnaireError(f"construct {name} names unknown items {unknown}.", "item ids listed under questionnaire.items.")
+                raise QuestionnaireError(
+                    f"construct {name} names unknown items {unknown}.",
+                    "item ids listed under questionnaire.items.",
+                )
             ranges = {scales[items[i].scale].bounds for i in ids if items[i].is_scored}
             if len(ranges) > 1:
                 raise QuestionnaireError(
@@ -317,7 +366,9 @@ class Codebook:
         return cls(
             items=items,
             scales=scales,
-            missing_labels={k: list(v) for k, v in (questionnaire.get("missing_labels") or {}).items()},
+            missing_labels={
+                k: list(v) for k, v in (questionnaire.get("missing_labels") or {}).items()
+            },
             constructs=constructs,
             languages=tuple(languages),
         )
@@ -365,7 +416,9 @@ class Codebook:
         bounds = {self.construct_scale(c).bounds for c in constructs}
         return bounds.pop() if len(bounds) == 1 else None
 
-    def comparable_scores(self, scores: pd.DataFrame, constructs: Sequence[str]) -> tuple[pd.DataFrame, tuple[float, float]]:
+    def comparable_scores(
+        self, scores: pd.DataFrame, constructs: Sequence[str]
+    ) -> tuple[pd.DataFrame, tuple[float, float]]:
         """Construct scores ready to be drawn or compared side by side, and the axis to draw them on.
 
         Constructs on one range keep their values and that range (1-5 for the
@@ -375,7 +428,10 @@ class Codebook:
         bounds = self.shared_bounds(constructs)
         if bounds is not None:
             return scores[list(constructs)].astype(float), (float(bounds[0]), float(bounds[1]))
-        common = pd.DataFrame({c: self.construct_scale(c).to_common(scores[c].astype(float)) for c in constructs}, index=scores.index)
+        common = pd.DataFrame(
+            {c: self.construct_scale(c).to_common(scores[c].astype(float)) for c in constructs},
+            index=scores.index,
+        )
         return common, COMMON_BOUNDS
 
     def to_common(self, construct: str, scores: Any) -> Any:
@@ -409,7 +465,9 @@ class Codebook:
     def item_text(self, item_id: str, language: str = "en") -> str:
         """The item's text in ``language``, else in the first questionnaire language that has it (one warning)."""
         texts = self.items[item_id].texts
-        available = [lang for lang in self.languages if lang in texts] + [lang for lang in texts if lang not in self.languages]
+        available = [lang for lang in self.languages if lang in texts] + [
+            lang for lang in texts if lang not in self.languages
+        ]
         if not available:
             return item_id
         return texts[fall_back_language(language, available, f"item {item_id}")]

@@ -22,7 +22,9 @@ WHOLE_PARAMETERS = ("questionnaire",)
 class ProjectConfigLoader(OmegaConfigLoader):
     """OmegaConfigLoader whose environments replace :data:`WHOLE_PARAMETERS` whole."""
 
-    def _merge_configs(self, config: dict[str, Any], env_config: dict[str, Any], key: str, env_path: str) -> Any:
+    def _merge_configs(
+        self, config: dict[str, Any], env_config: dict[str, Any], key: str, env_path: str
+    ) -> Any:
         merged = super()._merge_configs(config, env_config, key, env_path)
         if key == "parameters":
             for name in WHOLE_PARAMETERS:

@@ -85,7 +85,9 @@ def quiet_console(root: logging.Logger | None = None) -> None:
     ``kedro.logging``, so the project's filter is attached here, once.
     """
     for handler in (root or logging.getLogger()).handlers:
-        if handler.get_name() == CONSOLE_HANDLER and not any(isinstance(f, ConsoleFilter) for f in handler.filters):
+        if handler.get_name() == CONSOLE_HANDLER and not any(
+            isinstance(f, ConsoleFilter) for f in handler.filters
+        ):
             handler.addFilter(ConsoleFilter())
             handler.setFormatter(ConsoleFormatter())
 
@@ -119,8 +121,12 @@ class StageProgressHook:
         self._run_started = time.perf_counter()
         self._load_stages(pipeline.nodes)
         wave = (run_params.get("runtime_params") or {}).get("wave")
-        logger.info("Running %d steps in %d stages%s.", len(self._stages), len(self._remaining),
-                    f" for wave {wave}" if wave else "")
+        logger.info(
+            "Running %d steps in %d stages%s.",
+            len(self._stages),
+            len(self._remaining),
+            f" for wave {wave}" if wave else "",
+        )
 
     @hook_impl
     def before_node_run(self, node: Any) -> None:
@@ -139,7 +145,11 @@ class StageProgressHook:
         stage = self._stages.get(node.name, "pipeline")
         self._remaining[stage] = self._remaining.get(stage, 1) - 1
         if self._remaining[stage] == 0:
-            logger.info("  %s done in %.1f s", stage, time.perf_counter() - self._stage_started.get(stage, 0.0))
+            logger.info(
+                "  %s done in %.1f s",
+                stage,
+                time.perf_counter() - self._stage_started.get(stage, 0.0),
+            )
 
     @hook_impl
     def after_pipeline_run(self, catalog: Any) -> None:

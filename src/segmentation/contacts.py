@@ -25,11 +25,18 @@ def email_key(values: pd.Series) -> pd.Series:
     # ASCII text in Arrow's C loops, the few others with Python's rules
     text = pa.array(texts.array)
     ascii_ = np.asarray(pc.string_is_ascii(text).to_numpy(zero_copy_only=False), dtype=bool)
-    folded = pc.ascii_lower(pc.replace_substring_regex(text, pattern=ASCII_WHITESPACE, replacement=""))
+    folded = pc.ascii_lower(
+        pc.replace_substring_regex(text, pattern=ASCII_WHITESPACE, replacement="")
+    )
     keys = pd.Series(pd.array(folded, dtype=texts.dtype), index=texts.index, name=texts.name)
     others = np.flatnonzero(~ascii_)
     if len(others):
-        keys.iloc[others] = texts.iloc[others].str.replace(r"\s+", "", regex=True).str.casefold().to_numpy(dtype=object)
+        keys.iloc[others] = (
+            texts.iloc[others]
+            .str.replace(r"\s+", "", regex=True)
+            .str.casefold()
+            .to_numpy(dtype=object)
+        )
     return keys
 
 
@@ -38,5 +45,7 @@ def opted_out_mask(contacts: pd.DataFrame, opt_outs: pd.DataFrame) -> pd.Series:
     ids = set(opt_outs["employee_id"]) - {""}
     emails = set(opt_outs["email_key"]) - {""}
     return pd.Series(
-        is_in(contacts["employee_id"].astype(str), ids) | is_in(email_key(contacts["email"]), emails), index=contacts.index
+        is_in(contacts["employee_id"].astype(str), ids)
+        | is_in(email_key(contacts["email"]), emails),
+        index=contacts.index,
     )

@@ -68,7 +68,11 @@ def excel_cell_text(value: Any) -> str:
             return ""
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ") if (value.hour, value.minute, value.second) != (0, 0, 0) else value.date().isoformat()
+        return (
+            value.isoformat(sep=" ")
+            if (value.hour, value.minute, value.second) != (0, 0, 0)
+            else value.date().isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -151,7 +155,9 @@ def _read_csv_arrow(raw: bytes, header_line: str, sep: str = ",") -> pd.DataFram
         table = pa_csv.read_csv(
             io.BytesIO(raw),
             read_options=pa_csv.ReadOptions(column_names=names, encoding="utf8"),
-            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
+            ),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
@@ -163,7 +169,10 @@ def _read_csv_arrow(raw: bytes, header_line: str, sep: str = ",") -> pd.DataFram
         return None
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     return pd.DataFrame(
-        {i: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False) for i in range(width)}
+        {
+            i: pd.Series(pd.arrays.ArrowStringArray(table.column(i)), dtype=dtype, copy=False)
+            for i in range(width)
+        }
     )
 
 
@@ -226,10 +235,15 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         path = Path(self._filepath)
         if path.suffix.lower() in EXCEL_SUFFIXES + CSV_SUFFIXES:
             return path if path.is_file() else None
-        found = [path.with_suffix(s) for s in EXCEL_SUFFIXES + CSV_SUFFIXES if path.with_suffix(s).is_file()]
+        found = [
+            path.with_suffix(s)
+            for s in EXCEL_SUFFIXES + CSV_SUFFIXES
+            if path.with_suffix(s).is_file()
+        ]
         if len(found) > 1:
             raise InputFileError(
-                str(path), f"found {len(found)} {self._role} files ({', '.join(p.name for p in found)}).",
+                str(path),
+                f"found {len(found)} {self._role} files ({', '.join(p.name for p in found)}).",
                 "exactly one; remove or rename the others.",
             )
         return found[0] if found else None
@@ -240,15 +254,21 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
             path = _as_user_sees(path)
         if path is None:
             if self._optional:
-                logger.info("No %s file at %s.*; continuing without it.", self._role, self._filepath)
+                logger.info(
+                    "No %s file at %s.*; continuing without it.", self._role, self._filepath
+                )
                 return RawTable.absent(str(self._filepath))
             raise InputFileError(
-                f"{_as_user_sees(Path(self._filepath))}.xlsx|.csv" if not Path(self._filepath).suffix else str(_as_user_sees(Path(self._filepath))),
+                f"{_as_user_sees(Path(self._filepath))}.xlsx|.csv"
+                if not Path(self._filepath).suffix
+                else str(_as_user_sees(Path(self._filepath))),
                 f"the {self._role} file does not exist.",
                 "the file at the path of the data contract (see README, 'Data contract').",
             )
         if path.stat().st_size == 0:
-            raise InputFileError(str(path), "the file is empty.", f"a {self._role} export with a header row.")
+            raise InputFileError(
+                str(path), "the file is empty.", f"a {self._role} export with a header row."
+            )
         logger.info("Reading %s file %s", self._role, path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
             return self._load_excel(path)
@@ -266,7 +286,11 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
                 "an unprotected .xlsx: open it in Excel, remove the password (File > Info > Protect Workbook) and save as .xlsx.",
             )
         if not magic.startswith(_ZIP_MAGIC):
-            raise InputFileError(str(path), "the file is not a valid Excel workbook (corrupt or another format).", "an .xlsx saved by Excel, Microsoft Forms or Google Sheets.")
+            raise InputFileError(
+                str(path),
+                "the file is not a valid Excel workbook (corrupt or another format).",
+                "an .xlsx saved by Excel, Microsoft Forms or Google Sheets.",
+            )
         try:
             workbook = CalamineWorkbook.from_path(str(path))
             sheet = (
@@ -276,21 +300,38 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
             )
             rows = sheet.to_python(skip_empty_area=False)
         except (CalamineError, ValueError, IndexError, OSError) as exc:
-            raise InputFileError(str(path), f"the workbook cannot be read ({exc}).", "an .xlsx saved by Excel, Microsoft Forms or Google Sheets.") from exc
+            raise InputFileError(
+                str(path),
+                f"the workbook cannot be read ({exc}).",
+                "an .xlsx saved by Excel, Microsoft Forms or Google Sheets.",
+            ) from exc
         if not rows or all(all(excel_cell_text(v) == "" for v in row) for row in rows):
-            raise InputFileError(str(path), f"the first sheet ('{sheet.name}') is empty.", f"a {self._role} table on the first sheet with a header row.")
+            raise InputFileError(
+                str(path),
+                f"the first sheet ('{sheet.name}') is empty.",
+                f"a {self._role} table on the first sheet with a header row.",
+            )
         cells = _excel_cells_text(rows)
-        return RawTable(str(path), "xlsx", cells, np.arange(1, len(cells) + 1, dtype=np.int64), details={"sheet": sheet.name})
+        return RawTable(
+            str(path),
+            "xlsx",
+            cells,
+            np.arange(1, len(cells) + 1, dtype=np.int64),
+            details={"sheet": sheet.name},
+        )
 
     def _load_csv(self, path: Path) -> RawTable:
         raw = path.read_bytes()
         encoding = self._encoding_of(raw)
         head = raw[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
         if not head.strip():
-            raise InputFileError(str(path), "the file is empty.", f"a {self._role} export with a header row.")
+            raise InputFileError(
+                str(path), "the file is empty.", f"a {self._role} export with a header row."
+            )
         if re.match(r"\s*<(!doctype html|html|head|body)\b", head, re.IGNORECASE):
             raise InputFileError(
-                str(path), "this is a web page, not a CSV export (it starts with HTML).",
+                str(path),
+                "this is a web page, not a CSV export (it starts with HTML).",
                 "the file the tool exports (its 'Export' or 'Download as CSV'), not a page saved from the browser.",
             )
         lines = head.splitlines()
@@ -298,28 +339,49 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         hint = re.fullmatch(r'\s*"?sep=(.)"?\s*', lines[0])
         if hint:  # Excel's separator hint: honoured
             sep, skipped = hint.group(1), 1
-            warnings.append(f"{path}: the first line 'sep={sep}' is Excel's separator hint; read with that separator, the header on line 2.")
+            warnings.append(
+                f"{path}: the first line 'sep={sep}' is Excel's separator hint; read with that separator, the header on line 2."
+            )
         elif _is_title_line(lines):
             skipped = 1
-            warnings.append(f"{path}: the first line ('{lines[0].strip()[:60]}') looks like a title, not a header; "
-                            "skipped, the header read from line 2.")
+            warnings.append(
+                f"{path}: the first line ('{lines[0].strip()[:60]}') looks like a title, not a header; "
+                "skipped, the header read from line 2."
+            )
         for warning in warnings:
             logger.warning(warning)
         if skipped:
-            raw = raw[raw.index(b"\n") + 1:] if b"\n" in raw else b""
+            raw = raw[raw.index(b"\n") + 1 :] if b"\n" in raw else b""
             lines = lines[1:]
             if not lines:
-                raise InputFileError(str(path), "the file has no header after its first line.", f"a {self._role} export with a header row.")
+                raise InputFileError(
+                    str(path),
+                    "the file has no header after its first line.",
+                    f"a {self._role} export with a header row.",
+                )
         if sep == ",":
             self._check_delimiter(path, lines[0])
-        title = head.splitlines()[0].strip() if skipped or _is_title_line(head.splitlines()[:2]) else None
-        table = self._read_csv_cells(path, raw, encoding, lines[0], sep, skipped, None if hint else title)
+        title = (
+            head.splitlines()[0].strip()
+            if skipped or _is_title_line(head.splitlines()[:2])
+            else None
+        )
+        table = self._read_csv_cells(
+            path, raw, encoding, lines[0], sep, skipped, None if hint else title
+        )
         table.row_numbers = table.row_numbers + skipped
         table.details["warnings"] = warnings
         return table
 
     def _read_csv_cells(
-        self, path: Path, raw: bytes, encoding: str, first_line: str, sep: str, skipped: int, title: str | None
+        self,
+        path: Path,
+        raw: bytes,
+        encoding: str,
+        first_line: str,
+        sep: str,
+        skipped: int,
+        title: str | None,
     ) -> RawTable:
         cells = _read_csv_arrow(raw, first_line, sep) if encoding == "utf-8-sig" else None
         if cells is not None:
@@ -328,8 +390,15 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
             # Cells stay pandas strings (Arrow-backed when pyarrow is present):
             # a million-row export then costs bytes, not Python objects.
             cells = pd.read_csv(
-                io.BytesIO(raw), header=None, dtype=str, keep_default_na=False, encoding=encoding,
-                na_filter=False, skip_blank_lines=False, engine="c", sep=sep,
+                io.BytesIO(raw),
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                na_filter=False,
+                skip_blank_lines=False,
+                engine="c",
+                sep=sep,
             )
         except UnicodeDecodeError as exc:
             raise InputFileError(
@@ -341,11 +410,17 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
             body = raw.decode(encoding, errors="replace")
             raise InputFileError(
                 str(path),
-                (f"the first line ('{title[:60]}') looks like a title, with the header expected on line 2, but "
-                 if title else "")
+                (
+                    f"the first line ('{title[:60]}') looks like a title, with the header expected on line 2, but "
+                    if title
+                    else ""
+                )
                 + f"the rows do not line up with the header: {_parser_problem(exc, skipped)}."
-                + (" Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
-                   if sep == "," and ";" in body[len(first_line):65536] else ""),
+                + (
+                    " Lines carry ';' separators: the file looks re-saved by a spreadsheet with another list separator."
+                    if sep == "," and ";" in body[len(first_line) : 65536]
+                    else ""
+                ),
                 "a comma-separated export as the survey tool or HR system wrote it, one header row, "
                 "and every row with as many cells as the header.",
             ) from exc
@@ -390,7 +465,11 @@ class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
     """
 
     def __init__(
-        self, filepath: str, sep: str = ",", encoding: str = "utf-8", keep_line_breaks: bool = False,
+        self,
+        filepath: str,
+        sep: str = ",",
+        encoding: str = "utf-8",
+        keep_line_breaks: bool = False,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self._filepath = Path(filepath)
@@ -400,8 +479,12 @@ class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(self._filepath), "sep": self._sep, "encoding": self._encoding,
-                "keep_line_breaks": self._keep_line_breaks}
+        return {
+            "filepath": str(self._filepath),
+            "sep": self._sep,
+            "encoding": self._encoding,
+            "keep_line_breaks": self._keep_line_breaks,
+        }
 
     def _save(self, data: pd.DataFrame) -> None:
         from segmentation.safe_export import neutralise_formulas
@@ -412,7 +495,9 @@ class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         )
 
     def _load(self) -> pd.DataFrame:
-        return pd.read_csv(self._filepath, sep=self._sep, dtype=str, keep_default_na=False, encoding=self._encoding)
+        return pd.read_csv(
+            self._filepath, sep=self._sep, dtype=str, keep_default_na=False, encoding=self._encoding
+        )
 
     def _exists(self) -> bool:
         return self._filepath.is_file()
@@ -420,7 +505,9 @@ class SpreadsheetSafeCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
 
 def model_signing_key(pseudonym_key: str) -> bytes:
     """The key that signs saved models: derived from the pseudonymisation key, never that key itself."""
-    return hmac.new(str(pseudonym_key).encode("utf-8"), b"segmentation: signing saved models", hashlib.sha256).digest()
+    return hmac.new(
+        str(pseudonym_key).encode("utf-8"), b"segmentation: signing saved models", hashlib.sha256
+    ).digest()
 
 
 class SignedPickleDataset(AbstractDataset[Any, Any]):
@@ -452,7 +539,9 @@ class SignedPickleDataset(AbstractDataset[Any, Any]):
 
     def _digest(self, payload: bytes) -> str:
         if self._key is None:
-            raise DatasetError(f"{self._filepath}: no key to sign or check a saved model (the project's hooks set it).")
+            raise DatasetError(
+                f"{self._filepath}: no key to sign or check a saved model (the project's hooks set it)."
+            )
         return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
 
     def _save(self, data: Any) -> None:
@@ -465,19 +554,23 @@ class SignedPickleDataset(AbstractDataset[Any, Any]):
     def _load(self) -> Any:
         source = str(_as_user_sees(self._filepath))
         if not self._filepath.is_file():
-            raise InputFileError(source, "the saved model does not exist.", "run that wave first to save its models.")
+            raise InputFileError(
+                source, "the saved model does not exist.", "run that wave first to save its models."
+            )
         payload = self._filepath.read_bytes()
         expected = self._digest(payload)
         if not self._digest_path.is_file():
             raise InputFileError(
-                source, "the saved model has no signature, so it was not saved by this project's runs (or by an older "
+                source,
+                "the saved model has no signature, so it was not saved by this project's runs (or by an older "
                 "version); it is not loaded, because loading a pickle runs code.",
                 "a model saved by this project: run that wave again to save a signed model.",
             )
         found = self._digest_path.read_text(encoding="ascii", errors="replace").strip()
         if not hmac.compare_digest(found, expected):
             raise InputFileError(
-                source, "the saved model's signature does not match: the file was changed or planted, or signed with "
+                source,
+                "the saved model's signature does not match: the file was changed or planted, or signed with "
                 "another pseudonymisation key; it is not loaded, because loading a pickle runs code.",
                 "the model as this project saved it with the current key: run that wave again to save it anew.",
             )

@@ -11,4 +11,6 @@ import pandas as pd
 
 def age_bands(age: pd.Series, bands: Mapping[str, Any], language: str = "en") -> pd.Series:
     """Age band of each age (``bands``: ``breaks`` and ``labels`` per language); missing age, missing band."""
-    return pd.cut(age, bins=[-np.inf, *bands["breaks"], np.inf], right=False, labels=bands["labels"][language])
+    return pd.cut(
+        age, bins=[-np.inf, *bands["breaks"], np.inf], right=False, labels=bands["labels"][language]
+    )

@@ -18,16 +18,26 @@ import errno
 
 # Operating-system errors a user fixes outside the pipeline (permissions, disk space).
 _OS_PROBLEMS = {
-    errno.EACCES: ("permission denied", "a data/ folder this user can write to (check its permissions)."),
-    errno.EPERM: ("operation not permitted", "a data/ folder this user can write to (check its permissions)."),
+    errno.EACCES: (
+        "permission denied",
+        "a data/ folder this user can write to (check its permissions).",
+    ),
+    errno.EPERM: (
+        "operation not permitted",
+        "a data/ folder this user can write to (check its permissions).",
+    ),
     errno.EROFS: ("the file system is read-only", "a data/ folder on a writable disk."),
-    errno.ENOSPC: ("the disk is full (no space left on device)", "free space on the disk that holds data/."),
+    errno.ENOSPC: (
+        "the disk is full (no space left on device)",
+        "free space on the disk that holds data/.",
+    ),
     errno.EDQUOT: ("the disk quota is exceeded", "free space within your disk quota."),
 }
 
 
 # The exit code of a run or command stopped by a problem the user can fix.
 INPUT_ERROR_EXIT_CODE = 2
+
 
 class RunStopped(Exception):
     """The run cannot go on; the user can fix the cause.
@@ -65,7 +75,11 @@ class OutputWriteError(RunStopped):
         if problem is None:
             return None
         what, expected = problem
-        return cls(exc.filename or "data/", f"{what}; this wave's previous outputs were left as they were.", expected)
+        return cls(
+            exc.filename or "data/",
+            f"{what}; this wave's previous outputs were left as they were.",
+            expected,
+        )
 
 
 def _chain(exc: BaseException | None):

@@ -26,7 +26,9 @@ SAMPLE_FALLBACK_KEY = "segmentation-sample-key-not-secret"
 
 def resolve_pseudonym_key(conf_creds: dict[str, Any], environ: dict[str, str]) -> str:
     """Pick the key: credentials first, then the environment, then the sample key."""
-    key = (conf_creds or {}).get("pseudonymisation", {}).get("key") or environ.get(PSEUDONYM_KEY_ENV)
+    key = (conf_creds or {}).get("pseudonymisation", {}).get("key") or environ.get(
+        PSEUDONYM_KEY_ENV
+    )
     if key:
         return str(key)
     logger.warning(
@@ -57,7 +59,11 @@ def paths_outside(conf_catalog: Mapping[str, Any], data_root: Path) -> list[tupl
             continue
         for key in PATH_KEYS:
             value = entry.get(key)
-            if isinstance(value, str) and "://" not in value and not (project / value).resolve().is_relative_to(root):
+            if (
+                isinstance(value, str)
+                and "://" not in value
+                and not (project / value).resolve().is_relative_to(root)
+            ):
                 outside.append((str(name), value))
     return outside
 
@@ -79,7 +85,9 @@ class RunParametersHook:
 
     @hook_impl
     def after_catalog_created(self, conf_catalog, parameters) -> None:
-        params = parameters["parameters"]  # Kedro hands over {"parameters": ..., "params:<name>": ...}
+        params = parameters[
+            "parameters"
+        ]  # Kedro hands over {"parameters": ..., "params:<name>": ...}
         pattern = params["wave_name_pattern"]
         check_wave_name("wave", params.get("wave"), pattern)
         if params.get("previous_wave") is not None:
@@ -88,7 +96,8 @@ class RunParametersHook:
         if outside:
             name, path = outside[0]
             raise ParameterError(
-                f"catalog entry '{name}'", f"its path {path} resolves outside the project's data/ folder.",
+                f"catalog entry '{name}'",
+                f"its path {path} resolves outside the project's data/ folder.",
                 "every input and output inside data/; check --params and conf/*/catalog*.yml.",
             )
 
@@ -186,7 +195,15 @@ class RunTimingHook:
         """This run's timings, with what was run, so a reader never mixes two runs."""
         filters = {
             key: run_params[key]
-            for key in ("tags", "from_nodes", "to_nodes", "node_names", "from_inputs", "to_outputs", "namespaces")
+            for key in (
+                "tags",
+                "from_nodes",
+                "to_nodes",
+                "node_names",
+                "from_inputs",
+                "to_outputs",
+                "namespaces",
+            )
             if run_params.get(key)
         }
         io_seconds = dict(sorted(self.io_timings.items(), key=lambda item: -item[1]))

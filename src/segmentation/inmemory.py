@@ -43,7 +43,9 @@ def neutral_inputs() -> dict[str, Any]:
     return {"linked_demographics": pd.DataFrame({"pid": pd.Series([], dtype=object)})}
 
 
-def run_in_memory(pipeline: Pipeline, data: Mapping[str, Any], parameters: Mapping[str, Any]) -> DataCatalog:
+def run_in_memory(
+    pipeline: Pipeline, data: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> DataCatalog:
     """Run ``pipeline`` on ``data`` and ``parameters``; the catalog keeps every dataset.
 
     An input the caller leaves out that has a neutral value (a named survey's
@@ -52,7 +54,9 @@ def run_in_memory(pipeline: Pipeline, data: Mapping[str, Any], parameters: Mappi
     inputs = {**neutral_inputs(), **parameter_inputs(parameters), **data}
     catalog = DataCatalog(
         {
-            name: KeptDataset(inputs[name], copy_mode="assign") if name in inputs else KeptDataset(copy_mode="assign")
+            name: KeptDataset(inputs[name], copy_mode="assign")
+            if name in inputs
+            else KeptDataset(copy_mode="assign")
             for name in pipeline.datasets()
         }
     )

@@ -45,7 +45,9 @@ _AGE_BAND = re.compile(
     r"|(?P<plus>\d{1,2})\s*(?:\+|or (?:above|older|over)|and (?:above|older|over))(?:\s*years?)?"
     r"|(?:under|below|less than|younger than)\s*(?P<under>\d{1,2})(?:\s*years?)?)$"
 )
-_DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+_DATE_LIKE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+)
 _SEPARATORS = re.compile(r"\s*[;,|]\s*")
 
 
@@ -164,19 +166,31 @@ def multi_select_options(answers: Sequence[str]) -> list[str] | None:
     return sorted(recurring)
 
 
-def _demographic(header: str, answers: Sequence[str], vocab: Mapping[str, Any]) -> dict[str, Any] | None:
+def _demographic(
+    header: str, answers: Sequence[str], vocab: Mapping[str, Any]
+) -> dict[str, Any] | None:
     """The roster field a demographic question speaks of, with how its answers read."""
     for name, phrases in vocab["demographics"].items():
         if not header_has(header, phrases):
             continue
         distinct = sorted(set(answers), key=_natural)
-        detail: dict[str, Any] = {"field": name, "roster_field": vocab["roster_fields"][name], "values": distinct}
+        detail: dict[str, Any] = {
+            "field": name,
+            "roster_field": vocab["roster_fields"][name],
+            "values": distinct,
+        }
         if name == "age":
             # whole ages from 10 up, many of them: years (Google Forms surveys of students start at 13);
             # a few small numbers are codes of age groups
             numbers = [float(a) for a in answers if _NUMBER.match(a)]
             bands = {a: age_band_bounds(a) for a in distinct}
-            if numbers and len(numbers) == len(answers) and min(numbers) >= 10 and max(numbers) <= 100 and len(distinct) > 6:
+            if (
+                numbers
+                and len(numbers) == len(answers)
+                and min(numbers) >= 10
+                and max(numbers) <= 100
+                and len(distinct) > 6
+            ):
                 detail["reads_as"] = "years"
             elif all(bands.values()):
                 detail["reads_as"] = "bands"
@@ -191,7 +205,10 @@ def _demographic(header: str, answers: Sequence[str], vocab: Mapping[str, Any]) 
 
 def _natural(value: str) -> tuple:
     """Sort key that puts '2' before '10' and '18-24' before '25-34'."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", normalise_text(value)))
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p)
+        for p in re.split(r"(\d+)", normalise_text(value))
+    )
 
 
 def classify_column(
@@ -217,16 +234,25 @@ def classify_column(
     distinct = set(filled)
     if header_is(header, vocab["employee_id_headers"]):
         return guess(EMPLOYEE_ID, "header names an employee id")
-    if header_has(header, vocab["email_headers"]) or sum(bool(_EMAIL.match(v)) for v in filled) >= 0.8 * len(filled):
+    if header_has(header, vocab["email_headers"]) or sum(
+        bool(_EMAIL.match(v)) for v in filled
+    ) >= 0.8 * len(filled):
         return guess(EMAIL, "header or answers are email addresses")
     if header_is(header, vocab["respondent_id_headers"]) and len(distinct) == len(filled):
         return guess(RESPONDENT_ID, "the survey tool's own response number: not an employee id")
-    if header_is(header, vocab["timestamp_headers"]) and sum(bool(_DATE_LIKE.match(v)) for v in filled) >= 0.8 * len(filled):
+    if header_is(header, vocab["timestamp_headers"]) and sum(
+        bool(_DATE_LIKE.match(v)) for v in filled
+    ) >= 0.8 * len(filled):
         return guess(TIMESTAMP, "header and answers are dates")
     if header_is(header, vocab["completion_headers"]):
         return guess(COMPLETION, "header names completion or progress")
-    if header_has(header, vocab["consent_words"]) and len({normalise_text(a) for a in answers}) <= 3:
-        return guess(CONSENT, "header asks for consent; answers: " + ", ".join(sorted(set(answers))))
+    if (
+        header_has(header, vocab["consent_words"])
+        and len({normalise_text(a) for a in answers}) <= 3
+    ):
+        return guess(
+            CONSENT, "header asks for consent; answers: " + ", ".join(sorted(set(answers)))
+        )
     if option_stem is not None and normalise_text(_OPTION.match(header)["option"]) in {
         normalise_text(w) for w in vocab["other_options"]
     }:
@@ -235,17 +261,28 @@ def classify_column(
     if demographic and option_stem is None:
         return guess(DEMOGRAPHIC, f"header asks for {demographic['field']}", **demographic)
     if option_stem is not None and is_yes_no(answers, vocab):
-        return guess(MULTI_SELECT_OPTION, "one column per option of a multi-select, answered yes/no", stem=option_stem)
+        return guess(
+            MULTI_SELECT_OPTION,
+            "one column per option of a multi-select, answered yes/no",
+            stem=option_stem,
+        )
     if is_yes_no(answers, vocab) and len({normalise_text(a) for a in answers}) == 2:
         return guess(YES_NO, "answers are yes or no")
     numbers = numeric_range(answers)
     if numbers and len(set(answers)) >= 2:
-        return guess(RATING, f"whole-number answers {numbers[0]}-{numbers[1]}", low=numbers[0], high=numbers[1])
+        return guess(
+            RATING,
+            f"whole-number answers {numbers[0]}-{numbers[1]}",
+            low=numbers[0],
+            high=numbers[1],
+        )
     ladder = matching_ladder(answers, vocab["ladders"])
     if ladder:
         return guess(RATING, f"answers sit on the ordered labels '{ladder}'", ladder=ladder)
     options = multi_select_options(answers)
-    long_answers = sum(len(a) for a in answers) / max(1, len(answers)) >= vocab["free_text_min_length"]
+    long_answers = (
+        sum(len(a) for a in answers) / max(1, len(answers)) >= vocab["free_text_min_length"]
+    )
     if options and not long_answers:
         return guess(MULTI_SELECT, f"answers combine {len(options)} options", options=options)
     if len(set(answers)) <= vocab["single_choice_max_options"] and not long_answers:
@@ -269,10 +306,16 @@ def classify_columns(
     # a lone "Question [Other]" column is the write-in of the question before it
     for position, header in enumerate(headers):
         match = _OPTION.match(str(header))
-        if match and position not in stems and normalise_text(match["option"]) in {normalise_text(w) for w in vocab["other_options"]}:
+        if (
+            match
+            and position not in stems
+            and normalise_text(match["option"])
+            in {normalise_text(w) for w in vocab["other_options"]}
+        ):
             stems[position] = normalise_text(match["stem"])
     guesses = [
-        classify_column(i, str(h), columns[i], vocab, stems.get(i), roles.get(i)) for i, h in enumerate(headers)
+        classify_column(i, str(h), columns[i], vocab, stems.get(i), roles.get(i))
+        for i, h in enumerate(headers)
     ]
     return _widen_numeric_ranges(guesses)
 
@@ -292,7 +335,9 @@ def _widen_numeric_ranges(guesses: list[ColumnGuess]) -> list[ColumnGuess]:
     for g in guesses:
         if g in numeric and (g.detail["low"], g.detail["high"]) != (low, high):
             note = f"{g.note}; read on {low}-{high} like the other numeric items"
-            g = ColumnGuess(g.position, g.header, g.kind, note, {**g.detail, "low": low, "high": high})
+            g = ColumnGuess(
+                g.position, g.header, g.kind, note, {**g.detail, "low": low, "high": high}
+            )
         out.append(g)
     return out
 
@@ -335,7 +380,9 @@ def guess_constructs(ids: Sequence[str]) -> tuple[dict[str, list[str]], dict[str
     by_prefix: dict[str, list[str]] = defaultdict(list)
     for item in ids:
         match = _PREFIXED_ID.match(item)
-        by_prefix[match["prefix"].lower() if match and not item.startswith("Q") else ""].append(item)
+        by_prefix[match["prefix"].lower() if match and not item.startswith("Q") else ""].append(
+            item
+        )
     constructs: dict[str, list[str]] = {}
     notes: dict[str, str] = {}
     for item in ids:
@@ -356,11 +403,17 @@ def guess_role(texts: Iterable[str], role_words: Mapping[str, Sequence[str]]) ->
     """The one role whose words occur in the texts, or None when none or several do."""
     # a role word starts a word ("app" in "apps", "innovat" in "innovation"), never sits inside one ("inappropriate")
     folded = " ".join(_words(t) for t in texts)
-    found = [role for role, words in role_words.items() if any(_words(w).rstrip() in folded for w in words)]
+    found = [
+        role
+        for role, words in role_words.items()
+        if any(_words(w).rstrip() in folded for w in words)
+    ]
     return found[0] if len(found) == 1 else None
 
 
-def gender_map(values: Sequence[str], roster_values: Sequence[str], gender_words: Mapping[str, Sequence[str]]) -> dict[str, str]:
+def gender_map(
+    values: Sequence[str], roster_values: Sequence[str], gender_words: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
     """Survey gender answer -> the roster's spelling of the same gender, where both are recognisable."""
     meaning = {normalise_text(w): g for g, words in gender_words.items() for w in words}
     roster_by_meaning: dict[str, str] = {}

@@ -24,7 +24,9 @@ ROW_REJECTED = "row_rejected"
 # Excel's day 0 for serial dates (1900 date system, with its leap-year bug).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL = re.compile(r"^\d{4,6}(\.\d+)?$")
-_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?$")
+_SLASHED = re.compile(
+    r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?$"
+)
 
 
 def map_unique(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
@@ -57,11 +59,20 @@ def is_in(values: Any, pool: Any) -> np.ndarray:
     left, right = _arrow_strings(values), _arrow_strings(pool)
     if left is None or right is None:
         pool = list(pool) if isinstance(pool, (set, frozenset)) else pool
-        return pd.Series(np.asarray(values, dtype=object) if not isinstance(values, pd.Series) else values).isin(pool).to_numpy(dtype=bool)
+        return (
+            pd.Series(
+                np.asarray(values, dtype=object) if not isinstance(values, pd.Series) else values
+            )
+            .isin(pool)
+            .to_numpy(dtype=bool)
+        )
     if isinstance(right, pa.ChunkedArray):
         right = right.combine_chunks()
     found = pc.is_in(left, value_set=right.cast(left.type))
-    return np.asarray(found.to_numpy(zero_copy_only=False) if isinstance(found, pa.Array) else found.to_numpy(), dtype=bool)
+    return np.asarray(
+        found.to_numpy(zero_copy_only=False) if isinstance(found, pa.Array) else found.to_numpy(),
+        dtype=bool,
+    )
 
 
 def replace_control_characters(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -71,7 +82,10 @@ def replace_control_characters(values: pd.Series) -> tuple[pd.Series, np.ndarray
     hostile or broken export uses to start a row of its own downstream.
     """
     text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
-    changed = np.asarray(pc.match_substring_regex(text, CONTROL_CHARACTERS.pattern).to_numpy(zero_copy_only=False), dtype=bool)
+    changed = np.asarray(
+        pc.match_substring_regex(text, CONTROL_CHARACTERS.pattern).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
     if not changed.any():
         return values, changed
     cleaned = values.copy()
@@ -106,7 +120,9 @@ def id_key(values: pd.Series) -> pd.Series:
 # Characters a person cannot see but a computer compares: bidirectional marks
 # (LRM, RLM, ALM, embeddings, isolates), zero-width spaces and joiners, the
 # word joiner, the BOM and the soft hyphen. Hebrew spreadsheets carry them.
-INVISIBLE_CHARACTERS = "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+INVISIBLE_CHARACTERS = (
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 INVISIBLE_CHARACTERS_REASON = "invisible_characters"
 
 
@@ -125,9 +141,16 @@ def clean_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     Leading zeros and case are kept (emails are folded where they are compared).
     """
     text = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
-    cleaned = pc.utf8_trim_whitespace(pc.utf8_normalize(pc.replace_substring_regex(text, INVISIBLE_CHARACTERS, ""), "NFKC"))
-    changed = np.asarray(pc.not_equal(cleaned, pc.utf8_trim_whitespace(text)).to_numpy(zero_copy_only=False), dtype=bool)
-    return pd.Series(cleaned.to_numpy(zero_copy_only=False), index=values.index, dtype=object), changed
+    cleaned = pc.utf8_trim_whitespace(
+        pc.utf8_normalize(pc.replace_substring_regex(text, INVISIBLE_CHARACTERS, ""), "NFKC")
+    )
+    changed = np.asarray(
+        pc.not_equal(cleaned, pc.utf8_trim_whitespace(text)).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    return pd.Series(
+        cleaned.to_numpy(zero_copy_only=False), index=values.index, dtype=object
+    ), changed
 
 
 def fold(values: pd.Series) -> pd.Series:
@@ -212,7 +235,9 @@ def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
         mask = np.asarray(pc.fill_null(pc.match_substring_regex(text, pattern), False), dtype=bool)
         if mask.any():
             chosen = pd.Series(np.asarray(text.filter(pa.array(mask)).to_pylist(), dtype=object))
-            parsed = pd.to_datetime(chosen, format=dayfirst_format if dayfirst else monthfirst, errors="coerce")
+            parsed = pd.to_datetime(
+                chosen, format=dayfirst_format if dayfirst else monthfirst, errors="coerce"
+            )
             out[mask] = parsed.astype("datetime64[ns]").to_numpy()
     return out
 
@@ -237,7 +262,10 @@ def date_order(values: pd.Series, configured_dayfirst: bool, where: str) -> tupl
     parts = parts.filter(pa.array(valid))
     first = pc.cast(parts.field("first"), pa.int32()).to_numpy(zero_copy_only=False)
     second = pc.cast(parts.field("second"), pa.int32()).to_numpy(zero_copy_only=False)
-    day_first, month_first = int(((first > 12) & (second <= 12)).sum()), int(((second > 12) & (first <= 12)).sum())
+    day_first, month_first = (
+        int(((first > 12) & (second <= 12)).sum()),
+        int(((second > 12) & (first <= 12)).sum()),
+    )
     configured = "day-first (dd/mm/yyyy)" if configured_dayfirst else "month-first (mm/dd/yyyy)"
     if day_first and month_first:
         dayfirst = day_first >= month_first
@@ -255,7 +283,9 @@ def date_order(values: pd.Series, configured_dayfirst: bool, where: str) -> tupl
     return configured_dayfirst, None
 
 
-def parse_dates(values: pd.Series, dayfirst: bool = False, pivot: int = 30) -> tuple[pd.Series, pd.Series]:
+def parse_dates(
+    values: pd.Series, dayfirst: bool = False, pivot: int = 30
+) -> tuple[pd.Series, pd.Series]:
     """Parse dates as exports write them; return the dates and a mask of unparseable text.
 
     Accepts ISO dates and date-times, ``m/d/yyyy`` (or ``d/m/yyyy`` with
@@ -287,7 +317,10 @@ def rejects_frame(
             "file": [source] * len(rows),
             "row": pd.array(rows, dtype="int64"),
             "column": [column] * len(rows),
-            "value": [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)) for v in values],
+            "value": [
+                ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                for v in values
+            ],
             "reason": [reason] * len(rows),
             "action": [action] * len(rows),
         },

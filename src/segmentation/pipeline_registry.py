@@ -23,7 +23,9 @@ def find_stages() -> dict[str, Pipeline]:
     in-memory handovers.
     """
     return {
-        info.name: importlib.import_module(f"{stages_package.__name__}.{info.name}").create_pipeline()
+        info.name: importlib.import_module(
+            f"{stages_package.__name__}.{info.name}"
+        ).create_pipeline()
         for info in pkgutil.iter_modules(stages_package.__path__)
         if info.ispkg
     }

@@ -73,7 +73,9 @@ def survey_roles(questionnaire: Mapping[str, Any]) -> dict[str, list[str]]:
         names = list(dict.fromkeys(_as_list(declared.get(role))))
         missing = [n for n in names if n not in constructs]
         if missing:
-            problems.append(f"role {role} names constructs {missing} that are not in questionnaire.constructs")
+            problems.append(
+                f"role {role} names constructs {missing} that are not in questionnaire.constructs"
+            )
         if role in SINGLE and len(names) > 1:
             problems.append(f"role {role} takes one construct, got {names}")
         roles[role] = names

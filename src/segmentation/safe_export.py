@@ -42,7 +42,9 @@ import pyarrow.compute as pc
 FORMULA_TRIGGERS = "=+-@"
 # Characters whose NFKC form starts with a trigger (superscripts, full-width
 # and small forms, ...): every one in Unicode, checked by the tests.
-FORMULA_LOOKALIKES = "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+FORMULA_LOOKALIKES = (
+    "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+)
 LINE_SEPARATORS = "\u2028\u2029"
 
 # What breaks a row or cannot be stored: Cc (C0, DEL, C1) and the Unicode line separators.
@@ -108,8 +110,13 @@ def neutralise_formulas(frame: pd.DataFrame, keep_line_breaks: bool = False) -> 
         if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             # Arrow-backed text: find the few risky cells in C (RE2), rewrite only those
             text = pa.array(values.array)
-            found = pc.or_(pc.match_substring_regex(text, _RISKY_RE2), pc.greater(pc.utf8_length(text), MAX_CELL - 1))
-            risky = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+            found = pc.or_(
+                pc.match_substring_regex(text, _RISKY_RE2),
+                pc.greater(pc.utf8_length(text), MAX_CELL - 1),
+            )
+            risky = np.asarray(
+                pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool
+            )
             if risky.any():
                 values = values.copy()
                 values[risky] = values[risky].map(neutralise)

@@ -9,9 +9,17 @@ from segmentation.staging import StagedOutputsHook
 
 # Kedro 1.7 calls an OmegaConf API that OmegaConf 2.4 deprecates; the warning
 # is about Kedro's code, not this project's, and would bury the run's own log.
-warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning)
+warnings.filterwarnings(
+    "ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning
+)
 
-HOOKS = (RunParametersHook(), PseudonymKeyHook(), RunTimingHook(), StageProgressHook(), StagedOutputsHook())
+HOOKS = (
+    RunParametersHook(),
+    PseudonymKeyHook(),
+    RunTimingHook(),
+    StageProgressHook(),
+    StagedOutputsHook(),
+)
 
 # Environments merge parameters key by key, except a questionnaire, which they replace whole.
 CONFIG_LOADER_CLASS = ProjectConfigLoader

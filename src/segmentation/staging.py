@@ -40,14 +40,20 @@ _PATH_KEYS = ("filepath", "path")
 
 def staging_folder(data_root: Path, wave: str) -> Path:
     """``data/.staging/<wave>``; a wave name is reduced to safe characters first."""
-    return data_root / STAGING_FOLDER / (re.sub(r"[^A-Za-z0-9_-]+", "_", str(wave)).strip("_") or "wave")
+    return (
+        data_root
+        / STAGING_FOLDER
+        / (re.sub(r"[^A-Za-z0-9_-]+", "_", str(wave)).strip("_") or "wave")
+    )
 
 
 def _path_key(config: dict[str, Any]) -> str | None:
     return next((k for k in _PATH_KEYS if isinstance(config.get(k), str)), None)
 
 
-def staged_config(config: dict[str, Any], data_root: Path, staging: Path) -> tuple[dict[str, Any], Path, Path] | None:
+def staged_config(
+    config: dict[str, Any], data_root: Path, staging: Path
+) -> tuple[dict[str, Any], Path, Path] | None:
     """The dataset's config pointed into ``staging``, with its final and staged paths; None when not an output under data/."""
     key = _path_key(config)
     if key is None:
@@ -78,11 +84,15 @@ def move_into_place(moves: list[tuple[Path, Path]]) -> None:
             shutil.rmtree(old, ignore_errors=True)
         elif staged.exists():
             os.replace(staged, final)
-        elif final.is_dir():  # a folder dataset saved with nothing in it: the folder goes, as overwrite would
+        elif (
+            final.is_dir()
+        ):  # a folder dataset saved with nothing in it: the folder goes, as overwrite would
             shutil.rmtree(final)
 
 
-def planned_moves(staging: Path, data_root: Path, folders: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+def planned_moves(
+    staging: Path, data_root: Path, folders: list[tuple[Path, Path]]
+) -> list[tuple[Path, Path]]:
     """Every move the end of a run makes: each folder dataset whole, then every other file the run staged.
 
     Files are taken from the staging folder itself, so a file a dataset
@@ -91,7 +101,11 @@ def planned_moves(staging: Path, data_root: Path, folders: list[tuple[Path, Path
     moves = list(folders)
     inside = [staged for staged, _ in folders]
     for path in sorted(staging.rglob("*")):
-        if path.is_file() and path != staging / JOURNAL and not any(path.is_relative_to(folder) for folder in inside):
+        if (
+            path.is_file()
+            and path != staging / JOURNAL
+            and not any(path.is_relative_to(folder) for folder in inside)
+        ):
             moves.append((path, data_root / path.relative_to(staging)))
     return moves
 
@@ -112,7 +126,9 @@ def finish_interrupted_moves(staging: Path) -> None:
     journal = staging / JOURNAL
     if journal.is_file():
         moves = [(Path(s), Path(f)) for s, f in json.loads(journal.read_text(encoding="utf-8"))]
-        logger.warning("The last run of this wave stopped while moving its outputs into place; finishing the moves.")
+        logger.warning(
+            "The last run of this wave stopped while moving its outputs into place; finishing the moves."
+        )
         move_into_place([(s, f) for s, f in moves if s.exists()])
         journal.unlink()
 
@@ -153,7 +169,9 @@ class StagedOutputsHook:
         configs = catalog.config_resolver.config
         staged_datasets = {}
         for name in sorted(pipeline.all_outputs()):
-            redirected = staged_config(configs[name], data_root, self._staging) if name in configs else None
+            redirected = (
+                staged_config(configs[name], data_root, self._staging) if name in configs else None
+            )
             if redirected is None:
                 continue
             config, final, staged = redirected
@@ -176,7 +194,9 @@ class StagedOutputsHook:
         replace_quietly(self._catalog, self._originals)
         self._originals = {}
 
-    @hook_impl(tryfirst=True)  # before the hooks that add to the run summary or show where the outputs are
+    @hook_impl(
+        tryfirst=True
+    )  # before the hooks that add to the run summary or show where the outputs are
     def after_pipeline_run(self) -> None:
         if self._staging is None:
             return
@@ -200,7 +220,8 @@ class StagedOutputsHook:
             return
         logger.warning(
             "The run failed: this wave's previous outputs were left as they were; what this run wrote "
-            "(rejects.csv included) is in %s until the next run.", self._staging,
+            "(rejects.csv included) is in %s until the next run.",
+            self._staging,
         )
         self._restore_catalog()
         self._staging = None

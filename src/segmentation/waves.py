@@ -30,7 +30,9 @@ def check_wave_name(parameter: str, value: Any, pattern: str) -> str:
     """
     source = f"--params {parameter}={'' if value is None else _shown(value)}"
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ParameterError(source, f"the {parameter} is empty.", WAVE_NAME_EXPECTED + f" Or leave {parameter} out.")
+        raise ParameterError(
+            source, f"the {parameter} is empty.", WAVE_NAME_EXPECTED + f" Or leave {parameter} out."
+        )
     if not isinstance(value, str):
         raise ParameterError(
             source,
@@ -41,8 +43,14 @@ def check_wave_name(parameter: str, value: Any, pattern: str) -> str:
         )
     if not re.fullmatch(pattern, value):
         holds_path = re.search(r"[/\\]|\.\.", value) is not None
-        why = "; it holds a path ('/', '\\' or '..'), and a wave never leaves data/" if holds_path else ""
-        raise ParameterError(source, f"'{_shown(value)}' is not a wave name{why}.", WAVE_NAME_EXPECTED)
+        why = (
+            "; it holds a path ('/', '\\' or '..'), and a wave never leaves data/"
+            if holds_path
+            else ""
+        )
+        raise ParameterError(
+            source, f"'{_shown(value)}' is not a wave name{why}.", WAVE_NAME_EXPECTED
+        )
     return value
 
 
@@ -57,7 +65,9 @@ def wave_date(wave: str, override: str | None = None) -> pd.Timestamp:
     try:
         return pd.Timestamp(f"{str(wave)[:7]}-01")
     except ValueError as exc:
-        raise ValueError(f"wave '{wave}' is not named YYYY-MM; set the wave_date parameter") from exc
+        raise ValueError(
+            f"wave '{wave}' is not named YYYY-MM; set the wave_date parameter"
+        ) from exc
 
 
 def wave_end(wave: str, override: str | None = None) -> pd.Timestamp:

@@ -342,7 +342,14 @@ def write_microsoft_forms_xlsx(
     ids = np.where(pd.isna(ids), np.arange(1, n + 1), ids).astype(np.int64)
     email = _column(answers, "email", "")
     name = _column(answers, "name", "")
-    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=False)
+    body, item_ids = _question_columns(
+        answers,
+        codebook,
+        language=language,
+        answer_format=answer_format,
+        missing=missing,
+        escape=False,
+    )
     header = MICROSOFT_FORMS_META + _headers(codebook, item_ids, header_language)
     columns = [
         _xlsx.Column(ids.astype(float), "number"),
@@ -370,7 +377,14 @@ def write_google_forms_csv(
     header_language = header_language or language
     start, end = _default_times(answers)
     submitted = end if "end_time" in answers.columns else start
-    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=True)
+    body, item_ids = _question_columns(
+        answers,
+        codebook,
+        language=language,
+        answer_format=answer_format,
+        missing=missing,
+        escape=True,
+    )
     header = GOOGLE_FORMS_META + _headers(codebook, item_ids, header_language)
     columns = [
         format_times(submitted, GOOGLE_FORMS_TIME_FORMAT),
@@ -471,21 +485,53 @@ def write_qualtrics_csv(
     )
 
 
-LIMESURVEY_META = ["Response ID", "Date submitted", "Last page", "Start language", "Employee ID", "Email address"]
+LIMESURVEY_META = [
+    "Response ID",
+    "Date submitted",
+    "Last page",
+    "Start language",
+    "Employee ID",
+    "Email address",
+]
 LIMESURVEY_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-SURVEYMONKEY_META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
-                     "First Name", "Last Name", "Custom Data 1"]
+SURVEYMONKEY_META = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
 SURVEYMONKEY_TIME_FORMAT = "%m/%d/%Y %I:%M:%S %p"
 SURVEYMONKEY_MATRIX_QUESTION = "Please rate each of the following statements."
 
 
 def _question_columns(
-    answers: pd.DataFrame, codebook: Codebook, *, language: str, answer_format: str, missing: str, escape: bool
+    answers: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    language: str,
+    answer_format: str,
+    missing: str,
+    escape: bool,
 ) -> tuple[list[np.ndarray], list[str]]:
     """The cells of every question (scored items, then free text present), and their item ids."""
-    body = render_answers(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=escape)
+    body = render_answers(
+        answers,
+        codebook,
+        language=language,
+        answer_format=answer_format,
+        missing=missing,
+        escape=escape,
+    )
     texts = _text_items(answers, codebook)
-    body += [_escape_array(_text_column(answers, t)) if escape else _text_column(answers, t) for t in texts]
+    body += [
+        _escape_array(_text_column(answers, t)) if escape else _text_column(answers, t)
+        for t in texts
+    ]
     return body, codebook.scored_items + texts
 
 
@@ -517,11 +563,26 @@ def write_limesurvey_csv(
     finished = _column(answers, "finished", True)
     finished = np.where(pd.isna(finished), True, finished).astype(bool)
     submitted = np.where(finished, format_times(end, LIMESURVEY_TIME_FORMAT), "")
-    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=False)
-    meta = [np.arange(1, n + 1).astype(str), submitted, np.where(finished, "6", "2"), _filled(answers, "language", language),
-            _column(answers, "employee_id", ""), _column(answers, "email", "")]
+    body, item_ids = _question_columns(
+        answers,
+        codebook,
+        language=language,
+        answer_format=answer_format,
+        missing=missing,
+        escape=False,
+    )
+    meta = [
+        np.arange(1, n + 1).astype(str),
+        submitted,
+        np.where(finished, "6", "2"),
+        _filled(answers, "language", language),
+        _column(answers, "employee_id", ""),
+        _column(answers, "email", ""),
+    ]
     header = LIMESURVEY_META + _headers(codebook, item_ids, header_language)
-    columns = [np.concatenate([_quoted([h]), _quoted(c)]) for h, c in zip(header, meta + body, strict=True)]
+    columns = [
+        np.concatenate([_quoted([h]), _quoted(c)]) for h, c in zip(header, meta + body, strict=True)
+    ]
     return write_csv_columns(path, [], columns, escaped=True, line_terminator=SURVEY_CSV_LINE_END)
 
 
@@ -543,9 +604,18 @@ def write_surveymonkey_csv(
     n = len(answers)
     header_language = header_language or language
     start, end = _default_times(answers)
-    body, item_ids = _question_columns(answers, codebook, language=language, answer_format=answer_format, missing=missing, escape=True)
+    body, item_ids = _question_columns(
+        answers,
+        codebook,
+        language=language,
+        answer_format=answer_format,
+        missing=missing,
+        escape=True,
+    )
     first, second = list(SURVEYMONKEY_META), [""] * len(SURVEYMONKEY_META)
-    construct_of = {i: c for c, items in codebook.constructs.items() if len(items) > 1 for i in items}
+    construct_of = {
+        i: c for c, items in codebook.constructs.items() if len(items) > 1 for i in items
+    }
     previous = None
     for item, text in zip(item_ids, _headers(codebook, item_ids, header_language), strict=True):
         matrix = construct_of.get(item)
@@ -556,11 +626,23 @@ def write_surveymonkey_csv(
             first.append(SURVEYMONKEY_MATRIX_QUESTION if matrix != previous else "")
             second.append(text)
         previous = matrix
-    times = [pd.Series(pd.to_datetime(t)).dt.strftime(SURVEYMONKEY_TIME_FORMAT).to_numpy(dtype=object) for t in (start, end)]
-    meta = [(np.arange(n) + 114_000_000_000).astype(str).astype(object), np.full(n, "431234567", dtype=object), *times,
-            np.full(n, "", dtype=object), _escape_array(_column(answers, "email", "")), np.full(n, "", dtype=object),
-            np.full(n, "", dtype=object), _escape_array(_column(answers, "employee_id", ""))]
-    return write_csv_columns(path, [first, second], meta + body, escaped=True, line_terminator=SURVEY_CSV_LINE_END)
+    times = [
+        pd.Series(pd.to_datetime(t)).dt.strftime(SURVEYMONKEY_TIME_FORMAT).to_numpy(dtype=object)
+        for t in (start, end)
+    ]
+    meta = [
+        (np.arange(n) + 114_000_000_000).astype(str).astype(object),
+        np.full(n, "431234567", dtype=object),
+        *times,
+        np.full(n, "", dtype=object),
+        _escape_array(_column(answers, "email", "")),
+        np.full(n, "", dtype=object),
+        np.full(n, "", dtype=object),
+        _escape_array(_column(answers, "employee_id", "")),
+    ]
+    return write_csv_columns(
+        path, [first, second], meta + body, escaped=True, line_terminator=SURVEY_CSV_LINE_END
+    )
 
 
 # -------------------------------------------------------------- roster writers

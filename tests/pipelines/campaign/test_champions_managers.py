@@ -41,31 +41,69 @@ def test_champions_are_the_best_of_their_unit(world):
     params = campaign_params()
     scores = world.construct_scores.copy()
     contacts = world.contacts.set_index("pid")
-    survey_pid = world.persona_assignments.loc[world.persona_assignments["persona_id"] == "P3", "pid"].iloc[0]
-    scores.loc[scores["pid"] == survey_pid, ["innovativeness", "social_media_use", "channel_peer_champion"]] = 5.0
-    inferred = world.persona_assignments[world.persona_assignments["assignment_source"] == "inferred"]["pid"].iloc[0]
-    scores = pd.concat([scores, scores.iloc[[0]].assign(pid=inferred, innovativeness=5.0, social_media_use=5.0,
-                                                         channel_peer_champion=5.0)], ignore_index=True)
-    champions = nodes.select_champions(scores, world.persona_assignments, world.contacts,
-                                       pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
-                                       params["champions"], params["targeting"], questionnaire_params())
+    survey_pid = world.persona_assignments.loc[
+        world.persona_assignments["persona_id"] == "P3", "pid"
+    ].iloc[0]
+    scores.loc[
+        scores["pid"] == survey_pid, ["innovativeness", "social_media_use", "channel_peer_champion"]
+    ] = 5.0
+    inferred = world.persona_assignments[
+        world.persona_assignments["assignment_source"] == "inferred"
+    ]["pid"].iloc[0]
+    scores = pd.concat(
+        [
+            scores,
+            scores.iloc[[0]].assign(
+                pid=inferred, innovativeness=5.0, social_media_use=5.0, channel_peer_champion=5.0
+            ),
+        ],
+        ignore_index=True,
+    )
+    champions = nodes.select_champions(
+        scores,
+        world.persona_assignments,
+        world.contacts,
+        pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
+        params["champions"],
+        params["targeting"],
+        questionnaire_params(),
+    )
     unit = contacts.loc[survey_pid, "org_unit"]
-    assert champions[champions["org_unit"] == unit]["employee_id"].iloc[0] == contacts.loc[survey_pid, "employee_id"]
+    assert (
+        champions[champions["org_unit"] == unit]["employee_id"].iloc[0]
+        == contacts.loc[survey_pid, "employee_id"]
+    )
     assert contacts.loc[inferred, "employee_id"] not in set(champions["employee_id"])
     capped = copy.deepcopy(params["champions"])
     capped["max_per_org_unit"] = 1
-    one_each = nodes.select_champions(scores, world.persona_assignments, world.contacts,
-                                      pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
-                                      capped, params["targeting"], questionnaire_params())
+    one_each = nodes.select_champions(
+        scores,
+        world.persona_assignments,
+        world.contacts,
+        pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
+        capped,
+        params["targeting"],
+        questionnaire_params(),
+    )
     assert one_each["org_unit"].is_unique
 
 
 # ------------------------------------------------------------------ managers
 def test_every_active_people_manager_gets_a_brief(campaign, world):
     briefs = campaign.manager_briefs
-    managers = world.contacts[world.contacts["is_people_manager"] & (world.contacts["employment_status"] == "active")]
+    managers = world.contacts[
+        world.contacts["is_people_manager"] & (world.contacts["employment_status"] == "active")
+    ]
     assert sorted(briefs["employee_id"]) == sorted(managers["employee_id"])
-    assert list(briefs.columns) == ["employee_id", "email", "first_name", "language", "team_size", "persona_mix", "talking_points"]
+    assert list(briefs.columns) == [
+        "employee_id",
+        "email",
+        "first_name",
+        "language",
+        "team_size",
+        "persona_mix",
+        "talking_points",
+    ]
     assert briefs["team_size"].tolist() == [8, 3]
 
 
@@ -76,7 +114,10 @@ def test_a_team_under_the_threshold_shows_no_mix(campaign):
     assert small["persona_mix"] == campaign.params["managers"]["texts"]["he"]["too_small"]
     for persona in ("P1", "P2", "P3"):
         assert campaign.playbook[persona]["name"]["he"] not in small["talking_points"]
-    assert small["talking_points"].split("\n") == campaign.params["managers"]["texts"]["he"]["general_talking_points"]
+    assert (
+        small["talking_points"].split("\n")
+        == campaign.params["managers"]["texts"]["he"]["general_talking_points"]
+    )
     assert campaign.summary["manager_teams_too_small"] == 1
 
 
@@ -87,7 +128,9 @@ def test_a_team_all_in_one_persona_gets_its_talking_points_without_a_count(campa
     assert big["persona_mix"] == "Social Pioneers (among the most common)"
     assert "8" not in big["persona_mix"] + big["talking_points"]
     headline = campaign.playbook["P1"]["value_propositions"][0]["en"]["headline"]
-    assert big["talking_points"].split("\n")[0].startswith(f'Social Pioneers: lead with "{headline}"')
+    assert (
+        big["talking_points"].split("\n")[0].startswith(f'Social Pioneers: lead with "{headline}"')
+    )
     assert big["talking_points"].split("\n")[1:] == texts["general_talking_points"]
     assert "Teams or Slack chat" in big["talking_points"]
     assert "competitions and leaderboards" in big["talking_points"]
@@ -98,27 +141,47 @@ def test_small_persona_groups_inside_a_large_team_are_not_named(world):
     mixed = copy.deepcopy(world)
     manager_pid = mixed.employees.loc[0, "pid"]
     moved = mixed.persona_assignments["pid"].isin(mixed.employees.loc[2:3, "pid"])
-    mixed.persona_assignments.loc[moved, ["persona_id", "persona_name", "persona_name_he"]] = ["P2", "Careful Traditionalists", "שמרנים זהירים"]
+    mixed.persona_assignments.loc[moved, ["persona_id", "persona_name", "persona_name_he"]] = [
+        "P2",
+        "Careful Traditionalists",
+        "שמרנים זהירים",
+    ]
     assert (mixed.employees["manager_pid"] == manager_pid).sum() == 8
     params = campaign_params()
-    briefs = nodes.brief_managers(mixed.employees, mixed.contacts, mixed.persona_assignments,
-                                  pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
-                                  run_campaign(mixed).playbook, anonymity_params(), params["managers"],
-                                  params["targeting"], naming_params())
+    briefs = nodes.brief_managers(
+        mixed.employees,
+        mixed.contacts,
+        mixed.persona_assignments,
+        pd.DataFrame({"employee_id": [], "email_key": []}, dtype=str),
+        run_campaign(mixed).playbook,
+        anonymity_params(),
+        params["managers"],
+        params["targeting"],
+        naming_params(),
+    )
     mix = briefs.set_index("employee_id").loc["E0101", "persona_mix"]
     # 6 of 8: only 2 are not Social Pioneers, so the 6 is not shown either
-    assert mix == "Social Pioneers (among the most common); " + params["managers"]["texts"]["en"]["others"]
+    assert (
+        mix
+        == "Social Pioneers (among the most common); " + params["managers"]["texts"]["en"]["others"]
+    )
     assert "Careful" not in briefs.set_index("employee_id").loc["E0101", "talking_points"]
 
 
-@pytest.mark.parametrize("counts, shown", [
-    ([("P1", 6)], set()),                              # everyone in one persona
-    ([("P1", 6), ("P2", 2)], set()),                   # 2 outside: the 6 would single them out
-    ([("P1", 5), ("P2", 5)], {"P1", "P2"}),            # 5 in and 5 out, nothing left over
-    ([("P1", 7), ("P2", 5), ("P3", 2)], {"P1"}),      # both shown would leave 2 over: the smaller count goes
-    ([("P1", 9), ("P2", 6)], {"P1", "P2"}),
-    ([("P1", 12), ("P2", 3)], set()),                  # 3 outside P1
-])
+@pytest.mark.parametrize(
+    "counts, shown",
+    [
+        ([("P1", 6)], set()),  # everyone in one persona
+        ([("P1", 6), ("P2", 2)], set()),  # 2 outside: the 6 would single them out
+        ([("P1", 5), ("P2", 5)], {"P1", "P2"}),  # 5 in and 5 out, nothing left over
+        (
+            [("P1", 7), ("P2", 5), ("P3", 2)],
+            {"P1"},
+        ),  # both shown would leave 2 over: the smaller count goes
+        ([("P1", 9), ("P2", 6)], {"P1", "P2"}),
+        ([("P1", 12), ("P2", 3)], set()),  # 3 outside P1
+    ],
+)
 def test_a_count_is_shown_only_when_it_cannot_reveal_a_members_persona(counts, shown):
     team_size = sum(n for _, n in counts)
     described = [(p, n) for p, n in counts if n >= 5]

@@ -23,7 +23,10 @@ def _text(rng: random.Random) -> str | None:
 
 def _pandas_render(table: pd.DataFrame, preset: dict) -> str:
     text = neutralise_formulas(table).to_csv(
-        sep=preset["separator"], index=False, header=bool(preset.get("header", True)), lineterminator="\n"
+        sep=preset["separator"],
+        index=False,
+        header=bool(preset.get("header", True)),
+        lineterminator="\n",
     )
     return ("\ufeff" if preset.get("byte_order_mark") else "") + text
 
@@ -32,26 +35,36 @@ def _pandas_render(table: pd.DataFrame, preset: dict) -> str:
 @pytest.mark.parametrize("header", [True, False])
 def test_render_table_writes_what_pandas_writes(separator, header):
     rng = random.Random(len(separator) + header)
-    numbers = np.random.default_rng(0).normal(size=200) * 10.0 ** np.random.default_rng(1).integers(-12, 18, 200)
+    numbers = np.random.default_rng(0).normal(size=200) * 10.0 ** np.random.default_rng(1).integers(
+        -12, 18, 200
+    )
     numbers[::17] = np.nan
-    table = pd.DataFrame({
-        "name": pd.Series([_text(rng) for _ in range(200)], dtype="str"),
-        "=score": numbers,
-        "email": pd.Series([_text(rng) for _ in range(200)], dtype="str"),
-    })
+    table = pd.DataFrame(
+        {
+            "name": pd.Series([_text(rng) for _ in range(200)], dtype="str"),
+            "=score": numbers,
+            "email": pd.Series([_text(rng) for _ in range(200)], dtype="str"),
+        }
+    )
     preset = {"separator": separator, "header": header, "byte_order_mark": header}
     for columns in (["name", "=score", "email"], ["email"], ["=score"]):
-        assert exports.render_table(table[columns], preset) == _pandas_render(table[columns], preset)
+        assert exports.render_table(table[columns], preset) == _pandas_render(
+            table[columns], preset
+        )
     assert exports.render_table(table.iloc[0:0], preset) == _pandas_render(table.iloc[0:0], preset)
 
 
 def test_email_key_folds_like_python():
     rng = random.Random(3)
-    values = pd.Series([_text(rng) for _ in range(500)] + ["  A.B@Example.ORG ", "STRASSE@ß.de", None], dtype="str")
+    values = pd.Series(
+        [_text(rng) for _ in range(500)] + ["  A.B@Example.ORG ", "STRASSE@ß.de", None], dtype="str"
+    )
     expected = values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.casefold()
     pd.testing.assert_series_equal(nodes.email_key(values), expected)
     as_objects = values.astype(object)
-    pd.testing.assert_series_equal(nodes.email_key(as_objects), expected.astype(nodes.email_key(as_objects).dtype))
+    pd.testing.assert_series_equal(
+        nodes.email_key(as_objects), expected.astype(nodes.email_key(as_objects).dtype)
+    )
 
 
 def test_positions_match_the_index_lookup():

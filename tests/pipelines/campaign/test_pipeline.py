@@ -46,8 +46,12 @@ def param_value(params: dict, dotted: str):
 
 def run(root: Path, world) -> dict:
     catalog = project_catalog(root)
-    params = {"campaign": campaign_params(), "anonymity": anonymity_params(), "personas": {"naming": naming_params()},
-              "questionnaire": questionnaire_params()}
+    params = {
+        "campaign": campaign_params(),
+        "anonymity": anonymity_params(),
+        "personas": {"naming": naming_params()},
+        "questionnaire": questionnaire_params(),
+    }
     pipeline = create_pipeline()
     for name in pipeline.inputs():
         if name.startswith("params:"):
@@ -55,7 +59,11 @@ def run(root: Path, world) -> dict:
     for name in ("construct_scores", "persona_assignments", "employees", "contacts"):
         catalog[name] = getattr(world, name)
     SequentialRunner().run(pipeline, catalog)
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture()
@@ -63,7 +71,9 @@ def champion_world():
     """The organisation, with the formula-named person a sure champion."""
     world = make_world()
     pick = world.construct_scores["pid"] == "pid0101"
-    world.construct_scores.loc[pick, ["innovativeness", "social_media_use", "channel_peer_champion"]] = 5.0
+    world.construct_scores.loc[
+        pick, ["innovativeness", "social_media_use", "channel_peer_champion"]
+    ] = 5.0
     return world
 
 
@@ -78,9 +88,14 @@ def test_pipeline_writes_the_contract_files_and_reruns_byte_identical(tmp_path, 
     write_opt_out(tmp_path, champion_world)
     first = run(tmp_path, champion_world)
     reporting = f"data/08_reporting/{WAVE}"
-    expected = {f"{reporting}/targeting/all_personas.csv", f"{reporting}/champions.csv",
-                f"{reporting}/manager_briefs.csv", f"{reporting}/campaign_summary.json",
-                f"data/07_model_output/{WAVE}/playbook.json", f"{reporting}/targeting/unassigned__broad.csv"}
+    expected = {
+        f"{reporting}/targeting/all_personas.csv",
+        f"{reporting}/champions.csv",
+        f"{reporting}/manager_briefs.csv",
+        f"{reporting}/campaign_summary.json",
+        f"data/07_model_output/{WAVE}/playbook.json",
+        f"{reporting}/targeting/unassigned__broad.csv",
+    }
     assert expected <= set(first)
     playbook = json.loads(first[f"data/07_model_output/{WAVE}/playbook.json"])
     for entry in playbook.values():
@@ -111,4 +126,4 @@ def test_formulas_inert_in_champions_and_briefs_names_intact(tmp_path, champion_
     champions = files[f"{reporting}/champions.csv"].decode("utf-8-sig")
     assert champions.splitlines()[0] == "employee_id,first_name,email,org_unit"
     briefs = files[f"{reporting}/manager_briefs.csv"].decode("utf-8-sig")
-    assert "O'Brien" in briefs                                   # the other manager's name, intact
+    assert "O'Brien" in briefs  # the other manager's name, intact

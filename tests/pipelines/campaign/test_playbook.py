@@ -24,8 +24,14 @@ def neutral_figures(**overrides):
     figures = {"size": 40, "respondents": 30, "share": 0.25}
     for construct in CONSTRUCTS:
         figures[construct], figures[f"{construct}_z"] = 3.0, 0.0
-    figures.update({"work_pattern_office": 1.0, "work_pattern_hybrid": 0.0, "work_pattern_remote": 0.0,
-                    "work_pattern_frontline": 0.0})
+    figures.update(
+        {
+            "work_pattern_office": 1.0,
+            "work_pattern_hybrid": 0.0,
+            "work_pattern_remote": 0.0,
+            "work_pattern_frontline": 0.0,
+        }
+    )
     figures.update(overrides)
     for construct in CONSTRUCTS:  # the common 0-100 figure follows the 1-5 mean unless given
         if f"{construct}_100" not in overrides:
@@ -36,14 +42,20 @@ def neutral_figures(**overrides):
 def playbook_for(**overrides):
     params = campaign_params()
     figures = {"PX": {"name": {"en": "X", "he": "איקס"}, "figures": neutral_figures(**overrides)}}
-    return nodes.build_playbook(figures, params["playbook"], params["labels"], params["figures"], naming_params(),
-                               questionnaire_params())["PX"]
+    return nodes.build_playbook(
+        figures,
+        params["playbook"],
+        params["labels"],
+        params["figures"],
+        naming_params(),
+        questionnaire_params(),
+    )["PX"]
 
 
 # ------------------------------------------------------------------ figures
 def test_figures_are_means_and_z_against_everyone(campaign, world):
     figures = campaign.figures
-    assert list(figures) == ["P1", "P2", "P3"]                       # unassigned is not a persona
+    assert list(figures) == ["P1", "P2", "P3"]  # unassigned is not a persona
     p1 = figures["P1"]["figures"]
     scores = world.construct_scores.merge(world.persona_assignments, on="pid")
     mean_all = world.construct_scores["innovativeness"].mean()
@@ -51,13 +63,17 @@ def test_figures_are_means_and_z_against_everyone(campaign, world):
     mean_p1 = scores.loc[scores["persona_id"] == "P1", "innovativeness"].mean()
     assert p1["innovativeness"] == pytest.approx(mean_p1, abs=1e-3)
     assert p1["innovativeness_z"] == pytest.approx((mean_p1 - mean_all) / sd_all, abs=1e-3)
-    assert p1["size"] == 20 and p1["respondents"] == 16               # 15 + the respondent on leave; 4 inferred
+    assert p1["size"] == 20 and p1["respondents"] == 16  # 15 + the respondent on leave; 4 inferred
     assert p1["share"] == pytest.approx(20 / len(world.persona_assignments), abs=1e-3)
     p3 = figures["P3"]["figures"]
     members = world.persona_assignments.merge(world.employees, on="pid")
-    expected_remote = (members.loc[members["persona_id"] == "P3", "work_pattern"] == "remote").mean()
+    expected_remote = (
+        members.loc[members["persona_id"] == "P3", "work_pattern"] == "remote"
+    ).mean()
     assert p3["work_pattern_remote"] == pytest.approx(expected_remote, abs=1e-3)
-    assert sum(v for k, v in p3.items() if k.startswith("work_pattern_")) == pytest.approx(1.0, abs=3e-3)
+    assert sum(v for k, v in p3.items() if k.startswith("work_pattern_")) == pytest.approx(
+        1.0, abs=3e-3
+    )
     assert figures["P2"]["name"] == {"en": "Careful Traditionalists", "he": "שמרנים זהירים"}
 
 
@@ -68,14 +84,22 @@ def test_playbook_is_plain_json(campaign):
 
 # ------------------------------------------------------------------ value propositions
 def test_value_propositions_follow_the_strongest_needs(campaign):
-    tops = {p: [v["need"] for v in e["value_propositions"]] for p, e in campaign.playbook.items() if not e["broad"]}
+    tops = {
+        p: [v["need"] for v in e["value_propositions"]]
+        for p, e in campaign.playbook.items()
+        if not e["broad"]
+    }
     assert tops["P1"][0] == "need_expertise"
     assert tops["P2"][0] == "need_email_overload"
     assert tops["P3"][:2] == ["need_knowledge_reuse", "need_cross_team"]
     first = campaign.playbook["P1"]["value_propositions"][0]
     assert first["rule"] == "value_propositions.strongest_needs"
     assert first["en"]["title"] == "Find who knows, in minutes"
-    assert all(first[lang][field] for lang in LANGUAGES for field in ("title", "headline", "proof_point", "example_post"))
+    assert all(
+        first[lang][field]
+        for lang in LANGUAGES
+        for field in ("title", "headline", "proof_point", "example_post")
+    )
     assert f"{first['z']:+.2f}" in first["reason"]["en"]
     params = campaign.params["playbook"]["value_propositions"]
     for entry in campaign.playbook.values():
@@ -85,11 +109,22 @@ def test_value_propositions_follow_the_strongest_needs(campaign):
 
 
 def test_a_persona_with_no_need_above_everyone_gets_its_strongest():
-    needs = {n: -0.5 for n in ("need_expertise", "need_email_overload", "need_company_news", "need_recognition",
-                               "need_cross_team", "need_knowledge_reuse")}
+    needs = {
+        n: -0.5
+        for n in (
+            "need_expertise",
+            "need_email_overload",
+            "need_company_news",
+            "need_recognition",
+            "need_cross_team",
+            "need_knowledge_reuse",
+        )
+    }
     needs["need_recognition"] = -0.1
     propositions = playbook_for(**{f"{n}_z": z for n, z in needs.items()})["value_propositions"]
-    assert [(v["need"], v["rule"]) for v in propositions] == [("need_recognition", "value_propositions.strongest_available")]
+    assert [(v["need"], v["rule"]) for v in propositions] == [
+        ("need_recognition", "value_propositions.strongest_available")
+    ]
 
 
 def test_message_angle_comes_from_the_top_value_proposition(campaign):
@@ -111,8 +146,14 @@ def test_channels_rank_stated_preferences(campaign):
 
 
 def test_reach_keeps_email_and_intranet_from_a_frontline_persona():
-    top = playbook_for(channel_email=5.0, channel_email_z=2.0, channel_intranet=5.0, channel_intranet_z=2.0,
-                       work_pattern_office=0.2, work_pattern_frontline=0.8)["channels"]
+    top = playbook_for(
+        channel_email=5.0,
+        channel_email_z=2.0,
+        channel_intranet=5.0,
+        channel_intranet_z=2.0,
+        work_pattern_office=0.2,
+        work_pattern_frontline=0.8,
+    )["channels"]
     assert "email" not in [c["channel"] for c in top["top"]]
     assert "intranet" not in [c["channel"] for c in top["top"]]
     email = next(c for c in top["ranking"] if c["channel"] == "email")
@@ -120,7 +161,9 @@ def test_reach_keeps_email_and_intranet_from_a_frontline_persona():
 
 
 def test_reach_keeps_office_screens_from_a_remote_persona():
-    entry = playbook_for(channel_signage=5.0, channel_signage_z=2.5, work_pattern_office=0.0, work_pattern_remote=1.0)
+    entry = playbook_for(
+        channel_signage=5.0, channel_signage_z=2.5, work_pattern_office=0.0, work_pattern_remote=1.0
+    )
     assert "signage" not in [c["channel"] for c in entry["channels"]["top"]]
     office = playbook_for(channel_signage=5.0, channel_signage_z=2.5)
     assert office["channels"]["top"][0]["channel"] == "signage"
@@ -132,9 +175,16 @@ def test_reach_keeps_office_screens_from_a_remote_persona():
 def test_channel_level_is_read_on_the_common_scale():
     """A top answer on a 1-7 scale (7, or 100 on 0-100) weighs as a top answer on 1-5: no 1-5 arithmetic."""
     on_five = playbook_for(channel_signage=5.0, channel_signage_z=2.5)["channels"]
-    on_seven = playbook_for(channel_signage=7.0, channel_signage_100=100.0, channel_signage_z=2.5)["channels"]
-    assert [(c["channel"], c["score"]) for c in on_seven["ranking"]] == [(c["channel"], c["score"]) for c in on_five["ranking"]]
-    assert on_seven["top"][0]["channel"] == "signage" and "100/100" in on_seven["top"][0]["reason"]["en"]
+    on_seven = playbook_for(channel_signage=7.0, channel_signage_100=100.0, channel_signage_z=2.5)[
+        "channels"
+    ]
+    assert [(c["channel"], c["score"]) for c in on_seven["ranking"]] == [
+        (c["channel"], c["score"]) for c in on_five["ranking"]
+    ]
+    assert (
+        on_seven["top"][0]["channel"] == "signage"
+        and "100/100" in on_seven["top"][0]["reason"]["en"]
+    )
 
 
 def test_behaviour_lifts_mobile_notifications():
@@ -179,15 +229,23 @@ def test_four_ps(campaign):
     assert "promotion.email_threads" in rules_of(p2["promotion"]["tactics"])
     assert "promotion.email_threads" not in rules_of(p1["promotion"]["tactics"])
     assert "promotion.management" in rules_of(p1["promotion"]["tactics"])
-    assert "promotion.screens_posters" not in rules_of(p3["promotion"]["tactics"])   # mostly remote
+    assert "promotion.screens_posters" not in rules_of(p3["promotion"]["tactics"])  # mostly remote
     for rec in p2["price"]["barriers"]:
         assert rec["en"] and rec["he"] and "barriers_z" in rec["why"]
 
 
 def test_promotion_launch_event_and_screens_follow_preferences():
-    tactics = rules_of(playbook_for(channel_town_hall_z=0.5, channel_signage_100=75.0)["four_ps"]["promotion"]["tactics"])
+    tactics = rules_of(
+        playbook_for(channel_town_hall_z=0.5, channel_signage_100=75.0)["four_ps"]["promotion"][
+            "tactics"
+        ]
+    )
     assert "promotion.launch_event" in tactics and "promotion.screens_posters" in tactics
-    tactics = rules_of(playbook_for(channel_town_hall_z=-0.5, channel_signage_100=25.0)["four_ps"]["promotion"]["tactics"])
+    tactics = rules_of(
+        playbook_for(channel_town_hall_z=-0.5, channel_signage_100=25.0)["four_ps"]["promotion"][
+            "tactics"
+        ]
+    )
     assert "promotion.launch_event" not in tactics and "promotion.screens_posters" not in tactics
 
 
@@ -198,13 +256,17 @@ def test_gamification_by_appeal(campaign):
     assert set(style["P1"]["mechanics"]) == {"competitions", "badges", "leaderboards"}
     assert style["P2"]["rule"] == "gamification.quiet"
     assert style["P2"]["mechanics"] == ["quiet_recognition"]
-    assert "leaderboards" in style["P2"]["en"].lower() and style["P2"]["he"]   # "No points or leaderboards"
+    assert (
+        "leaderboards" in style["P2"]["en"].lower() and style["P2"]["he"]
+    )  # "No points or leaderboards"
     assert style["P3"]["rule"] == "gamification.light"
 
 
 def test_quiet_recognition_also_when_the_mean_is_low():
     """Low on the scale, read on 0-100 (2.2 on 1-5 is 30), so the rule holds on any scale."""
-    style = playbook_for(gamification_appeal_100=30.0, gamification_appeal_z=-0.1)["gamification"]["style"]
+    style = playbook_for(gamification_appeal_100=30.0, gamification_appeal_z=-0.1)["gamification"][
+        "style"
+    ]
     assert rules_of(style) == ["gamification.quiet"]
     assert "gamification_appeal_100 = 30 ≤ 37.5" in style[0]["why"]
 
@@ -212,12 +274,16 @@ def test_quiet_recognition_also_when_the_mean_is_low():
 # ------------------------------------------------------------------ training
 def test_training_and_help_desk(campaign):
     p1, p2 = campaign.playbook["P1"]["training"], campaign.playbook["P2"]["training"]
-    assert "training.workshop" in rules_of(p2["formats"]) and "training.one_to_one" in rules_of(p2["formats"])
+    assert "training.workshop" in rules_of(p2["formats"]) and "training.one_to_one" in rules_of(
+        p2["formats"]
+    )
     assert "training.workshop" not in rules_of(p1["formats"])
     assert "training.self_serve" in rules_of(p1["formats"])
     assert rules_of(p2["help_desk"]) == ["training.help_desk.extended"]
     assert rules_of(p1["help_desk"]) == ["training.help_desk.standard"]
-    assert "training.short_videos" in rules_of(playbook_for(channel_video_z=0.4)["training"]["formats"])
+    assert "training.short_videos" in rules_of(
+        playbook_for(channel_video_z=0.4)["training"]["formats"]
+    )
 
 
 # ------------------------------------------------------------------ the playbook's configuration
@@ -242,12 +308,26 @@ def test_every_rule_speaks_both_languages_and_ids_are_unique():
 
 def test_a_typo_in_a_rule_stops_the_run_before_any_output(campaign):
     params = copy.deepcopy(campaign_params())
-    params["playbook"]["gamification"]["style"]["rules"][0]["when"] = {"gamification_apeal_z": {"gte": 0.3}}
+    params["playbook"]["gamification"]["style"]["rules"][0]["when"] = {
+        "gamification_apeal_z": {"gte": 0.3}
+    }
     with pytest.raises(RuleError, match="gamification_apeal_z"):
-        nodes.build_playbook(campaign.figures, params["playbook"], params["labels"], params["figures"], naming_params(),
-                               questionnaire_params())
+        nodes.build_playbook(
+            campaign.figures,
+            params["playbook"],
+            params["labels"],
+            params["figures"],
+            naming_params(),
+            questionnaire_params(),
+        )
     params = copy.deepcopy(campaign_params())
     params["playbook"]["training"]["formats"]["rules"][0]["id"] = "gamification.quiet"
     with pytest.raises(RuleError, match="unique"):
-        nodes.build_playbook(campaign.figures, params["playbook"], params["labels"], params["figures"], naming_params(),
-                               questionnaire_params())
+        nodes.build_playbook(
+            campaign.figures,
+            params["playbook"],
+            params["labels"],
+            params["figures"],
+            naming_params(),
+            questionnaire_params(),
+        )

@@ -22,7 +22,11 @@ from .helpers import CONSTRUCTS, campaign_params, questionnaire_params, run_camp
 
 # A survey of its own: its innovativeness construct is called attitude, one need and one
 # channel are its own (the playbook below names them), the rest of the standard ones it lacks.
-RENAMED = {"innovativeness": "attitude", "need_expertise": "need_docs", "channel_chat": "channel_forum"}
+RENAMED = {
+    "innovativeness": "attitude",
+    "need_expertise": "need_docs",
+    "channel_chat": "channel_forum",
+}
 OWN_ROLES = {
     "needs": ["need_docs", "need_recognition"],
     "channel_preferences": ["channel_forum", "channel_email", "channel_peer_champion"],
@@ -31,7 +35,9 @@ OWN_ROLES = {
 
 
 def own_questionnaire(roles: dict) -> dict:
-    constructs = sorted({c for names in roles.values() for c in ([names] if isinstance(names, str) else names)})
+    constructs = sorted(
+        {c for names in roles.values() for c in ([names] if isinstance(names, str) else names)}
+    )
     return {
         "scales": {"agree": {"en": ["1", "2", "3", "4", "5"]}},
         "constructs": {c: [f"{c}_1"] for c in constructs},
@@ -51,10 +57,18 @@ def own_playbook() -> dict:
     params = campaign_params()
     playbook = params["playbook"]
     playbook["value_propositions"]["needs"]["need_docs"] = {
-        lang: {"title": f"Docs {lang}", "headline": "Find the document", "proof_point": "Search.", "example_post": "Where?"}
+        lang: {
+            "title": f"Docs {lang}",
+            "headline": "Find the document",
+            "proof_point": "Search.",
+            "example_post": "Where?",
+        }
         for lang in ("en", "he")
     }
-    playbook["channels"]["catalog"]["forum"] = {"construct": "channel_forum", "label": {"en": "Forum", "he": "פורום"}}
+    playbook["channels"]["catalog"]["forum"] = {
+        "construct": "channel_forum",
+        "label": {"en": "Forum", "he": "פורום"},
+    }
     return params
 
 
@@ -64,8 +78,9 @@ def test_the_playbook_check_lists_every_unknown_figure_at_once():
     playbook = copy.deepcopy(params["playbook"])
     playbook["gamification"]["style"]["rules"][0]["when"] = {"gamification_apeal_z": {"gte": 0.3}}
     playbook["four_ps"]["price"]["barriers"]["rules"][0]["when"] = {"barrier_z": {"gte": 0.3}}
-    playbook["training"]["formats"]["rules"][0]["when"] = {"any": [{"barriers_z": {"gte": 0.3}},
-                                                                    {"not": {"inovativeness_z": {"lte": 0}}}]}
+    playbook["training"]["formats"]["rules"][0]["when"] = {
+        "any": [{"barriers_z": {"gte": 0.3}}, {"not": {"inovativeness_z": {"lte": 0}}}]
+    }
     playbook["training"]["help_desk"]["rules"][0]["when"] = {"barriers_z": {"around": 1}}
     playbook["channels"]["catalog"]["video"]["behaviour"] = {"mobil_use": 0.1}
     playbook["channels"]["broad"] = ["manager", "fax"]
@@ -75,13 +90,15 @@ def test_the_playbook_check_lists_every_unknown_figure_at_once():
         nodes.check_playbook(questionnaire_params(), playbook, params["figures"], champions)
     message = str(stopped.value)
     assert message.startswith("campaign.playbook") and "7 problem(s)" in message
-    for expected in ("rule 'gamification.competitive' reads unknown figure 'gamification_apeal_z'",
-                     "rule 'price.time' reads unknown figure 'barrier_z'",
-                     "rule 'training.workshop' reads unknown figure 'inovativeness_z'",
-                     "rule 'training.help_desk.extended': unknown operator(s) ['around']",
-                     "channel 'video' behaviour reads unknown figure 'mobil_use'",
-                     "channels.broad names 'fax'",
-                     "champions name unknown construct 'innovativness'"):
+    for expected in (
+        "rule 'gamification.competitive' reads unknown figure 'gamification_apeal_z'",
+        "rule 'price.time' reads unknown figure 'barrier_z'",
+        "rule 'training.workshop' reads unknown figure 'inovativeness_z'",
+        "rule 'training.help_desk.extended': unknown operator(s) ['around']",
+        "channel 'video' behaviour reads unknown figure 'mobil_use'",
+        "channels.broad names 'fax'",
+        "champions name unknown construct 'innovativness'",
+    ):
         assert expected in message
     assert "\n" not in message
 
@@ -89,7 +106,9 @@ def test_the_playbook_check_lists_every_unknown_figure_at_once():
 def test_figures_a_survey_lacks_are_left_out_with_one_warning_not_an_error(caplog):
     params = campaign_params()
     with caplog.at_level("WARNING", logger="segmentation"):
-        parts = nodes.check_playbook(own_questionnaire(OWN_ROLES), params["playbook"], params["figures"], params["champions"])
+        parts = nodes.check_playbook(
+            own_questionnaire(OWN_ROLES), params["playbook"], params["figures"], params["champions"]
+        )
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1
     assert parts["left_out"] == [
@@ -98,8 +117,13 @@ def test_figures_a_survey_lacks_are_left_out_with_one_warning_not_an_error(caplo
         "barriers (the barriers section and its SWOT threats)",
         "gamification appeal (the gamification style, its report figure)",
     ]
-    assert "price.time" in parts["rules_left_out"] and "gamification.competitive" in parts["rules_left_out"]
-    assert "product.tone.bold" not in parts["rules_left_out"]       # reads innovativeness: the survey's attitude
+    assert (
+        "price.time" in parts["rules_left_out"]
+        and "gamification.competitive" in parts["rules_left_out"]
+    )
+    assert (
+        "product.tone.bold" not in parts["rules_left_out"]
+    )  # reads innovativeness: the survey's attitude
     assert parts["needs_without_value_proposition"] == ["need_docs"]
     assert parts["channel_preferences_without_channel"] == ["channel_forum"]
     assert "chat" in parts["channels_not_asked"] and "email" not in parts["channels_not_asked"]
@@ -108,30 +132,49 @@ def test_figures_a_survey_lacks_are_left_out_with_one_warning_not_an_error(caplo
 
 
 def test_the_check_is_the_first_node_of_the_run():
-    pipeline = sum(module.create_pipeline() for module in (ingestion, personas, campaign, waves, report, reporting))
+    pipeline = sum(
+        module.create_pipeline()
+        for module in (ingestion, personas, campaign, waves, report, reporting)
+    )
     assert pipeline.nodes[0].name == "check_playbook"
     assert all(i.startswith("params:") for i in pipeline.nodes[0].inputs)
 
 
 def test_a_bad_playbook_stops_kedro_run_with_one_line_and_exit_2(tmp_path):
     for name in ("src", "conf"):
-        shutil.copytree(PROJECT_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(
+            PROJECT_ROOT / name,
+            tmp_path / name,
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+        )
     for name in ("pyproject.toml", ".telemetry"):
         shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     (tmp_path / "logs").mkdir()
     path = tmp_path / "conf" / "base" / "parameters_campaign.yml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("when: {gamification_appeal_z: {gte: 0.3}}", "when: {gamification_apeal_z: {gte: 0.3}}")
+    text = text.replace(
+        "when: {gamification_appeal_z: {gte: 0.3}}", "when: {gamification_apeal_z: {gte: 0.3}}"
+    )
     text = text.replace("when: {barriers_z: {gte: 0.5}}", "when: {barriers_zz: {gte: 0.5}}")
     path.write_text(text, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(tmp_path / "conf" / "logging.yml"), "PYTHONPATH": str(tmp_path / "src")},
+        [sys.executable, "-m", "kedro", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "KEDRO_LOGGING_CONFIG": str(tmp_path / "conf" / "logging.yml"),
+            "PYTHONPATH": str(tmp_path / "src"),
+        },
     )
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     errors = [line for line in output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and "gamification_apeal_z" in errors[0] and "barriers_zz" in errors[0], output
+    assert (
+        len(errors) == 1 and "gamification_apeal_z" in errors[0] and "barriers_zz" in errors[0]
+    ), output
     assert "Traceback" not in output
     assert "parse_roster" not in output  # stopped before reading any input
 
@@ -142,15 +185,32 @@ def test_a_surveys_own_needs_and_channels_get_value_propositions_and_rankings(wo
     result = run_campaign(custom, own_playbook(), questionnaire=questionnaire)
     for persona_id, entry in result.playbook.items():
         if entry.get("broad"):
-            assert [c["channel"] for c in entry["channels"]["top"]] == ["email"]  # the only broad channel asked
+            assert [c["channel"] for c in entry["channels"]["top"]] == [
+                "email"
+            ]  # the only broad channel asked
             continue
-        assert {vp["need"] for vp in entry["value_propositions"]} <= {"need_docs", "need_recognition"}
-        assert {c["channel"] for c in entry["channels"]["ranking"]} == {"forum", "email", "peer_champion"}
+        assert {vp["need"] for vp in entry["value_propositions"]} <= {
+            "need_docs",
+            "need_recognition",
+        }
+        assert {c["channel"] for c in entry["channels"]["ranking"]} == {
+            "forum",
+            "email",
+            "peer_champion",
+        }
         assert entry["gamification"] == {}
-        fired = [r["rule"] for family in entry["four_ps"].values() for rules in family.values() for r in rules]
+        fired = [
+            r["rule"]
+            for family in entry["four_ps"].values()
+            for rules in family.values()
+            for r in rules
+        ]
         assert not {"price.time", "product.naming.lively"} & set(fired)
         figures = result.figures[persona_id]["figures"]
-        assert figures["innovativeness"] == figures["attitude"] and figures["innovativeness_z"] == figures["attitude_z"]
+        assert (
+            figures["innovativeness"] == figures["attitude"]
+            and figures["innovativeness_z"] == figures["attitude_z"]
+        )
     needs = {vp["need"] for e in result.playbook.values() for vp in e.get("value_propositions", [])}
     assert "need_docs" in needs
     listed = {name.split("__")[1] for name in result.files if "__" in name}
@@ -163,27 +223,55 @@ def test_a_survey_without_channels_writes_only_the_all_personas_list(world):
     custom, questionnaire = own_world(world, roles)
     result = run_campaign(custom, own_playbook(), questionnaire=questionnaire)
     assert list(result.files) == ["all_personas"]
-    assert all(entry["lists"] == [] and entry["channels"]["top"] == [] for entry in result.playbook.values())
+    assert all(
+        entry["lists"] == [] and entry["channels"]["top"] == []
+        for entry in result.playbook.values()
+    )
     assert set(result.audience["primary_channel"]) == {""}
     assert result.summary["checks"]["all_ok"]
-    assert list(result.champions.columns) == campaign_params()["champions"]["columns"] and len(result.champions) > 0
+    assert (
+        list(result.champions.columns) == campaign_params()["champions"]["columns"]
+        and len(result.champions) > 0
+    )
 
 
 def test_roles_that_name_unknown_constructs_stop_the_run():
     params = campaign_params()
     questionnaire = own_questionnaire(OWN_ROLES)
-    questionnaire["roles"] = {**OWN_ROLES, "needs": ["need_docs", "need_typo"], "attitudes": "attitude", "barriers": ["a", "b"]}
+    questionnaire["roles"] = {
+        **OWN_ROLES,
+        "needs": ["need_docs", "need_typo"],
+        "attitudes": "attitude",
+        "barriers": ["a", "b"],
+    }
     with pytest.raises(InputFileError) as stopped:
-        nodes.check_playbook(questionnaire, params["playbook"], params["figures"], params["champions"])
+        nodes.check_playbook(
+            questionnaire, params["playbook"], params["figures"], params["champions"]
+        )
     message = str(stopped.value)
-    assert "unknown role(s) ['attitudes']" in message and "need_typo" in message and "takes one construct" in message
+    assert (
+        "unknown role(s) ['attitudes']" in message
+        and "need_typo" in message
+        and "takes one construct" in message
+    )
 
 
 def test_the_standard_questionnaire_declares_every_role():
-    roles = yaml.safe_load((PROJECT_ROOT / "conf" / "base" / "parameters_questionnaire.yml").read_text(encoding="utf-8"))
+    roles = yaml.safe_load(
+        (PROJECT_ROOT / "conf" / "base" / "parameters_questionnaire.yml").read_text(
+            encoding="utf-8"
+        )
+    )
     declared = roles["questionnaire"]["roles"]
-    assert set(declared) == {"needs", "channel_preferences", "social_media_use", "mobile_use", "innovativeness",
-                             "barriers", "gamification_appeal"}
+    assert set(declared) == {
+        "needs",
+        "channel_preferences",
+        "social_media_use",
+        "mobile_use",
+        "innovativeness",
+        "barriers",
+        "gamification_appeal",
+    }
     assert set(declared["needs"]) | set(declared["channel_preferences"]) <= set(CONSTRUCTS)
 
 

@@ -31,15 +31,15 @@ FIGURES = {"a": 0.5, "b": -1.0, "level": "high", "missing": None, "nan": math.na
         ({"a": {"between": [0.6, 1.0]}}, False),
         ({"level": {"in": ["high", "mid"]}}, True),
         ({"level": {"not_in": ["high"]}}, False),
-        ({"a": {"gte": 0.0, "lte": 1.0}}, True),            # two operators on one figure: both must hold
-        ({"a": {"gte": 0.0}, "b": {"gte": 0.0}}, False),    # two figures: all must hold
+        ({"a": {"gte": 0.0, "lte": 1.0}}, True),  # two operators on one figure: both must hold
+        ({"a": {"gte": 0.0}, "b": {"gte": 0.0}}, False),  # two figures: all must hold
         ({"any": [{"a": {"gt": 9}}, {"b": {"lt": 0}}]}, True),
         ({"any": [{"a": {"gt": 9}}, {"b": {"gt": 0}}]}, False),
         ({"not": {"a": {"gt": 9}}}, True),
         ({"not": {"a": {"gt": 0}}}, False),
         ({}, True),
         (None, True),
-        ({"missing": {"lt": 100}}, False),                  # missing figures never satisfy a comparison
+        ({"missing": {"lt": 100}}, False),  # missing figures never satisfy a comparison
         ({"nan": {"gte": -100}}, False),
         ({"nan": {"ne": 1}}, False),
     ],
@@ -50,29 +50,43 @@ def test_operators(when, expected):
 
 
 def test_why_names_the_figures_that_decided():
-    holds, why = condition_holds({"a": {"gte": 0.3}, "any": [{"b": {"gt": 0}}, {"b": {"lte": -0.5}}]}, FIGURES)
+    holds, why = condition_holds(
+        {"a": {"gte": 0.3}, "any": [{"b": {"gt": 0}}, {"b": {"lte": -0.5}}]}, FIGURES
+    )
     assert holds
     assert why == ["a = 0.5 ≥ 0.3", "b = -1 ≤ -0.5"]
 
 
 RULES = {
-    "tiers": {"match": "first", "rules": [
-        {"id": "t.high", "when": {"a": {"gte": 0.3}}, "recommend": {"en": "high {a:.0%}", "he": "גבוה"}},
-        {"id": "t.any", "when": {"a": {"gte": 0.0}}, "recommend": {"en": "any", "he": "כל"}},
-        {"id": "t.default", "recommend": {"en": "default", "he": "ברירת מחדל"}},
-    ]},
-    "nested": {"every": {"match": "all", "rules": [
-        {"id": "e.one", "when": {"b": {"lt": 0}}, "recommend": {"en": "one"}},
-        {"id": "e.two", "when": {"b": {"gt": 0}}, "recommend": {"en": "two"}},
-        {"id": "e.three", "recommend": {"en": "three", "mechanics": ["x"]}},
-    ]}},
+    "tiers": {
+        "match": "first",
+        "rules": [
+            {
+                "id": "t.high",
+                "when": {"a": {"gte": 0.3}},
+                "recommend": {"en": "high {a:.0%}", "he": "גבוה"},
+            },
+            {"id": "t.any", "when": {"a": {"gte": 0.0}}, "recommend": {"en": "any", "he": "כל"}},
+            {"id": "t.default", "recommend": {"en": "default", "he": "ברירת מחדל"}},
+        ],
+    },
+    "nested": {
+        "every": {
+            "match": "all",
+            "rules": [
+                {"id": "e.one", "when": {"b": {"lt": 0}}, "recommend": {"en": "one"}},
+                {"id": "e.two", "when": {"b": {"gt": 0}}, "recommend": {"en": "two"}},
+                {"id": "e.three", "recommend": {"en": "three", "mechanics": ["x"]}},
+            ],
+        }
+    },
 }
 
 
 def test_first_keeps_the_first_rule_that_fires_and_all_keeps_every_one():
     result = apply_rules(RULES, FIGURES)
     assert [r["rule"] for r in result["tiers"]] == ["t.high"]
-    assert result["tiers"][0]["en"] == "high 50%"          # figures fill placeholders
+    assert result["tiers"][0]["en"] == "high 50%"  # figures fill placeholders
     assert result["tiers"][0]["why"] == "a = 0.5 ≥ 0.3"
     assert [r["rule"] for r in result["nested"]["every"]] == ["e.one", "e.three"]
     assert result["nested"]["every"][1]["why"] == "always"
@@ -81,13 +95,20 @@ def test_first_keeps_the_first_rule_that_fires_and_all_keeps_every_one():
 
 def test_unknown_figure_or_operator_or_match_is_refused_up_front():
     with pytest.raises(RuleError, match="unknown figure 'gamification_apeal_z'"):
-        check_rule_sets({"match": "all", "rules": [{"id": "x", "when": {"gamification_apeal_z": {"gte": 0}}}]}, {"a"})
+        check_rule_sets(
+            {"match": "all", "rules": [{"id": "x", "when": {"gamification_apeal_z": {"gte": 0}}}]},
+            {"a"},
+        )
     with pytest.raises(RuleError, match="unknown operator"):
-        check_rule_sets({"match": "all", "rules": [{"id": "x", "when": {"a": {"greater": 0}}}]}, {"a"})
+        check_rule_sets(
+            {"match": "all", "rules": [{"id": "x", "when": {"a": {"greater": 0}}}]}, {"a"}
+        )
     with pytest.raises(RuleError, match="match must be"):
         check_rule_sets({"match": "some", "rules": []}, {"a"})
     with pytest.raises(RuleError, match="unknown figure"):
-        check_rule_sets({"match": "all", "rules": [{"id": "x", "when": {"not": {"zz": {"gt": 0}}}}]}, {"a"})
+        check_rule_sets(
+            {"match": "all", "rules": [{"id": "x", "when": {"not": {"zz": {"gt": 0}}}}]}, {"a"}
+        )
 
 
 def test_a_broken_placeholder_leaves_the_text_as_written():

@@ -25,8 +25,18 @@ from .helpers import (
     run_campaign,
 )
 
-CONTRACT = ["employee_id", "email", "first_name", "language", "org_unit", "persona_id", "persona_name",
-            "assignment_source", "confidence", "primary_channel"]
+CONTRACT = [
+    "employee_id",
+    "email",
+    "first_name",
+    "language",
+    "org_unit",
+    "persona_id",
+    "persona_name",
+    "assignment_source",
+    "confidence",
+    "primary_channel",
+]
 
 
 def with_preset(name: str) -> dict:
@@ -49,7 +59,9 @@ def test_every_active_employee_not_opted_out_exactly_once(campaign, world, all_p
     assert list(all_personas.columns) == CONTRACT
     active = world.contacts.loc[world.contacts["employment_status"] == "active", "employee_id"]
     expected = sorted(set(active) - set(world.opted_out_ids))
-    assert all_personas["employee_id"].tolist() == expected          # exactly once each, sorted by employee_id
+    assert (
+        all_personas["employee_id"].tolist() == expected
+    )  # exactly once each, sorted by employee_id
     assert all_personas["employee_id"].is_unique
 
 
@@ -68,18 +80,30 @@ def test_opt_out_matches_ids_exactly_and_emails_loosely(world):
     target = world.contacts.iloc[30]
     raw = opt_out_table([[target["employee_id"].lower(), ""], [" 0" + target["employee_id"], ""]])
     opt_outs, _ = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
-    assert not nodes.opted_out_mask(world.contacts, opt_outs).any()          # e0131 and 0E0131 are other ids
+    assert not nodes.opted_out_mask(
+        world.contacts, opt_outs
+    ).any()  # e0131 and 0E0131 are other ids
     raw = opt_out_table([[f"\t{target['email'].upper()}  "]], header=("Work Email",))
     opt_outs, summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
     assert nodes.opted_out_mask(world.contacts, opt_outs).sum() == 1
-    assert summary == {"file": "data/01_raw/campaign/opt_out.csv", "file_present": True, "entries": 1, "columns": ["email"]}
+    assert summary == {
+        "file": "data/01_raw/campaign/opt_out.csv",
+        "file_present": True,
+        "entries": 1,
+        "columns": ["email"],
+    }
 
 
 def test_an_absent_opt_out_file_excludes_nobody(world):
     result = run_campaign(world, opt_out=RawTable.absent("data/01_raw/campaign/opt_out"))
     assert result.opt_out_summary == {
-        "file": "data/01_raw/campaign/opt_out", "file_present": False, "entries": 0, "matched_exactly_or_by_email": 0,
-        "matched_after_normalising": 0, "matching_nobody": 0, "warnings": [],
+        "file": "data/01_raw/campaign/opt_out",
+        "file_present": False,
+        "entries": 0,
+        "matched_exactly_or_by_email": 0,
+        "matched_after_normalising": 0,
+        "matching_nobody": 0,
+        "warnings": [],
     }
     assert result.opt_out_rejects.empty
     assert result.accounting["excluded_opted_out"] == 0
@@ -95,42 +119,72 @@ def test_opt_out_ids_that_lost_their_leading_zeros_are_honoured_and_listed():
     """What Excel does to an opt-out file opened and saved: 00123 becomes 123."""
     raw = opt_out_table([["123", ""], ["2346.0", ""], ["\u200b12000", ""], ["00123", ""]])
     entries, file_summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
-    opt_outs, summary, listed = nodes.match_opt_outs(entries, file_summary, _digit_contacts(), campaign_params()["opt_out"])
+    opt_outs, summary, listed = nodes.match_opt_outs(
+        entries, file_summary, _digit_contacts(), campaign_params()["opt_out"]
+    )
     contacts = _digit_contacts()
-    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["00123", "02346", "12000"]
+    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
+        "00123",
+        "02346",
+        "12000",
+    ]
     # the zero-width space is gone when the file is read (parsing.clean_ids, as for every id): an exact match
     assert summary["matched_after_normalising"] == 2 and summary["matching_nobody"] == 0
     assert listed[["row", "column", "value", "reason", "action"]].values.tolist() == [
         [2, "employee_id", "123 (roster: 00123)", "id_matched_after_normalising", "opted_out"],
         [3, "employee_id", "2346.0 (roster: 02346)", "id_matched_after_normalising", "opted_out"],
     ]
-    assert "2 opt-out ids match a roster id only without their leading zeros" in summary["warnings"][0]
+    assert (
+        "2 opt-out ids match a roster id only without their leading zeros" in summary["warnings"][0]
+    )
 
 
 def test_an_exact_id_wins_and_an_ambiguous_key_opts_out_every_candidate():
     contacts = _digit_contacts()
-    entries, file_summary = nodes.parse_opt_out(opt_out_table([["777", ""]]), campaign_params()["opt_out"])
-    opt_outs, _, listed = nodes.match_opt_outs(entries, file_summary, contacts, campaign_params()["opt_out"])
-    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["777"]  # exact: 0777 is another
+    entries, file_summary = nodes.parse_opt_out(
+        opt_out_table([["777", ""]]), campaign_params()["opt_out"]
+    )
+    opt_outs, _, listed = nodes.match_opt_outs(
+        entries, file_summary, contacts, campaign_params()["opt_out"]
+    )
+    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
+        "777"
+    ]  # exact: 0777 is another
     assert listed.empty
-    entries, file_summary = nodes.parse_opt_out(opt_out_table([["00777", ""]]), campaign_params()["opt_out"])
-    opt_outs, _, listed = nodes.match_opt_outs(entries, file_summary, contacts, campaign_params()["opt_out"])
-    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == ["0777", "777"]
+    entries, file_summary = nodes.parse_opt_out(
+        opt_out_table([["00777", ""]]), campaign_params()["opt_out"]
+    )
+    opt_outs, _, listed = nodes.match_opt_outs(
+        entries, file_summary, contacts, campaign_params()["opt_out"]
+    )
+    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
+        "0777",
+        "777",
+    ]
     assert listed["value"].tolist() == ["00777 (roster: 0777, 777)"]
 
 
 def test_an_opt_out_entry_matching_nobody_is_listed_or_stops_the_run():
     raw = opt_out_table([["99999", ""], ["", "gone@example.org"], ["00123", ""]])
     entries, file_summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
-    opt_outs, summary, listed = nodes.match_opt_outs(entries, file_summary, _digit_contacts(), campaign_params()["opt_out"])
+    opt_outs, summary, listed = nodes.match_opt_outs(
+        entries, file_summary, _digit_contacts(), campaign_params()["opt_out"]
+    )
     assert summary["matching_nobody"] == 2
     assert listed[["row", "column", "value", "reason", "action"]].values.tolist() == [
         [2, "employee_id", "99999", "matches_nobody", "not_applied"],
         [3, "email", "gone@example.org", "matches_nobody", "not_applied"],
     ]
     assert "2 opt-out entries match nobody in the roster (rows 2, 3)" in summary["warnings"][0]
-    with pytest.raises(RunStopped, match=r"2 opt-out entries match nobody in the roster \(rows 2, 3\)"):
-        nodes.match_opt_outs(entries, file_summary, _digit_contacts(), {**campaign_params()["opt_out"], "unmatched": "stop"})
+    with pytest.raises(
+        RunStopped, match=r"2 opt-out entries match nobody in the roster \(rows 2, 3\)"
+    ):
+        nodes.match_opt_outs(
+            entries,
+            file_summary,
+            _digit_contacts(),
+            {**campaign_params()["opt_out"], "unmatched": "stop"},
+        )
 
 
 def test_an_opt_out_file_without_its_columns_stops_the_run():
@@ -142,10 +196,12 @@ def test_listed_people_carry_persona_in_their_language_and_no_scores(campaign, w
     rows = all_personas.set_index("employee_id")
     contacts = world.contacts.set_index("employee_id")
     for employee_id, row in rows.iterrows():
-        expected = campaign.playbook[row["persona_id"]]["name"][contacts.loc[employee_id, "language"]]
+        expected = campaign.playbook[row["persona_id"]]["name"][
+            contacts.loc[employee_id, "language"]
+        ]
         assert row["persona_name"] == expected
     assert (rows["language"] == "he").any() and (rows["language"] == "en").any()
-    assert set(rows["confidence"]) <= {"0.912", "0.667"}                  # rounded to 3 decimals
+    assert set(rows["confidence"]) <= {"0.912", "0.667"}  # rounded to 3 decimals
     for text in campaign.files.values():
         header = text.splitlines()[0] if text else ""
         assert not any(c in header for c in CONSTRUCTS)
@@ -157,7 +213,9 @@ def test_unassigned_people_go_to_the_broad_list(campaign, all_personas):
     assert len(unassigned) == 5 == campaign.summary["unassigned"]
     assert broad["employee_id"].tolist() == unassigned["employee_id"].tolist()
     assert set(broad["primary_channel"]) <= set(campaign.params["playbook"]["channels"]["broad"])
-    assert not any(name.startswith("unassigned__") and name != "unassigned__broad" for name in campaign.files)
+    assert not any(
+        name.startswith("unassigned__") and name != "unassigned__broad" for name in campaign.files
+    )
 
 
 # ------------------------------------------------------------------ lists agree
@@ -173,29 +231,39 @@ def test_channel_lists_agree_with_all_personas(campaign, all_personas):
         persona = name.split("__")[0]
         assert (table["persona_id"] == persona).all(), name
         assert table["employee_id"].is_unique and table["employee_id"].is_monotonic_increasing
-        pd.testing.assert_frame_equal(table.set_index("employee_id"), rows.loc[table["employee_id"]], check_names=False)
+        pd.testing.assert_frame_equal(
+            table.set_index("employee_id"), rows.loc[table["employee_id"]], check_names=False
+        )
         for employee_id in table["employee_id"]:
             members.setdefault(employee_id, set()).add(name)
     for employee_id, row in rows.iterrows():
-        own = f"{row['persona_id']}__broad" if row["persona_id"] == "unassigned" else f"{row['persona_id']}__{row['primary_channel']}"
+        own = (
+            f"{row['persona_id']}__broad"
+            if row["persona_id"] == "unassigned"
+            else f"{row['persona_id']}__{row['primary_channel']}"
+        )
         assert own in members[employee_id]
     assert set(members) == set(rows.index)
 
 
 def test_person_level_reach_frontline_and_remote(campaign, world, all_personas):
     patterns = world.employees.set_index("pid")["work_pattern"]
-    people = world.contacts.assign(work_pattern=world.contacts["pid"].map(patterns)).set_index("employee_id")
+    people = world.contacts.assign(work_pattern=world.contacts["pid"].map(patterns)).set_index(
+        "employee_id"
+    )
     p3 = all_personas[all_personas["persona_id"] == "P3"].set_index("employee_id")
     on_email = set(read_list(campaign.files["P3__email"])["employee_id"])
     frontline = {e for e in p3.index if people.loc[e, "work_pattern"] == "frontline"}
     remote = {e for e in p3.index if people.loc[e, "work_pattern"] == "remote"}
     assert frontline and remote
-    assert not frontline & on_email                                          # no company e-mail on the floor
+    assert not frontline & on_email  # no company e-mail on the floor
     assert remote <= on_email
     assert (p3.loc[sorted(frontline), "primary_channel"] != "email").all()
     p2 = all_personas[all_personas["persona_id"] == "P2"]
-    assert not (p2["primary_channel"].isin(["email", "intranet"])
-                & p2["employee_id"].map(people["work_pattern"]).eq("frontline")).any()
+    assert not (
+        p2["primary_channel"].isin(["email", "intranet"])
+        & p2["employee_id"].map(people["work_pattern"]).eq("frontline")
+    ).any()
 
 
 # ------------------------------------------------------------------ counts
@@ -224,13 +292,21 @@ def test_staffbase_preset(world):
     text = result.files["P1__chat"]
     assert not text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == ["externalID", "eMail", "profile-field:firstName", "profile-field:lastName", "profile-field:persona"]
+    assert rows[0] == [
+        "externalID",
+        "eMail",
+        "profile-field:firstName",
+        "profile-field:lastName",
+        "profile-field:persona",
+    ]
     table = read_list(text, sep=";")
     assert len(table) == result.summary["lists"]["P1__chat"] > 0
     assert table["externalID"].str.match(r"^E\d{4}$").all()
     # One language for everyone (set in conf), not the reader's language.
     assert set(table["profile-field:persona"]) == {"Social Pioneers"}
-    assert result.files["all_personas"].startswith("\ufeffemployee_id,")    # the contract file stays generic
+    assert result.files["all_personas"].startswith(
+        "\ufeffemployee_id,"
+    )  # the contract file stays generic
 
 
 def test_mailchimp_preset(world):
@@ -245,7 +321,9 @@ def test_mailchimp_preset(world):
 
 def test_staffbase_persona_field_language_is_set_in_conf(world):
     params = with_preset("staffbase")
-    params["targeting"]["presets"]["staffbase"]["columns"]["profile-field:persona"] = "persona_name_he"
+    params["targeting"]["presets"]["staffbase"]["columns"]["profile-field:persona"] = (
+        "persona_name_he"
+    )
     table = read_list(run_campaign(world, params=params).files["P1__chat"], sep=";")
     assert set(table["profile-field:persona"]) == {"חלוצים חברתיים"}
 
@@ -256,7 +334,9 @@ def test_m365_admin_center_bulk_members_template(world):
     assert lines[0] == "version:v1.0"
     assert lines[1] == "Member object ID or user principal name [memberObjectIdOrUpn] Required"
     assert lines[2:] and all(line.count("@") == 1 for line in lines[2:])
-    group_lines = run_campaign(world, params=with_preset("m365_group")).files["P1__chat"].splitlines()
+    group_lines = (
+        run_campaign(world, params=with_preset("m365_group")).files["P1__chat"].splitlines()
+    )
     assert lines[2:] == group_lines  # the same people as the PowerShell shape
 
 
@@ -278,7 +358,7 @@ def test_presets_leave_out_rows_their_tool_cannot_import(world):
     assert result.summary["left_out_of_lists_missing_value"] == {
         n: 1 for n in result.summary["lists"] if n.startswith("P1__")
     }
-    assert "E0105" in result.files["all_personas"]                           # still listed in the contract file
+    assert "E0105" in result.files["all_personas"]  # still listed in the contract file
 
 
 @pytest.mark.parametrize("preset", ["generic", "staffbase", "mailchimp", "m365_group"])
@@ -286,7 +366,10 @@ def test_formulas_are_inert_and_names_intact_in_every_preset(world, preset):
     result = run_campaign(world, params=with_preset(preset))
     sep = result.params["targeting"]["presets"][preset]["separator"]
     for name, text in result.files.items():
-        for row in csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=sep if name != "all_personas" else ","):
+        for row in csv.reader(
+            io.StringIO(text.removeprefix("\ufeff")),
+            delimiter=sep if name != "all_personas" else ",",
+        ):
             for cell in row:
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
     if preset != "m365_group":
@@ -295,7 +378,7 @@ def test_formulas_are_inert_and_names_intact_in_every_preset(world, preset):
         for employee_id in ("E0102", "E0103", "E0104"):
             assert SPECIAL_NAMES[employee_id] in text
     all_text = result.files["all_personas"]
-    assert f"\"'{HYPERLINK.replace(chr(34), chr(34) * 2)}\"" in all_text
+    assert f'"\'{HYPERLINK.replace(chr(34), chr(34) * 2)}"' in all_text
     assert ",O'Brien," in all_text and ",דנה," in all_text and ",سارة," in all_text
 
 
@@ -311,7 +394,10 @@ def test_byte_identical_on_rerun():
     pd.testing.assert_frame_equal(first.champions, second.champions)
     pd.testing.assert_frame_equal(first.manager_briefs, second.manager_briefs)
     import json
-    assert json.dumps(first.playbook, ensure_ascii=False) == json.dumps(second.playbook, ensure_ascii=False)
+
+    assert json.dumps(first.playbook, ensure_ascii=False) == json.dumps(
+        second.playbook, ensure_ascii=False
+    )
 
 
 def test_row_order_of_inputs_does_not_change_the_files(world):

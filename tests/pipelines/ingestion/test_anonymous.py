@@ -28,7 +28,10 @@ from .helpers import read
 
 WAVE = "2026-09"
 LINK = {
-    "age": {"column": ["Age group"], "bands": {"under 35": [0, 35], "35-49": [35, 50], "50 or above": [50, None]}},
+    "age": {
+        "column": ["Age group"],
+        "bands": {"under 35": [0, 35], "35-49": [35, 50], "50 or above": [50, None]},
+    },
     "gender": {"column": ["Gender"], "values": {"Female": "F", "Male": "M"}},
 }
 
@@ -36,7 +39,9 @@ LINK = {
 def _anonymous_export(tmp_path, organisation, codebook):
     """The sample's Google Forms export with the email column dropped and age group and gender asked instead."""
     answers = organisation.answers[WAVE]
-    answers = answers[organisation.truth[WAVE].responses["defect"].to_numpy() == ""].reset_index(drop=True)
+    answers = answers[organisation.truth[WAVE].responses["defect"].to_numpy() == ""].reset_index(
+        drop=True
+    )
     path = write_google_forms_csv(answers, tmp_path / "named.csv", codebook)
     with open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
@@ -62,20 +67,39 @@ def ingested(tmp_path_factory, questionnaire, survey_params, roster_params):
     organisation = generate_organisation(600, seed=5, codebook=codebook)
     path, n_rows = _anonymous_export(tmp_path, organisation, codebook)
     params = {**survey_params, "roster_link": LINK}
-    roster, _, rejected_keys, _ = parse_roster(read(write_roster_csv(organisation.roster, tmp_path / "roster.csv"), "roster"), roster_params, WAVE, None)
+    roster, _, rejected_keys, _ = parse_roster(
+        read(write_roster_csv(organisation.roster, tmp_path / "roster.csv"), "roster"),
+        roster_params,
+        WAVE,
+        None,
+    )
     responses, rejects, detected = parse_survey(read(path), questionnaire, params)
     matched, match_rejects = match_respondents(responses, roster, rejected_keys, detected)
     employees, raw_answers, open_text, contacts = pseudonymise(roster, matched, questionnaire, "k")
     linked = link_demographics(employees, matched, params, WAVE, None, "k")
-    return {"n_rows": n_rows, "detected": detected, "rejects": rejects, "match_rejects": match_rejects, "matched": matched,
-            "employees": employees, "answers": raw_answers, "linked": linked, "roster": roster, "path": path,
-            "questionnaire": questionnaire, "params": params}
+    return {
+        "n_rows": n_rows,
+        "detected": detected,
+        "rejects": rejects,
+        "match_rejects": match_rejects,
+        "matched": matched,
+        "employees": employees,
+        "answers": raw_answers,
+        "linked": linked,
+        "roster": roster,
+        "path": path,
+        "questionnaire": questionnaire,
+        "params": params,
+    }
 
 
 def test_every_anonymous_response_is_kept_under_a_pseudonym_that_is_nobodys(ingested):
     assert ingested["detected"]["anonymous"] is True
     assert len(ingested["match_rejects"]) == 0
-    assert len(ingested["matched"]) + int((ingested["rejects"]["action"] == "row_rejected").sum()) == ingested["n_rows"]
+    assert (
+        len(ingested["matched"]) + int((ingested["rejects"]["action"] == "row_rejected").sum())
+        == ingested["n_rows"]
+    )
     answers, employees = ingested["answers"], ingested["employees"]
     assert answers["pid"].is_unique and answers["pid"].str.fullmatch(r"[0-9a-f]{16}").all()
     assert not set(answers["pid"]) & set(employees["pid"])
@@ -98,8 +122,13 @@ def test_linked_demographics_put_employees_and_respondents_on_the_same_categorie
 
 
 def test_a_linked_question_missing_from_the_export_stops_the_run(ingested):
-    params = {**ingested["params"], "roster_link": {"site": {"column": ["Where do you work?"], "values": {"Haifa": "Haifa"}}}}
-    with pytest.raises(InputFileError, match=r"survey.roster_link.site names a question that is not in the export"):
+    params = {
+        **ingested["params"],
+        "roster_link": {"site": {"column": ["Where do you work?"], "values": {"Haifa": "Haifa"}}},
+    }
+    with pytest.raises(
+        InputFileError, match=r"survey.roster_link.site names a question that is not in the export"
+    ):
         parse_survey(read(ingested["path"]), ingested["questionnaire"], params)
 
 
@@ -107,15 +136,34 @@ def test_every_active_employee_is_typed_and_respondents_keep_their_survey_person
     questionnaire = ingested["questionnaire"]
     personas = load_parameters("personas")["personas"]
     features = ["linked_age", "linked_gender"]
-    personas["model"]["covariates"] = {**personas["model"]["covariates"], "categorical": [], "numeric": []}
+    personas["model"]["covariates"] = {
+        **personas["model"]["covariates"],
+        "categorical": [],
+        "numeric": [],
+    }
     personas["profiles"] = {**personas["profiles"], "hr_numeric": [], "demographics": features}
-    personas["typing"] = {**personas["typing"], "categorical": features, "numeric": [], "min_confidence": 0.0}
-    parameters = {"personas": personas, "questionnaire": questionnaire, "wave": WAVE, "wave_date": None, "seed": 0,
-                  "anonymity": {"min_group_size": 5}}
+    personas["typing"] = {
+        **personas["typing"],
+        "categorical": features,
+        "numeric": [],
+        "min_confidence": 0.0,
+    }
+    parameters = {
+        "personas": personas,
+        "questionnaire": questionnaire,
+        "wave": WAVE,
+        "wave_date": None,
+        "seed": 0,
+        "anonymity": {"min_group_size": 5},
+    }
     item_scores = score_items(ingested["answers"], questionnaire)
     catalog = run_in_memory(
         create_pipeline(stable_identities=False),
-        {"employees": ingested["employees"], "item_scores": item_scores, "linked_demographics": ingested["linked"]},
+        {
+            "employees": ingested["employees"],
+            "item_scores": item_scores,
+            "linked_demographics": ingested["linked"],
+        },
         parameters,
     )
     assignments = catalog.load("persona_assignments")

@@ -49,7 +49,11 @@ def test_semicolon_separated_csv(tmp_path):
 
 
 def test_not_utf8_csv(tmp_path):
-    path = write_csv(tmp_path / "roster.csv", [ROSTER_HEADER, roster_row("00001", first_name="דנה")], encoding="cp1255")
+    path = write_csv(
+        tmp_path / "roster.csv",
+        [ROSTER_HEADER, roster_row("00001", first_name="דנה")],
+        encoding="cp1255",
+    )
     assert "the file is not UTF-8 text" in _problem(path, "roster")
 
 
@@ -95,7 +99,9 @@ def test_missing_required_file(tmp_path):
 def test_two_candidate_files(tmp_path):
     write_csv(tmp_path / "roster.csv", [ROSTER_HEADER])
     openpyxl.Workbook().save(tmp_path / "roster.xlsx")
-    assert "found 2 roster files (roster.xlsx, roster.csv)" in _problem(tmp_path / "roster", "roster")
+    assert "found 2 roster files (roster.xlsx, roster.csv)" in _problem(
+        tmp_path / "roster", "roster"
+    )
 
 
 def test_empty_first_sheet(tmp_path):
@@ -117,7 +123,15 @@ def test_file_that_is_not_a_survey(tmp_path, questionnaire, survey_params):
 
 
 def test_survey_tool_export_of_another_questionnaire(tmp_path, questionnaire, survey_params):
-    raw = read(write_csv(tmp_path / "survey.csv", [["Timestamp", "Email Address", "Favourite colour?"], ["1/2/2026 10:00:00", "a@x.org", "blue"]]))
+    raw = read(
+        write_csv(
+            tmp_path / "survey.csv",
+            [
+                ["Timestamp", "Email Address", "Favourite colour?"],
+                ["1/2/2026 10:00:00", "a@x.org", "blue"],
+            ],
+        )
+    )
     with pytest.raises(InputFileError, match="only 0 of the questionnaire's 32 items were found"):
         parse_survey(raw, questionnaire, survey_params)
 
@@ -132,14 +146,14 @@ def test_roster_given_as_the_survey(tmp_path, questionnaire, survey_params):
 def test_roster_row_reasons(tmp_path, roster_params):
     rows = [
         roster_row("00001"),
-        roster_row("00001", email="other@example.org"),          # line 3: duplicate id
-        roster_row("00003", job_level="astronaut"),               # line 4
-        roster_row("00004", birth_year="2019"),                   # line 5: age 7
-        roster_row("00005", hire_date="31/31/2020"),              # line 6
-        roster_row("00006", department=""),                       # line 7
-        roster_row("", email="noid@example.org"),                 # line 8
-        roster_row("00008", email="E00001@EXAMPLE.ORG"),          # line 9: duplicate email
-        roster_row("00009", work_pattern=" Office "),             # tolerated
+        roster_row("00001", email="other@example.org"),  # line 3: duplicate id
+        roster_row("00003", job_level="astronaut"),  # line 4
+        roster_row("00004", birth_year="2019"),  # line 5: age 7
+        roster_row("00005", hire_date="31/31/2020"),  # line 6
+        roster_row("00006", department=""),  # line 7
+        roster_row("", email="noid@example.org"),  # line 8
+        roster_row("00008", email="E00001@EXAMPLE.ORG"),  # line 9: duplicate email
+        roster_row("00009", work_pattern=" Office "),  # tolerated
         roster_row("00010", hire_date="45000", is_people_manager="כן"),  # Excel serial, Hebrew yes
     ]
     roster, rejects, _ = _roster(tmp_path, rows, roster_params)
@@ -161,51 +175,93 @@ def test_roster_row_reasons(tmp_path, roster_params):
 
 
 def test_survey_row_reasons(tmp_path, roster_params, questionnaire, survey_params):
-    roster, roster_rejects, rejected_keys = _roster(tmp_path, [roster_row("00001"), roster_row("00002"), roster_row("00003")], roster_params)
+    roster, roster_rejects, rejected_keys = _roster(
+        tmp_path, [roster_row("00001"), roster_row("00002"), roster_row("00003")], roster_params
+    )
     items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
     half = ["4"] * (len(items) // 2 - 1) + [""] * (len(items) - len(items) // 2 + 1)
-    def varied(value):  # the same answer everywhere but the last item (all the same would be straight-lining)
+
+    def varied(
+        value,
+    ):  # the same answer everywhere but the last item (all the same would be straight-lining)
         return [value] * (len(items) - 1) + ["3"]
 
-    rows = _survey_rows(questionnaire, [
-        ("03/02/2026 09:00:00", "e00001@example.org", varied("4")),          # line 2: older duplicate
-        ("03/05/2026 09:00:00", " E00001@Example.org ", varied("2")),       # line 3: kept
-        ("03/02/2026 10:00:00", "stranger@example.org", varied("4")),       # line 4: unknown
-        ("03/02/2026 11:00:00", "e00002@example.org", half),                 # line 5: incomplete
-        ("03/02/2026 12:00:00", "e00003@example.org", ["7"] + varied("4")[1:]),  # line 6: one bad answer
-    ])
+    rows = _survey_rows(
+        questionnaire,
+        [
+            ("03/02/2026 09:00:00", "e00001@example.org", varied("4")),  # line 2: older duplicate
+            ("03/05/2026 09:00:00", " E00001@Example.org ", varied("2")),  # line 3: kept
+            ("03/02/2026 10:00:00", "stranger@example.org", varied("4")),  # line 4: unknown
+            ("03/02/2026 11:00:00", "e00002@example.org", half),  # line 5: incomplete
+            (
+                "03/02/2026 12:00:00",
+                "e00003@example.org",
+                ["7"] + varied("4")[1:],
+            ),  # line 6: one bad answer
+        ],
+    )
     raw = read(write_csv(tmp_path / "survey.csv", rows))
     responses, survey_rejects, detected = parse_survey(raw, questionnaire, survey_params)
     matched, match_rejects = match_respondents(responses, roster, rejected_keys, detected)
     assert survey_rejects[["row", "column", "value", "reason", "action"]].values.tolist() == [
         [6, "SM1", "7", "answer_not_in_scale", "answer_set_missing"],
-        [5, "(items)", f"{len(items) // 2 - 1} of {len(items)} items answered", "incomplete", "row_rejected"],
+        [
+            5,
+            "(items)",
+            f"{len(items) // 2 - 1} of {len(items)} items answered",
+            "incomplete",
+            "row_rejected",
+        ],
     ]
-    assert match_rejects[["row", "reason"]].values.tolist() == [[4, "unknown_employee"], [2, "duplicate_response"]]
+    assert match_rejects[["row", "reason"]].values.tolist() == [
+        [4, "unknown_employee"],
+        [2, "duplicate_response"],
+    ]
     kept = matched.set_index("employee_id")
     assert sorted(kept.index) == ["00001", "00003"]
     assert kept.loc["00001", "IN1"] == 2.0  # the later submission's answer
     assert pd.isna(kept.loc["00003", "SM1"]) and kept.loc["00003", "SM2"] == 4.0
 
 
-def test_survey_answer_for_rejected_roster_row_says_so(tmp_path, roster_params, questionnaire, survey_params):
-    roster, roster_rejects, rejected_keys = _roster(tmp_path, [roster_row("00001"), roster_row("00002", job_level="astronaut")], roster_params)
+def test_survey_answer_for_rejected_roster_row_says_so(
+    tmp_path, roster_params, questionnaire, survey_params
+):
+    roster, roster_rejects, rejected_keys = _roster(
+        tmp_path, [roster_row("00001"), roster_row("00002", job_level="astronaut")], roster_params
+    )
     rows = _survey_rows(questionnaire, [("03/02/2026 09:00:00", "e00002@example.org", "3")])
     # the same answer everywhere: straight-lining, not checked here
-    responses, _, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, {**survey_params, "straight_lining": {"check": False}})
+    responses, _, detected = parse_survey(
+        read(write_csv(tmp_path / "survey.csv", rows)),
+        questionnaire,
+        {**survey_params, "straight_lining": {"check": False}},
+    )
     matched, rejects = match_respondents(responses, roster, rejected_keys, detected)
     assert matched.empty
-    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[2, "email", "e00002@example.org", "employee_rejected_in_roster"]]
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "email", "e00002@example.org", "employee_rejected_in_roster"]
+    ]
 
 
-def test_respondents_without_consent_are_not_placed_by_their_answers(tmp_path, roster_params, questionnaire, survey_params):
+def test_respondents_without_consent_are_not_placed_by_their_answers(
+    tmp_path, roster_params, questionnaire, survey_params
+):
     items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
-    rows = [["Timestamp", "Email Address", "Consent", *items],
-            ["03/02/2026 09:00:00", "e00001@example.org", "Yes", *["4"] * len(items)],
-            ["03/02/2026 09:00:00", "e00002@example.org", "No", *["4"] * len(items)],
-            ["03/02/2026 09:00:00", "e00003@example.org", "", *["4"] * len(items)]]
+    rows = [
+        ["Timestamp", "Email Address", "Consent", *items],
+        ["03/02/2026 09:00:00", "e00001@example.org", "Yes", *["4"] * len(items)],
+        ["03/02/2026 09:00:00", "e00002@example.org", "No", *["4"] * len(items)],
+        ["03/02/2026 09:00:00", "e00003@example.org", "", *["4"] * len(items)],
+    ]
     # the same answer everywhere: straight-lining, not checked here
-    responses, rejects, detected = parse_survey(read(write_csv(tmp_path / "survey.csv", rows)), questionnaire, {**survey_params, "straight_lining": {"check": False}})
+    responses, rejects, detected = parse_survey(
+        read(write_csv(tmp_path / "survey.csv", rows)),
+        questionnaire,
+        {**survey_params, "straight_lining": {"check": False}},
+    )
     assert detected["consent_column"] == "Consent"
-    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [[3, "Consent", "No", "no_consent"], [4, "Consent", "", "no_consent"]]
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [
+        [3, "Consent", "No", "no_consent"],
+        [4, "Consent", "", "no_consent"],
+    ]
     assert responses["email"].tolist() == ["e00001@example.org"]

@@ -32,15 +32,21 @@ def _answers(frame: pd.DataFrame, items: list[str]) -> dict[str, dict[str, float
 
 @pytest.fixture()
 def example_roster(contract_examples, roster_params):
-    roster, rejects, _, _ = parse_roster(read(contract_examples / "roster.csv", "roster"), roster_params, "2026-03", None)
+    roster, rejects, _, _ = parse_roster(
+        read(contract_examples / "roster.csv", "roster"), roster_params, "2026-03", None
+    )
     assert rejects.empty
     return roster
 
 
 @pytest.mark.parametrize("name, shape", EXAMPLES.items())
-def test_each_example_export_reads_the_expected_answers(name, shape, contract_examples, example_roster, questionnaire, survey_params):
+def test_each_example_export_reads_the_expected_answers(
+    name, shape, contract_examples, example_roster, questionnaire, survey_params
+):
     expected = json.loads((contract_examples / "expected_raw_answers.json").read_text())
-    responses, rejects, detected = parse_survey(read(contract_examples / name), questionnaire, survey_params)
+    responses, rejects, detected = parse_survey(
+        read(contract_examples / name), questionnaire, survey_params
+    )
     matched, match_rejects = match_respondents(responses, example_roster, [], detected)
     assert detected["shape"] == shape
     assert detected["items_found"] == 32
@@ -59,10 +65,14 @@ def test_each_example_export_reads_the_expected_answers(name, shape, contract_ex
         assert rejects[["row", "reason"]].values.tolist() == [[8, "incomplete"]]
 
 
-def test_every_shape_and_language_gives_the_same_scored_table(contract_examples, example_roster, questionnaire, survey_params):
+def test_every_shape_and_language_gives_the_same_scored_table(
+    contract_examples, example_roster, questionnaire, survey_params
+):
     tables = []
     for name in EXAMPLES:
-        responses, _, detected = parse_survey(read(contract_examples / name), questionnaire, survey_params)
+        responses, _, detected = parse_survey(
+            read(contract_examples / name), questionnaire, survey_params
+        )
         matched, _ = match_respondents(responses, example_roster, [], detected)
         _, answers, _, _ = pseudonymise(example_roster, matched, questionnaire, "k")
         scored = score_items(answers, questionnaire).drop(columns="submitted_at").set_index("pid")
@@ -76,8 +86,12 @@ def test_every_shape_and_language_gives_the_same_scored_table(contract_examples,
         pd.testing.assert_frame_equal(table.loc[common].drop(columns="SM2"), reference)
 
 
-def test_reverse_coded_items_are_scored_six_minus_answer(contract_examples, example_roster, questionnaire, survey_params):
-    responses, _, detected = parse_survey(read(contract_examples / "survey_google_forms.csv"), questionnaire, survey_params)
+def test_reverse_coded_items_are_scored_six_minus_answer(
+    contract_examples, example_roster, questionnaire, survey_params
+):
+    responses, _, detected = parse_survey(
+        read(contract_examples / "survey_google_forms.csv"), questionnaire, survey_params
+    )
     matched, _ = match_respondents(responses, example_roster, [], detected)
     _, answers, _, _ = pseudonymise(example_roster, matched, questionnaire, "k")
     scored = score_items(answers, questionnaire)
@@ -86,19 +100,31 @@ def test_reverse_coded_items_are_scored_six_minus_answer(contract_examples, exam
     assert (scored["IN1"] == answers["IN1"]).all()
 
 
-def test_hebrew_export_joins_upper_case_email(contract_examples, example_roster, questionnaire, survey_params):
-    responses, _, detected = parse_survey(read(contract_examples / "survey_microsoft_forms_he.xlsx"), questionnaire, survey_params)
+def test_hebrew_export_joins_upper_case_email(
+    contract_examples, example_roster, questionnaire, survey_params
+):
+    responses, _, detected = parse_survey(
+        read(contract_examples / "survey_microsoft_forms_he.xlsx"), questionnaire, survey_params
+    )
     assert "omer.levi@example.org" in set(responses["email"])
     matched, rejects = match_respondents(responses, example_roster, [], detected)
     assert rejects.empty and "00102" in set(matched["employee_id"])
 
 
-def test_pseudonymised_tables_carry_no_clear_identifiers(contract_examples, example_roster, questionnaire, survey_params):
-    responses, _, detected = parse_survey(read(contract_examples / "survey_qualtrics.csv"), questionnaire, survey_params)
+def test_pseudonymised_tables_carry_no_clear_identifiers(
+    contract_examples, example_roster, questionnaire, survey_params
+):
+    responses, _, detected = parse_survey(
+        read(contract_examples / "survey_qualtrics.csv"), questionnaire, survey_params
+    )
     matched, _ = match_respondents(responses, example_roster, [], detected)
-    employees, answers, open_text, contacts = pseudonymise(example_roster, matched, questionnaire, "secret")
+    employees, answers, open_text, contacts = pseudonymise(
+        example_roster, matched, questionnaire, "secret"
+    )
     for table in (employees, answers, open_text):
-        assert not {"employee_id", "email", "first_name", "last_name", "manager_id"} & set(table.columns)
+        assert not {"employee_id", "email", "first_name", "last_name", "manager_id"} & set(
+            table.columns
+        )
         text = table.astype(str).to_string()
         assert "example.org" not in text and "00017" not in text
     # HMAC-SHA256 under the key, 16 hex digits, stable for the same key.
@@ -116,17 +142,36 @@ def test_leading_zeros_survive_csv_and_xlsx(contract_examples, example_roster):
     assert "00017" in set(example_roster["employee_id"])
 
 
-def test_headers_tolerate_spacing_quotes_case_and_trailing_punctuation(tmp_path, questionnaire, survey_params):
+def test_headers_tolerate_spacing_quotes_case_and_trailing_punctuation(
+    tmp_path, questionnaire, survey_params
+):
     from .helpers import write_csv
 
     items = [i for i, s in questionnaire["items"].items() if s["scale"] != "text"]
     texts = {i: questionnaire["items"][i]["en"] for i in items}
-    headers = [f'  "{texts[i].upper().rstrip("?.")}" ?' if n % 3 == 0 else (i.lower() if n % 3 == 1 else questionnaire["items"][i]["he"] + "  ")
-               for n, i in enumerate(items)]
-    answers = ["Strongly agree" if questionnaire["items"][i]["scale"] == "agreement" else "5" for i in items]
-    raw = read(write_csv(tmp_path / "survey.csv", [["Timestamp", "Email Address", *headers], ["03/02/2026 09:00:00", "a@x.org", *answers]]))
+    headers = [
+        f'  "{texts[i].upper().rstrip("?.")}" ?'
+        if n % 3 == 0
+        else (i.lower() if n % 3 == 1 else questionnaire["items"][i]["he"] + "  ")
+        for n, i in enumerate(items)
+    ]
+    answers = [
+        "Strongly agree" if questionnaire["items"][i]["scale"] == "agreement" else "5"
+        for i in items
+    ]
+    raw = read(
+        write_csv(
+            tmp_path / "survey.csv",
+            [
+                ["Timestamp", "Email Address", *headers],
+                ["03/02/2026 09:00:00", "a@x.org", *answers],
+            ],
+        )
+    )
     # the same answer everywhere: straight-lining, not checked here
-    responses, rejects, detected = parse_survey(raw, questionnaire, {**survey_params, "straight_lining": {"check": False}})
+    responses, rejects, detected = parse_survey(
+        raw, questionnaire, {**survey_params, "straight_lining": {"check": False}}
+    )
     assert detected["items_found"] == len(items) and detected["items_missing"] == []
     assert rejects.empty
     assert (responses[items] == 5.0).all(axis=None)

@@ -47,14 +47,20 @@ def _scored_table(path, roster, questionnaire, survey_params) -> tuple[str, pd.D
     matched, match_rejects = match_respondents(responses, roster, [], detected)
     assert match_rejects.empty, match_rejects
     _, answers, _, _ = pseudonymise(roster, matched, questionnaire, "k")
-    return detected["shape"], score_items(answers, questionnaire).drop(columns="submitted_at").set_index("pid")
+    return detected["shape"], score_items(answers, questionnaire).drop(
+        columns="submitted_at"
+    ).set_index("pid")
 
 
 @pytest.mark.parametrize("language", ["en", "he"])
-def test_every_export_shape_gives_the_same_scored_table(tmp_path, organisation, questionnaire, survey_params, roster_params, language):
+def test_every_export_shape_gives_the_same_scored_table(
+    tmp_path, organisation, questionnaire, survey_params, roster_params, language
+):
     codebook = Codebook.from_params(questionnaire)
     answers = organisation.answers[WAVE]
-    answers = answers[organisation.truth[WAVE].responses["defect"].to_numpy() == ""].reset_index(drop=True)
+    answers = answers[organisation.truth[WAVE].responses["defect"].to_numpy() == ""].reset_index(
+        drop=True
+    )
     roster_raw = read(write_roster_csv(organisation.roster, tmp_path / "roster.csv"), "roster")
     roster, roster_rejects, _, _ = parse_roster(roster_raw, roster_params, WAVE, None)
     assert roster_rejects.empty

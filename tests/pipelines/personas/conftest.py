@@ -109,7 +109,9 @@ def planted_survey(
 def run_personas(employees: pd.DataFrame, item_scores: pd.DataFrame, parameters: dict) -> dict:
     """Run the real personas pipeline (without cross-wave alignment) with Kedro's runner; every dataset by name."""
     pipeline = create_pipeline(stable_identities=False)
-    catalog = run_in_memory(pipeline, {"employees": employees, "item_scores": item_scores}, parameters)
+    catalog = run_in_memory(
+        pipeline, {"employees": employees, "item_scores": item_scores}, parameters
+    )
     return {
         name: catalog.load(name) for name in pipeline.datasets() if not name.startswith("params:")
     }

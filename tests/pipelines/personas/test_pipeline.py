@@ -138,7 +138,9 @@ def test_outputs_round_trip_through_the_project_catalog(outputs, parameters, tmp
         assert entry["filepath"].startswith("data/0") and "/2026-09/" in entry["filepath"]
         entry["filepath"] = str(tmp_path / entry["filepath"])
     catalog = DataCatalog.from_config(config)
-    for name in names:  # saved models are signed; the project's hook gives them the key in a real run
+    for (
+        name
+    ) in names:  # saved models are signed; the project's hook gives them the key in a real run
         dataset = catalog.get(name)
         if hasattr(dataset, "use_signing_key"):
             dataset.use_signing_key(model_signing_key("test key"))

@@ -46,7 +46,10 @@ def _named(parameters, scores, hr, labels, anonymity=None):
         parameters["questionnaire"],
     )
     named = name_personas(
-        statistics, parameters["personas"]["naming"], parameters["personas"]["hr_features"], parameters["questionnaire"]
+        statistics,
+        parameters["personas"]["naming"],
+        parameters["personas"]["hr_features"],
+        parameters["questionnaire"],
     )
     return named, overview
 
@@ -245,18 +248,34 @@ def test_the_noun_reads_the_surveys_innovativeness_construct_whatever_its_name(p
     """A survey calling its innovativeness construct `attitude`: the noun and trait words follow the role."""
     naming = parameters["personas"]["naming"]
     questionnaire = {"constructs": {"attitude": ["A1"]}, "roles": {"innovativeness": "attitude"}}
-    profile = {"persona_id": "P1", "construct_d": {"attitude": 1.2}, "hr_d": {"age": -0.6}, "suppressed": False}
+    profile = {
+        "persona_id": "P1",
+        "construct_d": {"attitude": 1.2},
+        "hr_d": {"age": -0.6},
+        "suppressed": False,
+    }
     named = name_all([profile], naming_for_survey(naming, questionnaire))[0]
     assert named["en"] == naming["nouns"]["high"]["younger"]["en"]
-    assert name_all([profile], naming)[0]["en"] == naming["nouns"]["mid"]["younger"]["en"]  # without the role: no level
-    assert naming_for_survey(naming, questionnaire)["labels"]["attitude"] == naming["labels"]["innovativeness"]
+    assert (
+        name_all([profile], naming)[0]["en"] == naming["nouns"]["mid"]["younger"]["en"]
+    )  # without the role: no level
+    assert (
+        naming_for_survey(naming, questionnaire)["labels"]["attitude"]
+        == naming["labels"]["innovativeness"]
+    )
 
 
 def test_word_order_follows_the_configuration_not_the_strength(parameters):
     naming = parameters["personas"]["naming"]
     base = {"persona_id": "P1", "hr_d": {"age": 0.8}}
-    social_stronger = {**base, "construct_d": {"social_media_use": -1.2, "mobile_use": -0.9, "innovativeness": -1.0}}
-    desk_stronger = {**base, "construct_d": {"social_media_use": -0.9, "mobile_use": -1.2, "innovativeness": -1.0}}
+    social_stronger = {
+        **base,
+        "construct_d": {"social_media_use": -1.2, "mobile_use": -0.9, "innovativeness": -1.0},
+    }
+    desk_stronger = {
+        **base,
+        "construct_d": {"social_media_use": -0.9, "mobile_use": -1.2, "innovativeness": -1.0},
+    }
     first, second = name_all([social_stronger], naming)[0], name_all([desk_stronger], naming)[0]
     assert first == second == {"en": "Low-key Desk Veterans", "he": "ותיקים שקטים שולחניים"}
 
@@ -264,12 +283,27 @@ def test_word_order_follows_the_configuration_not_the_strength(parameters):
 def test_a_defining_hr_trait_names_the_persona(parameters):
     naming = parameters["personas"]["naming"]
     profile = {
-        "persona_id": "P1", "hr_d": {"age": 0.0},
-        "construct_d": {"innovativeness": -1.0, "need_company_news": 1.1, "need_email_overload": -0.9},
-        "demographics": {"work_pattern": {"cells": {"frontline": {"count": 174, "share": 0.87}, "office": {"count": 26, "share": 0.13}}}},
+        "persona_id": "P1",
+        "hr_d": {"age": 0.0},
+        "construct_d": {
+            "innovativeness": -1.0,
+            "need_company_news": 1.1,
+            "need_email_overload": -0.9,
+        },
+        "demographics": {
+            "work_pattern": {
+                "cells": {
+                    "frontline": {"count": 174, "share": 0.87},
+                    "office": {"count": 26, "share": 0.13},
+                }
+            }
+        },
     }
     name = name_all([profile], naming)[0]
     assert name == {"en": "Out-of-the-loop Frontline Traditionalists", "he": "שמרנים מנותקים בשטח"}
     assert len(name["en"].split()) <= 3
-    below = {**profile, "demographics": {"work_pattern": {"cells": {"frontline": {"count": 120, "share": 0.6}}}}}
+    below = {
+        **profile,
+        "demographics": {"work_pattern": {"cells": {"frontline": {"count": 120, "share": 0.6}}}},
+    }
     assert name_all([below], naming)[0]["en"] == "Inbox-calm Out-of-the-loop Traditionalists"

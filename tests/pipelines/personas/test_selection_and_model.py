@@ -36,7 +36,12 @@ def _basis(parameters, employees, item_scores):
     scores, _ = score_constructs(
         item_scores, parameters["questionnaire"], parameters["personas"]["scoring"]
     )
-    return build_segmentation_basis(scores, _hr(parameters, employees), parameters["personas"]["basis"], parameters["questionnaire"])
+    return build_segmentation_basis(
+        scores,
+        _hr(parameters, employees),
+        parameters["personas"]["basis"],
+        parameters["questionnaire"],
+    )
 
 
 def _select(parameters, basis, **k_overrides):
@@ -156,7 +161,9 @@ def test_clusterer_labels_and_confidence(planted):
     weights = a.weights_[:2] / a.weights_[:2].sum()
     assert weights[0] > 0.55  # the blobs differ in size
     assert a.predict_proba(midpoint)[0, :2] == pytest.approx(weights, abs=0.01)
-    spherical = PersonaClusterer(n_clusters=4, n_init=3, covariance_type="spherical", random_state=1).fit(X)
+    spherical = PersonaClusterer(
+        n_clusters=4, n_init=3, covariance_type="spherical", random_state=1
+    ).fit(X)
     assert adjusted_rand_score(truth, spherical.predict(X)) > 0.95
     plain_midpoint = spherical.cluster_centers_[:2].mean(axis=0, keepdims=True)
     assert spherical.predict_proba(plain_midpoint)[0, :2] == pytest.approx([0.5, 0.5], abs=0.01)
@@ -194,7 +201,9 @@ def test_tied_covariance_weighs_a_noisy_construct_for_what_it_is_worth():
     truth = np.repeat([0, 1], [600, 400])
     X = np.array([[0.0, 0.0], [3.0, 3.0]])[truth] + rng.normal(0, 1, (len(truth), 2)) * [1.0, 2.0]
     tied = PersonaClusterer(n_clusters=2, n_init=5, random_state=0).fit(X)
-    spherical = PersonaClusterer(n_clusters=2, n_init=5, covariance_type="spherical", random_state=0).fit(X)
+    spherical = PersonaClusterer(
+        n_clusters=2, n_init=5, covariance_type="spherical", random_state=0
+    ).fit(X)
     assert adjusted_rand_score(truth, tied.predict(X)) > 0.8
     assert adjusted_rand_score(truth, spherical.predict(X)) < 0.7
     with pytest.raises(ValueError, match="covariance_type must be one of"):
@@ -211,7 +220,10 @@ def _overlapping_personas(seed=0, n=1500):
     )
     department = np.where(rng.random(n) < 0.85, truth, 1 - truth)
     hr = pd.DataFrame(
-        {"department": np.array(["Sales", "R&D"], dtype=object)[department], "tenure_years": rng.uniform(0, 20, n)}
+        {
+            "department": np.array(["Sales", "R&D"], dtype=object)[department],
+            "tenure_years": rng.uniform(0, 20, n),
+        }
     )
     return answers, hr, truth
 
@@ -219,24 +231,38 @@ def _overlapping_personas(seed=0, n=1500):
 def test_hr_covariates_settle_the_answers_between_two_personas(parameters):
     answers, hr, truth = _overlapping_personas()
     base = {**parameters["personas"]["model"], "n_init": 5}
-    with_hr = {**base, "covariates": {**base["covariates"], "categorical": ["department"], "numeric": ["tenure_years"]}}
+    with_hr = {
+        **base,
+        "covariates": {
+            **base["covariates"],
+            "categorical": ["department"],
+            "numeric": ["tenure_years"],
+        },
+    }
     plain = make_persona_model(2, {**base, "covariates": None}, 0).fit(answers)
     informed = make_persona_model(2, with_hr, 0).fit(pd.concat([answers, hr], axis=1))
     # the personas themselves are formed by the answers alone, with or without HR fields
-    np.testing.assert_array_equal(plain.answers_[-1].cluster_centers_, informed.answers_[-1].cluster_centers_)
+    np.testing.assert_array_equal(
+        plain.answers_[-1].cluster_centers_, informed.answers_[-1].cluster_centers_
+    )
     assert list(informed.feature_names_in_) == ["c1", "c2", "c3"]
     plain_ari = adjusted_rand_score(truth, plain.predict(answers))
     informed_ari = adjusted_rand_score(truth, informed.predict(pd.concat([answers, hr], axis=1)))
     assert plain_ari < 0.6 and informed_ari > plain_ari + 0.15
     # the prior follows the department: a Sales person's prior leans to the Sales persona
     prior = np.exp(informed.log_prior(hr))
-    sales_persona = np.bincount(informed.predict(pd.concat([answers, hr], axis=1))[hr["department"] == "Sales"]).argmax()
+    sales_persona = np.bincount(
+        informed.predict(pd.concat([answers, hr], axis=1))[hr["department"] == "Sales"]
+    ).argmax()
     assert prior[hr["department"].to_numpy() == "Sales", sales_persona].mean() > 0.7
     with pytest.raises(ValueError, match=r"HR covariates \['department', 'tenure_years'\]"):
         informed.predict(answers)
     # a field cannot both form the personas and shift their shares
     basis = answers.assign(pid=np.arange(len(answers)), tenure_years=hr["tenure_years"])
-    with pytest.raises(ValueError, match=r"\['tenure_years'\] are both in personas.basis and in personas.model.covariates"):
+    with pytest.raises(
+        ValueError,
+        match=r"\['tenure_years'\] are both in personas.basis and in personas.model.covariates",
+    ):
         persona_model_input(basis, hr.assign(pid=np.arange(len(hr))), with_hr)
     restored = pickle.loads(pickle.dumps(informed))
     frame = pd.concat([answers, hr], axis=1)

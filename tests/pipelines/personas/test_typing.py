@@ -81,7 +81,13 @@ def test_assignments_cover_respondents_and_active_non_respondents(parameters, pl
     assert (out["persona_name"] == "Name " + out["persona_id"]).all()
     # typed a few rows at a time (bounded memory), the answer is the same
     chunked = assign_personas(
-        employees, survey, hr, model, profiles, {**typing, "predict_chunk_rows": 7}, parameters["personas"]["naming"]
+        employees,
+        survey,
+        hr,
+        model,
+        profiles,
+        {**typing, "predict_chunk_rows": 7},
+        parameters["personas"]["naming"],
     )
     pd.testing.assert_frame_equal(chunked, out)
 
@@ -146,7 +152,9 @@ def test_no_field_to_type_on_leaves_every_employee_unassigned(parameters, plante
     model, evaluation = train_typing_model(survey, hr, typing, 0)
     assert evaluation["features"] == [] and evaluation["accuracy"] is None
     assert any("no HR field to type employees on" in w for w in evaluation["warnings"])
-    out = assign_personas(employees, survey, hr, model, profiles, typing, parameters["personas"]["naming"])
+    out = assign_personas(
+        employees, survey, hr, model, profiles, typing, parameters["personas"]["naming"]
+    )
     inferred = out[out["assignment_source"] == "inferred"]
     assert len(inferred) == 150
     unassigned = parameters["personas"]["naming"]["unassigned"]

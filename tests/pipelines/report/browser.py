@@ -44,7 +44,9 @@ def _run(args: list[str], output: Path, timeout: int = 120) -> Path:
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         subprocess.run(
             [exe, *QUIET_FLAGS, f"--user-data-dir={profile}", *args],
-            check=True, capture_output=True, timeout=timeout,
+            check=True,
+            capture_output=True,
+            timeout=timeout,
         )
     if not output.exists():
         raise RuntimeError(f"Chromium wrote no {output}")
@@ -54,13 +56,18 @@ def _run(args: list[str], output: Path, timeout: int = 120) -> Path:
 def screenshot(html: Path, png: Path, width: int = 1280, height: int = 4000) -> Path:
     """A PNG of the page's first `height` pixels at `width` CSS pixels."""
     png.parent.mkdir(parents=True, exist_ok=True)
-    return _run([f"--screenshot={png}", f"--window-size={width},{height}", Path(html).resolve().as_uri()], png)
+    return _run(
+        [f"--screenshot={png}", f"--window-size={width},{height}", Path(html).resolve().as_uri()],
+        png,
+    )
 
 
 def print_pdf(html: Path, pdf: Path) -> Path:
     """The page printed to PDF as Chromium prints it (the print stylesheet applies)."""
     pdf.parent.mkdir(parents=True, exist_ok=True)
-    return _run([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", Path(html).resolve().as_uri()], pdf)
+    return _run(
+        [f"--print-to-pdf={pdf}", "--no-pdf-header-footer", Path(html).resolve().as_uri()], pdf
+    )
 
 
 def pdf_page_count(pdf: Path) -> int:
@@ -71,7 +78,10 @@ def pdf_page_count(pdf: Path) -> int:
 
 def main(argv: list[str]) -> int:
     run_dir, out = Path(argv[0]), Path(argv[1])
-    pages = {"report_en.png": run_dir / "persona_report.html", "report_he.png": run_dir / "he" / "persona_report.html"}
+    pages = {
+        "report_en.png": run_dir / "persona_report.html",
+        "report_he.png": run_dir / "he" / "persona_report.html",
+    }
     for name, html in pages.items():
         if html.exists():
             print(screenshot(html, out / name))

@@ -40,7 +40,11 @@ class BuiltReport:
         """Every cell value of every sheet, as one text."""
         wb = self.workbook()
         return "\n".join(
-            str(cell.value) for ws in wb.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None
+            str(cell.value)
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.value is not None
         )
 
 
@@ -60,23 +64,40 @@ def build_report(world: World, root: Path, **report_overrides) -> BuiltReport:
     outputs = SequentialRunner().run(pipeline, catalog)
     html_path = root / "data" / "08_reporting" / WAVE / "persona_report.html"
     xlsx_path = root / "data" / "08_reporting" / WAVE / "persona_report.xlsx"
-    return BuiltReport(html_path.read_text(encoding="utf-8"), xlsx_path.read_bytes(), html_path, xlsx_path,
-                       {**outputs, **report_figures(world, **report_overrides)})
+    return BuiltReport(
+        html_path.read_text(encoding="utf-8"),
+        xlsx_path.read_bytes(),
+        html_path,
+        xlsx_path,
+        {**outputs, **report_figures(world, **report_overrides)},
+    )
 
 
 def report_figures(world: World, **report_overrides) -> dict:
     """The intermediate figures, from the node functions called in pipeline order (no charts)."""
     report, anonymity = report_params(**report_overrides), anonymity_params()
-    base = nodes.build_report_base(world.employees, world.construct_scores, world.item_scores, world.persona_assignments,
-                                   WAVE, None, report, anonymity)
-    overview = nodes.summarise_report_overview(world.ingestion_summary, base, world.persona_profiles, WAVE, None, report, anonymity)
+    base = nodes.build_report_base(
+        world.employees,
+        world.construct_scores,
+        world.item_scores,
+        world.persona_assignments,
+        WAVE,
+        None,
+        report,
+        anonymity,
+    )
+    overview = nodes.summarise_report_overview(
+        world.ingestion_summary, base, world.persona_profiles, WAVE, None, report, anonymity
+    )
     situation = nodes.analyse_situation(base, report, anonymity)
     return {
         "report_base": base,
         "report_overview": overview,
         "report_situation": situation,
         "report_swot": nodes.derive_swot(situation, overview, report),
-        "report_personas": nodes.build_persona_cards(base, world.persona_profiles, world.playbook, world.open_text, report, anonymity),
+        "report_personas": nodes.build_persona_cards(
+            base, world.persona_profiles, world.playbook, world.open_text, report, anonymity
+        ),
         "report_method": nodes.summarise_method(world.persona_summary, report, anonymity),
     }
 

@@ -13,7 +13,10 @@ K = 5
 
 
 def test_a_small_group_is_hidden_with_the_next_smallest_so_the_total_reveals_nothing():
-    sizes = pd.DataFrame({"active": [150, 40, 24, 3], "respondents": [100, 30, 15, 2]}, index=["Ops", "Fin", "HR", "Legal"])
+    sizes = pd.DataFrame(
+        {"active": [150, 40, 24, 3], "respondents": [100, 30, 15, 2]},
+        index=["Ops", "Fin", "HR", "Legal"],
+    )
     hidden = anon.hidden_groups(sizes, K)
     assert hidden == ["HR", "Legal"]
     assert (sizes.loc[hidden].sum() >= K).all()
@@ -29,7 +32,10 @@ def test_hidden_groups_grow_until_their_sum_passes_the_threshold():
 
 
 def test_a_group_with_few_non_respondents_is_hidden_but_none_is_fine():
-    sizes = pd.DataFrame({"active": [100, 40, 30], "respondents": [60, 37, 30], "non_respondents": [40, 3, 0]}, index=["a", "b", "c"])
+    sizes = pd.DataFrame(
+        {"active": [100, 40, 30], "respondents": [60, 37, 30], "non_respondents": [40, 3, 0]},
+        index=["a", "b", "c"],
+    )
     hidden = anon.hidden_groups(sizes, K, allow_zero=["non_respondents"])
     assert "b" in hidden and len(hidden) >= 2
     assert anon.hidden_groups(sizes.drop(index="b"), K, allow_zero=["non_respondents"]) == []
@@ -63,7 +69,9 @@ def test_cross_table_protects_columns_too():
 
 
 def test_collapse_ordinal_merges_a_small_category_into_its_neighbour():
-    cells = anon.collapse_ordinal(pd.Series({"innovators": 3, "early": 40, "majority": 100, "late": 50, "laggards": 20}), K)
+    cells = anon.collapse_ordinal(
+        pd.Series({"innovators": 3, "early": 40, "majority": 100, "late": 50, "laggards": 20}), K
+    )
     assert cells[0]["labels"] == ["innovators", "early"] and cells[0]["count"] == 43
     assert all(c["count"] is None or c["count"] == 0 or c["count"] >= K for c in cells)
     assert sum(c["count"] for c in cells) == 213
@@ -76,24 +84,39 @@ def test_safe_mean_needs_enough_answers():
 
 
 def test_scrub_replaces_emails_phones_and_name_pairs():
-    text = scrub_text("Ask Dana Cohen at dana.cohen@corp.example or +972-54-123-4567; Mary-Ann O'Brien too. I prefer e-mail")
-    assert "Dana" not in text and "Cohen" not in text and "@" not in text and "4567" not in text and "O'Brien" not in text
+    text = scrub_text(
+        "Ask Dana Cohen at dana.cohen@corp.example or +972-54-123-4567; Mary-Ann O'Brien too. I prefer e-mail"
+    )
+    assert (
+        "Dana" not in text
+        and "Cohen" not in text
+        and "@" not in text
+        and "4567" not in text
+        and "O'Brien" not in text
+    )
     assert "[name]" in text and "[email]" in text and "[phone]" in text
     assert "I prefer e-mail" in text
     assert scrub_text("Keep it simple") == "Keep it simple"
 
 
-@pytest.mark.parametrize("text", [
-    "See https://intranet.example.org/people/00123/dana-cohen for my profile",
-    "my page: HTTP://hr.example/emp?id=00123&name=Dana%20Cohen.",
-    "www.example.org/u/dcohen-00123 is me",
-    "link: ftp://files.example/00123/dana_cohen.pdf",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See https://intranet.example.org/people/00123/dana-cohen for my profile",
+        "my page: HTTP://hr.example/emp?id=00123&name=Dana%20Cohen.",
+        "www.example.org/u/dcohen-00123 is me",
+        "link: ftp://files.example/00123/dana_cohen.pdf",
+    ],
+)
 def test_scrub_removes_web_addresses_whole_with_the_ids_and_names_in_them(text):
     """Issue 12: the scrub left an employee id and a name inside a URL."""
     scrubbed = scrub_text(text)
     assert "[link]" in scrubbed
-    assert "00123" not in scrubbed and "dana" not in scrubbed.lower() and "cohen" not in scrubbed.lower()
+    assert (
+        "00123" not in scrubbed
+        and "dana" not in scrubbed.lower()
+        and "cohen" not in scrubbed.lower()
+    )
 
 
 def test_scrub_takes_linear_time_on_a_huge_answer():
@@ -109,13 +132,22 @@ def test_guard_shares_hides_percentages_that_describe_a_small_group():
 
 
 def test_small_counts_in_warnings_are_hidden():
-    assert hide_small_counts("persona P6 has 3 people, under", K, "fewer than 5 people") == "persona P6 has fewer than 5 people, under"
+    assert (
+        hide_small_counts("persona P6 has 3 people, under", K, "fewer than 5 people")
+        == "persona P6 has fewer than 5 people, under"
+    )
     assert hide_small_counts("1200 respondents", K, "x") == "1200 respondents"
 
 
 @pytest.mark.parametrize(
     ("logical", "visual"),
-    [("abc", "abc"), ("אבג", "גבא"), ("מתחת ל-30", "30-ל תחתמ"), ("Teams או Slack", "Slack וא Teams"), ("גבוה (3.5)", "(3.5) הובג")],
+    [
+        ("abc", "abc"),
+        ("אבג", "גבא"),
+        ("מתחת ל-30", "30-ל תחתמ"),
+        ("Teams או Slack", "Slack וא Teams"),
+        ("גבוה (3.5)", "(3.5) הובג"),
+    ],
 )
 def test_visual_order_for_renderers_without_bidi(logical, visual):
     assert visual_order(logical) == visual
@@ -134,7 +166,10 @@ def _is_safe(counts: pd.DataFrame, mask: pd.DataFrame, k: int) -> bool:
     values, hidden = counts.to_numpy(), mask.to_numpy()
     if ((values > 0) & (values < k) & ~hidden).any():
         return False
-    for line_values, line_mask in [*zip(values, hidden, strict=True), *zip(values.T, hidden.T, strict=True)]:
+    for line_values, line_mask in [
+        *zip(values, hidden, strict=True),
+        *zip(values.T, hidden.T, strict=True),
+    ]:
         nonzero = line_mask & (line_values > 0)
         if nonzero.any() and (nonzero.sum() < 2 or line_values[nonzero].sum() < k):
             return False
@@ -168,7 +203,9 @@ def test_merge_stops_at_zero_hidden_and_keeps_every_person():
 
 
 def test_ordered_categories_merge_with_a_neighbour_only():
-    counts = pd.DataFrame({"a": [2, 30], "b": [2, 30], "c": [40, 3], "d": [50, 40]}, index=["x", "y"])
+    counts = pd.DataFrame(
+        {"a": [2, 30], "b": [2, 30], "c": [40, 3], "d": [50, 40]}, index=["x", "y"]
+    )
     merged, members = anon.merge_small_columns(counts, 5, ordinal=True)
     for parts in members.values():
         positions = [list(counts.columns).index(p) for p in parts]
@@ -185,7 +222,9 @@ def test_hidden_reasons_tell_small_from_complement():
     assert (reasons.to_numpy() == "").tolist() == (~mask.to_numpy()).tolist()
 
 
-@pytest.mark.parametrize("shares", [[1 / 3, 1 / 3, 1 / 3], [0.125, 0.125, 0.75], [0.004, 0.996], [0.5, 0.25, 0.25, 0.0]])
+@pytest.mark.parametrize(
+    "shares", [[1 / 3, 1 / 3, 1 / 3], [0.125, 0.125, 0.75], [0.004, 0.996], [0.5, 0.25, 0.25, 0.0]]
+)
 def test_whole_percents_add_up_to_100(shares):
     percents = anon.whole_percents(shares)
     assert sum(percents) == 100

@@ -15,13 +15,27 @@ import numpy as np
 import pytest
 from PIL import Image
 
-CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")) if p), None)
+CHROMIUM = next(
+    (
+        p
+        for p in (
+            shutil.which("chromium"),
+            shutil.which("chromium-browser"),
+            shutil.which("google-chrome"),
+        )
+        if p
+    ),
+    None,
+)
 SOFFICE = next((p for p in (shutil.which("soffice"), shutil.which("libreoffice")) if p), None)
 SECTIONS = ("overview", "situation", "swot", "personas", "method")
 
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)"
+)
 needs_libreoffice = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)"
+    SOFFICE is None,
+    reason="LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)",
 )
 
 
@@ -36,11 +50,27 @@ def _offline_prefix() -> list[str]:
 def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
     offline = _offline_prefix()
     # Without a network namespace, every host name fails to resolve and any request goes to a dead proxy.
-    blocked = [] if offline else ["--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"]
+    blocked = (
+        [] if offline else ["--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"]
+    )
     command = [
-        *offline, CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-        "--hide-scrollbars", *blocked, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args,
+        *offline,
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--hide-scrollbars",
+        *blocked,
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        *args,
         page.resolve().as_uri(),
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -49,17 +79,23 @@ def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProce
 def console_errors(stderr: str) -> list[str]:
     """Console messages of the page (Chromium's own chrome:// pages are not the report)."""
     return [
-        line for line in stderr.splitlines()
-        if ("CONSOLE" in line or "Uncaught" in line or "Refused to" in line) and "source: chrome://" not in line
+        line
+        for line in stderr.splitlines()
+        if ("CONSOLE" in line or "Uncaught" in line or "Refused to" in line)
+        and "source: chrome://" not in line
     ]
 
 
 @needs_chromium
 @pytest.mark.parametrize("language", ["en", "he"])
-def test_chromium_renders_the_page_offline_without_console_errors(english_report, hebrew_report, tmp_path, language):
+def test_chromium_renders_the_page_offline_without_console_errors(
+    english_report, hebrew_report, tmp_path, language
+):
     built = english_report if language == "en" else hebrew_report
     shot = tmp_path / "page.png"
-    result = chromium(built.html_path, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,4000")
+    result = chromium(
+        built.html_path, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,4000"
+    )
     assert shot.exists(), result.stderr[-2000:]
     pixels = np.asarray(Image.open(shot).convert("RGB"))
     assert pixels.shape[0] >= 1000
@@ -69,7 +105,9 @@ def test_chromium_renders_the_page_offline_without_console_errors(english_report
 
 @needs_chromium
 def test_chromium_dom_has_every_section_and_loaded_images(english_report, tmp_path):
-    result = chromium(english_report.html_path, tmp_path / "profile", "--dump-dom", "--virtual-time-budget=2000")
+    result = chromium(
+        english_report.html_path, tmp_path / "profile", "--dump-dom", "--virtual-time-budget=2000"
+    )
     dom = result.stdout
     assert "</html>" in dom, result.stderr[-2000:]
     for section in SECTIONS:
@@ -82,8 +120,21 @@ def test_chromium_dom_has_every_section_and_loaded_images(english_report, tmp_pa
 def test_libreoffice_converts_the_workbook_to_pdf(english_report, tmp_path):
     home = tmp_path / "home"
     result = subprocess.run(
-        [SOFFICE, "--headless", "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(tmp_path), str(english_report.xlsx_path)],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(home)},
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(english_report.xlsx_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(home)},
     )
     pdf = tmp_path / "persona_report.pdf"
     assert result.returncode == 0, result.stderr

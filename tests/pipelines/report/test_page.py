@@ -25,8 +25,10 @@ CHROMIUM = pytest.mark.skipif(chromium() is None, reason="Chromium is not instal
 def _images(page: str):
     for match in re.finditer(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', page):
         before = page[: match.start()]
-        opened = max(before.rfind('<div class="two'), before.rfind("<section"), before.rfind("<article"))
-        slot_tag = before[opened: opened + 40]
+        opened = max(
+            before.rfind('<div class="two'), before.rfind("<section"), before.rfind("<article")
+        )
+        slot_tag = before[opened : opened + 40]
         slot = FULL
         if slot_tag.startswith('<div class="two wide-first"'):
             slot = WIDE_FIRST
@@ -39,7 +41,9 @@ def _images(page: str):
 def test_chart_text_is_at_least_11_px_where_it_is_shown(english_report, hebrew_report):
     dpi = load_parameters("report")["report"]["charts"]["dpi"]
     source = Path(ch.__file__).read_text(encoding="utf-8")
-    sizes = [float(x) for x in re.findall(r"fontsize[\"']?\s*[=:]\s*([0-9.]+)", source) if float(x) != 12]
+    sizes = [
+        float(x) for x in re.findall(r"fontsize[\"']?\s*[=:]\s*([0-9.]+)", source) if float(x) != 12
+    ]
     assert sizes and min(sizes) >= MIN_FONT_PT
     for report in (english_report, hebrew_report):
         images = list(_images(report.html))
@@ -51,9 +55,9 @@ def test_chart_text_is_at_least_11_px_where_it_is_shown(english_report, hebrew_r
 
 def test_no_heatmap_is_repeated_as_a_table(english_report):
     page = english_report.html
-    waves = page[page.index('id="waves"'):page.index("</section>", page.index('id="waves"'))]
+    waves = page[page.index('id="waves"') : page.index("</section>", page.index('id="waves"'))]
     for match in re.finditer(r"</figure>\s*(<[a-z0-9]+)", waves):
-        assert match.group(1) != "<table", waves[match.start() - 200: match.start() + 200]
+        assert match.group(1) != "<table", waves[match.start() - 200 : match.start() + 200]
 
 
 def test_sizes_heatmap_spreads_its_colours_over_the_shares_shown():
@@ -63,7 +67,7 @@ def test_sizes_heatmap_spreads_its_colours_over_the_shares_shown():
 
 
 def test_print_stylesheet_breaks_before_each_card(english_report):
-    css = english_report.html[english_report.html.index("@media print"):]
+    css = english_report.html[english_report.html.index("@media print") :]
     assert "article.card { break-before: page;" in css
 
 
@@ -78,14 +82,26 @@ def test_one_pagers_print_one_page_per_persona(english_report, hebrew_report, tm
 
 
 @CHROMIUM
-def test_screenshots_of_the_report_in_both_languages_and_a_one_pager(english_report, hebrew_report, tmp_path):
+def test_screenshots_of_the_report_in_both_languages_and_a_one_pager(
+    english_report, hebrew_report, tmp_path
+):
     """Screenshots to look at; set REPORT_SCREENSHOTS=<folder> to keep them."""
     out = Path(os.environ.get("REPORT_SCREENSHOTS") or tmp_path)
     shots = [
         screenshot(english_report.html_path, out / "report_en.png"),
         screenshot(hebrew_report.html_path, out / "report_he.png"),
-        screenshot(english_report.html_path.parent / "persona_one_pagers.html", out / "one_pager_en.png", 900, 1300),
-        screenshot(hebrew_report.html_path.parent / "persona_one_pagers.html", out / "one_pager_he.png", 900, 1300),
+        screenshot(
+            english_report.html_path.parent / "persona_one_pagers.html",
+            out / "one_pager_en.png",
+            900,
+            1300,
+        ),
+        screenshot(
+            hebrew_report.html_path.parent / "persona_one_pagers.html",
+            out / "one_pager_he.png",
+            900,
+            1300,
+        ),
     ]
     for png in shots:
         image = Image.open(png).convert("L")

@@ -27,9 +27,23 @@ SHEETS = ["Overview", "Situation", "Personas", "Playbook", "Waves", "Quality", "
 def test_pipeline_nodes_are_named_and_read_the_interface_datasets():
     pipeline = create_pipeline()
     assert all(n.name for n in pipeline.nodes)
-    assert {"employees", "construct_scores", "persona_assignments", "persona_profiles", "persona_summary", "playbook",
-            "ingestion_summary", "open_text", "params:report", "params:anonymity"} <= pipeline.inputs()
-    assert pipeline.outputs() == {"persona_report_html", "persona_one_pagers_html", "persona_report_xlsx"}
+    assert {
+        "employees",
+        "construct_scores",
+        "persona_assignments",
+        "persona_profiles",
+        "persona_summary",
+        "playbook",
+        "ingestion_summary",
+        "open_text",
+        "params:report",
+        "params:anonymity",
+    } <= pipeline.inputs()
+    assert pipeline.outputs() == {
+        "persona_report_html",
+        "persona_one_pagers_html",
+        "persona_report_xlsx",
+    }
 
 
 def test_project_parameters_and_catalog_load_with_kedro():
@@ -48,8 +62,15 @@ def test_html_is_one_self_contained_page_with_every_section(english_report):
     for section in SECTIONS:
         assert f'id="{section}"' in page
     # Nothing to fetch: every src is a data URI, no stylesheet or script links, no web fonts.
-    assert all(src.startswith("data:image/png;base64,") for src in re.findall(r'src="([^"]*)"', page))
-    assert "<script" not in page and "<link" not in page and "@import" not in page and "@font-face" not in page
+    assert all(
+        src.startswith("data:image/png;base64,") for src in re.findall(r'src="([^"]*)"', page)
+    )
+    assert (
+        "<script" not in page
+        and "<link" not in page
+        and "@import" not in page
+        and "@font-face" not in page
+    )
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert len(re.findall(r'src="data:image/png', page)) >= 10
 
@@ -74,7 +95,12 @@ def test_persona_cards_carry_the_playbook_and_the_workbook_its_rule_ids(english_
     assert "Social Trailblazers" in page and "Find who knows, in minutes" in page
     assert "Who has run a supplier audit in Germany?" in page
     cells = english_report.workbook_text()
-    for rule in ("channels.scoring", "product.message_angle", "gamification.light", "training.help_desk.standard"):
+    for rule in (
+        "channels.scoring",
+        "product.message_angle",
+        "gamification.light",
+        "training.help_desk.standard",
+    ):
         assert rule not in page
         assert rule in cells
     # A share that could describe fewer than K people, quoted by the campaign text, is hidden.
@@ -114,13 +140,30 @@ def _numbers(node, key=""):
 
 def test_no_figure_describes_a_small_group(english_report):
     outputs = english_report.outputs
-    counts = {"count", "headcount", "n", "size", "inferred", "total", "n_active", "n_respondents", "smallest_persona_size"}
+    counts = {
+        "count",
+        "headcount",
+        "n",
+        "size",
+        "inferred",
+        "total",
+        "n_active",
+        "n_respondents",
+        "smallest_persona_size",
+    }
     for name in ("report_overview", "report_situation", "report_personas", "report_method"):
         for key, value in _numbers(outputs[name]):
-            if key in counts and name != "report_overview" or key in {"headcount", "n_active", "n_respondents"}:
+            if (
+                key in counts
+                and name != "report_overview"
+                or key in {"headcount", "n_active", "n_respondents"}
+            ):
                 assert not (0 < value < K), f"{name}.{key} = {value}"
     # The k table's 3-person smallest persona is hidden, and so is the warning's count.
-    assert all(r["smallest_persona_size"] is None or r["smallest_persona_size"] >= K for r in outputs["report_method"]["k_table"])
+    assert all(
+        r["smallest_persona_size"] is None or r["smallest_persona_size"] >= K
+        for r in outputs["report_method"]["k_table"]
+    )
     assert not any("3 people" in w for w in outputs["report_method"]["warnings"])
 
 
@@ -131,13 +174,22 @@ def test_workbook_sheets_styles_and_safe_text(english_report):
         assert ws.freeze_panes is not None
         assert ws["A1"].font.bold or ws["A1"].fill.fgColor.rgb not in (None, "00000000")
     personas = wb["Personas"]
-    descriptions = [c.value for row in personas.iter_rows() for c in row if isinstance(c.value, str)]
+    descriptions = [
+        c.value for row in personas.iter_rows() for c in row if isinstance(c.value, str)
+    ]
     assert "'" + FORMULA_TEXT in descriptions
-    assert not any(isinstance(c.value, str) and c.value.startswith("=") for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("=")
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+    )
     assert wb["Playbook"].conditional_formatting
     shares = [c for c in wb["Overview"]["C"] if isinstance(c.value, float)]
     assert shares and all(c.number_format == "0%" for c in shares)
-    issues = "\n".join(str(c.value) for row in wb["Data issues"].iter_rows() for c in row if c.value is not None)
+    issues = "\n".join(
+        str(c.value) for row in wb["Data issues"].iter_rows() for c in row if c.value is not None
+    )
     assert "Incomplete response" in issues and "pid0" not in issues
 
 
@@ -160,7 +212,15 @@ def test_hebrew_report_is_right_to_left_with_hebrew_names(hebrew_report):
     assert '<html lang="he" dir="rtl">' in page
     assert "פורצי דרך חברתיים" in page and "ניתוח מצב" in page
     wb = hebrew_report.workbook()
-    assert wb.sheetnames == ["סקירה", "ניתוח מצב", "פרסונות", "תוכנית פעולה", "גלים", "איכות", "בעיות בנתונים"]
+    assert wb.sheetnames == [
+        "סקירה",
+        "ניתוח מצב",
+        "פרסונות",
+        "תוכנית פעולה",
+        "גלים",
+        "איכות",
+        "בעיות בנתונים",
+    ]
     assert all(ws.sheet_view.rightToLeft for ws in wb.worksheets)
 
 
@@ -176,7 +236,11 @@ def test_open_text_when_enabled_is_scrubbed_and_needs_ten_respondents(world):
     assert quotes
     joined = " ".join(quotes)
     assert "Dana" not in joined and "@" not in joined and "4567" not in joined
-    figures = report_figures(world, show_open_text=True, open_text={**figures_params()["open_text"], "min_persona_respondents": 10_000})
+    figures = report_figures(
+        world,
+        show_open_text=True,
+        open_text={**figures_params()["open_text"], "min_persona_respondents": 10_000},
+    )
     assert all(not c.get("quotes") for c in figures["report_personas"]["cards"] if not c["hidden"])
 
 
@@ -189,9 +253,15 @@ def figures_params():
 def test_playbook_adapter_reads_the_campaign_shape(world):
     adapted = adapt_playbook(world.playbook, "he")
     entry = adapted["P1"]
-    assert entry["channels"][0]["label"] == "התראות בנייד" and entry["channels"][0]["rule_id"] == "channels.scoring"
+    assert (
+        entry["channels"][0]["label"] == "התראות בנייד"
+        and entry["channels"][0]["rule_id"] == "channels.scoring"
+    )
     assert entry["value_propositions"][0]["title"] == "למצוא מי יודע, תוך דקות"
-    assert {r["rule_id"] for r in entry["four_ps"]["product"]} == {"product.message_angle", "product.tone.plain"}
+    assert {r["rule_id"] for r in entry["four_ps"]["product"]} == {
+        "product.message_angle",
+        "product.tone.plain",
+    }
     assert entry["help_desk"][0]["rule_id"] == "training.help_desk.standard"
     assert entry["training"][0]["rule_id"] == "training.short_videos"
     assert adapt_playbook(None, "en") == {} and adapt_playbook({}, "en") == {}
@@ -216,9 +286,18 @@ def test_a_breakdown_with_no_figures_draws_no_empty_heatmap(world):
         block["metric_keys"], block["metric_labels"] = [], []
         for row in block["rows"]:
             row["metrics"] = {}
-    charts = nodes.draw_report_charts(figures["report_overview"], situation, figures["report_personas"], report_params())
+    charts = nodes.draw_report_charts(
+        figures["report_overview"], situation, figures["report_personas"], report_params()
+    )
     for block in situation["breakdowns"]:
         assert f"by_{block['dimension']}" not in charts
         assert f"age_by_{block['dimension']}" in charts
-    full = nodes.draw_report_charts(figures["report_overview"], figures["report_situation"], figures["report_personas"], report_params())
-    assert all(f"by_{block['dimension']}" in full for block in figures["report_situation"]["breakdowns"])
+    full = nodes.draw_report_charts(
+        figures["report_overview"],
+        figures["report_situation"],
+        figures["report_personas"],
+        report_params(),
+    )
+    assert all(
+        f"by_{block['dimension']}" in full for block in figures["report_situation"]["breakdowns"]
+    )

@@ -31,12 +31,16 @@ def weak_report(world, tmp_path_factory):
     summary["k_rule_outcome"] = "fallback: most reproducible k with large enough personas"
     summary.setdefault("structure_free_reference", {})["clearly_better_than_reference"] = True
     waves = copy.deepcopy(world.waves)
-    waves["waves_summary"].update({"comparable": False, "not_matched_reason": "different_questionnaire"})
+    waves["waves_summary"].update(
+        {"comparable": False, "not_matched_reason": "different_questionnaire"}
+    )
     weak = dataclasses.replace(world, persona_summary=summary, waves=waves)
     return build_report(weak, tmp_path_factory.mktemp("weak"))
 
 
-def test_exploratory_personas_are_said_so_in_the_header_every_card_and_the_method(weak_report, english_report):
+def test_exploratory_personas_are_said_so_in_the_header_every_card_and_the_method(
+    weak_report, english_report
+):
     html = weak_report.html
     header = html[: html.index("</header>")]
     assert LABELS["exploratory"] in _text(header)
@@ -44,13 +48,19 @@ def test_exploratory_personas_are_said_so_in_the_header_every_card_and_the_metho
     assert cards and all(LABELS["persona"]["exploratory"] in _text(card) for card in cards)
     text = _text(html)
     assert LABELS["method"]["exploratory"] in text
-    assert LABELS["method"]["clearly_better"] not in text  # even though it beats the shuffled reference
+    assert (
+        LABELS["method"]["clearly_better"] not in text
+    )  # even though it beats the shuffled reference
     assert LABELS["method"]["exploratory"] in weak_report.workbook_text()
     # a structure that met the rule says nothing of the kind
-    assert "Exploratory" not in _text(english_report.html) and "exploratory" not in _text(english_report.html)
+    assert "Exploratory" not in _text(english_report.html) and "exploratory" not in _text(
+        english_report.html
+    )
 
 
-def test_waves_with_different_questionnaires_say_why_they_are_not_matched(weak_report, english_report, world):
+def test_waves_with_different_questionnaires_say_why_they_are_not_matched(
+    weak_report, english_report, world
+):
     previous = world.waves["waves_summary"]["previous_wave"]
     why = LABELS["waves"]["not_matched"]["different_questionnaire"].format(wave=previous)
     assert why in _text(weak_report.html)

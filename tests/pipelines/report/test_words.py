@@ -32,7 +32,12 @@ class VisibleText(HTMLParser):
             self.depth[tag] -= 1
 
     def handle_data(self, data):
-        if self.depth["main"] and not self.depth["style"] and not self.depth["script"] and data.strip():
+        if (
+            self.depth["main"]
+            and not self.depth["style"]
+            and not self.depth["script"]
+            and data.strip()
+        ):
             self.lines.append(data.strip())
 
 
@@ -67,7 +72,7 @@ def test_the_checker_catches_machinery():
 def test_method_and_audit_pointer_sit_in_the_appendix(english_report):
     page = english_report.html
     assert page.index("</main>") < page.index('id="appendix"') < page.index('id="method"')
-    assert "Playbook sheet" in page[page.index('id="appendix"'):]
+    assert "Playbook sheet" in page[page.index('id="appendix"') :]
 
 
 def _shown_percentages(text: str) -> list[int]:
@@ -84,7 +89,9 @@ def test_channels_are_listed_in_the_order_of_the_share_shown(english_report):
     for card in english_report.outputs["report_personas"]["cards"]:
         shown = [c["share"] for c in card.get("channels", []) if c["share"] is not None]
         assert shown == sorted(shown, reverse=True)
-        assert [c["position"] for c in card.get("channels", [])] == list(range(1, len(card.get("channels", [])) + 1))
+        assert [c["position"] for c in card.get("channels", [])] == list(
+            range(1, len(card.get("channels", [])) + 1)
+        )
 
 
 def test_every_need_shown_has_a_message_or_says_none_is_written(english_report):
@@ -101,10 +108,13 @@ def test_a_playbook_that_ranks_a_less_preferred_channel_first_is_reordered(world
     playbook = {k: dict(v) for k, v in world.playbook.items()}
     first = dict(playbook["P1"])
     top = first["channels"]["top"]
-    first["channels"] = {**first["channels"], "top": [
-        {**top[0], "channel": "email", "construct": "channel_email", "rank": 1},
-        {**top[1], "channel": "chat", "construct": "channel_chat", "rank": 2},
-    ]}
+    first["channels"] = {
+        **first["channels"],
+        "top": [
+            {**top[0], "channel": "email", "construct": "channel_email", "rank": 1},
+            {**top[1], "channel": "chat", "construct": "channel_chat", "rank": 2},
+        ],
+    }
     playbook["P1"] = first
     world_copy = type(world)(**{**world.__dict__, "playbook": playbook})
     report = build_report(world_copy, tmp_path)
@@ -147,7 +157,10 @@ def test_every_distribution_in_the_workbook_adds_up(english_report):
 
 
 def test_respondent_counts_that_differ_are_explained(world, tmp_path):
-    summary = {**world.ingestion_summary, "files": {k: dict(v) for k, v in world.ingestion_summary["files"].items()}}
+    summary = {
+        **world.ingestion_summary,
+        "files": {k: dict(v) for k, v in world.ingestion_summary["files"].items()},
+    }
     survey = summary["files"]["survey"]
     report = build_report(type(world)(**{**world.__dict__, "ingestion_summary": summary}), tmp_path)
     overview = report.outputs["report_overview"]
@@ -155,14 +168,29 @@ def test_respondent_counts_that_differ_are_explained(world, tmp_path):
     assert overview["not_active_respondents"] == max(0, extra)
     text = re.sub(r"\s+", " ", " ".join(main_text(report.html)))
     if extra > 0:
-        assert f"{survey['rows_used']:,} survey answers were used; {extra:,} of them from people no longer active" in text
+        assert (
+            f"{survey['rows_used']:,} survey answers were used; {extra:,} of them from people no longer active"
+            in text
+        )
     survey["rows_used"] = overview["n_respondents"] + 2
-    report = build_report(type(world)(**{**world.__dict__, "ingestion_summary": summary}), tmp_path / "again")
+    report = build_report(
+        type(world)(**{**world.__dict__, "ingestion_summary": summary}), tmp_path / "again"
+    )
     text = re.sub(r"\s+", " ", " ".join(main_text(report.html)))
-    assert f"2 of them from people no longer active at the wave's date (on leave or gone), so the report's figures count {overview['n_respondents']:,} respondents" in text
+    assert (
+        f"2 of them from people no longer active at the wave's date (on leave or gone), so the report's figures count {overview['n_respondents']:,} respondents"
+        in text
+    )
 
 
-PROPER_NAMES = {"P", "QR", "Teams", "Slack", "SWOT", "CEO"}  # persona ids (P1), products and acronyms kept in Latin script
+PROPER_NAMES = {
+    "P",
+    "QR",
+    "Teams",
+    "Slack",
+    "SWOT",
+    "CEO",
+}  # persona ids (P1), products and acronyms kept in Latin script
 
 
 def test_hebrew_page_has_no_latin_word_but_names_and_untranslated_hr_values(hebrew_report, world):
@@ -170,11 +198,22 @@ def test_hebrew_page_has_no_latin_word_but_names_and_untranslated_hr_values(hebr
 
     values = load_parameters("report")["report"]["values"]
     untranslated = {
-        str(v) for dim in ("department", "site", "org_unit", "work_pattern", "job_level") if dim in world.employees
-        for v in world.employees[dim].dropna().unique() if not (values.get(dim) or {}).get(str(v), {}).get("he")
+        str(v)
+        for dim in ("department", "site", "org_unit", "work_pattern", "job_level")
+        if dim in world.employees
+        for v in world.employees[dim].dropna().unique()
+        if not (values.get(dim) or {}).get(str(v), {}).get("he")
     }
-    english_names = {w for c in hebrew_report.outputs["report_personas"]["cards"] for w in str(c.get("other_name", "")).split()}
-    allowed = PROPER_NAMES | english_names | {w for v in untranslated for w in re.findall(r"[A-Za-z][A-Za-z'’.&-]*", v)}
+    english_names = {
+        w
+        for c in hebrew_report.outputs["report_personas"]["cards"]
+        for w in str(c.get("other_name", "")).split()
+    }
+    allowed = (
+        PROPER_NAMES
+        | english_names
+        | {w for v in untranslated for w in re.findall(r"[A-Za-z][A-Za-z'’.&-]*", v)}
+    )
     for line in (x.replace(FORMULA_TEXT, "") for x in main_text(hebrew_report.html)):
         for word in re.findall(r"[A-Za-z][A-Za-z'’.&-]*", line):
             assert word in allowed or re.fullmatch(r"[\w-]+\.(csv|xlsx)", word), (word, line)

@@ -16,7 +16,9 @@ from segmentation.pipelines.report.workbook import header_case
 
 def test_workbook_has_native_excel_charts(english_report):
     with zipfile.ZipFile(io.BytesIO(english_report.xlsx)) as archive:
-        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart") and n.endswith(".xml")]
+        charts = [
+            n for n in archive.namelist() if n.startswith("xl/charts/chart") and n.endswith(".xml")
+        ]
         assert len(charts) >= 3
         xml = "".join(archive.read(n).decode("utf-8") for n in charts)
     assert xml.count("<barChart>") == len(charts)
@@ -32,8 +34,20 @@ def test_headers_are_title_case_and_name_what_they_hold(english_report):
     assert "Active Headcount" not in header
     situation = wb["Situation"]
     header = [c.value for c in situation[2]]
-    assert header == ["Section", "Group", "Item", "Share", "Mean (1-5)", "Respondents", "Active Headcount"]
-    age_rows = [r for r in situation.iter_rows(min_row=3, values_only=True) if str(r[2]).startswith("Age mix: ")]
+    assert header == [
+        "Section",
+        "Group",
+        "Item",
+        "Share",
+        "Mean (1-5)",
+        "Respondents",
+        "Active Headcount",
+    ]
+    age_rows = [
+        r
+        for r in situation.iter_rows(min_row=3, values_only=True)
+        if str(r[2]).startswith("Age mix: ")
+    ]
     assert age_rows and all(r[5] is None for r in age_rows)
     assert any(isinstance(r[6], int) for r in age_rows)
 
@@ -64,9 +78,20 @@ def test_personas_sheet_prints_one_page_wide_in_libreoffice(english_report, tmp_
     source = tmp_path / "personas.xlsx"
     wb.save(source)
     subprocess.run(
-        ["soffice", "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=240,
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     pages = pypdf.PdfReader(Path(tmp_path / "personas.pdf")).pages
     assert 1 <= len(pages) <= 4

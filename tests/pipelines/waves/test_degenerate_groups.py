@@ -12,35 +12,80 @@ from segmentation.pipelines.waves.nodes import flag_adoption, summarise_adoption
 from .test_activity_and_adoption import events, world
 
 
-def test_an_age_band_of_fewer_than_five_people_is_folded_into_other(adoption, personas_params, anonymity):
+def test_an_age_band_of_fewer_than_five_people_is_folded_into_other(
+    adoption, personas_params, anonymity
+):
     employees, hr, assignments = world({"A": 30, "B": 30})
     bands = np.where(np.arange(len(hr)) % 2 == 0, "under 30", "30-39")
     bands[:3] = "50 and over"  # a band of 3: too small to show
     hr = hr.assign(age_band=bands)
     log = events([(p, "2026-09-20", "visit") for p in employees["pid"].iloc[:40]])
-    people = flag_adoption(log, employees, hr, assignments, "2026-09", adoption, personas_params["hr_features"], personas_params["naming"])
-    accounting = {"file": "activity.csv", "present": True, "rows_read": len(log), "rows_used": len(log), "rows_rejected": 0, "rejected_by_reason": {}}
+    people = flag_adoption(
+        log,
+        employees,
+        hr,
+        assignments,
+        "2026-09",
+        adoption,
+        personas_params["hr_features"],
+        personas_params["naming"],
+    )
+    accounting = {
+        "file": "activity.csv",
+        "present": True,
+        "rows_read": len(log),
+        "rows_used": len(log),
+        "rows_rejected": 0,
+        "rejected_by_reason": {},
+    }
     summary = summarise_adoption(people, assignments, accounting, "2026-09", adoption, anonymity)
     keys = [r["key"] for r in summary["groups"]["age_band"]]
     assert keys[-1] == OTHER and keys.count(OTHER) == 1 and "50 and over" not in keys
-    assert all(r["population"] is None or r["population"] >= 5 for r in summary["groups"]["age_band"])
+    assert all(
+        r["population"] is None or r["population"] >= 5 for r in summary["groups"]["age_band"]
+    )
 
 
-def test_a_long_hebrew_unit_name_gives_a_short_stable_chart_file(tmp_path, gamification, report_params):
+def test_a_long_hebrew_unit_name_gives_a_short_stable_chart_file(
+    tmp_path, gamification, report_params
+):
     long_name = " ".join(["יחידת התפעול והלוגיסטיקה של המטה הראשי באזור הצפון"] * 6)
     assert len(long_name.encode("utf-8")) > 255  # more than a file name may hold
     assert file_key(long_name) == file_key(long_name) and len(file_key(long_name)) <= 41
     assert file_key("Ops-North") == "Ops-North-81075885"
     assert file_key("../../etc/passwd").startswith("etc_passwd-")
-    assert file_key("Ops North") != file_key("Ops_North")  # same slug, different unit, different file
+    assert file_key("Ops North") != file_key(
+        "Ops_North"
+    )  # same slug, different unit, different file
     row = {"key": long_name, "population": 40, "registered": 30, "registered_share": 0.75}
-    summary = {"activity_log": True, "wave": "2026-09", "min_group_size": 5, "groups": {"org_unit": [row]},
-               "metrics": [{"key": "registered", "label": {"en": "Registered", "he": "נרשמו"}, "target": 0.6}]}
-    trend = [{"wave": "2026-09", "activity_log": True, "groups": {"org_unit": {long_name: {"registered": 0.75}}}}]
-    charts = draw_progress_charts(summary, trend, {"awards": [], "by_unit": {}}, gamification, report_params)
-    assert set(charts) == {f"{language}/{file_key(long_name)}" for language in gamification["progress_charts"]["languages"]}
-    folder = PartitionedDataset(path=str(tmp_path / "progress"), dataset="segmentation.pipelines.report.datasets.BinaryFileDataset",
-                                filename_suffix=".png")
+    summary = {
+        "activity_log": True,
+        "wave": "2026-09",
+        "min_group_size": 5,
+        "groups": {"org_unit": [row]},
+        "metrics": [
+            {"key": "registered", "label": {"en": "Registered", "he": "נרשמו"}, "target": 0.6}
+        ],
+    }
+    trend = [
+        {
+            "wave": "2026-09",
+            "activity_log": True,
+            "groups": {"org_unit": {long_name: {"registered": 0.75}}},
+        }
+    ]
+    charts = draw_progress_charts(
+        summary, trend, {"awards": [], "by_unit": {}}, gamification, report_params
+    )
+    assert set(charts) == {
+        f"{language}/{file_key(long_name)}"
+        for language in gamification["progress_charts"]["languages"]
+    }
+    folder = PartitionedDataset(
+        path=str(tmp_path / "progress"),
+        dataset="segmentation.pipelines.report.datasets.BinaryFileDataset",
+        filename_suffix=".png",
+    )
     folder.save(charts)
     written = sorted(p for p in (tmp_path / "progress").rglob("*.png"))
     assert len(written) == len(charts)

@@ -55,13 +55,19 @@ def refused(dataset: PreviousWaveDataset, kind: type, says: str) -> None:
 
 
 def previous_wave(root: Path, previous: str | None) -> PreviousWaveDataset:
-    dataset = PreviousWaveDataset(wave="2026-09", previous_wave=previous, models_path=str(root / "data" / "06_models"),
-                                  outputs_path=str(root / "data" / "07_model_output"))
+    dataset = PreviousWaveDataset(
+        wave="2026-09",
+        previous_wave=previous,
+        models_path=str(root / "data" / "06_models"),
+        outputs_path=str(root / "data" / "07_model_output"),
+    )
     dataset.use_signing_key(KEY)
     return dataset
 
 
-@pytest.mark.parametrize("previous", ["../../elsewhere/evil", "../../elsewhere/evil/", "2026-03/../../../elsewhere/evil"])
+@pytest.mark.parametrize(
+    "previous", ["../../elsewhere/evil", "../../elsewhere/evil/", "2026-03/../../../elsewhere/evil"]
+)
 def test_a_planted_pickle_reached_through_dotdot_is_refused_unread(tmp_path, previous):
     marker = tmp_path / "marker"
     plant(tmp_path / "elsewhere" / "evil", marker, signed_with=KEY)  # even a correctly signed one
@@ -70,12 +76,20 @@ def test_a_planted_pickle_reached_through_dotdot_is_refused_unread(tmp_path, pre
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("signed_with", [None, model_signing_key("segmentation-sample-key-not-secret")])
-def test_a_pickle_planted_in_the_models_folder_without_the_projects_signature_is_refused(tmp_path, signed_with):
+@pytest.mark.parametrize(
+    "signed_with", [None, model_signing_key("segmentation-sample-key-not-secret")]
+)
+def test_a_pickle_planted_in_the_models_folder_without_the_projects_signature_is_refused(
+    tmp_path, signed_with
+):
     marker = tmp_path / "marker"
     plant(tmp_path / "data" / "06_models" / "2026-03", marker, signed_with=signed_with)
     for named in ("2026-03", None):  # named, or found as the latest earlier wave
-        refused(previous_wave(tmp_path, named), InputFileError, "no signature" if signed_with is None else "does not match")
+        refused(
+            previous_wave(tmp_path, named),
+            InputFileError,
+            "no signature" if signed_with is None else "does not match",
+        )
     assert not marker.exists()
 
 
@@ -91,13 +105,17 @@ def test_a_wave_folder_linking_outside_the_models_folder_is_refused(tmp_path):
     marker = tmp_path / "marker"
     plant(tmp_path / "elsewhere" / "evil", marker, signed_with=KEY)
     (tmp_path / "data" / "06_models").mkdir(parents=True)
-    (tmp_path / "data" / "06_models" / "2026-03").symlink_to(tmp_path / "elsewhere" / "evil", target_is_directory=True)
+    (tmp_path / "data" / "06_models" / "2026-03").symlink_to(
+        tmp_path / "elsewhere" / "evil", target_is_directory=True
+    )
     refused(previous_wave(tmp_path, "2026-03"), InputFileError, "leads outside")
     assert not marker.exists()
 
 
 def test_the_projects_own_signed_model_loads(tmp_path):
-    saved = SignedPickleDataset(str(tmp_path / "data" / "06_models" / "2026-03" / "persona_model.pkl"))
+    saved = SignedPickleDataset(
+        str(tmp_path / "data" / "06_models" / "2026-03" / "persona_model.pkl")
+    )
     saved.use_signing_key(KEY)
     saved.save({"centres": [1, 2, 3]})
     assert (tmp_path / "data" / "06_models" / "2026-03" / "persona_model.pkl.hmac").is_file()
@@ -114,10 +132,17 @@ def test_a_dataset_without_its_key_neither_saves_nor_loads(tmp_path):
 def test_the_command_line_attack_stops_and_the_pickle_never_runs(project):  # noqa: F811
     """``kedro run --params previous_wave=../../../../elsewhere/evil`` with the pickle planted there."""
     marker = project.parent / "marker"
-    for folder in (project / "elsewhere" / "evil", project.parent / "elsewhere" / "evil", project / "data" / "elsewhere" / "evil"):
+    for folder in (
+        project / "elsewhere" / "evil",
+        project.parent / "elsewhere" / "evil",
+        project / "data" / "elsewhere" / "evil",
+    ):
         plant(folder, marker)
     result = _kedro_run(project, "wave=2026-09,previous_wave=../../elsewhere/evil")
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "Error: --params previous_wave=../../elsewhere/evil: '../../elsewhere/evil' is not a wave name" in result.stderr
+    assert (
+        "Error: --params previous_wave=../../elsewhere/evil: '../../elsewhere/evil' is not a wave name"
+        in result.stderr
+    )
     assert not marker.exists()
     shutil.rmtree(project / "data" / "elsewhere")

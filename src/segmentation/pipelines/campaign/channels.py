@@ -21,7 +21,7 @@ WORK_PATTERN_PREFIX = "work_pattern_"
 def work_pattern_shares(figures: Mapping[str, Any]) -> dict[str, float]:
     """The persona's share per work pattern, from its ``work_pattern_*`` figures."""
     return {
-        key[len(WORK_PATTERN_PREFIX):]: float(value)
+        key[len(WORK_PATTERN_PREFIX) :]: float(value)
         for key, value in figures.items()
         if key.startswith(WORK_PATTERN_PREFIX) and not is_missing(value)
     }
@@ -46,12 +46,20 @@ def _label(labels: Mapping[str, Any], key: str, language: str) -> str:
     return str(labels.get(key, {}).get(language, key))
 
 
-def _details(items: list[dict[str, Any]], template: Mapping[str, str], empty: Mapping[str, str], language: str) -> str:
+def _details(
+    items: list[dict[str, Any]],
+    template: Mapping[str, str],
+    empty: Mapping[str, str],
+    language: str,
+) -> str:
     """``items`` as one text in ``language``; values given per language are picked."""
     if not items:
         return str(empty[language])
     return ", ".join(
-        fill_text(template[language], {k: v[language] if isinstance(v, Mapping) else v for k, v in item.items()})
+        fill_text(
+            template[language],
+            {k: v[language] if isinstance(v, Mapping) else v for k, v in item.items()},
+        )
         for item in items
     )
 
@@ -80,14 +88,29 @@ def score_channels(
         for behaviour, weight in spec.get("behaviour", {}).items():
             z = figures.get(f"{behaviour}_z")
             if not is_missing(z):
-                behaviour_items.append({"z": float(z), "weight": float(weight),
-                                        "label": {lang: _label(construct_labels, behaviour, lang) for lang in languages}})
+                behaviour_items.append(
+                    {
+                        "z": float(z),
+                        "weight": float(weight),
+                        "label": {
+                            lang: _label(construct_labels, behaviour, lang) for lang in languages
+                        },
+                    }
+                )
         behaviour = sum(item["weight"] * item["z"] for item in behaviour_items)
-        appeal = max(0.0, weights["preference_level"] * level + weights["preference_relative"] * relative + behaviour)
+        appeal = max(
+            0.0,
+            weights["preference_level"] * level
+            + weights["preference_relative"] * relative
+            + behaviour,
+        )
         reach = persona_reach(spec, shares)
         reach_items = [
-            {"share": share, "reach": channel_reach(spec, pattern),
-             "pattern": {lang: _label(work_pattern_labels, pattern, lang) for lang in languages}}
+            {
+                "share": share,
+                "reach": channel_reach(spec, pattern),
+                "pattern": {lang: _label(work_pattern_labels, pattern, lang) for lang in languages},
+            }
             for pattern, share in shares.items()
             if share > 0 and channel_reach(spec, pattern) < 1.0
         ]
@@ -102,24 +125,47 @@ def score_channels(
             "behaviour": round(behaviour, decimals),
             "reach": round(reach, decimals),
         }
-        numbers = {**entry, **{k: float("nan") for k in ("preference", "preference_z", "preference_100") if entry[k] is None}}
+        numbers = {
+            **entry,
+            **{
+                k: float("nan")
+                for k in ("preference", "preference_z", "preference_100")
+                if entry[k] is None
+            },
+        }
         entry["reason"] = {
-            lang: fill_text(channels["reason"][lang], {
-                **numbers,
-                "behaviour_detail": _details(behaviour_items, channels["behaviour_item"], channels["no_detail"], lang),
-                "reach_detail": _details(reach_items, channels["reach_item"], channels["full_reach"], lang),
-            })
+            lang: fill_text(
+                channels["reason"][lang],
+                {
+                    **numbers,
+                    "behaviour_detail": _details(
+                        behaviour_items, channels["behaviour_item"], channels["no_detail"], lang
+                    ),
+                    "reach_detail": _details(
+                        reach_items, channels["reach_item"], channels["full_reach"], lang
+                    ),
+                },
+            )
             for lang in languages
         }
         scored.append((-entry["score"], order, entry))
     return [entry for _, _, entry in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
-def top_channels(ranking: Sequence[Mapping[str, Any]], top_n: int, min_reach: float) -> list[dict[str, Any]]:
+def top_channels(
+    ranking: Sequence[Mapping[str, Any]], top_n: int, min_reach: float
+) -> list[dict[str, Any]]:
     """The best ``top_n`` channels that reach at least ``min_reach`` of the persona."""
     eligible = [dict(c) for c in ranking if c["reach"] >= min_reach]
-    return [{"rule": "channels.scoring", **c, "rank": rank, "why": f"rank {rank} by score {c['score']} among channels reaching at least {min_reach:.0%}"}
-            for rank, c in enumerate(eligible[:top_n], start=1)]
+    return [
+        {
+            "rule": "channels.scoring",
+            **c,
+            "rank": rank,
+            "why": f"rank {rank} by score {c['score']} among channels reaching at least {min_reach:.0%}",
+        }
+        for rank, c in enumerate(eligible[:top_n], start=1)
+    ]
 
 
 def reaches(channels: Mapping[str, Any], channel: str, work_pattern: Any) -> bool:
@@ -137,5 +183,7 @@ def person_channels(
     reaches their work pattern; when none does, the persona's first channel.
     """
     reachable_top = [c for c in top if reaches(channels, c, work_pattern)]
-    primary = next((c for c in ordered if reaches(channels, c, work_pattern)), ordered[0] if ordered else "")
+    primary = next(
+        (c for c in ordered if reaches(channels, c, work_pattern)), ordered[0] if ordered else ""
+    )
     return primary, reachable_top

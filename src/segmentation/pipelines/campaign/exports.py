@@ -34,7 +34,9 @@ def list_channel(name: str) -> str:
     return name.split(LIST_SEPARATOR, 1)[1] if LIST_SEPARATOR in name else ""
 
 
-def preset_keep(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str) -> tuple[pd.DataFrame, pd.Series]:
+def preset_keep(
+    rows: pd.DataFrame, preset: Mapping[str, Any], channel: str
+) -> tuple[pd.DataFrame, pd.Series]:
     """``rows`` with the list's channel (and tags), and which rows have every required value."""
     source = rows.assign(**{LIST_CHANNEL: channel})
     if preset.get("tags"):
@@ -49,19 +51,28 @@ def _tags(values: pd.DataFrame) -> pd.Series:
     """The values of each row as text joined by commas (in Arrow when they are Arrow text without gaps)."""
     parts = values.astype(str)
     columns = [parts.iloc[:, i] for i in range(parts.shape[1])]
-    if columns and all(isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow" and not c.isna().any()
-                       for c in columns):
+    if columns and all(
+        isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow" and not c.isna().any()
+        for c in columns
+    ):
         text = [pa.array(c.array).cast(pa.large_string()) for c in columns]
         joined = pc.binary_join_element_wise(*text, pa.scalar(",", pa.large_string()))
         return pd.Series(pd.array(joined, dtype=columns[0].dtype), index=values.index)
     return parts.agg(",".join, axis=1)
 
 
-def preset_frame(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = "") -> tuple[pd.DataFrame, int]:
+def preset_frame(
+    rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = ""
+) -> tuple[pd.DataFrame, int]:
     """The rows in the preset's columns, and how many were left out for lacking a required value."""
     source, keep = preset_keep(rows, preset, channel)
-    table = pd.DataFrame({header: source.loc[keep, column].to_numpy() for header, column in preset["columns"].items()},
-                         columns=list(preset["columns"]))
+    table = pd.DataFrame(
+        {
+            header: source.loc[keep, column].to_numpy()
+            for header, column in preset["columns"].items()
+        },
+        columns=list(preset["columns"]),
+    )
     return table, int((~keep).sum())
 
 
@@ -77,7 +88,9 @@ def _cells(values: pd.Series) -> Any:
     return values.to_numpy()
 
 
-def preset_lines(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = "") -> tuple[str, np.ndarray, np.ndarray] | None:
+def preset_lines(
+    rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = ""
+) -> tuple[str, np.ndarray, np.ndarray] | None:
     """``rows`` rendered once: the file's head (BOM, header), each row's CSV line, and which rows are kept.
 
     A list of any of these rows is the head followed by their kept lines, the
@@ -86,17 +99,25 @@ def preset_lines(rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = "
     (a row's text is then not one line).
     """
     source, keep = preset_keep(rows, preset, channel)
-    table = pd.DataFrame({header: _cells(source[column]) for header, column in preset["columns"].items()},
-                         columns=list(preset["columns"]))
+    table = pd.DataFrame(
+        {header: _cells(source[column]) for header, column in preset["columns"].items()},
+        columns=list(preset["columns"]),
+    )
     head = render_table(table.iloc[0:0], preset)
     rows = render_rows(table, preset)
     if rows is not None:
         return head, rows, keep.to_numpy(dtype=bool)
-    body = neutralise_formulas(table).to_csv(sep=preset["separator"], index=False, header=False, lineterminator="\n")
+    body = neutralise_formulas(table).to_csv(
+        sep=preset["separator"], index=False, header=False, lineterminator="\n"
+    )
     lines = body.split("\n")
     if len(lines) != len(table) + 1:
         return None
-    return head, np.array([line + "\n" for line in lines[:-1]], dtype=object), keep.to_numpy(dtype=bool)
+    return (
+        head,
+        np.array([line + "\n" for line in lines[:-1]], dtype=object),
+        keep.to_numpy(dtype=bool),
+    )
 
 
 def join_lines(head: str, lines: np.ndarray) -> str:
@@ -110,7 +131,10 @@ def render_table(table: pd.DataFrame, preset: Mapping[str, Any]) -> str:
     if rows is not None:
         return render_table(table.iloc[0:0], preset) + "".join(rows.tolist())
     text = neutralise_formulas(table).to_csv(
-        sep=preset["separator"], index=False, header=bool(preset.get("header", True)), lineterminator="\n"
+        sep=preset["separator"],
+        index=False,
+        header=bool(preset.get("header", True)),
+        lineterminator="\n",
     )
     # A preamble is lines some import templates want above the header (Entra's "version:v1.0").
     preamble = "".join(f"{line}\n" for line in preset.get("preamble") or [])
@@ -135,7 +159,9 @@ def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | 
         if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             text = pc.fill_null(pa.array(values.array), "")
             for char in dict.fromkeys([separator, '"', "\r", "\n"]):
-                quoted |= np.asarray(pc.match_substring(text, char).to_numpy(zero_copy_only=False), dtype=bool)
+                quoted |= np.asarray(
+                    pc.match_substring(text, char).to_numpy(zero_copy_only=False), dtype=bool
+                )
         elif values.dtype == np.float64:
             numbers = values.to_numpy()
             shown = numbers.astype(str).astype(object)
@@ -145,9 +171,15 @@ def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | 
             return None
         cells.append(text.cast(pa.large_string()))
     if len(cells) == 1:
-        quoted |= np.asarray(pc.equal(pc.binary_length(cells[0]), 0).to_numpy(zero_copy_only=False), dtype=bool)
+        quoted |= np.asarray(
+            pc.equal(pc.binary_length(cells[0]), 0).to_numpy(zero_copy_only=False), dtype=bool
+        )
     empty = pa.scalar("", pa.large_string())
-    rows = pc.binary_join_element_wise(*cells, pa.scalar(separator, pa.large_string())) if len(cells) > 1 else cells[0]
+    rows = (
+        pc.binary_join_element_wise(*cells, pa.scalar(separator, pa.large_string()))
+        if len(cells) > 1
+        else cells[0]
+    )
     rows = pc.binary_join_element_wise(rows, empty, pa.scalar("\n", pa.large_string()))
     rows = np.asarray(rows.to_numpy(zero_copy_only=False), dtype=object)
     special = np.flatnonzero(quoted)
@@ -158,6 +190,7 @@ def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | 
 
 def _pandas_rows(safe: pd.DataFrame, separator: str) -> list[str]:
     """Each row's CSV text as pandas writes it (for the rows with quoted cells)."""
+
     def write(frame: pd.DataFrame) -> str:
         return frame.to_csv(sep=separator, index=False, header=False, lineterminator="\n")
 

@@ -70,8 +70,16 @@ logger = logging.getLogger(__name__)
 
 SURVEY = "survey"
 CONTRACT_COLUMNS = [
-    "employee_id", "email", "first_name", "language", "org_unit", "persona_id",
-    "persona_name", "assignment_source", "confidence", "primary_channel",
+    "employee_id",
+    "email",
+    "first_name",
+    "language",
+    "org_unit",
+    "persona_id",
+    "persona_name",
+    "assignment_source",
+    "confidence",
+    "primary_channel",
 ]
 AUDIENCE_COLUMNS = [*CONTRACT_COLUMNS, "last_name", "persona_name_en", "persona_name_he"]
 DEFAULT_LANGUAGE = "en"
@@ -83,7 +91,9 @@ PLAYBOOK_SOURCE = "campaign.playbook (conf/<env>/parameters_campaign.yml)"
 # ------------------------------------------------------------------ helpers
 def natural_key(text: str) -> tuple:
     """Sort key that puts P2 before P10."""
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", str(text))))
+    return tuple(
+        int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", str(text)))
+    )
 
 
 def _plain(value: Any, decimals: int) -> Any:
@@ -136,10 +146,14 @@ def compute_persona_figures(
     overall_mean = scores[constructs].mean()
     overall_sd = scores[constructs].std(ddof=0).replace(0.0, np.nan)
     members = persona_assignments[persona_assignments["persona_id"] != unassigned]
-    members = members.merge(employees[["pid", "work_pattern"]], on="pid", how="left").sort_values("pid")
+    members = members.merge(employees[["pid", "work_pattern"]], on="pid", how="left").sort_values(
+        "pid"
+    )
     means = members.merge(scores, on="pid", how="inner").groupby("persona_id")[constructs].mean()
     patterns = list(figures_params["work_patterns"])
-    mix = pd.crosstab(members["persona_id"], members["work_pattern"], normalize="index").reindex(columns=patterns, fill_value=0.0)
+    mix = pd.crosstab(members["persona_id"], members["work_pattern"], normalize="index").reindex(
+        columns=patterns, fill_value=0.0
+    )
     total = len(persona_assignments)
     figures: dict[str, dict[str, Any]] = {}
     for persona_id in sorted(members["persona_id"].unique(), key=persona_sort_key):
@@ -149,10 +163,16 @@ def compute_persona_figures(
             "respondents": int((rows["assignment_source"] == SURVEY).sum()),
             "share": len(rows) / total if total else 0.0,
         }
-        persona_means = means.loc[persona_id] if persona_id in means.index else pd.Series(np.nan, index=constructs)
+        persona_means = (
+            means.loc[persona_id]
+            if persona_id in means.index
+            else pd.Series(np.nan, index=constructs)
+        )
         for construct in constructs:
             values[construct] = persona_means[construct]
-            values[f"{construct}_z"] = (persona_means[construct] - overall_mean[construct]) / overall_sd[construct]
+            values[f"{construct}_z"] = (
+                persona_means[construct] - overall_mean[construct]
+            ) / overall_sd[construct]
             if construct in on_range:
                 values[f"{construct}_100"] = on_range[construct].to_common(persona_means[construct])
         for role, construct in aliases.items():
@@ -160,7 +180,9 @@ def compute_persona_figures(
             if construct in on_range:
                 values[f"{role}_100"] = values[f"{construct}_100"]
         for pattern in patterns:
-            values[f"{WORK_PATTERN_PREFIX}{pattern}"] = mix.loc[persona_id, pattern] if persona_id in mix.index else 0.0
+            values[f"{WORK_PATTERN_PREFIX}{pattern}"] = (
+                mix.loc[persona_id, pattern] if persona_id in mix.index else 0.0
+            )
         first = rows.iloc[0]
         figures[str(persona_id)] = {
             "name": {"en": str(first["persona_name"]), "he": str(first["persona_name_he"])},
@@ -172,11 +194,20 @@ def compute_persona_figures(
 # ------------------------------------------------------------------ playbook
 def _role_aliases(roles: Mapping[str, list[str]], constructs: list[str]) -> dict[str, str]:
     """One-construct role -> its construct, where the two names differ and the construct was scored."""
-    return {role: roles[role][0] for role in SINGLE if roles.get(role) and roles[role][0] != role and roles[role][0] in constructs}
+    return {
+        role: roles[role][0]
+        for role in SINGLE
+        if roles.get(role) and roles[role][0] != role and roles[role][0] in constructs
+    }
 
 
 def _base_figures(figures_params: Mapping[str, Any]) -> set[str]:
-    return {"size", "respondents", "share", *(f"{WORK_PATTERN_PREFIX}{p}" for p in figures_params["work_patterns"])}
+    return {
+        "size",
+        "respondents",
+        "share",
+        *(f"{WORK_PATTERN_PREFIX}{p}" for p in figures_params["work_patterns"]),
+    }
 
 
 def _with_z(names: Any) -> set[str]:
@@ -191,22 +222,31 @@ def survey_figures(questionnaire: Mapping[str, Any], figures_params: Mapping[str
     return _base_figures(figures_params) | _with_z([*questionnaire["constructs"], *asked])
 
 
-def known_figures(questionnaire: Mapping[str, Any], playbook: Mapping[str, Any], figures_params: Mapping[str, Any]) -> set[str]:
+def known_figures(
+    questionnaire: Mapping[str, Any], playbook: Mapping[str, Any], figures_params: Mapping[str, Any]
+) -> set[str]:
     """Every figure a rule may read: this survey's, every one-construct role's, and the
     needs and channels the playbook itself declares (a survey may lack them)."""
-    declared = [*playbook["value_propositions"]["needs"], *(c["construct"] for c in playbook["channels"]["catalog"].values())]
+    declared = [
+        *playbook["value_propositions"]["needs"],
+        *(c["construct"] for c in playbook["channels"]["catalog"].values()),
+    ]
     return survey_figures(questionnaire, figures_params) | _with_z([*SINGLE, *declared])
 
 
 def asked_channels(channels: Mapping[str, Any], roles: Mapping[str, list[str]]) -> dict[str, Any]:
     """The channel settings with only the channels whose preference the survey asked."""
     asked = set(roles[CHANNELS])
-    catalog = {name: spec for name, spec in channels["catalog"].items() if spec["construct"] in asked}
+    catalog = {
+        name: spec for name, spec in channels["catalog"].items() if spec["construct"] in asked
+    }
     return {**channels, "catalog": catalog, "broad": [c for c in channels["broad"] if c in catalog]}
 
 
 def playbook_problems(
-    questionnaire: Mapping[str, Any], playbook: Mapping[str, Any], figures_params: Mapping[str, Any],
+    questionnaire: Mapping[str, Any],
+    playbook: Mapping[str, Any],
+    figures_params: Mapping[str, Any],
     champions: Mapping[str, Any],
 ) -> list[str]:
     """Every problem of the playbook at once: unknown figures or operators, bad match modes,
@@ -220,12 +260,21 @@ def playbook_problems(
         problems.append(f"rule ids must be unique; repeated: {duplicates}")
     channels = playbook["channels"]
     for name, spec in channels["catalog"].items():
-        problems.extend(f"channel '{name}' behaviour reads unknown figure '{b}'"
-                        for b in spec.get("behaviour", {}) if f"{b}_z" not in known)
-    problems.extend(f"channels.broad names '{c}', which is not in channels.catalog" for c in channels["broad"]
-                    if c not in channels["catalog"])
-    problems.extend(f"champions name unknown construct '{c}'" for c in dict.fromkeys([*champions["min_scores"], *champions["weights"]])
-                    if c not in known)
+        problems.extend(
+            f"channel '{name}' behaviour reads unknown figure '{b}'"
+            for b in spec.get("behaviour", {})
+            if f"{b}_z" not in known
+        )
+    problems.extend(
+        f"channels.broad names '{c}', which is not in channels.catalog"
+        for c in channels["broad"]
+        if c not in channels["catalog"]
+    )
+    problems.extend(
+        f"champions name unknown construct '{c}'"
+        for c in dict.fromkeys([*champions["min_scores"], *champions["weights"]])
+        if c not in known
+    )
     return problems
 
 
@@ -245,8 +294,11 @@ def check_playbook(
     try:
         roles = survey_roles(questionnaire)
     except RoleError as exc:
-        raise InputFileError("questionnaire.roles (conf/<env>/parameters_questionnaire.yml)", str(exc),
-                             "role names from the comment above `roles`, each naming constructs of the questionnaire.") from exc
+        raise InputFileError(
+            "questionnaire.roles (conf/<env>/parameters_questionnaire.yml)",
+            str(exc),
+            "role names from the comment above `roles`, each naming constructs of the questionnaire.",
+        ) from exc
     problems = playbook_problems(questionnaire, playbook, figures_params, champions)
     if problems:
         raise InputFileError(
@@ -258,26 +310,59 @@ def check_playbook(
     families = {name: playbook[name] for name in RULE_FAMILIES}
     _, rules_left_out = prune_rule_sets(families, survey_figures(questionnaire, figures_params))
     parts = left_out_parts(roles)
-    unasked = [n for n, spec in playbook["channels"]["catalog"].items() if spec["construct"] not in roles[CHANNELS]]
-    needs_without_text = [n for n in roles[NEEDS] if n not in playbook["value_propositions"]["needs"]]
-    channels_without_entry = sorted(set(roles[CHANNELS]) - {c["construct"] for c in playbook["channels"]["catalog"].values()})
+    unasked = [
+        n
+        for n, spec in playbook["channels"]["catalog"].items()
+        if spec["construct"] not in roles[CHANNELS]
+    ]
+    needs_without_text = [
+        n for n in roles[NEEDS] if n not in playbook["value_propositions"]["needs"]
+    ]
+    channels_without_entry = sorted(
+        set(roles[CHANNELS]) - {c["construct"] for c in playbook["channels"]["catalog"].values()}
+    )
     details = [
         *([f"parts for what the survey does not ask: {'; '.join(parts)}"] if parts else []),
-        *([f"playbook rules reading figures the survey lacks: {', '.join(rules_left_out)}"] if rules_left_out else []),
-        *([f"channels nobody was asked about: {', '.join(unasked)}"] if unasked and roles[CHANNELS] else []),
-        *([f"needs without a value proposition in the playbook: {', '.join(needs_without_text)}"] if needs_without_text else []),
-        *([f"channel preferences without a channel in the playbook's catalog: {', '.join(channels_without_entry)}"]
-          if channels_without_entry else []),
+        *(
+            [f"playbook rules reading figures the survey lacks: {', '.join(rules_left_out)}"]
+            if rules_left_out
+            else []
+        ),
+        *(
+            [f"channels nobody was asked about: {', '.join(unasked)}"]
+            if unasked and roles[CHANNELS]
+            else []
+        ),
+        *(
+            [f"needs without a value proposition in the playbook: {', '.join(needs_without_text)}"]
+            if needs_without_text
+            else []
+        ),
+        *(
+            [
+                f"channel preferences without a channel in the playbook's catalog: {', '.join(channels_without_entry)}"
+            ]
+            if channels_without_entry
+            else []
+        ),
     ]
     if details:
         logger.warning("Left out of this run's outputs: %s.", " | ".join(details))
-    return {"roles": roles, "left_out": parts, "rules_left_out": rules_left_out, "channels_not_asked": unasked,
-            "needs_without_value_proposition": needs_without_text,
-            "channel_preferences_without_channel": channels_without_entry}
+    return {
+        "roles": roles,
+        "left_out": parts,
+        "rules_left_out": rules_left_out,
+        "channels_not_asked": unasked,
+        "needs_without_value_proposition": needs_without_text,
+        "channel_preferences_without_channel": channels_without_entry,
+    }
 
 
 def _value_propositions(
-    figures: Mapping[str, Any], params: Mapping[str, Any], labels: Mapping[str, Any], asked: list[str]
+    figures: Mapping[str, Any],
+    params: Mapping[str, Any],
+    labels: Mapping[str, Any],
+    asked: list[str],
 ) -> list[dict[str, Any]]:
     """The value propositions of the persona's strongest needs relative to everyone.
 
@@ -291,30 +376,51 @@ def _value_propositions(
         chosen, rule = ranked[:1], "value_propositions.strongest_available"
     out = []
     for rank, need in enumerate(chosen, start=1):
-        numbers = {"z": figures[f"{need}_z"],
-                   **{key: float("nan") if is_missing(figures.get(figure)) else figures[figure]
-                      for key, figure in (("mean", need), ("mean_100", f"{need}_100"))}}
-        out.append({
-            "rule": rule,
-            "need": need,
-            "rank": rank,
-            "mean": figures.get(need),
+        numbers = {
             "z": figures[f"{need}_z"],
-            **{lang: dict(text) for lang, text in params["needs"][need].items()},
-            "reason": {lang: fill_text(template, {**numbers, "label": labels.get(need, {}).get(lang, need)})
-                       for lang, template in params["reason"].items()},
-            "why": f"{need}_z = {figures[f'{need}_z']} is rank {rank} among the needs"
-                   + (f" (at least {params['min_z']})" if rule.endswith("needs") else " (none reached min_z)"),
-        })
+            **{
+                key: float("nan") if is_missing(figures.get(figure)) else figures[figure]
+                for key, figure in (("mean", need), ("mean_100", f"{need}_100"))
+            },
+        }
+        out.append(
+            {
+                "rule": rule,
+                "need": need,
+                "rank": rank,
+                "mean": figures.get(need),
+                "z": figures[f"{need}_z"],
+                **{lang: dict(text) for lang, text in params["needs"][need].items()},
+                "reason": {
+                    lang: fill_text(
+                        template, {**numbers, "label": labels.get(need, {}).get(lang, need)}
+                    )
+                    for lang, template in params["reason"].items()
+                },
+                "why": f"{need}_z = {figures[f'{need}_z']} is rank {rank} among the needs"
+                + (
+                    f" (at least {params['min_z']})"
+                    if rule.endswith("needs")
+                    else " (none reached min_z)"
+                ),
+            }
+        )
     return out
 
 
-def _message_angle(value_propositions: list[dict[str, Any]], template: Mapping[str, str]) -> list[dict[str, Any]]:
+def _message_angle(
+    value_propositions: list[dict[str, Any]], template: Mapping[str, str]
+) -> list[dict[str, Any]]:
     if not value_propositions:
         return []
     top = value_propositions[0]
-    return [{"rule": "product.message_angle", **{lang: fill_text(text, top[lang]) for lang, text in template.items()},
-             "why": f"strongest value proposition: {top['need']}"}]
+    return [
+        {
+            "rule": "product.message_angle",
+            **{lang: fill_text(text, top[lang]) for lang, text in template.items()},
+            "why": f"strongest value proposition: {top['need']}",
+        }
+    ]
 
 
 def build_playbook(
@@ -333,24 +439,34 @@ def build_playbook(
     People without a persona get an ``unassigned`` entry with the broad
     channels, so every list and brief has a playbook entry to point to.
     """
-    problems = playbook_problems(questionnaire, playbook_params, figures_params, {"min_scores": {}, "weights": {}})
+    problems = playbook_problems(
+        questionnaire, playbook_params, figures_params, {"min_scores": {}, "weights": {}}
+    )
     if problems:
         raise RuleError("; ".join(problems))
     roles = survey_roles(questionnaire)
     decimals = int(figures_params["decimals"])
     construct_labels = naming.get("labels", {})
     channels = asked_channels(playbook_params["channels"], roles)
-    families, _ = prune_rule_sets({name: playbook_params[name] for name in RULE_FAMILIES},
-                                  survey_figures(questionnaire, figures_params))
+    families, _ = prune_rule_sets(
+        {name: playbook_params[name] for name in RULE_FAMILIES},
+        survey_figures(questionnaire, figures_params),
+    )
     playbook: dict[str, Any] = {}
     for persona_id, entry in persona_figures.items():
         figures = entry["figures"]
-        propositions = _value_propositions(figures, playbook_params["value_propositions"], construct_labels, roles[NEEDS])
-        ranking = score_channels(figures, channels, construct_labels, labels["work_patterns"], decimals)
+        propositions = _value_propositions(
+            figures, playbook_params["value_propositions"], construct_labels, roles[NEEDS]
+        )
+        ranking = score_channels(
+            figures, channels, construct_labels, labels["work_patterns"], decimals
+        )
         top = top_channels(ranking, channels["top_n"], channels["min_reach"])
         four_ps = apply_rules(families["four_ps"], figures)
         four_ps["product"] = {
-            "message_angle": _message_angle(propositions, playbook_params["value_propositions"]["message_angle"]),
+            "message_angle": _message_angle(
+                propositions, playbook_params["value_propositions"]["message_angle"]
+            ),
             **four_ps["product"],
         }
         playbook[persona_id] = {
@@ -361,10 +477,26 @@ def build_playbook(
             "value_propositions": propositions,
             "channels": {
                 "top": top,
-                "ranking": [{k: c[k] for k in ("channel", "construct", "score", "preference", "preference_z", "behaviour", "reach")} for c in ranking],
+                "ranking": [
+                    {
+                        k: c[k]
+                        for k in (
+                            "channel",
+                            "construct",
+                            "score",
+                            "preference",
+                            "preference_z",
+                            "behaviour",
+                            "reach",
+                        )
+                    }
+                    for c in ranking
+                ],
             },
             "four_ps": four_ps,
-            "gamification": apply_rules(families["gamification"], figures) if roles[GAMIFICATION] else {},
+            "gamification": apply_rules(families["gamification"], figures)
+            if roles[GAMIFICATION]
+            else {},
             "training": apply_rules(families["training"], figures),
             "lists": [list_name(persona_id, c["channel"]) for c in top],
         }
@@ -375,43 +507,82 @@ def build_playbook(
         "broad": True,
         "note": dict(playbook_params["unassigned"]["note"]),
         "channels": {
-            "top": [{"rule": "channels.broad", "channel": c, "label": dict(channels["catalog"][c]["label"]), "rank": rank,
-                     "why": "people without a persona get the broad channels"}
-                    for rank, c in enumerate(channels["broad"], start=1)],
+            "top": [
+                {
+                    "rule": "channels.broad",
+                    "channel": c,
+                    "label": dict(channels["catalog"][c]["label"]),
+                    "rank": rank,
+                    "why": "people without a persona get the broad channels",
+                }
+                for rank, c in enumerate(channels["broad"], start=1)
+            ],
             "ranking": [],
         },
-        "lists": [list_name(unassigned["id"], channels["broad_list_name"])] if channels["broad"] else [],
+        "lists": [list_name(unassigned["id"], channels["broad_list_name"])]
+        if channels["broad"]
+        else [],
     }
     return playbook
 
 
 # ------------------------------------------------------------------ opt-outs
-def parse_opt_out(raw: RawTable, opt_out_params: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def parse_opt_out(
+    raw: RawTable, opt_out_params: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The opt-out file as ``employee_id``, a folded ``email_key`` and the ``row`` the user sees, per entry.
 
     An absent file means nobody opted out. A file with neither column stops
     the run: silently ignoring it would message people who said no.
     """
-    empty = pd.DataFrame({"employee_id": pd.Series([], dtype=str), "email_key": pd.Series([], dtype=str),
-                          "row": pd.Series([], dtype="int64")})
+    empty = pd.DataFrame(
+        {
+            "employee_id": pd.Series([], dtype=str),
+            "email_key": pd.Series([], dtype=str),
+            "row": pd.Series([], dtype="int64"),
+        }
+    )
     if not raw.present or raw.cells.empty:
         return empty, {"file": raw.source, "file_present": bool(raw.present), "entries": 0}
     header = raw.cells.iloc[0].tolist()
     found = locate_columns(header, opt_out_params["columns"])
     if not found:
-        raise InputFileError(raw.source, "the opt-out file has neither an employee id nor an email column.",
-                             "a header row with 'employee_id' and/or 'email' (see the data contract).")
+        raise InputFileError(
+            raw.source,
+            "the opt-out file has neither an employee id nor an email column.",
+            "a header row with 'employee_id' and/or 'email' (see the data contract).",
+        )
     body = raw.cells.iloc[1:].reset_index(drop=True)
-    ids = clean_ids(body[found["employee_id"]])[0] if "employee_id" in found else pd.Series("", index=body.index)
-    emails = email_key(clean_ids(body[found["email"]])[0]) if "email" in found else pd.Series("", index=body.index)
-    entries = pd.DataFrame({"employee_id": ids.to_numpy(dtype=object), "email_key": emails.to_numpy(dtype=object)}).astype(str)
+    ids = (
+        clean_ids(body[found["employee_id"]])[0]
+        if "employee_id" in found
+        else pd.Series("", index=body.index)
+    )
+    emails = (
+        email_key(clean_ids(body[found["email"]])[0])
+        if "email" in found
+        else pd.Series("", index=body.index)
+    )
+    entries = pd.DataFrame(
+        {"employee_id": ids.to_numpy(dtype=object), "email_key": emails.to_numpy(dtype=object)}
+    ).astype(str)
     entries["row"] = raw.row_numbers[1:]
-    entries = entries[(entries["employee_id"] != "") | (entries["email_key"] != "")].reset_index(drop=True)
-    return entries, {"file": raw.source, "file_present": True, "entries": len(entries), "columns": sorted(found)}
+    entries = entries[(entries["employee_id"] != "") | (entries["email_key"] != "")].reset_index(
+        drop=True
+    )
+    return entries, {
+        "file": raw.source,
+        "file_present": True,
+        "entries": len(entries),
+        "columns": sorted(found),
+    }
 
 
 def match_opt_outs(
-    opt_out_entries: pd.DataFrame, opt_out_file: Mapping[str, Any], contacts: pd.DataFrame, opt_out_params: Mapping[str, Any]
+    opt_out_entries: pd.DataFrame,
+    opt_out_file: Mapping[str, Any],
+    contacts: pd.DataFrame,
+    opt_out_params: Mapping[str, Any],
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
     """Each opt-out entry matched to the roster; none passes quietly.
 
@@ -435,52 +606,102 @@ def match_opt_outs(
     roster_ids = contacts["employee_id"].astype(str)
     has_id, has_email = opt_out_entries["employee_id"].ne(""), opt_out_entries["email_key"].ne("")
     exact = is_in(opt_out_entries["employee_id"], roster_ids) & has_id.to_numpy()
-    by_email = is_in(opt_out_entries["email_key"], email_key(contacts["email"])) & has_email.to_numpy()
-    roster_by_key = pd.Series(roster_ids.to_numpy(), index=id_key(roster_ids).to_numpy()).groupby(level=0).agg(list)
+    by_email = (
+        is_in(opt_out_entries["email_key"], email_key(contacts["email"])) & has_email.to_numpy()
+    )
+    roster_by_key = (
+        pd.Series(roster_ids.to_numpy(), index=id_key(roster_ids).to_numpy())
+        .groupby(level=0)
+        .agg(list)
+    )
     second = ~exact & has_id.to_numpy()
     keys = id_key(opt_out_entries.loc[second, "employee_id"])
-    resolved = pd.Series([[] for _ in range(len(opt_out_entries))], index=opt_out_entries.index, dtype=object)
+    resolved = pd.Series(
+        [[] for _ in range(len(opt_out_entries))], index=opt_out_entries.index, dtype=object
+    )
     resolved[second] = [roster_by_key.get(k, []) if k else [] for k in keys]
     by_key = resolved.map(len).gt(0).to_numpy()
     matched = exact | by_email | by_key
-    applied = opt_out_entries.assign(employee_id=[ids if ids else [e] for e, ids in zip(opt_out_entries["employee_id"], resolved, strict=True)])
-    opt_outs = applied.explode("employee_id")[["employee_id", "email_key"]].astype(str).reset_index(drop=True)
+    applied = opt_out_entries.assign(
+        employee_id=[
+            ids if ids else [e]
+            for e, ids in zip(opt_out_entries["employee_id"], resolved, strict=True)
+        ]
+    )
+    opt_outs = (
+        applied.explode("employee_id")[["employee_id", "email_key"]]
+        .astype(str)
+        .reset_index(drop=True)
+    )
 
     normalised = opt_out_entries[by_key & ~exact]
     unmatched = opt_out_entries[~matched]
-    rejects = concat_rejects([
-        rejects_frame(source, normalised["row"], "employee_id",
-                      [f"{e} (roster: {', '.join(ids)})" for e, ids in zip(normalised["employee_id"], resolved[by_key & ~exact], strict=True)],
-                      "id_matched_after_normalising", "opted_out"),
-        *(rejects_frame(source, part["row"], column, part[key], "matches_nobody", "not_applied")
-          for column, key, part in (("employee_id", "employee_id", unmatched[unmatched["employee_id"].ne("")]),
-                                    ("email", "email_key", unmatched[unmatched["employee_id"].eq("")]))),
-    ]).sort_values("row", kind="stable").reset_index(drop=True)
+    rejects = (
+        concat_rejects(
+            [
+                rejects_frame(
+                    source,
+                    normalised["row"],
+                    "employee_id",
+                    [
+                        f"{e} (roster: {', '.join(ids)})"
+                        for e, ids in zip(
+                            normalised["employee_id"], resolved[by_key & ~exact], strict=True
+                        )
+                    ],
+                    "id_matched_after_normalising",
+                    "opted_out",
+                ),
+                *(
+                    rejects_frame(
+                        source, part["row"], column, part[key], "matches_nobody", "not_applied"
+                    )
+                    for column, key, part in (
+                        ("employee_id", "employee_id", unmatched[unmatched["employee_id"].ne("")]),
+                        ("email", "email_key", unmatched[unmatched["employee_id"].eq("")]),
+                    )
+                ),
+            ]
+        )
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
+    )
     warnings = []
     if len(normalised):
-        warnings.append(f"{source}: {len(normalised)} opt-out ids match a roster id only without their leading zeros "
-                        "or spacing (a file saved by Excel?); they are honoured (listed in opt_out_rejects.csv).")
+        warnings.append(
+            f"{source}: {len(normalised)} opt-out ids match a roster id only without their leading zeros "
+            "or spacing (a file saved by Excel?); they are honoured (listed in opt_out_rejects.csv)."
+        )
     rows = f"rows {', '.join(map(str, unmatched['row'].head(10).tolist()))}{', ...' if len(unmatched) > 10 else ''}"
     if len(unmatched):
-        warnings.append(f"{source}: {len(unmatched)} opt-out entries match nobody in the roster ({rows}); check them: "
-                        "someone who opted out may be listed under another id or email (opt_out_rejects.csv).")
+        warnings.append(
+            f"{source}: {len(unmatched)} opt-out entries match nobody in the roster ({rows}); check them: "
+            "someone who opted out may be listed under another id or email (opt_out_rejects.csv)."
+        )
     for warning in warnings:
         logger.warning(warning)
-    summary.update({
-        "matched_exactly_or_by_email": int((exact | by_email).sum()),
-        "matched_after_normalising": int(len(normalised)),
-        "matching_nobody": int(len(unmatched)),
-        "warnings": warnings,
-    })
+    summary.update(
+        {
+            "matched_exactly_or_by_email": int((exact | by_email).sum()),
+            "matched_after_normalising": int(len(normalised)),
+            "matching_nobody": int(len(unmatched)),
+            "warnings": warnings,
+        }
+    )
     if len(unmatched) and opt_out_params.get("unmatched", "warn") == "stop":
-        raise RunStopped(source, f"{len(unmatched)} opt-out entries match nobody in the roster ({rows}).",
-                         "every entry naming someone in the roster by id or email; fix or remove them, "
-                         "or set campaign.opt_out.unmatched: warn.")
+        raise RunStopped(
+            source,
+            f"{len(unmatched)} opt-out entries match nobody in the roster ({rows}).",
+            "every entry naming someone in the roster by id or email; fix or remove them, "
+            "or set campaign.opt_out.unmatched: warn.",
+        )
     return opt_outs, summary, rejects
 
 
 # ------------------------------------------------------------------ targeting
-def _persona_name(playbook: Mapping[str, Any], persona_id: str, language: str, name_en: Any, name_he: Any) -> str:
+def _persona_name(
+    playbook: Mapping[str, Any], persona_id: str, language: str, name_en: Any, name_he: Any
+) -> str:
     """The persona's name in the person's language: the playbook's, else the assignment's."""
     name = playbook.get(persona_id, {}).get("name", {}).get(language)
     if name:
@@ -490,7 +711,11 @@ def _persona_name(playbook: Mapping[str, Any], persona_id: str, language: str, n
 
 
 def _person_plan(
-    playbook: Mapping[str, Any], persona_id: str, work_pattern: Any, channels: Mapping[str, Any], unassigned: str
+    playbook: Mapping[str, Any],
+    persona_id: str,
+    work_pattern: Any,
+    channels: Mapping[str, Any],
+    unassigned: str,
 ) -> tuple[str, list[str], str]:
     """Primary channel, list memberships and own list for a persona and work pattern.
 
@@ -502,7 +727,9 @@ def _person_plan(
     """
     entry = playbook.get(persona_id)
     if entry is None or entry.get("broad"):
-        broad = [c["channel"] for c in playbook.get(unassigned, {}).get("channels", {}).get("top", [])]
+        broad = [
+            c["channel"] for c in playbook.get(unassigned, {}).get("channels", {}).get("top", [])
+        ]
         if not broad:
             return "", [], None
         first, _ = person_channels(broad, broad, channels, work_pattern)
@@ -528,7 +755,11 @@ def _persona_names(playbook: Mapping[str, Any], people: pd.DataFrame) -> np.ndar
     """``_persona_name`` of every person: one look-up per persona and language present."""
     persona_codes, personas = pd.factorize(people["persona_id"], use_na_sentinel=True)
     language_codes, languages = pd.factorize(people["language"], use_na_sentinel=True)
-    codes = np.where((persona_codes < 0) | (language_codes < 0), -1, persona_codes * len(languages) + language_codes)
+    codes = np.where(
+        (persona_codes < 0) | (language_codes < 0),
+        -1,
+        persona_codes * len(languages) + language_codes,
+    )
     names = np.full(len(personas) * len(languages) + 1, None, dtype=object)
     for p, persona_id in enumerate(personas):
         for i, language in enumerate(languages):
@@ -542,14 +773,22 @@ def _persona_names(playbook: Mapping[str, Any], people: pd.DataFrame) -> np.ndar
         out[fallback] = [
             _persona_name(playbook, persona_id, language, name_en, name_he)
             for persona_id, language, name_en, name_he in zip(
-                rows["persona_id"], rows["language"], rows["persona_name"], rows["persona_name_he"], strict=True
+                rows["persona_id"],
+                rows["language"],
+                rows["persona_name"],
+                rows["persona_name_he"],
+                strict=True,
             )
         ]
     return out
 
 
 def _plans(
-    persona_ids: pd.Series, patterns: pd.Series, playbook: Mapping[str, Any], channels: Mapping[str, Any], unassigned: str
+    persona_ids: pd.Series,
+    patterns: pd.Series,
+    playbook: Mapping[str, Any],
+    channels: Mapping[str, Any],
+    unassigned: str,
 ) -> tuple[list[tuple[str, list[str], str]], np.ndarray]:
     """The distinct ``_person_plan`` results and which one is each person's."""
     persona_codes, persona_uniques = pd.factorize(persona_ids, use_na_sentinel=True)
@@ -570,11 +809,16 @@ def _plans(
     present = np.flatnonzero(~missing)
     combo_codes, _ = pd.factorize(combined[present])
     first = present[np.unique(combo_codes, return_index=True)[1]] if len(present) else present
-    combo_plan = np.array([plan(persona_uniques[persona_codes[i]], pattern_uniques[pattern_codes[i]]) for i in first], dtype=np.intp)
+    combo_plan = np.array(
+        [plan(persona_uniques[persona_codes[i]], pattern_uniques[pattern_codes[i]]) for i in first],
+        dtype=np.intp,
+    )
     plan_of[present] = combo_plan[combo_codes]
     absent = np.flatnonzero(missing)
     if len(absent):
-        plan_of[absent] = [plan(p, w) for p, w in zip(persona_ids.iloc[absent], patterns.iloc[absent], strict=True)]
+        plan_of[absent] = [
+            plan(p, w) for p, w in zip(persona_ids.iloc[absent], patterns.iloc[absent], strict=True)
+        ]
     return plans, plan_of
 
 
@@ -598,28 +842,51 @@ def select_audience(
     contacts = contacts.assign(employee_id=contacts["employee_id"].astype(str))
     active = _active(contacts, targeting["statuses"])
     opted = opted_out_mask(contacts, opt_outs)
-    people = contacts[active & ~opted].merge(employees[["pid", "work_pattern"]], on="pid", how="left")
+    people = contacts[active & ~opted].merge(
+        employees[["pid", "work_pattern"]], on="pid", how="left"
+    )
     people = people.merge(
-        persona_assignments[["pid", "persona_id", "persona_name", "persona_name_he", "assignment_source", "confidence"]],
-        on="pid", how="left",
+        persona_assignments[
+            [
+                "pid",
+                "persona_id",
+                "persona_name",
+                "persona_name_he",
+                "assignment_source",
+                "confidence",
+            ]
+        ],
+        on="pid",
+        how="left",
     )
     without_assignment = int(people["persona_id"].isna().sum())
     if without_assignment:
-        logger.warning("%d active employees have no persona assignment; they go to the broad list", without_assignment)
+        logger.warning(
+            "%d active employees have no persona assignment; they go to the broad list",
+            without_assignment,
+        )
     people["persona_id"] = people["persona_id"].fillna(unassigned).astype(str)
     people["language"] = _map_unique(people["language"], lambda v: _language(v, LANGUAGES)).tolist()
     people["persona_name"] = _persona_names(playbook, people).tolist()
     # The name in one language for everyone, for tools whose field holds one language (Staffbase).
     for language in LANGUAGES:
-        people[f"persona_name_{language}"] = _persona_names(playbook, people.assign(language=language)).tolist()
+        people[f"persona_name_{language}"] = _persona_names(
+            playbook, people.assign(language=language)
+        ).tolist()
     people["assignment_source"] = people["assignment_source"].fillna("").astype(str)
-    people["confidence"] = people["confidence"].astype(float).round(int(targeting["confidence_decimals"]))
+    people["confidence"] = (
+        people["confidence"].astype(float).round(int(targeting["confidence_decimals"]))
+    )
     for column in ("email", "first_name", "last_name", "org_unit"):
         people[column] = people[column].fillna("").astype(str)
 
     # One plan per (persona, work pattern), then each person takes their plan's channels and lists.
-    plans, plan_of = _plans(people["persona_id"], people["work_pattern"], playbook, channels, unassigned)
-    people["primary_channel"] = np.array([first for first, _, _ in plans], dtype=object)[plan_of].tolist()
+    plans, plan_of = _plans(
+        people["persona_id"], people["work_pattern"], playbook, channels, unassigned
+    )
+    people["primary_channel"] = np.array([first for first, _, _ in plans], dtype=object)[
+        plan_of
+    ].tolist()
     order = people["employee_id"].sort_values(kind="stable").index.to_numpy()
     audience = people[AUDIENCE_COLUMNS].take(order).reset_index(drop=True)
     rank = np.empty(len(people), dtype=np.intp)
@@ -630,24 +897,38 @@ def select_audience(
     for j in range(max((len(lists) for _, lists, _ in plans), default=0)):
         at = np.flatnonzero(list_counts > j)
         who.append(at)
-        named.append(np.array([lists[j] if j < len(lists) else "" for _, lists, _ in plans], dtype=object)[plan_of[at]])
+        named.append(
+            np.array([lists[j] if j < len(lists) else "" for _, lists, _ in plans], dtype=object)[
+                plan_of[at]
+            ]
+        )
     who_all = np.concatenate(who) if who else np.zeros(0, dtype=np.intp)
     names_all = np.concatenate(named) if named else np.zeros(0, dtype=object)
     # sorted by list name, then employee id (text order, as Python compares strings)
     sorted_names = sorted(set(names_all.tolist()))
-    name_rank = pd.Index(sorted_names, dtype=object).get_indexer(names_all) if len(names_all) else np.zeros(0, dtype=np.intp)
+    name_rank = (
+        pd.Index(sorted_names, dtype=object).get_indexer(names_all)
+        if len(names_all)
+        else np.zeros(0, dtype=np.intp)
+    )
     by = np.lexsort((rank[who_all], name_rank))
-    members = pd.DataFrame({"employee_id": ids[who_all[by]], "list_name": names_all[by]},
-                           columns=["employee_id", "list_name"], dtype=object)
+    members = pd.DataFrame(
+        {"employee_id": ids[who_all[by]], "list_name": names_all[by]},
+        columns=["employee_id", "list_name"],
+        dtype=object,
+    )
     own_listed = np.array([own is None or own in lists for _, lists, own in plans], dtype=bool)
     if own_listed[plan_of].all():
         on_own_lists = True
     else:
         on_lists = set(zip(ids[who_all].tolist(), names_all.tolist(), strict=True))
-        on_own_lists = all(plans[p][2] is None or (e, plans[p][2]) in on_lists
-                           for e, p in zip(ids.tolist(), plan_of.tolist(), strict=True))
+        on_own_lists = all(
+            plans[p][2] is None or (e, plans[p][2]) in on_lists
+            for e, p in zip(ids.tolist(), plan_of.tolist(), strict=True)
+        )
     matched = is_in(opt_outs["employee_id"], contacts["employee_id"]) | (
-        is_in(opt_outs["email_key"], email_key(contacts["email"])) & opt_outs["email_key"].ne("").to_numpy()
+        is_in(opt_outs["email_key"], email_key(contacts["email"]))
+        & opt_outs["email_key"].ne("").to_numpy()
     )
     accounting = {
         "employees_in_roster": len(contacts),
@@ -659,7 +940,12 @@ def select_audience(
         "listed": len(audience),
         "unassigned": int((audience["persona_id"] == unassigned).sum()),
         "without_assignment": without_assignment,
-        "by_persona": {p: int(n) for p, n in sorted(audience["persona_id"].value_counts().items(), key=lambda t: persona_sort_key(t[0]))},
+        "by_persona": {
+            p: int(n)
+            for p, n in sorted(
+                audience["persona_id"].value_counts().items(), key=lambda t: persona_sort_key(t[0])
+            )
+        },
         "checks": {
             "listed_equals_active_minus_opted_out": len(audience) == int((active & ~opted).sum()),
             "each_listed_once": bool(audience["employee_id"].is_unique),
@@ -685,7 +971,9 @@ def export_targeting_lists(
     presets = targeting["presets"]
     preset_name = targeting["preset"]
     if preset_name not in presets:
-        raise ValueError(f"campaign.targeting.preset '{preset_name}' is not one of {sorted(presets)}")
+        raise ValueError(
+            f"campaign.targeting.preset '{preset_name}' is not one of {sorted(presets)}"
+        )
     preset = presets[preset_name]
     all_name = targeting["all_list_name"]
     contract = audience[CONTRACT_COLUMNS]
@@ -693,16 +981,35 @@ def export_targeting_lists(
     if contract_rows is None:
         files = {all_name: render_table(contract, presets["generic"])}
     else:
-        files = {all_name: join_lines(render_table(contract.iloc[0:0], presets["generic"]), contract_rows)}
-    counts: dict[str, Any] = {"preset": preset_name, "lists": {all_name: len(audience)}, "left_out_missing_value": {}}
-    names = sorted({n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]), key=natural_key)
+        files = {
+            all_name: join_lines(
+                render_table(contract.iloc[0:0], presets["generic"]), contract_rows
+            )
+        }
+    counts: dict[str, Any] = {
+        "preset": preset_name,
+        "lists": {all_name: len(audience)},
+        "left_out_missing_value": {},
+    }
+    names = sorted(
+        {n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]),
+        key=natural_key,
+    )
     # audience rows of every membership, grouped by list, each list in employee-id order
     # (positions, not a label lookup per list: a million memberships took a minute)
     position = _positions(audience["employee_id"], memberships["employee_id"])
-    by_list = pd.DataFrame({"list_name": memberships["list_name"].to_numpy(dtype=object),
-                            "employee_id": memberships["employee_id"].to_numpy(dtype=object), "position": position})
+    by_list = pd.DataFrame(
+        {
+            "list_name": memberships["list_name"].to_numpy(dtype=object),
+            "employee_id": memberships["employee_id"].to_numpy(dtype=object),
+            "position": position,
+        }
+    )
     by_list = by_list.sort_values(["list_name", "employee_id"], kind="stable")
-    starts = {name: group.to_numpy() for name, group in by_list.groupby("list_name", sort=False)["position"]}
+    starts = {
+        name: group.to_numpy()
+        for name, group in by_list.groupby("list_name", sort=False)["position"]
+    }
     # Each audience row is rendered once per channel (once in all when the preset does not
     # name the channel), then every list joins the lines of its rows: rendering each list
     # on its own converted and wrote a million rows per channel cell by cell.
@@ -720,7 +1027,12 @@ def export_targeting_lists(
             for positions in used:
                 listed[positions] = True  # a position of -1 is the last row, as in iloc
             rows = np.flatnonzero(listed)
-            rendered[channel] = rows, preset_lines(audience.iloc[rows].set_index("employee_id", drop=False), preset, channel)
+            rendered[channel] = (
+                rows,
+                preset_lines(
+                    audience.iloc[rows].set_index("employee_id", drop=False), preset, channel
+                ),
+            )
     for name in names:
         positions = starts.get(name)
         rows, lines = rendered.get(_row_channel(preset, name), (None, None))
@@ -744,7 +1056,12 @@ def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
     """
     text = _arrow_text(ids)
     look_for = _arrow_text(wanted)
-    gapless = text is not None and look_for is not None and text.null_count == 0 and look_for.null_count == 0
+    gapless = (
+        text is not None
+        and look_for is not None
+        and text.null_count == 0
+        and look_for.null_count == 0
+    )
     if gapless and pc.count_distinct(text).as_py() == len(text):
         found = pc.index_in(look_for.cast(text.type), value_set=text)
         return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
@@ -756,13 +1073,20 @@ def _arrow_text(values: pd.Series) -> pa.Array | None:
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         text = pa.array(values.array)
         return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-    if values.dtype == object and len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+    if (
+        values.dtype == object
+        and len(values)
+        and pd.api.types.infer_dtype(values, skipna=False) == "string"
+    ):
         return pa.array(values.to_numpy(dtype=object), type=pa.large_string())
     return None
 
 
 def _contract_lines(
-    audience: pd.DataFrame, rows: np.ndarray | None, preset: Mapping[str, Any], generic: Mapping[str, Any]
+    audience: pd.DataFrame,
+    rows: np.ndarray | None,
+    preset: Mapping[str, Any],
+    generic: Mapping[str, Any],
 ) -> tuple[str, np.ndarray, np.ndarray] | None:
     """The rows of ``all_personas`` as a list's rows, when the list's preset is the contract's.
 
@@ -777,7 +1101,11 @@ def _contract_lines(
     if {LIST_CHANNEL, TAGS} & set(preset.get("required", [])):
         return None
     _, keep = preset_keep(audience, preset, "")
-    return render_table(audience[CONTRACT_COLUMNS].iloc[0:0], preset), rows, keep.to_numpy(dtype=bool)
+    return (
+        render_table(audience[CONTRACT_COLUMNS].iloc[0:0], preset),
+        rows,
+        keep.to_numpy(dtype=bool),
+    )
 
 
 def _row_channel(preset: Mapping[str, Any], name: str) -> str:
@@ -788,10 +1116,19 @@ def _row_channel(preset: Mapping[str, Any], name: str) -> str:
 
 
 def _render_list(
-    files: dict[str, str], counts: dict[str, Any], name: str, audience: pd.DataFrame, positions: Any, preset: Mapping[str, Any]
+    files: dict[str, str],
+    counts: dict[str, Any],
+    name: str,
+    audience: pd.DataFrame,
+    positions: Any,
+    preset: Mapping[str, Any],
 ) -> None:
     """One list rendered on its own."""
-    rows = audience.iloc[positions].set_index("employee_id", drop=False) if positions is not None else audience.iloc[0:0]
+    rows = (
+        audience.iloc[positions].set_index("employee_id", drop=False)
+        if positions is not None
+        else audience.iloc[0:0]
+    )
     table, left_out = preset_frame(rows, preset, list_channel(name))
     files[name] = render_table(table, preset)
     counts["lists"][name] = len(table)
@@ -822,7 +1159,9 @@ def select_champions(
 
     def asked(settings: Mapping[str, Any]) -> dict[str, Any]:
         named = {name: resolve(roles, name, scored) for name in settings}
-        return {construct: settings[name] for name, construct in named.items() if construct in scored}
+        return {
+            construct: settings[name] for name, construct in named.items() if construct in scored
+        }
 
     min_scores, weights = asked(champion_params["min_scores"]), asked(champion_params["weights"])
     columns = list(champion_params["columns"])
@@ -830,26 +1169,48 @@ def select_champions(
         return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
     constructs = list(dict.fromkeys([*min_scores, *weights]))
     scores = construct_scores[["pid", *constructs]]
-    z = (scores[constructs] - scores[constructs].mean()) / scores[constructs].std(ddof=0).replace(0.0, np.nan)
-    eligible_pids = persona_assignments.loc[persona_assignments["assignment_source"].isin(champion_params["assignment_sources"]), "pid"]
-    people = contacts[_active(contacts, targeting["statuses"]) & ~opted_out_mask(contacts, opt_outs)]
+    z = (scores[constructs] - scores[constructs].mean()) / scores[constructs].std(ddof=0).replace(
+        0.0, np.nan
+    )
+    eligible_pids = persona_assignments.loc[
+        persona_assignments["assignment_source"].isin(champion_params["assignment_sources"]), "pid"
+    ]
+    people = contacts[
+        _active(contacts, targeting["statuses"]) & ~opted_out_mask(contacts, opt_outs)
+    ]
     candidates = people[is_in(people["pid"], eligible_pids)].merge(
-        scores.assign(_score=sum((w * z[c].fillna(0.0) for c, w in weights.items()), pd.Series(0.0, index=scores.index))),
+        scores.assign(
+            _score=sum(
+                (w * z[c].fillna(0.0) for c, w in weights.items()),
+                pd.Series(0.0, index=scores.index),
+            )
+        ),
         on="pid",
     )
     codebook = Codebook.from_params(questionnaire)
-    for construct, minimum in min_scores.items():  # on the common 0-100 scale, read on the construct's own
+    for (
+        construct,
+        minimum,
+    ) in min_scores.items():  # on the common 0-100 scale, read on the construct's own
         threshold = codebook.construct_scale(construct).from_common(minimum)
         candidates = candidates[candidates[construct].ge(threshold).fillna(False).astype(bool)]
-    candidates = candidates.assign(_score=candidates["_score"].round(9), employee_id=candidates["employee_id"].astype(str))
-    ranked = candidates.sort_values(["org_unit", "_score", "employee_id"], ascending=[True, False, True], kind="stable")
+    candidates = candidates.assign(
+        _score=candidates["_score"].round(9), employee_id=candidates["employee_id"].astype(str)
+    )
+    ranked = candidates.sort_values(
+        ["org_unit", "_score", "employee_id"], ascending=[True, False, True], kind="stable"
+    )
     chosen = ranked.groupby("org_unit", sort=True).head(int(champion_params["max_per_org_unit"]))
     return chosen[columns].fillna("").astype(str).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ managers
 def _team_talking_points(
-    described: list[tuple[str, int]], counted: set[str], playbook: Mapping[str, Any], texts: Mapping[str, Any], language: str
+    described: list[tuple[str, int]],
+    counted: set[str],
+    playbook: Mapping[str, Any],
+    texts: Mapping[str, Any],
+    language: str,
 ) -> list[str]:
     """A talking point per described persona: with its count only when the count may be shown."""
     points = []
@@ -859,18 +1220,31 @@ def _team_talking_points(
             continue
         propositions = entry["value_propositions"]
         style = entry["gamification"].get("style", [])
-        template = texts["talking_point"] if persona_id in counted else texts["talking_point_no_count"]
-        points.append(fill_text(template, {
-            "persona_name": entry["name"][language],
-            "count": count,
-            "headline": propositions[0][language]["headline"] if propositions else "",
-            "channels": texts["channel_joiner"].join(c["label"][language] for c in entry["channels"]["top"]),
-            "gamification": style[0]["short"][language] if style and "short" in style[0] else "",
-        }))
+        template = (
+            texts["talking_point"] if persona_id in counted else texts["talking_point_no_count"]
+        )
+        points.append(
+            fill_text(
+                template,
+                {
+                    "persona_name": entry["name"][language],
+                    "count": count,
+                    "headline": propositions[0][language]["headline"] if propositions else "",
+                    "channels": texts["channel_joiner"].join(
+                        c["label"][language] for c in entry["channels"]["top"]
+                    ),
+                    "gamification": style[0]["short"][language]
+                    if style and "short" in style[0]
+                    else "",
+                },
+            )
+        )
     return points
 
 
-def countable_personas(described: list[tuple[str, int]], team_size: int, min_group: int) -> set[str]:
+def countable_personas(
+    described: list[tuple[str, int]], team_size: int, min_group: int
+) -> set[str]:
     """The personas whose head count a team's brief may show without revealing anyone's persona.
 
     A count is shown only when at least ``min_group`` members are in the
@@ -908,10 +1282,14 @@ def brief_managers(
     min_group = int(anonymity["min_group_size"])
     unassigned = naming["unassigned"]["id"]
     texts_by_language = manager_params["texts"]
-    managers = contacts[_active(contacts, targeting["statuses"]) & contacts["is_people_manager"].eq(True)]
+    managers = contacts[
+        _active(contacts, targeting["statuses"]) & contacts["is_people_manager"].eq(True)
+    ]
     if not manager_params.get("include_opted_out", False):
         managers = managers[~opted_out_mask(managers, opt_outs)]
-    team = employees[_active(employees, targeting["statuses"]) & employees["manager_pid"].notna()][["pid", "manager_pid"]]
+    team = employees[_active(employees, targeting["statuses"]) & employees["manager_pid"].notna()][
+        ["pid", "manager_pid"]
+    ]
     team = team.merge(persona_assignments[["pid", "persona_id"]], on="pid", how="left")
     team["persona_id"] = team["persona_id"].fillna(unassigned).astype(str)
     mix = team.groupby(["manager_pid", "persona_id"]).size()
@@ -919,25 +1297,46 @@ def brief_managers(
     # in the MultiIndex made the loop quadratic in the number of managers.
     team_mix: dict[Any, list[tuple[Any, int]]] = {}
     for manager_pid, persona_id, n in zip(
-        mix.index.get_level_values(0), mix.index.get_level_values(1), mix.to_numpy().tolist(), strict=True
+        mix.index.get_level_values(0),
+        mix.index.get_level_values(1),
+        mix.to_numpy().tolist(),
+        strict=True,
     ):
         team_mix.setdefault(manager_pid, []).append((persona_id, int(n)))
     # A brief's mix and talking points depend only on the language and the team's
     # (persona, count) pairs, which many teams share: each is written once.
     briefs: dict[tuple[str, tuple[tuple[Any, int], ...]], tuple[int, str, str]] = {}
-    rows: dict[str, list[Any]] = {"employee_id": [], "email": [], "first_name": [], "language": [], "team_size": [],
-                                  "persona_mix": [], "talking_points": []}
+    rows: dict[str, list[Any]] = {
+        "employee_id": [],
+        "email": [],
+        "first_name": [],
+        "language": [],
+        "team_size": [],
+        "persona_mix": [],
+        "talking_points": [],
+    }
     ordered = managers.sort_values("employee_id", key=lambda s: s.astype(str))
     for employee_id, email, first_name, manager_language, manager_pid in zip(
-        ordered["employee_id"], ordered["email"], ordered["first_name"], ordered["language"], ordered["pid"], strict=True
+        ordered["employee_id"],
+        ordered["email"],
+        ordered["first_name"],
+        ordered["language"],
+        ordered["pid"],
+        strict=True,
     ):
         language = _language(manager_language, texts_by_language)
         counts = team_mix.get(manager_pid, [])
         key = (language, tuple(counts))
         brief = briefs.get(key)
         if brief is None:
-            brief = briefs[key] = _brief(counts, language, texts_by_language[language], playbook, min_group,
-                                         int(manager_params["max_personas"]))
+            brief = briefs[key] = _brief(
+                counts,
+                language,
+                texts_by_language[language],
+                playbook,
+                min_group,
+                int(manager_params["max_personas"]),
+            )
         rows["employee_id"].append(str(employee_id))
         rows["email"].append("" if is_missing(email) else str(email))
         rows["first_name"].append("" if is_missing(first_name) else str(first_name))
@@ -945,14 +1344,26 @@ def brief_managers(
         rows["team_size"].append(brief[0])
         rows["persona_mix"].append(brief[1])
         rows["talking_points"].append(brief[2])
-    columns = ["employee_id", "email", "first_name", "language", "team_size", "persona_mix", "talking_points"]
+    columns = [
+        "employee_id",
+        "email",
+        "first_name",
+        "language",
+        "team_size",
+        "persona_mix",
+        "talking_points",
+    ]
     if not rows["employee_id"]:
         return pd.DataFrame([], columns=columns).astype({"team_size": "int64"})
     return pd.DataFrame(rows, columns=columns).astype({"team_size": "int64"})
 
 
 def _brief(
-    counts: list[tuple[Any, int]], language: str, texts: Mapping[str, Any], playbook: Mapping[str, Any], min_group: int,
+    counts: list[tuple[Any, int]],
+    language: str,
+    texts: Mapping[str, Any],
+    playbook: Mapping[str, Any],
+    min_group: int,
     max_personas: int,
 ) -> tuple[int, str, str]:
     """A team's size, persona mix and talking points, from its (persona, count) pairs."""
@@ -960,15 +1371,26 @@ def _brief(
     if team_size < min_group:
         persona_mix, described, counted = texts["too_small"], [], set()
     else:
-        described = sorted(((str(p), int(n)) for p, n in counts if n >= min_group), key=lambda t: (-t[1], persona_sort_key(t[0])))
+        described = sorted(
+            ((str(p), int(n)) for p, n in counts if n >= min_group),
+            key=lambda t: (-t[1], persona_sort_key(t[0])),
+        )
         counted = countable_personas(described, team_size, min_group)
-        shown = [fill_text(texts["mix_item"] if p in counted else texts["mix_item_no_count"],
-                           {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n})
-                 for p, n in described]
+        shown = [
+            fill_text(
+                texts["mix_item"] if p in counted else texts["mix_item_no_count"],
+                {"persona_name": playbook.get(p, {}).get("name", {}).get(language, p), "count": n},
+            )
+            for p, n in described
+        ]
         if len(described) < len(counts):
             shown.append(texts["others"])
         persona_mix = texts["mix_joiner"].join(shown) if described else texts["no_large_group"]
-    points = _team_talking_points(described[:max_personas], counted, playbook, texts, language) if described else []
+    points = (
+        _team_talking_points(described[:max_personas], counted, playbook, texts, language)
+        if described
+        else []
+    )
     return team_size, persona_mix, "\n".join([*points, *texts["general_talking_points"]])
 
 
@@ -988,16 +1410,21 @@ def summarise_campaign(
     accounting = dict(audience_accounting)
     checks = dict(accounting.pop("checks"))
     lists = dict(targeting_list_counts["lists"])
-    checks["all_personas_rows_equal_listed"] = lists.get(targeting["all_list_name"]) == accounting["listed"]
+    checks["all_personas_rows_equal_listed"] = (
+        lists.get(targeting["all_list_name"]) == accounting["listed"]
+    )
     checks["active_equals_listed_plus_opted_out"] = (
         accounting["active_employees"] == accounting["listed"] + accounting["excluded_opted_out"]
     )
     checks["roster_equals_active_plus_not_active"] = (
-        accounting["employees_in_roster"] == accounting["active_employees"] + accounting["excluded_not_active"]
+        accounting["employees_in_roster"]
+        == accounting["active_employees"] + accounting["excluded_not_active"]
     )
     all_ok = all(checks.values())
     if not all_ok:
-        logger.error("Campaign head counts do not add up: %s", {k: v for k, v in checks.items() if not v})
+        logger.error(
+            "Campaign head counts do not add up: %s", {k: v for k, v in checks.items() if not v}
+        )
     # The briefs may come back from their CSV, where every cell is text.
     team_sizes = pd.to_numeric(manager_briefs["team_size"])
     too_small = int((team_sizes < int(anonymity["min_group_size"])).sum())
@@ -1008,7 +1435,9 @@ def summarise_campaign(
         "lists": lists,
         "left_out_of_lists_missing_value": dict(targeting_list_counts["left_out_missing_value"]),
         "champions": len(champions),
-        "champion_org_units": int(champions["org_unit"].nunique()) if "org_unit" in champions else 0,
+        "champion_org_units": int(champions["org_unit"].nunique())
+        if "org_unit" in champions
+        else 0,
         "manager_briefs": len(manager_briefs),
         "manager_teams_too_small": too_small,
         "left_out": {k: list(v) for k, v in survey_parts.items() if k != "roles"},

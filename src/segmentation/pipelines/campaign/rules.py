@@ -58,7 +58,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def condition_problems(when: Mapping[str, Any] | None, known_figures: set[str], rule_id: str) -> list[str]:
+def condition_problems(
+    when: Mapping[str, Any] | None, known_figures: set[str], rule_id: str
+) -> list[str]:
     """Every unknown figure or operator ``when`` names, one text each."""
     problems: list[str] = []
     for key, test in (when or {}).items():
@@ -74,7 +76,9 @@ def condition_problems(when: Mapping[str, Any] | None, known_figures: set[str], 
         else:
             unknown = [op for op in test if op not in OPERATORS]
             if unknown:
-                problems.append(f"rule '{rule_id}': unknown operator(s) {unknown}; use one of {list(OPERATORS)}")
+                problems.append(
+                    f"rule '{rule_id}': unknown operator(s) {unknown}; use one of {list(OPERATORS)}"
+                )
     return problems
 
 
@@ -99,7 +103,9 @@ def figures_read(when: Mapping[str, Any] | None) -> set[str]:
     return names
 
 
-def prune_condition(when: Mapping[str, Any] | None, available: set[str]) -> Mapping[str, Any] | None:
+def prune_condition(
+    when: Mapping[str, Any] | None, available: set[str]
+) -> Mapping[str, Any] | None:
     """``when`` without what reads figures this survey lacks; ``None`` when nothing of it can hold.
 
     An ``any`` keeps its branches that can be read; every other condition
@@ -108,7 +114,9 @@ def prune_condition(when: Mapping[str, Any] | None, available: set[str]) -> Mapp
     kept: dict[str, Any] = {}
     for key, test in (when or {}).items():
         if key == "any":
-            branches = [b for b in (prune_condition(branch, available) for branch in test) if b is not None]
+            branches = [
+                b for b in (prune_condition(branch, available) for branch in test) if b is not None
+            ]
             if not branches:
                 return None
             kept[key] = branches
@@ -123,7 +131,9 @@ def prune_condition(when: Mapping[str, Any] | None, available: set[str]) -> Mapp
     return kept
 
 
-def prune_rule_sets(node: Any, available: set[str], dropped: list[str] | None = None) -> tuple[Any, list[str]]:
+def prune_rule_sets(
+    node: Any, available: set[str], dropped: list[str] | None = None
+) -> tuple[Any, list[str]]:
     """A (nested) rule set without the rules that read figures the survey lacks, and their ids."""
     dropped = [] if dropped is None else dropped
     if is_rule_set(node):
@@ -136,11 +146,15 @@ def prune_rule_sets(node: Any, available: set[str], dropped: list[str] | None = 
                 rules.append({**rule, "when": when} if rule.get("when") else dict(rule))
         return {**node, "rules": rules}, dropped
     if isinstance(node, Mapping):
-        return {name: prune_rule_sets(child, available, dropped)[0] for name, child in node.items()}, dropped
+        return {
+            name: prune_rule_sets(child, available, dropped)[0] for name, child in node.items()
+        }, dropped
     return node, dropped
 
 
-def condition_holds(when: Mapping[str, Any] | None, figures: Mapping[str, Any]) -> tuple[bool, list[str]]:
+def condition_holds(
+    when: Mapping[str, Any] | None, figures: Mapping[str, Any]
+) -> tuple[bool, list[str]]:
     """Whether ``when`` holds on ``figures``, and the facts that decided it."""
     reasons: list[str] = []
     for key, test in (when or {}).items():
@@ -233,10 +247,16 @@ def rule_set_problems(node: Any, known_figures: set[str], where: str = "playbook
             if "id" not in rule:
                 problems.append(f"{where}: a rule has no id: {rule!r}")
             else:
-                problems.extend(condition_problems(rule.get("when"), known_figures, str(rule["id"])))
+                problems.extend(
+                    condition_problems(rule.get("when"), known_figures, str(rule["id"]))
+                )
         return problems
     if isinstance(node, Mapping):
-        return [p for name, child in node.items() for p in rule_set_problems(child, known_figures, f"{where}.{name}")]
+        return [
+            p
+            for name, child in node.items()
+            for p in rule_set_problems(child, known_figures, f"{where}.{name}")
+        ]
     return []
 
 
@@ -247,7 +267,9 @@ def check_rule_sets(node: Any, known_figures: set[str], where: str = "playbook")
         raise RuleError("; ".join(problems))
 
 
-def recommendation(rule_id: str, content: Mapping[str, Any], why: str, figures: Mapping[str, Any]) -> dict[str, Any]:
+def recommendation(
+    rule_id: str, content: Mapping[str, Any], why: str, figures: Mapping[str, Any]
+) -> dict[str, Any]:
     """One recommendation: what to do, the rule that says so, and why."""
     return {"rule": rule_id, **fill_text(dict(content), figures), "why": why}
 
@@ -258,7 +280,14 @@ def apply_rule_set(rule_set: Mapping[str, Any], figures: Mapping[str, Any]) -> l
     for rule in rule_set["rules"]:
         holds, reasons = condition_holds(rule.get("when"), figures)
         if holds:
-            fired.append(recommendation(str(rule["id"]), rule.get("recommend", {}), " and ".join(reasons) or ALWAYS, figures))
+            fired.append(
+                recommendation(
+                    str(rule["id"]),
+                    rule.get("recommend", {}),
+                    " and ".join(reasons) or ALWAYS,
+                    figures,
+                )
+            )
             if rule_set.get("match", "all") == "first":
                 break
     return fired

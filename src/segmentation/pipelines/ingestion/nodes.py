@@ -44,7 +44,9 @@ from segmentation.waves import wave_date as resolve_wave_date
 logger = logging.getLogger(__name__)
 
 ROW = "_row"  # the row number the user sees (Excel row or CSV line)
-LINKED_PREFIX = "linked_"  # a demographic the survey asked, in the roster's terms (survey.roster_link)
+LINKED_PREFIX = (
+    "linked_"  # a demographic the survey asked, in the roster's terms (survey.roster_link)
+)
 PID_LENGTH = 16
 ANSWER_SET_MISSING = "answer_set_missing"
 VALUE_SET_MISSING = "value_set_missing"
@@ -52,13 +54,17 @@ VALUE_CLEANED = "value_cleaned"
 
 
 # --------------------------------------------------------------------- roster
-def _header_and_body(raw: RawTable, header_rows: int = 1) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+def _header_and_body(
+    raw: RawTable, header_rows: int = 1
+) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     header = [str(h) for h in raw.cells.iloc[0].tolist()]
     body = raw.cells.iloc[header_rows:].reset_index(drop=True)
     return header, body, raw.row_numbers[header_rows:]
 
 
-def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _select_roster_columns(
+    raw: RawTable, params: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Map the roster's headers to contract names; stop when a required one is missing.
 
     Also returns the names that the roster's headers mapped (the others are blank).
@@ -69,9 +75,16 @@ def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd
     """
     header, body, rows = _header_and_body(raw)
     covariates = params.get("hr_covariates") or {}
-    found = locate_columns(header, {**params["columns"], **{name: spec["columns"] for name, spec in covariates.items()}})
+    found = locate_columns(
+        header,
+        {**params["columns"], **{name: spec["columns"] for name, spec in covariates.items()}},
+    )
     row_ids = bool(params.get("ids_from_row_numbers")) and "employee_id" not in found
-    missing = [c for c in params["required_columns"] if c not in found and not (row_ids and c == "employee_id")]
+    missing = [
+        c
+        for c in params["required_columns"]
+        if c not in found and not (row_ids and c == "employee_id")
+    ]
     for alternatives in (params["birth_columns"], params.get("tenure_columns") or []):
         if alternatives and not any(c in found for c in alternatives):
             missing.append(" or ".join(alternatives))
@@ -84,17 +97,31 @@ def _select_roster_columns(raw: RawTable, params: Mapping[str, Any]) -> tuple[pd
             "tenure, department, org_unit, site, job_level, work_pattern, employment_status, ...); "
             "other header names can be mapped in conf/base/parameters_ingestion.yml under roster.columns.",
         )
-    table = pd.DataFrame({name: body.iloc[:, pos].astype(str).str.strip() for name, pos in found.items()})
+    table = pd.DataFrame(
+        {name: body.iloc[:, pos].astype(str).str.strip() for name, pos in found.items()}
+    )
     if row_ids:  # a roster extract without ids (for an anonymous survey): the row is the id
         table["employee_id"] = [f"row-{r}" for r in rows]
     cleaned = []
     for name in list(table.columns):
         table[name], changed = replace_control_characters(table[name])
         if changed.any():
-            cleaned.append(rejects_frame(raw.source, rows[changed], name, table.loc[changed, name], "control_characters", VALUE_CLEANED))
+            cleaned.append(
+                rejects_frame(
+                    raw.source,
+                    rows[changed],
+                    name,
+                    table.loc[changed, name],
+                    "control_characters",
+                    VALUE_CLEANED,
+                )
+            )
     if cleaned:
-        logger.warning("%s: %d cells held control characters (line breaks, NUL, ...); each became a space (listed in the rejects).",
-                       raw.source, sum(len(c) for c in cleaned))
+        logger.warning(
+            "%s: %d cells held control characters (line breaks, NUL, ...); each became a space (listed in the rejects).",
+            raw.source,
+            sum(len(c) for c in cleaned),
+        )
     cleaned.extend(clean_id_columns(table, [c for c in ID_COLUMNS if c in table], raw.source, rows))
     for name in params["columns"]:
         if name not in table:
@@ -107,7 +134,12 @@ ID_COLUMNS = ["employee_id", "email", "manager_id"]
 
 
 def check_single_id_column(
-    header: list[str], body: pd.DataFrame, rows: np.ndarray, aliases: Mapping[str, list[str]], source: str, setting: str,
+    header: list[str],
+    body: pd.DataFrame,
+    rows: np.ndarray,
+    aliases: Mapping[str, list[str]],
+    source: str,
+    setting: str,
     warnings: list[str],
 ) -> None:
     """One column per identity: two that agree on every row are a warning, two that differ stop the run.
@@ -136,7 +168,13 @@ def check_single_id_column(
         warnings.append(warning)
 
 
-def clean_id_columns(frame: pd.DataFrame, columns: list[str], source: str, rows: np.ndarray, labels: Mapping[str, str] | None = None) -> list[pd.DataFrame]:
+def clean_id_columns(
+    frame: pd.DataFrame,
+    columns: list[str],
+    source: str,
+    rows: np.ndarray,
+    labels: Mapping[str, str] | None = None,
+) -> list[pd.DataFrame]:
     """Clean the id and email columns of ``frame`` in place (:func:`clean_ids`); each changed cell listed.
 
     The row is kept; the cell is listed with reason ``invisible_characters``
@@ -148,13 +186,29 @@ def clean_id_columns(frame: pd.DataFrame, columns: list[str], source: str, rows:
         frame[name], changed = clean_ids(original)
         if changed.any():
             shown = original[changed].map(show_invisible)
-            listed.append(rejects_frame(source, rows[changed], (labels or {}).get(name, name), shown, INVISIBLE_CHARACTERS_REASON, VALUE_CLEANED))
-            logger.warning("%s: %d %s values held invisible characters (direction marks, zero-width spaces, BOM); removed "
-                           "(listed in the rejects).", source, int(changed.sum()), (labels or {}).get(name, name))
+            listed.append(
+                rejects_frame(
+                    source,
+                    rows[changed],
+                    (labels or {}).get(name, name),
+                    shown,
+                    INVISIBLE_CHARACTERS_REASON,
+                    VALUE_CLEANED,
+                )
+            )
+            logger.warning(
+                "%s: %d %s values held invisible characters (direction marks, zero-width spaces, BOM); removed "
+                "(listed in the rejects).",
+                source,
+                int(changed.sum()),
+                (labels or {}).get(name, name),
+            )
     return listed
 
 
-def _canonical_values(values: pd.Series, allowed: list[str], aliases: Mapping[str, str]) -> pd.Series:
+def _canonical_values(
+    values: pd.Series, allowed: list[str], aliases: Mapping[str, str]
+) -> pd.Series:
     """Fold spelling and case onto the allowed values; others become missing."""
     lookup = {normalise_text(v): v for v in allowed}
     lookup.update({normalise_text(k): v for k, v in (aliases or {}).items()})
@@ -168,17 +222,30 @@ def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
     required = set(params["required_values"])
 
     def text(name: str) -> pa.Column:
-        checks = [pa.Check.isin(allowed[name], name="not_allowed_value", error="not_allowed_value")] if name in allowed else []
+        checks = (
+            [pa.Check.isin(allowed[name], name="not_allowed_value", error="not_allowed_value")]
+            if name in allowed
+            else []
+        )
         return pa.Column(object, checks=checks, nullable=name not in required)
 
     columns = {name: text(name) for name in ["department", "org_unit", "site", *allowed]}
     columns["employee_id"] = pa.Column(
-        object, nullable=False, unique=True, report_duplicates="exclude_first",
+        object,
+        nullable=False,
+        unique=True,
+        report_duplicates="exclude_first",
         checks=pa.Check.str_length(min_value=1, name="missing_value", error="missing_value"),
     )
-    columns["email"] = pa.Column(object, nullable=True, unique=True, report_duplicates="exclude_first")
+    columns["email"] = pa.Column(
+        object, nullable=True, unique=True, report_duplicates="exclude_first"
+    )
     columns["hire_date"] = pa.Column("datetime64[ns]", nullable="hire_date" not in required)
-    columns["age"] = pa.Column(float, nullable=False, checks=pa.Check.in_range(low, high, name="age_out_of_range", error="age_out_of_range"))
+    columns["age"] = pa.Column(
+        float,
+        nullable=False,
+        checks=pa.Check.in_range(low, high, name="age_out_of_range", error="age_out_of_range"),
+    )
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
@@ -192,43 +259,77 @@ _REASON_BY_CHECK = {
 
 
 def _type_roster(
-    table: pd.DataFrame, params: Mapping[str, Any], at: pd.Timestamp, mapped: list[str], source: str = "roster",
+    table: pd.DataFrame,
+    params: Mapping[str, Any],
+    at: pd.Timestamp,
+    mapped: list[str],
+    source: str = "roster",
     warnings: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed roster columns plus a frame of what could not be parsed; date-order warnings go to ``warnings``."""
     typed = table.copy()
     unparsed: dict[str, pd.Series] = {}
-    for name in ["employee_id", "email", "first_name", "last_name", "department", "org_unit", "site", "manager_id", "gender"]:
+    for name in [
+        "employee_id",
+        "email",
+        "first_name",
+        "last_name",
+        "department",
+        "org_unit",
+        "site",
+        "manager_id",
+        "gender",
+    ]:
         typed[name] = table[name].where(table[name] != "", None).astype(object)
     typed["email_key"] = pd.Series(
-        [e.strip().casefold() if isinstance(e, str) else None for e in typed["email"]], index=typed.index
+        [e.strip().casefold() if isinstance(e, str) else None for e in typed["email"]],
+        index=typed.index,
     )
     typed["email"] = typed["email_key"]
     for name, allowed in params["allowed_values"].items():
         typed[name] = _canonical_values(table[name], allowed, params["value_aliases"].get(name))
         unparsed[name] = typed[name].isna() & table[name].ne("")
-    typed["language"] = typed["language"].where(table["language"].ne(""), params["default_language"])
+    typed["language"] = typed["language"].where(
+        table["language"].ne(""), params["default_language"]
+    )
     for name in ["hire_date", "birth_date"]:
-        dayfirst, warning = date_order(table[name], params["dayfirst"], f"{source} column {name} (roster.dayfirst)")
+        dayfirst, warning = date_order(
+            table[name], params["dayfirst"], f"{source} column {name} (roster.dayfirst)"
+        )
         if warning:
             logger.warning(warning)
             (warnings if warnings is not None else []).append(warning)
-        typed[name], unparsed[name] = parse_dates(table[name], dayfirst, params["two_digit_year_pivot"])
-    given_year = pd.to_numeric(table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce")
+        typed[name], unparsed[name] = parse_dates(
+            table[name], dayfirst, params["two_digit_year_pivot"]
+        )
+    given_year = pd.to_numeric(
+        table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce"
+    )
     unparsed["birth_year"] = given_year.isna() & table["birth_year"].ne("")
     given_age, unparsed["age"] = _numbers(table["age"])
-    typed["age"] = pd.Series(np.select(
-        [typed["birth_date"].notna(), given_year.notna()],
-        [(at - typed["birth_date"]).dt.days / 365.25, at.year - given_year.astype(float)],
-        default=given_age.to_numpy(dtype=float),
-    ), index=typed.index, dtype=float)
-    unknown = next(c for c in ["age", "birth_year", "birth_date"] if c in mapped)  # blamed for a row without any
-    typed[AGE_SOURCE] = np.select([typed["birth_date"].notna(), given_year.notna(), given_age.notna()],
-                                  ["birth_date", "birth_year", "age"], default=unknown)
+    typed["age"] = pd.Series(
+        np.select(
+            [typed["birth_date"].notna(), given_year.notna()],
+            [(at - typed["birth_date"]).dt.days / 365.25, at.year - given_year.astype(float)],
+            default=given_age.to_numpy(dtype=float),
+        ),
+        index=typed.index,
+        dtype=float,
+    )
+    unknown = next(
+        c for c in ["age", "birth_year", "birth_date"] if c in mapped
+    )  # blamed for a row without any
+    typed[AGE_SOURCE] = np.select(
+        [typed["birth_date"].notna(), given_year.notna(), given_age.notna()],
+        ["birth_date", "birth_year", "age"],
+        default=unknown,
+    )
     # the birth year of the source the age came from; an age in years stands for
     # the birth year that gives it at the wave's date (completed years)
     year = typed["birth_date"].dt.year.astype(float)
-    year = year.where(year.notna(), given_year).where(lambda y: y.notna(), at.year - np.floor(given_age))
+    year = year.where(year.notna(), given_year).where(
+        lambda y: y.notna(), at.year - np.floor(given_age)
+    )
     typed["birth_year"] = year.round().astype("Int64")
     typed["hire_date"] = _hire_dates(typed["hire_date"], table, unparsed, at)
     for name, spec in (params.get("hr_covariates") or {}).items():
@@ -236,7 +337,11 @@ def _type_roster(
             typed[name], unparsed[name] = _numbers(table[name])
         else:
             typed[name] = table[name].where(table[name] != "", None).astype(object)
-    truthy = {normalise_text(v): flag == "true" for flag, values in params["booleans"].items() for v in values}
+    truthy = {
+        normalise_text(v): flag == "true"
+        for flag, values in params["booleans"].items()
+        for v in values
+    }
     flags = map_unique(table["is_people_manager"], lambda v: truthy.get(normalise_text(v)))
     unparsed["is_people_manager"] = flags.isna()
     typed["is_people_manager"] = flags.fillna(False).astype(bool)
@@ -253,7 +358,9 @@ def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers.where(numbers >= 0), (numbers.isna() | (numbers < 0)) & values.ne("")
 
 
-def _hire_dates(hire_dates: pd.Series, table: pd.DataFrame, unparsed: dict[str, pd.Series], at: pd.Timestamp) -> pd.Series:
+def _hire_dates(
+    hire_dates: pd.Series, table: pd.DataFrame, unparsed: dict[str, pd.Series], at: pd.Timestamp
+) -> pd.Series:
     """Hire dates, else the date a tenure in years or months points back to from the wave's date."""
     for column, years_per_unit in TENURE_COLUMNS.items():
         tenure, unparsed[column] = _numbers(table[column])
@@ -276,7 +383,13 @@ def _allowed(column: str, reason: str, params: Mapping[str, Any]) -> str:
     return "a value in every row" if reason == "missing_value" else "a number"
 
 
-def _check_roster_usable(source: str, typed: pd.DataFrame, valid: pd.DataFrame, rejects: pd.DataFrame, params: Mapping[str, Any]) -> None:
+def _check_roster_usable(
+    source: str,
+    typed: pd.DataFrame,
+    valid: pd.DataFrame,
+    rejects: pd.DataFrame,
+    params: Mapping[str, Any],
+) -> None:
     """Stop when the roster leaves nobody to work with: no usable row, or no active employee.
 
     Both used to run on to a scikit-learn traceback or to empty lists with
@@ -284,8 +397,14 @@ def _check_roster_usable(source: str, typed: pd.DataFrame, valid: pd.DataFrame, 
     """
     if len(valid) == 0:
         if len(typed) == 0:
-            raise InputFileError(source, "the roster has a header but no employee rows.", "one row per employee below the header.")
-        top = rejects.groupby(["column", "reason"]).size().sort_values(ascending=False, kind="stable")
+            raise InputFileError(
+                source,
+                "the roster has a header but no employee rows.",
+                "one row per employee below the header.",
+            )
+        top = (
+            rejects.groupby(["column", "reason"]).size().sort_values(ascending=False, kind="stable")
+        )
         (column, reason), count = top.index[0], int(top.iloc[0])
         seen = rejects.loc[(rejects["column"] == column) & (rejects["reason"] == reason), "value"]
         examples = ", ".join(repr(v) for v in seen.drop_duplicates().head(3))
@@ -306,14 +425,21 @@ def _check_roster_usable(source: str, typed: pd.DataFrame, valid: pd.DataFrame, 
         )
 
 
-def _impossible_hire_dates(typed: pd.DataFrame, at: pd.Timestamp, params: Mapping[str, Any]) -> dict[str, pd.Series]:
+def _impossible_hire_dates(
+    typed: pd.DataFrame, at: pd.Timestamp, params: Mapping[str, Any]
+) -> dict[str, pd.Series]:
     """Hire dates no one can have: after the wave's date by more than the allowed lead, or before birth."""
     hire = typed["hire_date"]
     latest = at + pd.Timedelta(days=int(params["hire_date_latest_after_wave_days"]))
     birth_year = pd.to_numeric(typed["birth_year"], errors="coerce")
     # a year no timestamp can hold (03118 from a row shifted by a stray CR) is rejected by the age check
-    birth_year = birth_year.where(birth_year.between(pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1))
-    born = typed["birth_date"].where(typed["birth_date"].notna(), pd.to_datetime(birth_year.astype("Int64").astype(str) + "-01-01", errors="coerce"))
+    birth_year = birth_year.where(
+        birth_year.between(pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1)
+    )
+    born = typed["birth_date"].where(
+        typed["birth_date"].notna(),
+        pd.to_datetime(birth_year.astype("Int64").astype(str) + "-01-01", errors="coerce"),
+    )
     return {
         "hire_date_in_future": hire.notna() & (hire > latest),
         "hire_before_birth": hire.notna() & born.notna() & (hire < born),
@@ -341,22 +467,45 @@ def parse_roster(
     notes = []
     if "employment_status" not in mapped:
         table["employment_status"] = "active"
-        notes.append("the roster has no employment_status column: every employee is counted as active")
+        notes.append(
+            "the roster has no employment_status column: every employee is counted as active"
+        )
         logger.warning("%s: %s.", roster_raw.source, notes[-1])
     warnings: list[str] = list(roster_raw.details.get("warnings", []))
     header, body, rows = _header_and_body(roster_raw)
-    check_single_id_column(header, body, rows, {c: roster_params["columns"][c] for c in ["employee_id", "email"]},
-                           roster_raw.source, "roster.columns in conf/base/parameters_ingestion.yml", warnings)
+    check_single_id_column(
+        header,
+        body,
+        rows,
+        {c: roster_params["columns"][c] for c in ["employee_id", "email"]},
+        roster_raw.source,
+        "roster.columns in conf/base/parameters_ingestion.yml",
+        warnings,
+    )
     typed, unparsed = _type_roster(table, roster_params, at, mapped, roster_raw.source, warnings)
     rejects = []
     for name in unparsed:
         bad = unparsed[name]
         if name == "is_people_manager":
             if bad.any():  # an unreadable flag is a warning, not a reason to drop the person
-                logger.warning("%s: %d rows have an unreadable is_people_manager; read as 'no'.", roster_raw.source, int(bad.sum()))
+                logger.warning(
+                    "%s: %d rows have an unreadable is_people_manager; read as 'no'.",
+                    roster_raw.source,
+                    int(bad.sum()),
+                )
             continue
-        reason = "invalid_date" if name.endswith("_date") else "not_allowed_value" if name in roster_params["allowed_values"] else "invalid_value"
-        rejects.append(rejects_frame(roster_raw.source, typed.loc[bad, ROW], name, table.loc[bad, name], reason))
+        reason = (
+            "invalid_date"
+            if name.endswith("_date")
+            else "not_allowed_value"
+            if name in roster_params["allowed_values"]
+            else "invalid_value"
+        )
+        rejects.append(
+            rejects_frame(
+                roster_raw.source, typed.loc[bad, ROW], name, table.loc[bad, name], reason
+            )
+        )
 
     try:
         _roster_schema(roster_params).validate(typed, lazy=True)
@@ -374,7 +523,15 @@ def parse_roster(
                 mine = index[(sources == source_column).to_numpy()]
                 if source_column == "age":
                     mine = [i for i in mine if not unparsed.at[i, "age"]]
-                rejects.append(rejects_frame(roster_raw.source, typed.loc[mine, ROW], source_column, table.loc[mine, source_column], reason))
+                rejects.append(
+                    rejects_frame(
+                        roster_raw.source,
+                        typed.loc[mine, ROW],
+                        source_column,
+                        table.loc[mine, source_column],
+                        reason,
+                    )
+                )
             continue
         if column == "hire_date" and "hire_date" not in mapped:
             column = next(c for c in roster_params["tenure_columns"] if c in mapped)
@@ -382,26 +539,64 @@ def parse_roster(
         # A value we could not parse is already rejected with a sharper reason.
         if column in unparsed:
             index = [i for i in index if not unparsed.at[i, column]]
-        rejects.append(rejects_frame(roster_raw.source, typed.loc[index, ROW], column, table.loc[index, column], reason))
+        rejects.append(
+            rejects_frame(
+                roster_raw.source, typed.loc[index, ROW], column, table.loc[index, column], reason
+            )
+        )
 
     for reason, bad in _impossible_hire_dates(typed, at, roster_params).items():
-        rejects.append(rejects_frame(roster_raw.source, typed.loc[bad, ROW], "hire_date", table.loc[bad, "hire_date"], reason))
+        rejects.append(
+            rejects_frame(
+                roster_raw.source,
+                typed.loc[bad, ROW],
+                "hire_date",
+                table.loc[bad, "hire_date"],
+                reason,
+            )
+        )
 
     # One reason per row: the first found (parsing problems before rule checks).
     rejects_all = (
-        concat_rejects(rejects).drop_duplicates(subset=["file", "row"], keep="first")
-        .sort_values("row", kind="stable").reset_index(drop=True)
+        concat_rejects(rejects)
+        .drop_duplicates(subset=["file", "row"], keep="first")
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
     )
     rejected = typed[ROW].isin(rejects_all["row"])
     valid = typed[~rejected].reset_index(drop=True)
     _check_roster_usable(roster_raw.source, typed, valid, rejects_all, roster_params)
     # the keys of rejected rows that no valid row also carries (few: looked up, not set-built)
-    candidates = pd.Series(sorted(set(typed.loc[rejected, "employee_id"].dropna()) | set(typed.loc[rejected, "email_key"].dropna())), dtype=object)
-    in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(candidates, valid["email_key"].dropna())
+    candidates = pd.Series(
+        sorted(
+            set(typed.loc[rejected, "employee_id"].dropna())
+            | set(typed.loc[rejected, "email_key"].dropna())
+        ),
+        dtype=object,
+    )
+    in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(
+        candidates, valid["email_key"].dropna()
+    )
     rejected_keys = candidates[~in_valid].tolist()
-    logger.info("Roster %s: %d rows read, %d valid, %d rejected.", roster_raw.source, len(typed), len(valid), len(rejects_all))
-    detected = {"file": roster_raw.source, "rows_read": int(len(roster_raw.cells) - 1), "notes": notes, "warnings": warnings}
-    return valid.drop(columns=["age", AGE_SOURCE]), concat_rejects([rejects_all, cleaned]), rejected_keys, detected
+    logger.info(
+        "Roster %s: %d rows read, %d valid, %d rejected.",
+        roster_raw.source,
+        len(typed),
+        len(valid),
+        len(rejects_all),
+    )
+    detected = {
+        "file": roster_raw.source,
+        "rows_read": int(len(roster_raw.cells) - 1),
+        "notes": notes,
+        "warnings": warnings,
+    }
+    return (
+        valid.drop(columns=["age", AGE_SOURCE]),
+        concat_rejects([rejects_all, cleaned]),
+        rejected_keys,
+        detected,
+    )
 
 
 # --------------------------------------------------------------------- survey
@@ -409,7 +604,9 @@ def detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str | None:
     """The first configured export shape whose every ``detect`` group matches a header, or None."""
     header = {normalise_text(h) for h in raw.cells.iloc[0].tolist()}
     for name, shape in shapes.items():
-        if all(any(normalise_text(alias) in header for alias in group) for group in shape["detect"]):
+        if all(
+            any(normalise_text(alias) in header for alias in group) for group in shape["detect"]
+        ):
             return name
     return None
 
@@ -418,7 +615,10 @@ def _detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str:
     found = detect_shape(raw, shapes)
     if found is not None:
         return found
-    known = ", ".join(f"{name} ({' + '.join(str(group[0]) for group in shape['detect'])})" for name, shape in shapes.items())
+    known = ", ".join(
+        f"{name} ({' + '.join(str(group[0]) for group in shape['detect'])})"
+        for name, shape in shapes.items()
+    )
     raise InputFileError(
         raw.source,
         "the file is not a survey export this pipeline knows: its header matches none of the "
@@ -471,7 +671,9 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _locate_consent(raw: RawTable, header_rows: int, survey_params: Mapping[str, Any]) -> int | None:
+def _locate_consent(
+    raw: RawTable, header_rows: int, survey_params: Mapping[str, Any]
+) -> int | None:
     """Column of the consent question, or None when the survey asks none.
 
     ``survey.consent_column`` names this survey's consent question: an export
@@ -493,9 +695,7 @@ def _locate_consent(raw: RawTable, header_rows: int, survey_params: Mapping[str,
     return found.get("consent")
 
 
-def _read_answers(
-    column: pd.Series, item: str, codebook: Codebook
-) -> tuple[pd.Series, pd.Series]:
+def _read_answers(column: pd.Series, item: str, codebook: Codebook) -> tuple[pd.Series, pd.Series]:
     """Values on the item's scale from labels (any language) or numbers in its range; a mask of unreadable answers."""
     lookup = codebook.answer_lookup(codebook.items[item].scale)
     values = map_unique(column, lambda v: lookup.get(normalise_text(v), np.inf))
@@ -504,7 +704,9 @@ def _read_answers(
     return values.where(~bad, np.nan), pd.Series(bad, index=column.index)
 
 
-def _finished_rows(body: pd.DataFrame, meta: Mapping[str, int], shape: Mapping[str, Any]) -> np.ndarray | None:
+def _finished_rows(
+    body: pd.DataFrame, meta: Mapping[str, int], shape: Mapping[str, Any]
+) -> np.ndarray | None:
     """Which responses the tool marks as finished, or None when the export does not say.
 
     A ``finished`` column (Qualtrics) says it with true/1/yes; a shape with
@@ -523,7 +725,12 @@ FLAGGED = "flagged"
 
 
 def _straight_liners(
-    responses: pd.DataFrame, candidates: np.ndarray, items: list[str], source: str, rule: Mapping[str, Any], warnings: list[str]
+    responses: pd.DataFrame,
+    candidates: np.ndarray,
+    items: list[str],
+    source: str,
+    rule: Mapping[str, Any],
+    warnings: list[str],
 ) -> pd.DataFrame:
     """Responses with the same answer to every scored item: listed, and left out of the personas unless kept by the rule.
 
@@ -541,16 +748,28 @@ def _straight_liners(
     same = candidates & (answered >= int(rule["min_items"])) & (high == low)
     if not same.any():
         return concat_rejects([])
-    values = [f"{v:g} to all {n} items answered" for v, n in zip(high[same], answered[same], strict=True)]
+    values = [
+        f"{v:g} to all {n} items answered" for v, n in zip(high[same], answered[same], strict=True)
+    ]
     exclude = bool(rule["exclude"])
     warning = (
         f"{source}: {int(same.sum())} responses give the same answer to every item (straight-lining); "
-        + ("left out of the personas and placed from HR data (survey.straight_lining.exclude)." if exclude
-           else "kept in the personas as survey.straight_lining.exclude is false.")
+        + (
+            "left out of the personas and placed from HR data (survey.straight_lining.exclude)."
+            if exclude
+            else "kept in the personas as survey.straight_lining.exclude is false."
+        )
     )
     logger.warning(warning)
     warnings.append(warning)
-    return rejects_frame(source, responses.loc[same, ROW], "(items)", values, STRAIGHT_LINING, ROW_REJECTED if exclude else FLAGGED)
+    return rejects_frame(
+        source,
+        responses.loc[same, ROW],
+        "(items)",
+        values,
+        STRAIGHT_LINING,
+        ROW_REJECTED if exclude else FLAGGED,
+    )
 
 
 def parse_survey(
@@ -578,30 +797,53 @@ def parse_survey(
         )
     missing_items = [i for i in codebook.scored_items if i not in items]
     if missing_items:
-        logger.warning("%s: items %s are not in the export; they count as unanswered.", survey_raw.source, missing_items)
+        logger.warning(
+            "%s: items %s are not in the export; they count as unanswered.",
+            survey_raw.source,
+            missing_items,
+        )
 
     header = [str(h) for h in survey_raw.cells.iloc[0].tolist()]
     body = survey_raw.cells.iloc[header_rows:].reset_index(drop=True)
     rows = survey_raw.row_numbers[header_rows:]
-    meta = locate_columns(header, {k: shape.get(k, []) for k in ["respondent_id", "email", "submitted_at", "finished", "progress"]})
+    meta = locate_columns(
+        header,
+        {
+            k: shape.get(k, [])
+            for k in ["respondent_id", "email", "submitted_at", "finished", "progress"]
+        },
+    )
     anonymous = "respondent_id" not in meta and "email" not in meta
     link = survey_params.get("roster_link") or {}
     if anonymous:
         logger.warning(
             "%s: the %s export names nobody (no employee id or email column): an anonymous survey. Personas come "
-            "from the answers; employees are typed on %s.", survey_raw.source, shape_name,
-            ", ".join(link) if link else "nothing (no survey.roster_link: run `segmentation inspect` to write one)",
+            "from the answers; employees are typed on %s.",
+            survey_raw.source,
+            shape_name,
+            ", ".join(link)
+            if link
+            else "nothing (no survey.roster_link: run `segmentation inspect` to write one)",
         )
 
     responses = pd.DataFrame({ROW: rows})
     for key in ["respondent_id", "email"]:
         responses[key] = body.iloc[:, meta[key]].astype(str) if key in meta else ""
     keys = [k for k in ["respondent_id", "email"] if k in meta]
-    rejects = clean_id_columns(responses, keys, survey_raw.source, rows, {k: header[meta[k]] for k in keys})
+    rejects = clean_id_columns(
+        responses, keys, survey_raw.source, rows, {k: header[meta[k]] for k in keys}
+    )
     responses["email"] = responses["email"].str.casefold()
     warnings: list[str] = list(survey_raw.details.get("warnings", []))
-    check_single_id_column(header, body, rows, {k: shape.get(k, []) for k in keys}, survey_raw.source,
-                           f"survey.shapes.{shape_name} in conf/base/parameters_ingestion.yml", warnings)
+    check_single_id_column(
+        header,
+        body,
+        rows,
+        {k: shape.get(k, []) for k in keys},
+        survey_raw.source,
+        f"survey.shapes.{shape_name} in conf/base/parameters_ingestion.yml",
+        warnings,
+    )
     responses["submitted_at"] = pd.NaT
     if "submitted_at" in meta:
         stamps = body.iloc[:, meta["submitted_at"]]
@@ -612,8 +854,16 @@ def parse_survey(
             warnings.append(warning)
         responses["submitted_at"], unread = parse_dates(stamps, dayfirst)
         # kept, but its time is unknown: an older submission of the same person may then be the one kept
-        rejects.append(rejects_frame(survey_raw.source, rows[unread.to_numpy()], header[meta["submitted_at"]],
-                                     stamps[unread], "invalid_date", VALUE_SET_MISSING))
+        rejects.append(
+            rejects_frame(
+                survey_raw.source,
+                rows[unread.to_numpy()],
+                header[meta["submitted_at"]],
+                stamps[unread],
+                "invalid_date",
+                VALUE_SET_MISSING,
+            )
+        )
     if anonymous:
         for field_name, linked in _linked_answers(header, body, link, survey_raw.source).items():
             responses[f"{LINKED_PREFIX}{field_name}"] = linked.to_numpy()
@@ -622,8 +872,16 @@ def parse_survey(
         values, bad = _read_answers(column, item, codebook)
         responses[item] = values.to_numpy()
         if bad.any():
-            rejects.append(rejects_frame(survey_raw.source, rows[bad.to_numpy()], header[items[item]] or item,
-                                         column[bad], "answer_not_in_scale", ANSWER_SET_MISSING))
+            rejects.append(
+                rejects_frame(
+                    survey_raw.source,
+                    rows[bad.to_numpy()],
+                    header[items[item]] or item,
+                    column[bad],
+                    "answer_not_in_scale",
+                    ANSWER_SET_MISSING,
+                )
+            )
     for item in missing_items:
         responses[item] = np.nan
     for item in codebook.text_items:
@@ -635,15 +893,32 @@ def parse_survey(
     if finished is not None:
         unfinished = ~finished
         flag = meta["finished"] if "finished" in meta else meta["submitted_at"]
-        values = body.iloc[:, flag][unfinished].astype(str) if "finished" in meta else pd.Series(["not submitted"] * int(unfinished.sum()))
-        if "progress" in meta:  # how far they got: "False (progress 40)", "not submitted (last page 3)"
+        values = (
+            body.iloc[:, flag][unfinished].astype(str)
+            if "finished" in meta
+            else pd.Series(["not submitted"] * int(unfinished.sum()))
+        )
+        if (
+            "progress" in meta
+        ):  # how far they got: "False (progress 40)", "not submitted (last page 3)"
             where = header[meta["progress"]].strip().lower()
-            values = [f"{f} ({where} {p})" for f, p in zip(values, body.iloc[:, meta["progress"]][unfinished], strict=True)]
-        rejects.append(rejects_frame(survey_raw.source, rows[unfinished], header[flag], values, "incomplete"))
+            values = [
+                f"{f} ({where} {p})"
+                for f, p in zip(values, body.iloc[:, meta["progress"]][unfinished], strict=True)
+            ]
+        rejects.append(
+            rejects_frame(survey_raw.source, rows[unfinished], header[flag], values, "incomplete")
+        )
         incomplete = incomplete & finished
-    rejects.append(rejects_frame(survey_raw.source, rows[incomplete.to_numpy()], "(items)",
-                                 [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
-                                 "incomplete"))
+    rejects.append(
+        rejects_frame(
+            survey_raw.source,
+            rows[incomplete.to_numpy()],
+            "(items)",
+            [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
+            "incomplete",
+        )
+    )
     consent = _locate_consent(survey_raw, header_rows, survey_params)
     if consent is not None:
         column = body.iloc[:, consent]
@@ -651,10 +926,31 @@ def parse_survey(
         refused = ~fold(column).isin(yes).to_numpy() & ~incomplete.to_numpy()
         if finished is not None:
             refused &= finished
-        rejects.append(rejects_frame(survey_raw.source, rows[refused], header[consent] or "(consent)", column[refused], "no_consent"))
+        rejects.append(
+            rejects_frame(
+                survey_raw.source,
+                rows[refused],
+                header[consent] or "(consent)",
+                column[refused],
+                "no_consent",
+            )
+        )
     rejected_so_far = concat_rejects(rejects)
-    still_in = ~responses[ROW].isin(rejected_so_far.loc[rejected_so_far["action"] == ROW_REJECTED, "row"]).to_numpy()
-    rejects.append(_straight_liners(responses, still_in, scored, survey_raw.source, survey_params["straight_lining"], warnings))
+    still_in = (
+        ~responses[ROW]
+        .isin(rejected_so_far.loc[rejected_so_far["action"] == ROW_REJECTED, "row"])
+        .to_numpy()
+    )
+    rejects.append(
+        _straight_liners(
+            responses,
+            still_in,
+            scored,
+            survey_raw.source,
+            survey_params["straight_lining"],
+            warnings,
+        )
+    )
     all_rejects = concat_rejects(rejects)
     rejected_rows = all_rejects.loc[all_rejects["action"] == ROW_REJECTED, "row"]
     used = responses[~responses[ROW].isin(rejected_rows)].reset_index(drop=True)
@@ -669,11 +965,19 @@ def parse_survey(
         "consent_column": header[consent] if consent is not None else None,
         "anonymous": anonymous,
     }
-    logger.info("Survey %s: %s export, %d responses, %d items found.", survey_raw.source, shape_name, len(responses), len(scored))
+    logger.info(
+        "Survey %s: %s export, %d responses, %d items found.",
+        survey_raw.source,
+        shape_name,
+        len(responses),
+        len(scored),
+    )
     return used, all_rejects, detected
 
 
-def _linked_answers(header: list[str], body: pd.DataFrame, link: Mapping[str, Any], source: str) -> dict[str, pd.Series]:
+def _linked_answers(
+    header: list[str], body: pd.DataFrame, link: Mapping[str, Any], source: str
+) -> dict[str, pd.Series]:
     """Each linked demographic's answers as the roster category they stand for (None: not typed on).
 
     ``survey.roster_link.<field>`` names the question (``column``, header
@@ -686,12 +990,18 @@ def _linked_answers(header: list[str], body: pd.DataFrame, link: Mapping[str, An
         found = locate_columns(header, {field_name: spec.get("column", [])})
         if field_name not in found:
             raise InputFileError(
-                source, f"survey.roster_link.{field_name} names a question that is not in the export ({spec.get('column')}).",
+                source,
+                f"survey.roster_link.{field_name} names a question that is not in the export ({spec.get('column')}).",
                 "the question's header as the export writes it, or remove the link (conf: survey.roster_link).",
             )
         keys = spec.get("bands") if "bands" in spec else spec.get("values") or {}
-        lookup = {normalise_text(answer): (answer if "bands" in spec else str(value)) for answer, value in keys.items()}
-        out[field_name] = map_unique(body.iloc[:, found[field_name]], lambda v, lookup=lookup: lookup.get(normalise_text(v)))
+        lookup = {
+            normalise_text(answer): (answer if "bands" in spec else str(value))
+            for answer, value in keys.items()
+        }
+        out[field_name] = map_unique(
+            body.iloc[:, found[field_name]], lambda v, lookup=lookup: lookup.get(normalise_text(v))
+        )
     return out
 
 
@@ -701,7 +1011,10 @@ def anonymous_pids(respondent_keys: pd.Series, key: str) -> pd.Series:
 
 
 def match_respondents(
-    responses: pd.DataFrame, roster: pd.DataFrame, roster_rejected_keys: list[str], survey_detected: Mapping[str, Any]
+    responses: pd.DataFrame,
+    roster: pd.DataFrame,
+    roster_rejected_keys: list[str],
+    survey_detected: Mapping[str, Any],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join responses to the roster by employee id, else by email; keep each employee's latest.
 
@@ -714,15 +1027,23 @@ def match_respondents(
     """
     source = survey_detected["file"]
     if survey_detected.get("anonymous"):
-        used = responses.assign(employee_id=None, respondent_key=[f"anonymous:{source}:{r}" for r in responses[ROW]])
+        used = responses.assign(
+            employee_id=None, respondent_key=[f"anonymous:{source}:{r}" for r in responses[ROW]]
+        )
         return used.reset_index(drop=True), concat_rejects([])
-    by_id = pd.Series(is_in(responses["respondent_id"], roster["employee_id"].dropna()), index=responses.index)
+    by_id = pd.Series(
+        is_in(responses["respondent_id"], roster["employee_id"].dropna()), index=responses.index
+    )
     with_email = roster[roster["email_key"].notna()]
     # the last roster row of an email wins, as building a dict from them did
     with_email = with_email[~with_email["email_key"].duplicated(keep="last")]
-    position = pd.Index(with_email["email_key"].to_numpy(dtype=object)).get_indexer(responses["email"].to_numpy(dtype=object))
+    position = pd.Index(with_email["email_key"].to_numpy(dtype=object)).get_indexer(
+        responses["email"].to_numpy(dtype=object)
+    )
     by_email = pd.Series(
-        np.append(with_email["employee_id"].to_numpy(dtype=object), np.nan)[position], index=responses.index, dtype=object
+        np.append(with_email["employee_id"].to_numpy(dtype=object), np.nan)[position],
+        index=responses.index,
+        dtype=object,
     )
     employee_id = responses["respondent_id"].where(by_id, by_email)
     matched = responses.assign(employee_id=employee_id)
@@ -730,27 +1051,53 @@ def match_respondents(
     # an id naming one employee and an email naming another: which one answered is unknown
     conflict = (by_id & by_email.notna() & (by_email != responses["respondent_id"])).to_numpy()
     if conflict.any():
-        rejects.append(rejects_frame(
-            source, matched.loc[conflict, ROW], "respondent_id",
-            [f"{i} (the email {e} is employee {o}'s)" for i, e, o in zip(responses.loc[conflict, "respondent_id"], responses.loc[conflict, "email"], by_email[conflict], strict=True)],
-            "id_email_conflict",
-        ))
+        rejects.append(
+            rejects_frame(
+                source,
+                matched.loc[conflict, ROW],
+                "respondent_id",
+                [
+                    f"{i} (the email {e} is employee {o}'s)"
+                    for i, e, o in zip(
+                        responses.loc[conflict, "respondent_id"],
+                        responses.loc[conflict, "email"],
+                        by_email[conflict],
+                        strict=True,
+                    )
+                ],
+                "id_email_conflict",
+            )
+        )
         matched = matched[~conflict]
     unmatched = matched["employee_id"].isna()
     if unmatched.any():
-        keys = matched.loc[unmatched, "respondent_id"].where(matched.loc[unmatched, "respondent_id"] != "", matched.loc[unmatched, "email"])
+        keys = matched.loc[unmatched, "respondent_id"].where(
+            matched.loc[unmatched, "respondent_id"] != "", matched.loc[unmatched, "email"]
+        )
         rejected_roster = set(roster_rejected_keys)
-        reason = keys.map(lambda k: "employee_rejected_in_roster" if k in rejected_roster else "unknown_employee")
+        reason = keys.map(
+            lambda k: "employee_rejected_in_roster" if k in rejected_roster else "unknown_employee"
+        )
         column = np.where(matched.loc[unmatched, "respondent_id"] != "", "respondent_id", "email")
         for why in sorted(reason.unique()):
             pick = (reason == why).to_numpy()
             for col in sorted(set(column[pick])):
                 sel = pick & (column == col)
-                rejects.append(rejects_frame(source, matched.loc[unmatched, ROW][sel], col, keys[sel], why))
+                rejects.append(
+                    rejects_frame(source, matched.loc[unmatched, ROW][sel], col, keys[sel], why)
+                )
     matched = matched[~unmatched]
     order = matched.sort_values(["employee_id", "submitted_at", ROW], na_position="first")
     older = order.duplicated("employee_id", keep="last")
-    rejects.append(rejects_frame(source, order.loc[older, ROW], "employee_id", order.loc[older, "employee_id"], "duplicate_response"))
+    rejects.append(
+        rejects_frame(
+            source,
+            order.loc[older, ROW],
+            "employee_id",
+            order.loc[older, "employee_id"],
+            "duplicate_response",
+        )
+    )
     used = order[~older].sort_values(ROW).reset_index(drop=True)
     return used, concat_rejects(rejects)
 
@@ -767,7 +1114,11 @@ def pseudonymous_ids(employee_ids: pd.Series, key: str) -> pd.Series:
     # hmac.digest is the one-shot C implementation of hmac.new(...).digest();
     # ids are (nearly) all distinct, so each is hashed as it comes
     values = employee_ids.astype(str).to_numpy(dtype=object)
-    return pd.Series([digest(secret, e.encode("utf-8"), sha256)[:size].hex() for e in values], index=employee_ids.index, dtype=object)
+    return pd.Series(
+        [digest(secret, e.encode("utf-8"), sha256)[:size].hex() for e in values],
+        index=employee_ids.index,
+        dtype=object,
+    )
 
 
 def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -786,10 +1137,11 @@ def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-
-
 def pseudonymise(
-    roster: pd.DataFrame, matched_responses: pd.DataFrame, questionnaire: Mapping[str, Any], pseudonym_key: str,
+    roster: pd.DataFrame,
+    matched_responses: pd.DataFrame,
+    questionnaire: Mapping[str, Any],
+    pseudonym_key: str,
     roster_params: Mapping[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Replace ids, emails and names by a keyed hash from here on.
@@ -803,26 +1155,42 @@ def pseudonymise(
     codebook = Codebook.from_params(questionnaire)
     pid = pseudonymous_ids(roster["employee_id"], pseudonym_key)
     # a manager id is usually an employee id: reuse its pid rather than hashing it again
-    to_pid = pd.Series(pid.to_numpy(), index=pd.Index(roster["employee_id"].astype(str).to_numpy(), dtype=object))
+    to_pid = pd.Series(
+        pid.to_numpy(), index=pd.Index(roster["employee_id"].astype(str).to_numpy(), dtype=object)
+    )
     if not to_pid.index.is_unique:
         to_pid = to_pid[~to_pid.index.duplicated(keep="first")]
     managers = roster["manager_id"].fillna("").astype(str)
-    manager_pid = pd.Series(to_pid.reindex(managers.to_numpy()).to_numpy(), index=roster.index, dtype=object)
+    manager_pid = pd.Series(
+        to_pid.reindex(managers.to_numpy()).to_numpy(), index=roster.index, dtype=object
+    )
     unknown = manager_pid.isna().to_numpy()
     if unknown.any():
         manager_pid[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy()
     manager_pid = manager_pid.where(roster["manager_id"].notna(), None)
-    employees = roster.assign(pid=pid, manager_pid=manager_pid, responded=is_in(roster["employee_id"], matched_responses["employee_id"]))
+    employees = roster.assign(
+        pid=pid,
+        manager_pid=manager_pid,
+        responded=is_in(roster["employee_id"], matched_responses["employee_id"]),
+    )
     covariates = list((roster_params or {}).get("hr_covariates") or {})
     employees = _sorted_by(employees[[*EMPLOYEE_COLUMNS, *covariates]], "pid")
-    answer_pids = to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy()).to_numpy().astype(object)
+    answer_pids = (
+        to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy())
+        .to_numpy()
+        .astype(object)
+    )
     anonymous = matched_responses["employee_id"].isna().to_numpy()
     if anonymous.any():
-        answer_pids[anonymous] = anonymous_pids(matched_responses.loc[anonymous, "respondent_key"], pseudonym_key).to_numpy()
+        answer_pids[anonymous] = anonymous_pids(
+            matched_responses.loc[anonymous, "respondent_key"], pseudonym_key
+        ).to_numpy()
     answers = matched_responses.assign(pid=answer_pids)
     responses = _sorted_by(answers[["pid", "submitted_at", *codebook.scored_items]], "pid")
     open_text = _sorted_by(answers[["pid", *codebook.text_items]], "pid")
-    contacts = _sorted_by(roster.assign(pid=pid, manager_pid=manager_pid)[CONTACT_COLUMNS], "employee_id")
+    contacts = _sorted_by(
+        roster.assign(pid=pid, manager_pid=manager_pid)[CONTACT_COLUMNS], "employee_id"
+    )
     return employees, responses, open_text, contacts
 
 
@@ -836,8 +1204,12 @@ def score_items(responses: pd.DataFrame, questionnaire: Mapping[str, Any]) -> pd
 
 
 def link_demographics(
-    employees: pd.DataFrame, matched_responses: pd.DataFrame, survey_params: Mapping[str, Any], wave: str,
-    wave_date: str | None, pseudonym_key: str,
+    employees: pd.DataFrame,
+    matched_responses: pd.DataFrame,
+    survey_params: Mapping[str, Any],
+    wave: str,
+    wave_date: str | None,
+    pseudonym_key: str,
 ) -> pd.DataFrame:
     """Employees and anonymous respondents on the demographics the survey asked and the roster holds.
 
@@ -846,7 +1218,11 @@ def link_demographics(
     ``linked_<field>``: the common ground on which the roster is typed when
     the survey names nobody. Empty (only ``pid``) for a named survey.
     """
-    anonymous = matched_responses["employee_id"].isna().to_numpy() if len(matched_responses) else np.zeros(0, dtype=bool)
+    anonymous = (
+        matched_responses["employee_id"].isna().to_numpy()
+        if len(matched_responses)
+        else np.zeros(0, dtype=bool)
+    )
     link = survey_params.get("roster_link") or {}
     if not anonymous.any() or not link:
         return pd.DataFrame({"pid": pd.Series([], dtype=object)})
@@ -854,19 +1230,33 @@ def link_demographics(
     staff = pd.DataFrame({"pid": employees["pid"].to_numpy(dtype=object)})
     for field_name, spec in link.items():
         if "bands" in spec:
-            age = (pd.to_numeric(employees["age"], errors="coerce").astype(float) if "age" in employees
-                   else at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float))
+            age = (
+                pd.to_numeric(employees["age"], errors="coerce").astype(float)
+                if "age" in employees
+                else at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float)
+            )
             band = pd.Series([None] * len(employees), dtype=object)
             for label, (low, below) in spec["bands"].items():
-                inside = (age >= float(low)) & (age < (float("inf") if below is None else float(below)))
+                inside = (age >= float(low)) & (
+                    age < (float("inf") if below is None else float(below))
+                )
                 band[inside.to_numpy() & band.isna().to_numpy()] = str(label)
             staff[f"{LINKED_PREFIX}{field_name}"] = band.to_numpy()
         else:
             allowed = {normalise_text(v): str(v) for v in (spec.get("values") or {}).values()}
-            column = employees[field_name] if field_name in employees else pd.Series([None] * len(employees))
-            staff[f"{LINKED_PREFIX}{field_name}"] = map_unique(column.astype(object), lambda v, a=allowed: a.get(normalise_text(v)) if v is not None else None).to_numpy()
+            column = (
+                employees[field_name]
+                if field_name in employees
+                else pd.Series([None] * len(employees))
+            )
+            staff[f"{LINKED_PREFIX}{field_name}"] = map_unique(
+                column.astype(object),
+                lambda v, a=allowed: a.get(normalise_text(v)) if v is not None else None,
+            ).to_numpy()
     answers = matched_responses.loc[anonymous]
-    respondents = pd.DataFrame({"pid": anonymous_pids(answers["respondent_key"], pseudonym_key).to_numpy(dtype=object)})
+    respondents = pd.DataFrame(
+        {"pid": anonymous_pids(answers["respondent_key"], pseudonym_key).to_numpy(dtype=object)}
+    )
     for field_name in link:
         column = f"{LINKED_PREFIX}{field_name}"
         respondents[column] = answers[column].to_numpy(dtype=object) if column in answers else None
@@ -874,15 +1264,22 @@ def link_demographics(
 
 
 # ----------------------------------------------------------------- accounting
-def collect_rejects(roster_rejects: pd.DataFrame, survey_rejects: pd.DataFrame, match_rejects: pd.DataFrame) -> pd.DataFrame:
+def collect_rejects(
+    roster_rejects: pd.DataFrame, survey_rejects: pd.DataFrame, match_rejects: pd.DataFrame
+) -> pd.DataFrame:
     """All rejects in one table, in file and row order."""
-    return concat_rejects([roster_rejects, survey_rejects, match_rejects]).sort_values(
-        ["file", "row", "column"], kind="stable"
-    ).reset_index(drop=True)
+    return (
+        concat_rejects([roster_rejects, survey_rejects, match_rejects])
+        .sort_values(["file", "row", "column"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def summarise_ingestion(
-    roster_detected: Mapping[str, Any], roster: pd.DataFrame, responses: pd.DataFrame, rejects: pd.DataFrame,
+    roster_detected: Mapping[str, Any],
+    roster: pd.DataFrame,
+    responses: pd.DataFrame,
+    rejects: pd.DataFrame,
     survey_detected: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Rows read, used and rejected per file, and rejects by reason. The counts add up."""
@@ -895,27 +1292,47 @@ def summarise_ingestion(
         by_reason = {str(k): int(v) for k, v in mine["reason"].value_counts().sort_index().items()}
         rejected = int(len(mine))
         if read != used + rejected:
-            raise AssertionError(f"row accounting for {source} does not add up: {read} read, {used} used, {rejected} rejected")
-        return {"file": source, "rows_read": read, "rows_used": used, "rows_rejected": rejected, "rejected_by_reason": by_reason}
+            raise AssertionError(
+                f"row accounting for {source} does not add up: {read} read, {used} used, {rejected} rejected"
+            )
+        return {
+            "file": source,
+            "rows_read": read,
+            "rows_used": used,
+            "rows_rejected": rejected,
+            "rejected_by_reason": by_reason,
+        }
 
     files = {
         "roster": account(roster_detected["file"], int(roster_detected["rows_read"]), len(roster)),
-        "survey": account(survey_detected["file"], int(survey_detected["rows_read"]), len(responses)),
+        "survey": account(
+            survey_detected["file"], int(survey_detected["rows_read"]), len(responses)
+        ),
     }
-    files["survey"].update({"shape": survey_detected["shape"], "items_found": survey_detected["items_found"], "items_missing": survey_detected["items_missing"],
-                            "anonymous": bool(survey_detected.get("anonymous", False))})
+    files["survey"].update(
+        {
+            "shape": survey_detected["shape"],
+            "items_found": survey_detected["items_found"],
+            "items_missing": survey_detected["items_missing"],
+            "anonymous": bool(survey_detected.get("anonymous", False)),
+        }
+    )
     active = roster["employment_status"] == "active"
     if survey_detected.get("anonymous"):
         # nobody is named: the share of active employees that answered, if the survey went to this roster
         rate = len(responses) / max(1, int(active.sum()))
     else:
-        rate = float(is_in(responses["employee_id"], roster.loc[active, "employee_id"]).sum()) / max(1, int(active.sum()))
+        rate = float(
+            is_in(responses["employee_id"], roster.loc[active, "employee_id"]).sum()
+        ) / max(1, int(active.sum()))
     if roster_detected.get("notes"):
         files["roster"]["notes"] = list(roster_detected["notes"])
     return {
         "files": files,
         "warnings": [*roster_detected.get("warnings", []), *survey_detected.get("warnings", [])],
-        "rejects_by_reason": {str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()},
+        "rejects_by_reason": {
+            str(k): int(v) for k, v in row_rejects["reason"].value_counts().sort_index().items()
+        },
         "answers_set_missing": int(len(cell_issues)),
         "values_cleaned": int(len(cleaned)),
         "respondents": int(len(responses)),

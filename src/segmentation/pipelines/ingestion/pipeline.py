@@ -37,13 +37,26 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 pseudonymise,
-                inputs=["roster", "matched_responses", "params:questionnaire", "pseudonym_key", "params:roster"],
+                inputs=[
+                    "roster",
+                    "matched_responses",
+                    "params:questionnaire",
+                    "pseudonym_key",
+                    "params:roster",
+                ],
                 outputs=["employees", "responses", "open_text", "contacts"],
                 name="pseudonymise",
             ),
             node(
                 link_demographics,
-                inputs=["employees", "matched_responses", "params:survey", "params:wave", "params:wave_date", "pseudonym_key"],
+                inputs=[
+                    "employees",
+                    "matched_responses",
+                    "params:survey",
+                    "params:wave",
+                    "params:wave_date",
+                    "pseudonym_key",
+                ],
                 outputs="linked_demographics",
                 name="link_demographics",
             ),
@@ -61,7 +74,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 summarise_ingestion,
-                inputs=["roster_detected", "roster", "matched_responses", "rejects", "survey_detected"],
+                inputs=[
+                    "roster_detected",
+                    "roster",
+                    "matched_responses",
+                    "rejects",
+                    "survey_detected",
+                ],
                 outputs="ingestion_summary",
                 name="summarise_ingestion",
             ),

@@ -44,9 +44,7 @@ logger = logging.getLogger(__name__)
 
 ID_PREFIX = "P"
 MATCHED, NEW = "matched", "new"
-DISTANCE_RULE = (
-    "root mean square difference per basis column, in standard deviations of this wave's respondents"
-)
+DISTANCE_RULE = "root mean square difference per basis column, in standard deviations of this wave's respondents"
 
 
 DIFFERENT_QUESTIONNAIRE = "different_questionnaire"
@@ -74,17 +72,28 @@ def questionnaire_fingerprint(questionnaire: Mapping[str, Any], basis: list[str]
     measured = {}
     for name in sorted(c for c in basis if c in constructs):
         measured[name] = [
-            [str(i), _scale_shape(scales.get(items.get(i, {}).get("scale"), items.get(i, {}).get("scale"))),
-             bool(items.get(i, {}).get("reverse", False))]
+            [
+                str(i),
+                _scale_shape(
+                    scales.get(items.get(i, {}).get("scale"), items.get(i, {}).get("scale"))
+                ),
+                bool(items.get(i, {}).get("reverse", False)),
+            ]
             for i in constructs[name]
         ]
-    return hashlib.sha256(json.dumps(measured, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps(measured, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()[:16]
 
 
 def id_number(persona_id: str) -> int:
     """The number of a persona id (``P12`` -> 12); 0 for an id of another form."""
     text = str(persona_id)
-    return int(text[len(ID_PREFIX):]) if text.startswith(ID_PREFIX) and text[len(ID_PREFIX):].isdigit() else 0
+    return (
+        int(text[len(ID_PREFIX) :])
+        if text.startswith(ID_PREFIX) and text[len(ID_PREFIX) :].isdigit()
+        else 0
+    )
 
 
 def model_centroids(model: PersonaModel) -> pd.DataFrame:
@@ -93,11 +102,15 @@ def model_centroids(model: PersonaModel) -> pd.DataFrame:
     Rows are the model's cluster numbers, columns the basis it was fitted on.
     """
     answers = model.answers_
-    centres = answers.named_steps["scale"].inverse_transform(answers.named_steps["cluster"].cluster_centers_)
+    centres = answers.named_steps["scale"].inverse_transform(
+        answers.named_steps["cluster"].cluster_centers_
+    )
     return pd.DataFrame(centres, columns=[str(c) for c in model.feature_names_in_])
 
 
-def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: PersonaModel) -> np.ndarray:
+def centroid_distances(
+    current: pd.DataFrame, previous: pd.DataFrame, model: PersonaModel
+) -> np.ndarray:
     """Distances (current x previous) on the basis columns both share, on ``model``'s scale."""
     scale = model.answers_.named_steps["scale"]
     names = [str(c) for c in model.feature_names_in_]
@@ -105,13 +118,18 @@ def centroid_distances(current: pd.DataFrame, previous: pd.DataFrame, model: Per
     if not common:
         return np.full((len(current), len(previous)), np.inf)
     position = [names.index(c) for c in common]
-    mean, sd = scale.mean_[position], np.where(scale.scale_[position] > 0, scale.scale_[position], 1.0)
+    mean, sd = (
+        scale.mean_[position],
+        np.where(scale.scale_[position] > 0, scale.scale_[position], 1.0),
+    )
     a = (current[common].to_numpy(dtype=float) - mean) / sd
     b = (previous[common].to_numpy(dtype=float) - mean) / sd
     return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(axis=2))
 
 
-def identities_from_model(model: PersonaModel, wave: str, profiles: Mapping[str, Any] | None) -> dict[str, Any]:
+def identities_from_model(
+    model: PersonaModel, wave: str, profiles: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The identity record of a wave saved before identities were kept: ids P1.. by cluster,
     names from that wave's persona profiles when they are there."""
     centres = model_centroids(model)
@@ -120,13 +138,24 @@ def identities_from_model(model: PersonaModel, wave: str, profiles: Mapping[str,
     for cluster in range(len(centres)):
         persona_id = f"{ID_PREFIX}{cluster + 1}"
         profile = profiles.get(persona_id, {})
-        personas.append({
-            "cluster": cluster, "persona_id": persona_id, "status": NEW,
-            "name": profile.get("name"), "name_he": profile.get("name_he"),
-            "centroid": _plain_centroid(centres.iloc[cluster]),
-        })
+        personas.append(
+            {
+                "cluster": cluster,
+                "persona_id": persona_id,
+                "status": NEW,
+                "name": profile.get("name"),
+                "name_he": profile.get("name_he"),
+                "centroid": _plain_centroid(centres.iloc[cluster]),
+            }
+        )
     names = [n for p in personas for n in (p["name"], p["name_he"]) if n]
-    return {"wave": wave, "personas": personas, "retired": [], "used_ids": [p["persona_id"] for p in personas], "used_names": names}
+    return {
+        "wave": wave,
+        "personas": personas,
+        "retired": [],
+        "used_ids": [p["persona_id"] for p in personas],
+        "used_names": names,
+    }
 
 
 def _plain_centroid(row: pd.Series) -> dict[str, float]:
@@ -141,7 +170,9 @@ def _previous_identities(previous: Mapping[str, Any]) -> dict[str, Any]:
     identities = previous.get("identities")
     if identities:
         return dict(identities)
-    return identities_from_model(previous["persona_model"], previous["wave"], previous.get("persona_profiles"))
+    return identities_from_model(
+        previous["persona_model"], previous["wave"], previous.get("persona_profiles")
+    )
 
 
 def align_personas(
@@ -176,16 +207,32 @@ def align_personas(
     }
     if previous_wave is None:
         if not refit:
-            logger.warning("segmentation.refit is false but no earlier wave has saved models; fitting this wave.")
+            logger.warning(
+                "segmentation.refit is false but no earlier wave has saved models; fitting this wave."
+            )
         centres = model_centroids(fitted_persona_model)
         personas = [
-            {"cluster": c, "persona_id": f"{ID_PREFIX}{c + 1}", "status": NEW, "previous_persona_id": None,
-             "distance": None, "name": None, "name_he": None, "centroid": _plain_centroid(centres.iloc[c])}
+            {
+                "cluster": c,
+                "persona_id": f"{ID_PREFIX}{c + 1}",
+                "status": NEW,
+                "previous_persona_id": None,
+                "distance": None,
+                "name": None,
+                "name_he": None,
+                "centroid": _plain_centroid(centres.iloc[c]),
+            }
             for c in range(len(centres))
         ]
         return fitted_persona_model, {
-            **record, "refit": True, "model_from_wave": str(wave), "basis": list(centres.columns),
-            "personas": personas, "retired": [], "used_ids": [p["persona_id"] for p in personas], "used_names": [],
+            **record,
+            "refit": True,
+            "model_from_wave": str(wave),
+            "basis": list(centres.columns),
+            "personas": personas,
+            "retired": [],
+            "used_ids": [p["persona_id"] for p in personas],
+            "used_names": [],
         }
 
     before = _previous_identities(previous_wave_outputs)
@@ -195,7 +242,13 @@ def align_personas(
     previous_basis = list(before.get("basis") or _centroid_frame(old).columns)
     # A record from before fingerprints were kept is compared on the basis columns both share, as then.
     if before.get("questionnaire") not in (None, record["questionnaire"]):
-        record.update({"comparable": False, "not_matched_reason": DIFFERENT_QUESTIONNAIRE, "previous_basis": previous_basis})
+        record.update(
+            {
+                "comparable": False,
+                "not_matched_reason": DIFFERENT_QUESTIONNAIRE,
+                "previous_basis": previous_basis,
+            }
+        )
     if not refit:
         model = previous_wave_outputs["persona_model"]
         centres = model_centroids(model)
@@ -210,15 +263,31 @@ def align_personas(
                 f"{list(centres.columns)} and this wave's basis is {basis}; refit, or use the same personas.basis."
             )
         personas = [
-            {"cluster": p["cluster"], "persona_id": p["persona_id"], "status": MATCHED,
-             "previous_persona_id": p["persona_id"], "distance": 0.0, "name": p.get("name"),
-             "name_he": p.get("name_he"), "centroid": _plain_centroid(centres.iloc[p["cluster"]])}
+            {
+                "cluster": p["cluster"],
+                "persona_id": p["persona_id"],
+                "status": MATCHED,
+                "previous_persona_id": p["persona_id"],
+                "distance": 0.0,
+                "name": p.get("name"),
+                "name_he": p.get("name_he"),
+                "centroid": _plain_centroid(centres.iloc[p["cluster"]]),
+            }
             for p in old
         ]
-        logger.info("segmentation.refit is false: wave %s is typed with the persona model of wave %s.", wave, previous_wave)
+        logger.info(
+            "segmentation.refit is false: wave %s is typed with the persona model of wave %s.",
+            wave,
+            previous_wave,
+        )
         return model, {
-            **record, "model_from_wave": before.get("model_from_wave", previous_wave), "basis": list(centres.columns),
-            "personas": personas, "retired": [], "used_ids": used_ids, "used_names": used_names,
+            **record,
+            "model_from_wave": before.get("model_from_wave", previous_wave),
+            "basis": list(centres.columns),
+            "personas": personas,
+            "retired": [],
+            "used_ids": used_ids,
+            "used_names": used_names,
         }
 
     centres = model_centroids(fitted_persona_model)
@@ -228,10 +297,16 @@ def align_personas(
         distances = np.full((len(centres), len(old)), np.inf)
         logger.warning(
             "Wave %s and wave %s asked different questionnaires (basis %s against %s, or other items or scales): "
-            "their personas are not matched; every persona is new.", wave, previous_wave, basis, previous_basis,
+            "their personas are not matched; every persona is new.",
+            wave,
+            previous_wave,
+            basis,
+            previous_basis,
         )
     rows, cols = linear_sum_assignment(np.where(np.isfinite(distances), distances, 1e9))
-    match = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if distances[r, c] <= max_distance}
+    match = {
+        int(r): int(c) for r, c in zip(rows, cols, strict=True) if distances[r, c] <= max_distance
+    }
     next_number = max([id_number(i) for i in used_ids] + [0]) + 1
     personas = []
     for cluster in range(len(centres)):
@@ -239,21 +314,34 @@ def align_personas(
         entry: dict[str, Any] = {
             "cluster": cluster,
             "nearest_previous": old[nearest]["persona_id"] if nearest is not None else None,
-            "nearest_distance": round(float(distances[cluster, nearest]), 6) if nearest is not None else None,
+            "nearest_distance": round(float(distances[cluster, nearest]), 6)
+            if nearest is not None
+            else None,
             "centroid": _plain_centroid(centres.iloc[cluster]),
         }
         if cluster in match:
             kept = old[match[cluster]]
-            entry.update({
-                "persona_id": kept["persona_id"], "status": MATCHED, "previous_persona_id": kept["persona_id"],
-                "distance": round(float(distances[cluster, match[cluster]]), 6),
-                "name": kept.get("name"), "name_he": kept.get("name_he"),
-            })
+            entry.update(
+                {
+                    "persona_id": kept["persona_id"],
+                    "status": MATCHED,
+                    "previous_persona_id": kept["persona_id"],
+                    "distance": round(float(distances[cluster, match[cluster]]), 6),
+                    "name": kept.get("name"),
+                    "name_he": kept.get("name_he"),
+                }
+            )
         else:
-            entry.update({
-                "persona_id": f"{ID_PREFIX}{next_number}", "status": NEW, "previous_persona_id": None,
-                "distance": None, "name": None, "name_he": None,
-            })
+            entry.update(
+                {
+                    "persona_id": f"{ID_PREFIX}{next_number}",
+                    "status": NEW,
+                    "previous_persona_id": None,
+                    "distance": None,
+                    "name": None,
+                    "name_he": None,
+                }
+            )
             used_ids.append(entry["persona_id"])
             next_number += 1
         personas.append(entry)
@@ -263,28 +351,51 @@ def align_personas(
         if j in matched_old:
             continue
         nearest = int(np.argmin(distances[:, j])) if len(centres) and record["comparable"] else None
-        retired.append({
-            "persona_id": p["persona_id"], "name": p.get("name"), "name_he": p.get("name_he"),
-            "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,
-            "nearest_distance": round(float(distances[nearest, j]), 6) if nearest is not None else None,
-        })
+        retired.append(
+            {
+                "persona_id": p["persona_id"],
+                "name": p.get("name"),
+                "name_he": p.get("name_he"),
+                "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,
+                "nearest_distance": round(float(distances[nearest, j]), 6)
+                if nearest is not None
+                else None,
+            }
+        )
     logger.info(
         "Wave %s aligned to wave %s: %d personas matched, %d new, %d retired.",
-        wave, previous_wave, len(match), len(personas) - len(match), len(retired),
+        wave,
+        previous_wave,
+        len(match),
+        len(personas) - len(match),
+        len(retired),
     )
     return fitted_persona_model, {
-        **record, "model_from_wave": str(wave), "basis": list(centres.columns),
-        "personas": personas, "retired": retired, "used_ids": used_ids, "used_names": used_names,
+        **record,
+        "model_from_wave": str(wave),
+        "basis": list(centres.columns),
+        "personas": personas,
+        "retired": retired,
+        "used_ids": used_ids,
+        "used_names": used_names,
     }
 
 
-def record_persona_identities(persona_alignment: Mapping[str, Any], persona_profiles: Mapping[str, Any]) -> dict[str, Any]:
+def record_persona_identities(
+    persona_alignment: Mapping[str, Any], persona_profiles: Mapping[str, Any]
+) -> dict[str, Any]:
     """The wave's identity record, saved beside its models for the next wave: the
     alignment with every persona's final name, and every name used so far."""
     personas = []
     for p in persona_alignment["personas"]:
         profile = persona_profiles.get(p["persona_id"], {})
-        personas.append({**p, "name": profile.get("name", p.get("name")), "name_he": profile.get("name_he", p.get("name_he"))})
+        personas.append(
+            {
+                **p,
+                "name": profile.get("name", p.get("name")),
+                "name_he": profile.get("name_he", p.get("name_he")),
+            }
+        )
     names = list(persona_alignment.get("used_names", []))
     for p in personas:
         names += [n for n in (p["name"], p["name_he"]) if n and n not in names]

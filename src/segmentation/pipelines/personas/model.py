@@ -141,7 +141,9 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.covariance_type == "tied":
             mixture_rows = X
             if len(X) > self.mixture_sample_size:
-                mixture_rows = X[np.sort(rng.choice(len(X), self.mixture_sample_size, replace=False))]
+                mixture_rows = X[
+                    np.sort(rng.choice(len(X), self.mixture_sample_size, replace=False))
+                ]
             mixture = GaussianMixture(
                 self.n_clusters,
                 covariance_type="tied",
@@ -171,7 +173,9 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         return self._distances(validate_data(self, X, dtype=np.float64, reset=False))
 
     def _distances(self, X: np.ndarray) -> np.ndarray:
-        return squared_distances(X @ self.precision_cholesky_, self.cluster_centers_ @ self.precision_cholesky_)
+        return squared_distances(
+            X @ self.precision_cholesky_, self.cluster_centers_ @ self.precision_cholesky_
+        )
 
     def log_density(self, X) -> np.ndarray:
         """Log density of every row under every persona's Gaussian (N x k)."""
@@ -327,7 +331,9 @@ class PersonaModel(BaseEstimator):
                 if missing:
                     raise ValueError(f"the persona model's input lacks the basis columns {missing}")
                 X = X[list(self.feature_names_in_)]
-        values = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset)
+        values = validate_data(
+            self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset
+        )
         return X if isinstance(X, pd.DataFrame) else values
 
     def fit(self, X, y=None):
@@ -421,7 +427,9 @@ def make_hr_features(categorical: list[str], numeric: list[str]) -> ColumnTransf
         ]
     )
     scaled = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-    return ColumnTransformer([("categorical", text, list(categorical)), ("numeric", scaled, list(numeric))])
+    return ColumnTransformer(
+        [("categorical", text, list(categorical)), ("numeric", scaled, list(numeric))]
+    )
 
 
 MISSING_CATEGORY = "missing"

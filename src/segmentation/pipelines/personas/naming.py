@@ -67,7 +67,11 @@ def defining_hr_word(profile: Mapping[str, Any], naming: Mapping[str, Any]) -> d
         cells = ((profile.get("demographics") or {}).get(field) or {}).get("cells") or {}
         for value, words in values.items():
             share = (cells.get(value) or {}).get("share")
-            if share is not None and share >= rule["min_share"] and (best is None or share > best[0]):
+            if (
+                share is not None
+                and share >= rule["min_share"]
+                and (best is None or share > best[0])
+            ):
                 best = (share, dict(words))
     return best[1] if best else None
 

@@ -153,7 +153,10 @@ def resolve_wave_date(wave: str, wave_date: str | None) -> pd.Timestamp:
 
 
 def derive_hr_features(
-    employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict,
+    employees: pd.DataFrame,
+    wave: str,
+    wave_date: str | None,
+    hr_params: dict,
     linked_demographics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Age, age band and tenure at the wave's date, beside the HR fields that profile personas.
@@ -174,7 +177,9 @@ def derive_hr_features(
     return pd.concat([staff, respondents], ignore_index=True)
 
 
-def _roster_hr_features(employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict) -> pd.DataFrame:
+def _roster_hr_features(
+    employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict
+) -> pd.DataFrame:
     """The HR features of every employee on the roster."""
     at = resolve_wave_date(wave, wave_date)
     bands = hr_params["age_bands"]
@@ -220,7 +225,8 @@ def survey_basis(basis: list[str], questionnaire: dict, columns: list[str]) -> l
     fallback = [c for c in constructs if c not in roles[CHANNELS]] + hr
     logger.warning(
         "personas.basis names %s, which this survey does not ask; the personas are formed from %s instead",
-        lacking, fallback,
+        lacking,
+        fallback,
     )
     return fallback
 
@@ -232,7 +238,9 @@ def build_segmentation_basis(
     frame = construct_scores.merge(hr_features, on="pid", how="left", suffixes=("", "_hr"))
     basis = survey_basis(basis, questionnaire, list(frame.columns))
     if not basis:
-        raise ValueError("no construct to form personas from: the questionnaire has no scored construct")
+        raise ValueError(
+            "no construct to form personas from: the questionnaire has no scored construct"
+        )
     return frame[["pid", *basis]].astype(dict.fromkeys(basis, float))
 
 
@@ -274,7 +282,9 @@ USABLE_RESPONSES = "survey responses"
 WHY_REJECTED = "the reason for every response left out is in this run's rejects.csv (a stopped run keeps what it wrote in data/.staging/)."
 
 
-def check_enough_respondents(segmentation_basis: pd.DataFrame, k_params: dict, min_group: int) -> None:
+def check_enough_respondents(
+    segmentation_basis: pd.DataFrame, k_params: dict, min_group: int
+) -> None:
     """Stop when no persona could ever be shown: fewer than k_min groups of min_group_size people."""
     needed = int(k_params["k_min"]) * min_group
     n = len(segmentation_basis)
@@ -464,7 +474,10 @@ def assign_survey_personas(
     ids = np.array(
         persona_ids(persona_model.n_clusters_)
         if persona_alignment is None
-        else [p["persona_id"] for p in sorted(persona_alignment["personas"], key=lambda p: p["cluster"])],
+        else [
+            p["persona_id"]
+            for p in sorted(persona_alignment["personas"], key=lambda p: p["cluster"])
+        ],
         dtype=object,
     )
     return pd.DataFrame(
@@ -502,7 +515,9 @@ def _suppressed_counts(counts: pd.Series, min_group: int) -> dict:
 def adopter_categories(innovativeness: pd.Series, adopters: dict) -> tuple[pd.Series, dict]:
     """Each respondent's adopter category (the shared rule; ``unknown`` without a score) and the scale."""
     scale = adopter_scale(innovativeness)
-    category = shared_adopter_categories(innovativeness, adopters, scale).where(innovativeness.notna(), UNKNOWN)
+    category = shared_adopter_categories(innovativeness, adopters, scale).where(
+        innovativeness.notna(), UNKNOWN
+    )
     mean, sd = scale["mean"], scale["sd"]
     thresholds = {
         name: mean + adopters[name] * sd
@@ -526,7 +541,10 @@ def _adoption_overview(category: pd.Series, scale: dict, adopters: dict, min_gro
         count = int(counts[list(categories)].sum())
         return count / n if n and count >= min_group else None
 
-    bounds = {name: f"{adopters[name]:+g} sd" for name in ("innovators", "early_adopters", "early_majority", "late_majority")}
+    bounds = {
+        name: f"{adopters[name]:+g} sd"
+        for name in ("innovators", "early_adopters", "early_majority", "late_majority")
+    }
     return {
         "construct": adopters["construct"],
         "n": n,
@@ -540,7 +558,9 @@ def _adoption_overview(category: pd.Series, scale: dict, adopters: dict, min_gro
             f"{bounds['innovators']}, early adopters above {bounds['early_adopters']}, early majority "
             f"above {bounds['early_majority']}, late majority from {bounds['late_majority']}, "
             f"laggards below it"
-        ) if adopters["construct"] else "the survey has no innovativeness construct: no adopter categories",
+        )
+        if adopters["construct"]
+        else "the survey has no innovativeness construct: no adopter categories",
         **scale,
     }
 
@@ -590,7 +610,11 @@ def profile_personas(
     values = frame[numeric].to_numpy(dtype=float)
     adopters = dict(profile_params["adopters"])
     adopters["construct"] = resolve(survey_roles(questionnaire), adopters["construct"], constructs)
-    innovativeness = frame[adopters["construct"]] if adopters["construct"] else pd.Series(np.nan, index=frame.index)
+    innovativeness = (
+        frame[adopters["construct"]]
+        if adopters["construct"]
+        else pd.Series(np.nan, index=frame.index)
+    )
     category, scale = adopter_categories(innovativeness.astype(float), adopters)
     ids = ordered_persona_ids(frame["persona_id"])
     profiles = {}
@@ -668,15 +692,32 @@ def naming_for_survey(naming: dict, questionnaire: dict) -> dict:
     construct when the settings have none of its own.
     """
     roles = survey_roles(questionnaire)
-    aliases = {role: construct for role in SINGLE if (construct := role_construct(roles, role)) and construct != role}
-    noun_by = {**naming["noun_by"], "construct": aliases.get(naming["noun_by"]["construct"], naming["noun_by"]["construct"])}
-    trait_words = {**{aliases[k]: v for k, v in naming["trait_words"].items() if k in aliases}, **naming["trait_words"]}
-    labels = {**{aliases[k]: v for k, v in naming["labels"].items() if k in aliases}, **naming["labels"]}
+    aliases = {
+        role: construct
+        for role in SINGLE
+        if (construct := role_construct(roles, role)) and construct != role
+    }
+    noun_by = {
+        **naming["noun_by"],
+        "construct": aliases.get(naming["noun_by"]["construct"], naming["noun_by"]["construct"]),
+    }
+    trait_words = {
+        **{aliases[k]: v for k, v in naming["trait_words"].items() if k in aliases},
+        **naming["trait_words"],
+    }
+    labels = {
+        **{aliases[k]: v for k, v in naming["labels"].items() if k in aliases},
+        **naming["labels"],
+    }
     return {**naming, "noun_by": noun_by, "trait_words": trait_words, "labels": labels}
 
 
 def name_personas(
-    persona_statistics: dict, naming: dict, hr_params: dict, questionnaire: dict, persona_alignment: dict | None = None
+    persona_statistics: dict,
+    naming: dict,
+    hr_params: dict,
+    questionnaire: dict,
+    persona_alignment: dict | None = None,
 ) -> dict:
     """Add unique English and Hebrew names and a short description to every profile.
 
@@ -690,7 +731,10 @@ def name_personas(
         for p in (persona_alignment or {}).get("personas", [])
         if p.get("name") and p.get("name_he")
     }
-    taken = {*(persona_alignment or {}).get("used_names", []), *(n for v in kept.values() for n in v.values())}
+    taken = {
+        *(persona_alignment or {}).get("used_names", []),
+        *(n for v in kept.values() for n in v.values()),
+    }
     fresh = iter(name_all([p for p in profiles if p["persona_id"] not in kept], naming, taken))
     names = [kept.get(p["persona_id"]) or next(fresh) for p in profiles]
     bands = hr_params["age_bands"]["labels"]
@@ -726,9 +770,20 @@ def train_typing_model(
     if not _typing_features(typing_params):
         # An anonymous survey with no demographic the roster holds: nothing to
         # type on, so no employee is placed (assign_personas leaves them unassigned).
-        _warn(warnings, "no HR field to type employees on (personas.typing is empty): no employee is placed in a persona")
-        evaluation = {"features": [], "n_train": len(frame), "cv_folds": 0, "accuracy": None, "baseline": None,
-                      "expected_calibration_error": None, "fit_rows": len(y), "warnings": warnings}
+        _warn(
+            warnings,
+            "no HR field to type employees on (personas.typing is empty): no employee is placed in a persona",
+        )
+        evaluation = {
+            "features": [],
+            "n_train": len(frame),
+            "cv_folds": 0,
+            "accuracy": None,
+            "baseline": None,
+            "expected_calibration_error": None,
+            "fit_rows": len(y),
+            "warnings": warnings,
+        }
         return DummyClassifier(strategy="prior").fit(X, y), to_plain(evaluation)
     rng = np.random.default_rng(_seed(seed, 4))
     cv_idx = np.sort(
@@ -783,7 +838,9 @@ def train_typing_model(
     # from a million rows, and the fit would cost as much as the rest of the stage.
     fit_size = typing_params.get("fit_sample_size")
     if fit_size and len(frame) > int(fit_size):
-        fit_idx = np.sort(np.random.default_rng(_seed(seed, 8)).choice(len(frame), int(fit_size), replace=False))
+        fit_idx = np.sort(
+            np.random.default_rng(_seed(seed, 8)).choice(len(frame), int(fit_size), replace=False)
+        )
         X, y = X.iloc[fit_idx], y[fit_idx]
     evaluation["fit_rows"] = len(y)
     model = make_typing_model(typing_params, _seed(seed, 6)).fit(X, y)
@@ -821,11 +878,12 @@ def assign_personas(
     X = others.merge(hr_features, on="pid", how="left")[_typing_features(typing_params)]
     unassigned = naming["unassigned"]
     if len(others) and not _typing_features(typing_params):
-        confidence, predicted = np.zeros(len(others)), np.full(len(others), unassigned["id"], dtype=object)
-    elif len(others):
-        best, confidence = predict_in_chunks(
-            typing_model, X, typing_params["predict_chunk_rows"]
+        confidence, predicted = (
+            np.zeros(len(others)),
+            np.full(len(others), unassigned["id"], dtype=object),
         )
+    elif len(others):
+        best, confidence = predict_in_chunks(typing_model, X, typing_params["predict_chunk_rows"])
         predicted = typing_model.classes_[best].astype(object)
         predicted[confidence < typing_params["min_confidence"]] = unassigned["id"]
     else:
@@ -851,7 +909,9 @@ def assign_personas(
     # does not depend on how the inputs were sorted
     row = pd.Series(np.arange(len(employees)), index=employees["pid"].to_numpy())
     position = row.reindex(out["pid"].to_numpy()).to_numpy(dtype=float, copy=True)
-    position[np.isnan(position)] = len(employees) + out["pid"][np.isnan(position)].rank(method="first").to_numpy()
+    position[np.isnan(position)] = (
+        len(employees) + out["pid"][np.isnan(position)].rank(method="first").to_numpy()
+    )
     out = out.iloc[np.argsort(position, kind="stable")]
     columns = [
         "pid",
@@ -944,7 +1004,8 @@ def select_golden_questions(
             continue  # a small persona's typical answers would describe a few people
         means = items.loc[y == p_i, keep].mean()
         typical[p] = {
-            i: (codebook.item_scale(i).reverse(means[i]) if codebook.items[i].reverse else means[i]) for i in keep
+            i: (codebook.item_scale(i).reverse(means[i]) if codebook.items[i].reverse else means[i])
+            for i in keep
         }
     return to_plain(
         {
@@ -952,7 +1013,10 @@ def select_golden_questions(
                 {
                     "item_id": i,
                     "construct": construct_of.get(i),
-                    **{f"text_{language}": codebook.item_text(i, language) for language in codebook.languages},
+                    **{
+                        f"text_{language}": codebook.item_text(i, language)
+                        for language in codebook.languages
+                    },
                     "reverse": codebook.items[i].reverse,
                     "accuracy_up_to_this_item": path[n],
                 }

@@ -47,13 +47,24 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
             ),
             Node(
                 nodes.derive_hr_features,
-                ["employees", "params:wave", "params:wave_date", "params:personas.hr_features", "linked_demographics"],
+                [
+                    "employees",
+                    "params:wave",
+                    "params:wave_date",
+                    "params:personas.hr_features",
+                    "linked_demographics",
+                ],
                 "hr_features",
                 name="derive_hr_features",
             ),
             Node(
                 nodes.build_segmentation_basis,
-                ["construct_scores", "hr_features", "params:personas.basis", "params:questionnaire"],
+                [
+                    "construct_scores",
+                    "hr_features",
+                    "params:personas.basis",
+                    "params:questionnaire",
+                ],
                 "segmentation_basis",
                 name="build_segmentation_basis",
             ),
@@ -108,8 +119,13 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
             ),
             Node(
                 nodes.name_personas,
-                ["persona_statistics", "params:personas.naming", "params:personas.hr_features", "params:questionnaire",
-                 *alignment],
+                [
+                    "persona_statistics",
+                    "params:personas.naming",
+                    "params:personas.hr_features",
+                    "params:questionnaire",
+                    *alignment,
+                ],
                 "persona_profiles",
                 name="name_personas",
             ),

@@ -35,10 +35,27 @@ from segmentation.jsonable import to_plain
 from segmentation.persona_ids import persona_sort_key
 
 EMPLOYEE_COLUMNS = [
-    "pid", "birth_year", "hire_date", "department", "org_unit", "site", "job_level",
-    "is_people_manager", "work_pattern", "employment_status", "language", "gender",
+    "pid",
+    "birth_year",
+    "hire_date",
+    "department",
+    "org_unit",
+    "site",
+    "job_level",
+    "is_people_manager",
+    "work_pattern",
+    "employment_status",
+    "language",
+    "gender",
 ]
-ASSIGNMENT_COLUMNS = ["pid", "persona_id", "persona_name", "persona_name_he", "assignment_source", "confidence"]
+ASSIGNMENT_COLUMNS = [
+    "pid",
+    "persona_id",
+    "persona_name",
+    "persona_name_he",
+    "assignment_source",
+    "confidence",
+]
 LANGUAGES = ("en", "he")
 
 
@@ -73,12 +90,16 @@ def adapt_ingestion_summary(summary: Mapping[str, Any] | None) -> dict[str, Any]
                 "rows_read": int(entry.get("rows_read", 0) or 0),
                 "rows_used": int(entry.get("rows_used", 0) or 0),
                 "rows_rejected": int(entry.get("rows_rejected", 0) or 0),
-                "rejected_by_reason": {str(k): int(v) for k, v in (entry.get("rejected_by_reason") or {}).items()},
+                "rejected_by_reason": {
+                    str(k): int(v) for k, v in (entry.get("rejected_by_reason") or {}).items()
+                },
             }
         )
     return {
         "files": files,
-        "rejects_by_reason": {str(k): int(v) for k, v in (summary.get("rejects_by_reason") or {}).items()},
+        "rejects_by_reason": {
+            str(k): int(v) for k, v in (summary.get("rejects_by_reason") or {}).items()
+        },
         "answers_set_missing": int(summary.get("answers_set_missing", 0) or 0),
         "response_rate_active": _number(summary.get("response_rate_active")),
     }
@@ -109,7 +130,16 @@ def adapt_employees(employees: pd.DataFrame) -> pd.DataFrame:
         if column not in frame:
             frame[column] = None
     out = pd.DataFrame({"pid": frame["pid"].astype(str).to_numpy()})
-    for column in ["department", "org_unit", "site", "job_level", "work_pattern", "employment_status", "language", "gender"]:
+    for column in [
+        "department",
+        "org_unit",
+        "site",
+        "job_level",
+        "work_pattern",
+        "employment_status",
+        "language",
+        "gender",
+    ]:
         if _is_str(frame[column]):
             # Already pandas' text dtype, which the conversion below gives back unchanged.
             out[column] = frame[column].array
@@ -129,10 +159,16 @@ def adapt_employees(employees: pd.DataFrame) -> pd.DataFrame:
 def adapt_scores(scores: pd.DataFrame | None, columns: Sequence[str]) -> pd.DataFrame:
     """pid plus the listed score columns (absent ones all missing), as floats."""
     if scores is None or len(scores.columns) == 0:
-        return pd.DataFrame({"pid": pd.Series([], dtype=str), **{c: pd.Series([], dtype=float) for c in columns}})
+        return pd.DataFrame(
+            {"pid": pd.Series([], dtype=str), **{c: pd.Series([], dtype=float) for c in columns}}
+        )
     out = pd.DataFrame({"pid": scores["pid"].astype(str).to_numpy()})
     for column in columns:
-        out[column] = pd.to_numeric(scores[column], errors="coerce").astype(float).to_numpy() if column in scores else np.nan
+        out[column] = (
+            pd.to_numeric(scores[column], errors="coerce").astype(float).to_numpy()
+            if column in scores
+            else np.nan
+        )
     return out.drop_duplicates("pid", keep="last")
 
 
@@ -140,7 +176,13 @@ def adapt_open_text(open_text: pd.DataFrame | None, column: str) -> pd.DataFrame
     """pid and the free-text answer (empty answers dropped)."""
     if open_text is None or column not in getattr(open_text, "columns", []):
         return pd.DataFrame({"pid": pd.Series([], dtype=str), "text": pd.Series([], dtype=str)})
-    text = open_text[column].astype(object).where(open_text[column].notna(), "").astype(str).str.strip()
+    text = (
+        open_text[column]
+        .astype(object)
+        .where(open_text[column].notna(), "")
+        .astype(str)
+        .str.strip()
+    )
     out = pd.DataFrame({"pid": open_text["pid"].astype(str).to_numpy(), "text": text.to_numpy()})
     return out[out["text"].ne("") & out["text"].str.lower().ne("nan")].reset_index(drop=True)
 
@@ -151,7 +193,12 @@ def adapt_open_text(open_text: pd.DataFrame | None, column: str) -> pd.DataFrame
 def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
     """pid, persona_id, names, assignment_source (survey/inferred) and confidence."""
     if persona_assignments is None or len(persona_assignments.columns) == 0:
-        return pd.DataFrame({c: pd.Series([], dtype=float if c == "confidence" else str) for c in ASSIGNMENT_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series([], dtype=float if c == "confidence" else str)
+                for c in ASSIGNMENT_COLUMNS
+            }
+        )
     frame = persona_assignments.copy()
     if "persona_name_he" not in frame:
         frame["persona_name_he"] = frame.get("persona_name")
@@ -163,8 +210,11 @@ def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
     for column in ASSIGNMENT_COLUMNS[:-1]:
         if _is_str(out[column]):
             continue  # already what the conversion below gives
-        out[column] = out[column].astype(object).where(out[column].notna(), None).map(
-            lambda v: None if v is None else str(v)
+        out[column] = (
+            out[column]
+            .astype(object)
+            .where(out[column].notna(), None)
+            .map(lambda v: None if v is None else str(v))
         )
     out["confidence"] = pd.to_numeric(out["confidence"], errors="coerce").astype(float)
     return out.drop_duplicates("pid", keep="last").reset_index(drop=True)
@@ -189,11 +239,23 @@ def adapt_profiles(persona_profiles: Mapping[str, Any] | None) -> dict[str, dict
         traits = []
         for trait in profile.get("top_traits") or []:
             d = _number(trait.get("d"))
-            traits.append({"construct": str(trait.get("construct")), "direction": str(trait.get("direction") or ("high" if (d or 0) > 0 else "low")), "d": d})
+            traits.append(
+                {
+                    "construct": str(trait.get("construct")),
+                    "direction": str(trait.get("direction") or ("high" if (d or 0) > 0 else "low")),
+                    "d": d,
+                }
+            )
         out[persona_id] = {
             "persona_id": persona_id,
-            "name": {"en": profile.get("name") or persona_id, "he": profile.get("name_he") or profile.get("name") or persona_id},
-            "description": {"en": profile.get("description") or "", "he": profile.get("description_he") or profile.get("description") or ""},
+            "name": {
+                "en": profile.get("name") or persona_id,
+                "he": profile.get("name_he") or profile.get("name") or persona_id,
+            },
+            "description": {
+                "en": profile.get("description") or "",
+                "he": profile.get("description_he") or profile.get("description") or "",
+            },
             "top_traits": traits,
             "suppressed": bool(profile.get("suppressed", False)),
         }
@@ -218,7 +280,9 @@ def adapt_persona_summary(persona_summary: Mapping[str, Any] | None) -> dict[str
                 "eligible": bool(row.get("eligible", False)),
             }
         )
-    reference = {k: to_plain(v) for k, v in dict(summary.get("structure_free_reference") or {}).items()}
+    reference = {
+        k: to_plain(v) for k, v in dict(summary.get("structure_free_reference") or {}).items()
+    }
     return {
         "k_table": k_table,
         "chosen_k": summary.get("chosen_k"),
@@ -296,15 +360,34 @@ def recommendations(node: Any, language: str, topic: str = "") -> list[dict[str,
         text = localise(node, language)
         if not text and isinstance(node.get(language), Mapping):
             text = " ".join(str(v) for v in node[language].values() if isinstance(v, str))
-        return [{"text": text, "rule_id": _rule_id(node), "why": localise(node.get("why"), language), "topic": topic}] if text else []
+        return (
+            [
+                {
+                    "text": text,
+                    "rule_id": _rule_id(node),
+                    "why": localise(node.get("why"), language),
+                    "topic": topic,
+                }
+            ]
+            if text
+            else []
+        )
     if isinstance(node, Mapping):
-        return [r for key, child in node.items() for r in recommendations(child, language, str(key))]
+        return [
+            r for key, child in node.items() for r in recommendations(child, language, str(key))
+        ]
     return []
 
 
 def _value_proposition(node: Any, language: str) -> dict[str, Any]:
     node = dict(node) if isinstance(node, Mapping) else {"text": str(node)}
-    content = node.get(language) if isinstance(node.get(language), Mapping) else node.get("en") if isinstance(node.get("en"), Mapping) else node
+    content = (
+        node.get(language)
+        if isinstance(node.get(language), Mapping)
+        else node.get("en")
+        if isinstance(node.get("en"), Mapping)
+        else node
+    )
     content = dict(content or {})
 
     def pick(*keys: str) -> str:
@@ -315,7 +398,9 @@ def _value_proposition(node: Any, language: str) -> dict[str, Any]:
                 return localise(node[key], language)
         return ""
 
-    examples = content.get("example_messages") or node.get("example_messages") or node.get("messages")
+    examples = (
+        content.get("example_messages") or node.get("example_messages") or node.get("messages")
+    )
     example_list = [localise(e, language) for e in examples] if isinstance(examples, list) else []
     single = pick("example_post", "example_message", "example")
     if single and single not in example_list:
@@ -334,7 +419,10 @@ def _value_proposition(node: Any, language: str) -> dict[str, Any]:
 def _channel(node: Any, rank: int, language: str) -> dict[str, Any]:
     node = dict(node) if isinstance(node, Mapping) else {"channel": str(node)}
     channel = str(node.get("channel") or node.get("id") or node.get("name") or "")
-    construct = str(node.get("construct") or (channel if channel.startswith("channel_") else f"channel_{channel}"))
+    construct = str(
+        node.get("construct")
+        or (channel if channel.startswith("channel_") else f"channel_{channel}")
+    )
     reason = node.get("reason") or node.get("reasons") or node.get("why")
     return {
         "channel": channel,
@@ -360,7 +448,11 @@ def _persona_entries(playbook: Any) -> dict[str, Any]:
     if isinstance(playbook, Mapping) and isinstance(playbook.get("personas"), Mapping | list):
         playbook = playbook["personas"]
     if isinstance(playbook, list):
-        return {str(p.get("persona_id")): p for p in playbook if isinstance(p, Mapping) and p.get("persona_id")}
+        return {
+            str(p.get("persona_id")): p
+            for p in playbook
+            if isinstance(p, Mapping) and p.get("persona_id")
+        }
     return {str(k): v for k, v in playbook.items() if isinstance(v, Mapping)}
 
 
@@ -379,14 +471,24 @@ def adapt_playbook(playbook: Any, language: str) -> dict[str, dict[str, Any]]:
         entry = dict(entry)
         vps = _first(entry, "value_propositions", "value_proposition", "needs") or []
         if isinstance(vps, Mapping):
-            vps = [{"need": k, **(v if isinstance(v, Mapping) else {"text": v})} for k, v in vps.items()]
+            vps = [
+                {"need": k, **(v if isinstance(v, Mapping) else {"text": v})}
+                for k, v in vps.items()
+            ]
         channels = _first(entry, "channels", "ranked_channels", "top_channels") or []
         if isinstance(channels, Mapping):
             channels = _first(channels, "top", "ranked", "ranking") or [
                 {"channel": k, **(v if isinstance(v, Mapping) else {})} for k, v in channels.items()
             ]
         four_ps_node = _first(entry, "four_ps", "4ps", "marketing_mix") or {}
-        four_ps = {p: recommendations(four_ps_node.get(p), language, p) for p in ("product", "price", "place", "promotion")} if isinstance(four_ps_node, Mapping) else {}
+        four_ps = (
+            {
+                p: recommendations(four_ps_node.get(p), language, p)
+                for p in ("product", "price", "place", "promotion")
+            }
+            if isinstance(four_ps_node, Mapping)
+            else {}
+        )
         training_node = entry.get("training")
         help_desk_node = entry.get("help_desk")
         if isinstance(training_node, Mapping) and "help_desk" in training_node:
@@ -394,11 +496,14 @@ def adapt_playbook(playbook: Any, language: str) -> dict[str, dict[str, Any]]:
             training_node = {k: v for k, v in training_node.items() if k != "help_desk"}
         tone = entry.get("tone") if isinstance(entry.get("tone"), Mapping) else {}
         tone_do = _first(tone, "do", "dos", "tone_do") or entry.get("tone_do") or []
-        tone_dont = _first(tone, "dont", "donts", "don't", "tone_dont") or entry.get("tone_dont") or []
+        tone_dont = (
+            _first(tone, "dont", "donts", "don't", "tone_dont") or entry.get("tone_dont") or []
+        )
         out[persona_id] = {
             "value_propositions": [_value_proposition(v, language) for v in vps],
             "channels": sorted(
-                (_channel(c, i, language) for i, c in enumerate(channels, start=1)), key=lambda c: c["rank"]
+                (_channel(c, i, language) for i, c in enumerate(channels, start=1)),
+                key=lambda c: c["rank"],
             ),
             "four_ps": four_ps,
             "gamification": recommendations(entry.get("gamification"), language, "gamification"),

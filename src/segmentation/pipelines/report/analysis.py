@@ -45,8 +45,13 @@ SURVEY, INFERRED = "survey", "inferred"
 LEVELS = ("low", "medium", "high")
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 # The report's name of each one-construct role (``report.constructs``).
-REPORT_ROLES = {"social_media": SOCIAL_MEDIA, "mobile": MOBILE, "innovativeness": INNOVATIVENESS, "barriers": BARRIERS,
-                "gamification": GAMIFICATION}
+REPORT_ROLES = {
+    "social_media": SOCIAL_MEDIA,
+    "mobile": MOBILE,
+    "innovativeness": INNOVATIVENESS,
+    "barriers": BARRIERS,
+    "gamification": GAMIFICATION,
+}
 
 
 # --------------------------------------------------------------------- base
@@ -73,7 +78,9 @@ def survey_constructs(questionnaire: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def survey_scales(questionnaire: Mapping[str, Any], report_constructs: Mapping[str, Any]) -> dict[str, Any]:
+def survey_scales(
+    questionnaire: Mapping[str, Any], report_constructs: Mapping[str, Any]
+) -> dict[str, Any]:
     """What the report needs of the scales: each construct's and item's bounds and thresholds, and the score axis.
 
     ``scales[name]`` holds ``min``, ``max``, ``agree_from`` (the lowest
@@ -86,14 +93,35 @@ def survey_scales(questionnaire: Mapping[str, Any], report_constructs: Mapping[s
     codebook = Codebook.from_params(questionnaire)
 
     def plain(scale) -> dict[str, float]:
-        return {"min": scale.min, "max": scale.max, "agree_from": scale.agree_from, "low_below": scale.low_below, "high_from": scale.high_from}
+        return {
+            "min": scale.min,
+            "max": scale.max,
+            "agree_from": scale.agree_from,
+            "low_below": scale.low_below,
+            "high_from": scale.high_from,
+        }
 
     scales = {i: plain(codebook.item_scale(i)) for i in codebook.scored_items}
-    scales.update({c: plain(codebook.construct_scale(c)) for c, items in codebook.constructs.items() if any(i in scales for i in items)})
-    read = [c for c in all_constructs({"constructs": report_constructs}) if c in scales] + list(report_constructs.get("barrier_items", []))
+    scales.update(
+        {
+            c: plain(codebook.construct_scale(c))
+            for c, items in codebook.constructs.items()
+            if any(i in scales for i in items)
+        }
+    )
+    read = [c for c in all_constructs({"constructs": report_constructs}) if c in scales] + list(
+        report_constructs.get("barrier_items", [])
+    )
     bounds = {(scales[c]["min"], scales[c]["max"]) for c in read}
     low, high = next(iter(bounds)) if len(bounds) == 1 else COMMON_BOUNDS
-    return {"scales": scales, "score_axis": {"bounds": [low, high], "common": len(bounds) > 1, "range": f"{low:g}-{high:g}"}}
+    return {
+        "scales": scales,
+        "score_axis": {
+            "bounds": [low, high],
+            "common": len(bounds) > 1,
+            "range": f"{low:g}-{high:g}",
+        },
+    }
 
 
 def on_score_axis(report: Mapping[str, Any], key: str, value: float | None) -> float | None:
@@ -107,8 +135,16 @@ def on_score_axis(report: Mapping[str, Any], key: str, value: float | None) -> f
 def all_constructs(report: Mapping[str, Any]) -> list[str]:
     """Every construct the report reads, in a stable order without repeats."""
     c = report["constructs"]
-    names = [c["social_media"], c["mobile"], c["innovativeness"], c["barriers"], c["gamification"],
-             *c["needs"], *c["channels"], *c.get("traits", [])]
+    names = [
+        c["social_media"],
+        c["mobile"],
+        c["innovativeness"],
+        c["barriers"],
+        c["gamification"],
+        *c["needs"],
+        *c["channels"],
+        *c.get("traits", []),
+    ]
     return [n for n in dict.fromkeys(names) if n]
 
 
@@ -127,17 +163,27 @@ def _left_join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     columns = [c for c in right.columns if c != "pid"]
     plain = (
         not set(columns) & set(left.columns)
-        and isinstance(left.index, pd.RangeIndex) and left.index.start == 0 and left.index.step == 1
+        and isinstance(left.index, pd.RangeIndex)
+        and left.index.start == 0
+        and left.index.step == 1
         and all(right[c].dtype == np.float64 or right[c].dtype == _STR for c in columns)
-        and left["pid"].dtype == _STR and right["pid"].dtype == _STR
-        and right["pid"].is_unique and left["pid"].notna().all() and right["pid"].notna().all()
+        and left["pid"].dtype == _STR
+        and right["pid"].dtype == _STR
+        and right["pid"].is_unique
+        and left["pid"].notna().all()
+        and right["pid"].notna().all()
     )
     if not plain:
         return left.merge(right, on="pid", how="left")
     keys, pool = pa.array(left["pid"], from_pandas=True), pa.array(right["pid"], from_pandas=True)
     keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
     pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
-    at = pc.index_in(keys, value_set=pool.cast(keys.type)).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    at = (
+        pc.index_in(keys, value_set=pool.cast(keys.type))
+        .fill_null(-1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.intp)
+    )
     found = at >= 0
     added = {}
     for c in columns:
@@ -181,14 +227,18 @@ def build_base(
     # respondents (their answers and personas), never as employees.
     anonymous = scores.loc[~is_in(scores["pid"], people["pid"]), ["pid"]]
     if len(anonymous):
-        people = pd.concat([people, anonymous.astype({"pid": people["pid"].dtype})], ignore_index=True)
+        people = pd.concat(
+            [people, anonymous.astype({"pid": people["pid"].dtype})], ignore_index=True
+        )
     at = resolve_wave_date(wave, wave_date)
     people["age"] = at.year - people["birth_year"]
     band = age_bands(people["age"], report["age_bands"], labels.language)
     people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
     people["active"] = people["employment_status"].eq("active")
     people["anonymous"] = is_in(people["pid"], anonymous["pid"])
-    people["respondent"] = (people["active"] | people["anonymous"]) & is_in(people["pid"], scores["pid"])
+    people["respondent"] = (people["active"] | people["anonymous"]) & is_in(
+        people["pid"], scores["pid"]
+    )
     base = _left_join(_left_join(people, scores), items)
     survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
     base.loc[~base["respondent"], survey_columns] = np.nan
@@ -200,7 +250,11 @@ def build_base(
     base.loc[base["persona_source"].isna(), "persona_id"] = None
 
     for dim in group_dimensions(report):
-        values = base[dim].astype(object).where(base[dim].notna(), UNKNOWN) if dim in base else pd.Series(UNKNOWN, index=base.index)
+        values = (
+            base[dim].astype(object).where(base[dim].notna(), UNKNOWN)
+            if dim in base
+            else pd.Series(UNKNOWN, index=base.index)
+        )
         base[dim] = values
         active = base["active"]
         # Head counts and respondent counts are both shown per group, so the
@@ -214,7 +268,11 @@ def build_base(
         ).fillna(0)
         # an anonymous survey's respondents are in no employee group: a group with none is no small group
         # (and their own group, "unknown", has no employee)
-        zero_ok = ["non_respondents", "respondents", "active"] if base["anonymous"].any() else ["non_respondents"]
+        zero_ok = (
+            ["non_respondents", "respondents", "active"]
+            if base["anonymous"].any()
+            else ["non_respondents"]
+        )
         hidden = anon.hidden_groups(sizes, min_group, allow_zero=zero_ok)
         base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
     return base.reset_index(drop=True)
@@ -227,7 +285,9 @@ def group_label(labels: Labels, dim: str, key: Any) -> str:
     if key == anon.OTHER:
         return labels.ui("other_group")
     if key == UNKNOWN:
-        return labels.value("misc", "unknown") if labels.value("misc", "unknown") != "unknown" else "?"
+        return (
+            labels.value("misc", "unknown") if labels.value("misc", "unknown") != "unknown" else "?"
+        )
     return labels.value(dim, key)
 
 
@@ -241,15 +301,23 @@ def ordered_groups(values: pd.Series) -> list:
 def level_of(scores: pd.Series, levels: Mapping[str, Any]) -> pd.Series:
     """low / medium / high of a score by its scale's ``low_below`` and ``high_from``; missing stays missing."""
     out = np.select(
-        [scores < levels["low_below"], scores >= levels["high_from"]], ["low", "high"], default="medium"
+        [scores < levels["low_below"], scores >= levels["high_from"]],
+        ["low", "high"],
+        default="medium",
     ).astype(object)
     return pd.Series(out, index=scores.index).where(scores.notna(), None)
 
 
-def _adopters(resp: pd.DataFrame, cons: Mapping[str, Any], adopters_params: Mapping[str, Any]) -> dict[str, float]:
+def _adopters(
+    resp: pd.DataFrame, cons: Mapping[str, Any], adopters_params: Mapping[str, Any]
+) -> dict[str, float]:
     """Put each respondent's adopter category in ``resp["adopter"]`` (none without an
     innovativeness construct) and return the scale it was read on."""
-    innovativeness = resp[cons["innovativeness"]] if cons["innovativeness"] else pd.Series(np.nan, index=resp.index)
+    innovativeness = (
+        resp[cons["innovativeness"]]
+        if cons["innovativeness"]
+        else pd.Series(np.nan, index=resp.index)
+    )
     scale = adopter_scale(innovativeness)
     resp["adopter"] = adopter_categories(innovativeness, adopters_params, scale)
     return scale
@@ -270,7 +338,12 @@ def split_by_group(
 ) -> dict[Any, float | None]:
     """Per group, the share of True among known values, with cell and complementary suppression."""
     known = flag.notna()
-    frame = pd.DataFrame({"g": groups[known].to_numpy(), "f": np.where(flag[known].astype(bool).to_numpy(), "yes", "no").astype(object)})
+    frame = pd.DataFrame(
+        {
+            "g": groups[known].to_numpy(),
+            "f": np.where(flag[known].astype(bool).to_numpy(), "yes", "no").astype(object),
+        }
+    )
     counts = anon.crosstab_counts(frame, "g", "f", rows=order, columns=["yes", "no"])
     mask = anon.suppress_cells(counts, min_group)
     shares = anon.masked_shares(counts, mask)["yes"]
@@ -284,7 +357,9 @@ def _positions(groups: pd.Series, order: Sequence) -> np.ndarray:
     return at[codes]
 
 
-def _split_by_positions(positions: np.ndarray, flag: pd.Series, order: Sequence, min_group: int) -> dict[Any, float | None]:
+def _split_by_positions(
+    positions: np.ndarray, flag: pd.Series, order: Sequence, min_group: int
+) -> dict[Any, float | None]:
     """:func:`split_by_group` with the groups given as positions in ``order`` (see :func:`_positions`)."""
     known = flag.notna().to_numpy()
     yes = np.zeros(len(flag), dtype=bool)
@@ -294,7 +369,8 @@ def _split_by_positions(positions: np.ndarray, flag: pd.Series, order: Sequence,
     yes_counts = np.bincount(positions[listed & yes], minlength=n)
     no_counts = np.bincount(positions[listed & ~yes], minlength=n)
     counts = pd.DataFrame(
-        {"yes": yes_counts.astype(np.int64), "no": no_counts.astype(np.int64)}, index=pd.Index(list(order), name="g")
+        {"yes": yes_counts.astype(np.int64), "no": no_counts.astype(np.int64)},
+        index=pd.Index(list(order), name="g"),
     )
     counts.columns.name = "f"
     mask = anon.suppress_cells(counts, min_group)
@@ -310,7 +386,13 @@ def distribution(values: pd.Series, order: Sequence, min_group: int) -> list[dic
     cells = []
     for key in order:
         hidden = bool(mask[key]) or total < min_group
-        cells.append({"key": key, "count": None if hidden else int(counts[key]), "share": None if hidden or not total else counts[key] / total})
+        cells.append(
+            {
+                "key": key,
+                "count": None if hidden else int(counts[key]),
+                "share": None if hidden or not total else counts[key] / total,
+            }
+        )
     return cells
 
 
@@ -318,7 +400,9 @@ def cohen_d(inside: pd.Series, outside: pd.Series) -> float | None:
     a, b = inside.dropna(), outside.dropna()
     if len(a) < 2 or len(b) < 2:
         return None
-    pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
+    pooled = np.sqrt(
+        ((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)
+    )
     if not pooled or not np.isfinite(pooled):
         return None
     return float((a.mean() - b.mean()) / pooled)
@@ -328,8 +412,13 @@ def cohen_d(inside: pd.Series, outside: pd.Series) -> float | None:
 
 
 def overview(
-    summary: Mapping[str, Any], base: pd.DataFrame, personas: Sequence[str], wave: str, wave_date: str | None,
-    report: Mapping[str, Any], min_group: int,
+    summary: Mapping[str, Any],
+    base: pd.DataFrame,
+    personas: Sequence[str],
+    wave: str,
+    wave_date: str | None,
+    report: Mapping[str, Any],
+    min_group: int,
 ) -> dict[str, Any]:
     """Wave, response rate overall and by department, data quality."""
     labels = Labels(report)
@@ -342,7 +431,12 @@ def overview(
         n_resp = int(base["respondent"].sum())
         rate = n_resp / n_active if n_active >= min_group and n_resp >= min_group else None
     groups = ordered_groups(active["group_department"])
-    frame = pd.DataFrame({"g": active["group_department"].to_numpy(), "r": np.where(active["respondent"], "yes", "no")})
+    frame = pd.DataFrame(
+        {
+            "g": active["group_department"].to_numpy(),
+            "r": np.where(active["respondent"], "yes", "no"),
+        }
+    )
     counts = anon.crosstab_counts(frame, "g", "r", rows=groups, columns=["yes", "no"])
     mask = anon.suppress_cells(counts, min_group)
     shares = anon.masked_shares(counts, mask)["yes"]
@@ -355,9 +449,7 @@ def overview(
         }
         for g in groups
     ]
-    files = [
-        {**f, "label": labels.value("files", f["role"])} for f in summary["files"]
-    ]
+    files = [{**f, "label": labels.value("files", f["role"])} for f in summary["files"]]
     reasons = [
         {"reason": r, "label": labels.value("reasons", r), "count": n}
         for r, n in sorted(summary["rejects_by_reason"].items(), key=lambda kv: (-kv[1], kv[0]))
@@ -377,7 +469,9 @@ def overview(
         "answers_set_missing": summary["answers_set_missing"],
         "not_active_respondents": max(0, survey["rows_used"] - n_resp) if survey else 0,
         "anonymous": anonymous,
-        "survey_rejected_share": (survey["rows_rejected"] / survey["rows_read"]) if survey and survey["rows_read"] else None,
+        "survey_rejected_share": (survey["rows_rejected"] / survey["rows_read"])
+        if survey and survey["rows_read"]
+        else None,
         "min_group": min_group,
     }
 
@@ -395,7 +489,14 @@ def _agree_share(known: np.ndarray, agree_from: float, min_group: int) -> tuple[
     return yes / n, n
 
 
-def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, report: Mapping[str, Any], min_group: int, kind: str = "constructs") -> list[dict]:
+def _ranked(
+    base: pd.DataFrame,
+    constructs: Sequence[str],
+    labels: Labels,
+    report: Mapping[str, Any],
+    min_group: int,
+    kind: str = "constructs",
+) -> list[dict]:
     """Constructs (or items) by the share that agrees with them, each on its own scale's top box(es)."""
     rows = []
     for c in constructs:
@@ -412,29 +513,47 @@ def _ranked(base: pd.DataFrame, constructs: Sequence[str], labels: Labels, repor
         else:
             share, n = split_share((values >= agree_from).where(values.notna()), min_group)
             mean = anon.safe_mean(values, min_group)
-        rows.append({
-            "key": c,
-            "label": labels.value(kind, c),
-            "mean": on_score_axis(report, c, mean),
-            "share": share,
-            "n": n if n >= min_group else None,
-        })
-    return sorted(rows, key=lambda r: (-(r["share"] if r["share"] is not None else -1), -(r["mean"] or 0), r["key"]))
+        rows.append(
+            {
+                "key": c,
+                "label": labels.value(kind, c),
+                "mean": on_score_axis(report, c, mean),
+                "share": share,
+                "n": n if n >= min_group else None,
+            }
+        )
+    return sorted(
+        rows,
+        key=lambda r: (
+            -(r["share"] if r["share"] is not None else -1),
+            -(r["mean"] or 0),
+            r["key"],
+        ),
+    )
 
 
-def _levels(resp: pd.DataFrame, construct: str, report: Mapping[str, Any], labels: Labels, min_group: int) -> dict:
+def _levels(
+    resp: pd.DataFrame, construct: str, report: Mapping[str, Any], labels: Labels, min_group: int
+) -> dict:
     level = level_of(resp[construct], report["scales"][construct])
     cells = distribution(level, LEVELS, min_group)
     for cell in cells:
         cell["label"] = labels.ui(f"level_titles.{cell['key']}")
     mean = on_score_axis(report, construct, anon.safe_mean(resp[construct], min_group))
-    return {"construct": construct, "label": labels.construct(construct), "cells": cells, "mean": mean}
+    return {
+        "construct": construct,
+        "label": labels.construct(construct),
+        "cells": cells,
+        "mean": mean,
+    }
 
 
 def _split(frame: pd.DataFrame, column: str, columns: Sequence[str]) -> dict[Any, pd.DataFrame]:
     """Rows of ``frame`` (only ``columns``) per value of ``column``, in their order: one pass."""
     sub = frame[list(dict.fromkeys(columns))]
-    return {g: sub.iloc[positions] for g, positions in frame.groupby(column, sort=False).indices.items()}
+    return {
+        g: sub.iloc[positions] for g, positions in frame.groupby(column, sort=False).indices.items()
+    }
 
 
 def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
@@ -442,8 +561,15 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
     labels = Labels(report)
     cons = report["constructs"]
     # Only the columns read below, so that the row selections copy no more.
-    needed = {"active", "respondent", "age_band", "work_pattern", *all_constructs(report), *cons.get("barrier_items", []),
-              *(f"group_{dim}" for dim in report["breakdowns"])}
+    needed = {
+        "active",
+        "respondent",
+        "age_band",
+        "work_pattern",
+        *all_constructs(report),
+        *cons.get("barrier_items", []),
+        *(f"group_{dim}" for dim in report["breakdowns"]),
+    }
     base = base[[c for c in base.columns if c in needed]]
     active = base[base["active"]]
     resp = base[base["respondent"]].copy()
@@ -454,12 +580,18 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
         band_order.append(UNKNOWN)
 
     # Age mix of active employees and of respondents (one row each).
-    age_counts = pd.DataFrame(
-        {
-            "employees": active["age_band"].value_counts(),
-            "respondents": resp["age_band"].value_counts(),
-        }
-    ).reindex(band_order).fillna(0).astype(int).T
+    age_counts = (
+        pd.DataFrame(
+            {
+                "employees": active["age_band"].value_counts(),
+                "respondents": resp["age_band"].value_counts(),
+            }
+        )
+        .reindex(band_order)
+        .fillna(0)
+        .astype(int)
+        .T
+    )
     age_mask = anon.suppress_cells(age_counts, min_group, protect_columns=False)
     age_shares = anon.masked_shares(age_counts, age_mask)
     age_mix = {
@@ -471,18 +603,44 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
     # Adopter categories, small ones merged with a neighbour (none without an innovativeness construct).
     order = list(adopters_params["order"])
     adopter_counts = resp["adopter"].value_counts().reindex(order, fill_value=0)
-    adopter_cells = anon.collapse_ordinal(adopter_counts, min_group) if cons["innovativeness"] else []
+    adopter_cells = (
+        anon.collapse_ordinal(adopter_counts, min_group) if cons["innovativeness"] else []
+    )
     for cell in adopter_cells:
         cell["label"] = " + ".join(labels.value("adopters", k) for k in cell["labels"])
-    innovator, _ = split_share(resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna()), min_group)
-    conservative, _ = split_share(resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna()), min_group)
+    innovator, _ = split_share(
+        resp["adopter"]
+        .isin(adopters_params["innovator_categories"])
+        .where(resp["adopter"].notna()),
+        min_group,
+    )
+    conservative, _ = split_share(
+        resp["adopter"]
+        .isin(adopters_params["conservative_categories"])
+        .where(resp["adopter"].notna()),
+        min_group,
+    )
 
     def at_least(construct: str | None, threshold: str) -> pd.Series | None:
         """Scores at or above the construct's scale threshold (``high_from`` or ``agree_from``)."""
-        return None if not construct else (resp[construct] >= report["scales"][construct][threshold]).where(resp[construct].notna())
+        return (
+            None
+            if not construct
+            else (resp[construct] >= report["scales"][construct][threshold]).where(
+                resp[construct].notna()
+            )
+        )
 
-    barrier_high = split_share(at_least(cons["barriers"], "high_from"), min_group)[0] if cons["barriers"] else None
-    gamification = split_share(at_least(cons["gamification"], "agree_from"), min_group)[0] if cons["gamification"] else None
+    barrier_high = (
+        split_share(at_least(cons["barriers"], "high_from"), min_group)[0]
+        if cons["barriers"]
+        else None
+    )
+    gamification = (
+        split_share(at_least(cons["gamification"], "agree_from"), min_group)[0]
+        if cons["gamification"]
+        else None
+    )
 
     result: dict[str, Any] = {
         "n_respondents": int(len(resp)) if len(resp) >= min_group else None,
@@ -490,23 +648,38 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
         "age_mix": age_mix,
         "usage": [
             {**_levels(resp, cons[key], report, labels, min_group), "metric": key}
-            for key in ("social_media", "mobile") if cons[key]
+            for key in ("social_media", "mobile")
+            if cons[key]
         ],
-        "barriers_levels": _levels(resp, cons["barriers"], report, labels, min_group) if cons["barriers"] else None,
+        "barriers_levels": _levels(resp, cons["barriers"], report, labels, min_group)
+        if cons["barriers"]
+        else None,
         "adopters": {
             "cells": adopter_cells,
             "innovator_share": innovator,
             "conservative_share": conservative,
             **scale,
             "note": labels.ui("situation.adopters_note"),
-            "definition": labels.ui("situation.adopters_definition", mean=scale["mean"], sd=scale["sd"]),
-        } if cons["innovativeness"] else None,
+            "definition": labels.ui(
+                "situation.adopters_definition", mean=scale["mean"], sd=scale["sd"]
+            ),
+        }
+        if cons["innovativeness"]
+        else None,
         "needs": _ranked(resp, cons["needs"], labels, report, min_group),
-        "barrier_items": _ranked(resp, cons.get("barrier_items", []), labels, report, min_group, kind="items"),
+        "barrier_items": _ranked(
+            resp, cons.get("barrier_items", []), labels, report, min_group, kind="items"
+        ),
         "barriers_high_share": barrier_high,
         "channels": _ranked(resp, cons["channels"], labels, report, min_group),
-        "gamification": {"mean": on_score_axis(report, cons["gamification"], anon.safe_mean(resp[cons["gamification"]], min_group)), "share": gamification}
-        if cons["gamification"] else None,
+        "gamification": {
+            "mean": on_score_axis(
+                report, cons["gamification"], anon.safe_mean(resp[cons["gamification"]], min_group)
+            ),
+            "share": gamification,
+        }
+        if cons["gamification"]
+        else None,
         "work_patterns": {
             wp: split_share(active["work_pattern"].eq(wp), min_group)[0]
             for wp in sorted(active["work_pattern"].dropna().unique())
@@ -519,10 +692,16 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
     metrics = {
         "social_media_high": at_least(cons["social_media"], "high_from"),
         "mobile_high": at_least(cons["mobile"], "high_from"),
-        "innovators": resp["adopter"].isin(adopters_params["innovator_categories"]).where(resp["adopter"].notna())
-        if cons["innovativeness"] else None,
-        "conservatives": resp["adopter"].isin(adopters_params["conservative_categories"]).where(resp["adopter"].notna())
-        if cons["innovativeness"] else None,
+        "innovators": resp["adopter"]
+        .isin(adopters_params["innovator_categories"])
+        .where(resp["adopter"].notna())
+        if cons["innovativeness"]
+        else None,
+        "conservatives": resp["adopter"]
+        .isin(adopters_params["conservative_categories"])
+        .where(resp["adopter"].notna())
+        if cons["innovativeness"]
+        else None,
         "barriers_high": at_least(cons["barriers"], "high_from"),
     }
     metrics = {key: flags for key, flags in metrics.items() if flags is not None}
@@ -531,42 +710,65 @@ def situation(base: pd.DataFrame, report: Mapping[str, Any], min_group: int) -> 
         groups = ordered_groups(active[column])
         resp_counts = resp[column].value_counts()
         positions = _positions(resp[column], groups)
-        shown = {key: _split_by_positions(positions, flag, groups, min_group) for key, flag in metrics.items()}
-        age_table = anon.crosstab_counts(active.assign(_b=active["age_band"]), column, "_b", rows=groups, columns=band_order)
+        shown = {
+            key: _split_by_positions(positions, flag, groups, min_group)
+            for key, flag in metrics.items()
+        }
+        age_table = anon.crosstab_counts(
+            active.assign(_b=active["age_band"]), column, "_b", rows=groups, columns=band_order
+        )
         age_mask = anon.suppress_cells(age_table, min_group)
         age_group_shares = anon.masked_shares(age_table, age_mask)
         rows = []
-        by_group = _split(resp, column, [c for c in [*cons["needs"], *cons["channels"]] if c in resp])
+        by_group = _split(
+            resp, column, [c for c in [*cons["needs"], *cons["channels"]] if c in resp]
+        )
         for g in groups:
             n = int(resp_counts.get(g, 0))
             in_group = by_group.get(g) if n else None
             visible = n >= min_group
             needs = _ranked(in_group, cons["needs"], labels, report, min_group) if visible else []
-            channels = _ranked(in_group, cons["channels"], labels, report, min_group) if visible else []
-            rows.append({
-                "key": g,
-                "label": group_label(labels, dim, g),
-                "headcount": int(age_table.loc[g].sum()) if age_table.loc[g].sum() >= min_group else None,
-                "n": n if visible else None,
-                "metrics": {k: shown[k][g] for k in metrics},
-                "top_need": needs[0]["label"] if needs and needs[0]["mean"] is not None else None,
-                "top_channel": channels[0]["label"] if channels and channels[0]["mean"] is not None else None,
-                "age_mix": [None if pd.isna(v) else float(v) for v in age_group_shares.loc[g]],
-            })
-        result["breakdowns"].append({
-            "dimension": dim,
-            "title": labels.ui("situation.by_dimension", dimension=labels.ui(f"dimensions.{dim}")),
-            "metric_keys": list(metrics),
-            "metric_labels": [labels.ui(f"metrics.{k}") for k in metrics],
-            "overall": {k: split_share(v, min_group)[0] for k, v in metrics.items()},
-            "bands": age_mix["bands"],
-            "rows": rows,
-            "combined": any(r["key"] == anon.OTHER for r in rows),
-        })
+            channels = (
+                _ranked(in_group, cons["channels"], labels, report, min_group) if visible else []
+            )
+            rows.append(
+                {
+                    "key": g,
+                    "label": group_label(labels, dim, g),
+                    "headcount": int(age_table.loc[g].sum())
+                    if age_table.loc[g].sum() >= min_group
+                    else None,
+                    "n": n if visible else None,
+                    "metrics": {k: shown[k][g] for k in metrics},
+                    "top_need": needs[0]["label"]
+                    if needs and needs[0]["mean"] is not None
+                    else None,
+                    "top_channel": channels[0]["label"]
+                    if channels and channels[0]["mean"] is not None
+                    else None,
+                    "age_mix": [None if pd.isna(v) else float(v) for v in age_group_shares.loc[g]],
+                }
+            )
+        result["breakdowns"].append(
+            {
+                "dimension": dim,
+                "title": labels.ui(
+                    "situation.by_dimension", dimension=labels.ui(f"dimensions.{dim}")
+                ),
+                "metric_keys": list(metrics),
+                "metric_labels": [labels.ui(f"metrics.{k}") for k in metrics],
+                "overall": {k: split_share(v, min_group)[0] for k, v in metrics.items()},
+                "bands": age_mix["bands"],
+                "rows": rows,
+                "combined": any(r["key"] == anon.OTHER for r in rows),
+            }
+        )
     return result
 
 
-def situation_metrics(situation_figures: Mapping[str, Any], overview_figures: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def situation_metrics(
+    situation_figures: Mapping[str, Any], overview_figures: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Flat ``{metric: {value, label}}`` that the SWOT rules read."""
     metrics: dict[str, dict[str, Any]] = {}
 
@@ -585,7 +787,11 @@ def situation_metrics(situation_figures: Mapping[str, Any], overview_figures: Ma
     put("adopters.innovator_share", adopters.get("innovator_share"))
     put("adopters.conservative_share", adopters.get("conservative_share"))
     put("gamification.agree_share", (situation_figures["gamification"] or {}).get("share"))
-    for kind, share_key in (("needs", "agree_share"), ("channels", "prefer_share"), ("barrier_items", "agree_share")):
+    for kind, share_key in (
+        ("needs", "agree_share"),
+        ("channels", "prefer_share"),
+        ("barrier_items", "agree_share"),
+    ):
         rows = situation_figures[kind]
         for row in rows:
             put(f"{kind}.{row['key']}.{share_key}", row["share"], row["label"])
@@ -602,7 +808,11 @@ def situation_metrics(situation_figures: Mapping[str, Any], overview_figures: Ma
 
 
 def protected_mix(
-    counts: pd.DataFrame, min_group: int, label_of: Callable[[Any], str], *, ordinal: bool,
+    counts: pd.DataFrame,
+    min_group: int,
+    label_of: Callable[[Any], str],
+    *,
+    ordinal: bool,
 ) -> dict[Any, dict[str, Any]]:
     """Per row of ``counts``, its distribution as a card shows it, adding up to 100%.
 
@@ -621,7 +831,9 @@ def protected_mix(
             return label_of(key)
         return " + ".join(label_of(m) for m in members.get(key, [key]))
 
-    combined = [label_of(m) for m in members.get(anon.OTHER, []) if m != anon.OTHER] if not ordinal else []
+    combined = (
+        [label_of(m) for m in members.get(anon.OTHER, []) if m != anon.OTHER] if not ordinal else []
+    )
     out = {}
     for row in merged.index:
         total = float(merged.loc[row].sum())
@@ -629,13 +841,24 @@ def protected_mix(
         for key in merged.columns:
             share = float(merged.loc[row, key]) / total if total else 0.0
             if mask.loc[row, key]:
-                hidden.append({"key": key, "label": label(key), "share": share, "reason": str(reasons.loc[row, key])})
+                hidden.append(
+                    {
+                        "key": key,
+                        "label": label(key),
+                        "share": share,
+                        "reason": str(reasons.loc[row, key]),
+                    }
+                )
             elif share > 0 or ordinal:
                 cells.append({"key": key, "label": label(key), "share": share})
         if not ordinal:
             cells.sort(key=lambda c: (c["key"] == anon.OTHER, -c["share"]))
         hidden_share = sum(h["share"] for h in hidden)
-        percents = anon.whole_percents([c["share"] for c in cells] + [hidden_share]) if total else [0] * (len(cells) + 1)
+        percents = (
+            anon.whole_percents([c["share"] for c in cells] + [hidden_share])
+            if total
+            else [0] * (len(cells) + 1)
+        )
         for cell, percent in zip(cells, percents, strict=False):
             cell["percent"] = percent
         out[row] = {
@@ -655,8 +878,16 @@ def persona_figures(
     labels = Labels(report)
     cons = report["constructs"]
     # Only the columns read below, so that the row selections copy no more.
-    needed = {"pid", "active", "anonymous", "respondent", "persona_source", "persona_id", *all_constructs(report),
-              *(f"group_{dim}" for dim in report["personas"]["demographics"])}
+    needed = {
+        "pid",
+        "active",
+        "anonymous",
+        "respondent",
+        "persona_source",
+        "persona_id",
+        *all_constructs(report),
+        *(f"group_{dim}" for dim in report["personas"]["demographics"]),
+    }
     base = base[[c for c in base.columns if c in needed]]
     # An anonymous survey's respondents are nobody on the roster: the employees a persona
     # reaches are the typed ones alone, never respondents on top of them.
@@ -676,21 +907,38 @@ def persona_figures(
     # Sizes by source; hidden personas as one combined row.
     with_persona = active[active["persona_source"].notna() & active["persona_id"].notna()]
     rows = anon.merge_hidden(with_persona["persona_id"], hidden)
-    size_frame = pd.DataFrame({"p": rows.to_numpy(), "s": with_persona["persona_source"].to_numpy()})
+    size_frame = pd.DataFrame(
+        {"p": rows.to_numpy(), "s": with_persona["persona_source"].to_numpy()}
+    )
     size_rows = list(dict.fromkeys([*visible, *sorted(set(rows.unique()) - set(visible), key=str)]))
     sizes = anon.crosstab_counts(size_frame, "p", "s", rows=size_rows, columns=[SURVEY, INFERRED])
     size_mask = anon.suppress_cells(sizes, min_group)
 
     # Adopter mix on the same merged categories as the overall chart.
     order = list(adopters_params["order"])
-    merged = anon.collapse_ordinal(resp["adopter"].value_counts().reindex(order, fill_value=0), min_group) if cons["innovativeness"] else []
+    merged = (
+        anon.collapse_ordinal(
+            resp["adopter"].value_counts().reindex(order, fill_value=0), min_group
+        )
+        if cons["innovativeness"]
+        else []
+    )
     merge_map = {k: "+".join(cell["labels"]) for cell in merged for k in cell["labels"]}
     merged_keys = ["+".join(cell["labels"]) for cell in merged]
-    merged_labels = {"+".join(cell["labels"]): " + ".join(labels.value("adopters", k) for k in cell["labels"]) for cell in merged}
+    merged_labels = {
+        "+".join(cell["labels"]): " + ".join(labels.value("adopters", k) for k in cell["labels"])
+        for cell in merged
+    }
     persona_rows = anon.merge_hidden(surveyed["persona_id"], hidden)
-    mix_rows = list(dict.fromkeys([*visible, *sorted(set(persona_rows.unique()) - set(visible), key=str)]))
-    adopter_frame = pd.DataFrame({"p": persona_rows.to_numpy(), "a": surveyed["adopter"].map(merge_map).to_numpy()}).dropna()
-    adopter_counts = anon.crosstab_counts(adopter_frame, "p", "a", rows=mix_rows, columns=merged_keys)
+    mix_rows = list(
+        dict.fromkeys([*visible, *sorted(set(persona_rows.unique()) - set(visible), key=str)])
+    )
+    adopter_frame = pd.DataFrame(
+        {"p": persona_rows.to_numpy(), "a": surveyed["adopter"].map(merge_map).to_numpy()}
+    ).dropna()
+    adopter_counts = anon.crosstab_counts(
+        adopter_frame, "p", "a", rows=mix_rows, columns=merged_keys
+    )
     adopter_mix = protected_mix(adopter_counts, min_group, merged_labels.get, ordinal=True)
 
     demographics: dict[str, dict[Any, dict[str, Any]]] = {}
@@ -699,19 +947,34 @@ def persona_figures(
         groups = ordered_groups(resp[column]) if len(resp) else []
         if dim == "age_band":
             bands = list(report["age_bands"]["labels"][labels.language])
-            groups = sorted(groups, key=lambda g: (bands.index(g) if g in bands else len(bands), str(g)))
+            groups = sorted(
+                groups, key=lambda g: (bands.index(g) if g in bands else len(bands), str(g))
+            )
         frame = pd.DataFrame({"p": persona_rows.to_numpy(), "g": surveyed[column].to_numpy()})
         counts = anon.crosstab_counts(frame, "p", "g", rows=mix_rows, columns=groups)
         demographics[dim] = protected_mix(
-            counts, min_group, lambda g, dim=dim: group_label(labels, dim, g), ordinal=dim == "age_band",
+            counts,
+            min_group,
+            lambda g, dim=dim: group_label(labels, dim, g),
+            ordinal=dim == "age_band",
         )
 
     traits = [c for c in cons.get("traits", []) if c in resp]
-    out: dict[str, Any] = {"visible": visible, "hidden": sorted(hidden, key=persona_sort_key), "personas": {}, "n_respondents": n_resp, "scale": scale,
-                           "trait_axis": list(report["score_axis"]["bounds"])}
+    out: dict[str, Any] = {
+        "visible": visible,
+        "hidden": sorted(hidden, key=persona_sort_key),
+        "personas": {},
+        "n_respondents": n_resp,
+        "scale": scale,
+        "trait_axis": list(report["score_axis"]["bounds"]),
+    }
     everyone = {c: on_score_axis(report, c, anon.safe_mean(resp[c], min_group)) for c in traits}
     trait_frame = resp[traits]
-    member_columns = list(dict.fromkeys(["pid", *traits, *[c for c in [*cons["needs"], *cons["channels"]] if c in surveyed]]))
+    member_columns = list(
+        dict.fromkeys(
+            ["pid", *traits, *[c for c in [*cons["needs"], *cons["channels"]] if c in surveyed]]
+        )
+    )
     by_persona = _split(surveyed, "persona_id", member_columns)
     for p in visible:
         members = by_persona.get(p, surveyed[member_columns].iloc[:0])
@@ -720,17 +983,22 @@ def persona_figures(
         inferred = None if size_mask.loc[p, INFERRED] else int(sizes.loc[p, INFERRED])
         trait_rows = []
         for c in traits:
-            trait_rows.append({
-                "key": c,
-                "label": labels.construct(c),
-                "mean": on_score_axis(report, c, anon.safe_mean(members[c], min_group)),
-                "everyone": everyone[c],
-                "d": cohen_d(members[c], others[c]) if len(others) >= min_group else None,
-            })
+            trait_rows.append(
+                {
+                    "key": c,
+                    "label": labels.construct(c),
+                    "mean": on_score_axis(report, c, anon.safe_mean(members[c], min_group)),
+                    "everyone": everyone[c],
+                    "d": cohen_d(members[c], others[c]) if len(others) >= min_group else None,
+                }
+            )
         needs = _ranked(members, cons["needs"], labels, report, min_group)
         channels = _ranked(members, cons["channels"], labels, report, min_group)
         mix = adopter_mix[p] if merged_keys else None
-        demo = {dim: {"title": labels.ui(f"dimensions.{dim}"), **blocks[p]} for dim, blocks in demographics.items()}
+        demo = {
+            dim: {"title": labels.ui(f"dimensions.{dim}"), **blocks[p]}
+            for dim, blocks in demographics.items()
+        }
         out["personas"][p] = {
             "size": n,
             "share": n / n_resp if n_resp else None,
@@ -748,7 +1016,12 @@ def persona_figures(
 # --------------------------------------------------------------------- method
 
 
-OUTCOMES = {"rule": "rule", "pinned": "pinned", "fallback: most": "fallback_reproducible", "fallback: smallest": "fallback_smallest"}
+OUTCOMES = {
+    "rule": "rule",
+    "pinned": "pinned",
+    "fallback: most": "fallback_reproducible",
+    "fallback: smallest": "fallback_smallest",
+}
 
 
 def outcome_text(labels: Labels, outcome: str) -> str:
@@ -762,23 +1035,46 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
     labels = Labels(report)
     rows = []
     for row in summary["k_table"]:
-        small = row["smallest_persona_size"] is not None and row["smallest_persona_size"] < min_group
-        rows.append({
-            **row,
-            "smallest_persona_size": None if small else (int(row["smallest_persona_size"]) if row["smallest_persona_size"] is not None else None),
-            "smallest_persona_share": None if small else row["smallest_persona_share"],
-            "chosen": row["k"] == summary["chosen_k"],
-        })
+        small = (
+            row["smallest_persona_size"] is not None and row["smallest_persona_size"] < min_group
+        )
+        rows.append(
+            {
+                **row,
+                "smallest_persona_size": None
+                if small
+                else (
+                    int(row["smallest_persona_size"])
+                    if row["smallest_persona_size"] is not None
+                    else None
+                ),
+                "smallest_persona_share": None if small else row["smallest_persona_share"],
+                "chosen": row["k"] == summary["chosen_k"],
+            }
+        )
     reference = summary["reference"]
     exploratory = bool(rows) and not any(row["eligible"] for row in rows)
-    needed = ("k", "reproducibility", "reference_reproducibility", "reproducibility_gain", "silhouette", "reference_silhouette")
+    needed = (
+        "k",
+        "reproducibility",
+        "reference_reproducibility",
+        "reproducibility_gain",
+        "silhouette",
+        "reference_silhouette",
+    )
     reference_text = (
         labels.ui("method.reference_text", **{k: reference[k] for k in needed})
-        if all(isinstance(reference.get(k), int | float) for k in needed) else ""
+        if all(isinstance(reference.get(k), int | float) for k in needed)
+        else ""
     )
     typing_text = (
-        labels.ui("method.typing_text", accuracy=summary["typing_accuracy"], baseline=summary["typing_baseline"])
-        if summary["typing_accuracy"] is not None and summary["typing_baseline"] is not None else ""
+        labels.ui(
+            "method.typing_text",
+            accuracy=summary["typing_accuracy"],
+            baseline=summary["typing_baseline"],
+        )
+        if summary["typing_accuracy"] is not None and summary["typing_baseline"] is not None
+        else ""
     )
     return {
         "k_table": rows,
@@ -790,7 +1086,10 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
         # No k met the stability rule: the personas are exploratory, and nothing calls them better than chance.
         "exploratory": exploratory,
         "clearly_better": None if exploratory else reference.get("clearly_better_than_reference"),
-        "alphas": [{"key": k, "label": labels.construct(k), "alpha": v} for k, v in summary["alphas"].items()],
+        "alphas": [
+            {"key": k, "label": labels.construct(k), "alpha": v}
+            for k, v in summary["alphas"].items()
+        ],
         "typing_text": typing_text,
         "typing_accuracy": summary["typing_accuracy"],
         "typing_baseline": summary["typing_baseline"],

@@ -18,7 +18,13 @@ from kedro.io.core import get_filepath_str, get_protocol_and_path
 class BinaryFileDataset(AbstractDataset[bytes, bytes]):
     """Save and load a file's bytes as they are."""
 
-    def __init__(self, *, filepath: str, fs_args: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        *,
+        filepath: str,
+        fs_args: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ):
         protocol, path = get_protocol_and_path(filepath)
         fs_args = dict(fs_args or {})
         if protocol == "file":

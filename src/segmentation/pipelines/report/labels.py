@@ -21,7 +21,9 @@ class Labels:
 
     def __init__(self, report: Mapping[str, Any]):
         language = str(report.get("language") or "en")
-        self.language = fall_back_language(language, list(report["labels"]), "the report's labels (report.labels)")
+        self.language = fall_back_language(
+            language, list(report["labels"]), "the report's labels (report.labels)"
+        )
         self._ui = report["labels"][self.language]
         self._fallback = report["labels"]["en"]
         self._values = report.get("values") or {}

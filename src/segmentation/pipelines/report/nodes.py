@@ -52,7 +52,9 @@ HALF = 4.6  # inches: width of a chart that shares its row with another
 # ------------------------------------------------------------------ figures
 
 
-def resolve_report_settings(report: Mapping[str, Any], questionnaire: Mapping[str, Any]) -> dict[str, Any]:
+def resolve_report_settings(
+    report: Mapping[str, Any], questionnaire: Mapping[str, Any]
+) -> dict[str, Any]:
     """The report's parameters with ``constructs`` taken from the questionnaire's roles, and the scales.
 
     ``scales`` and ``score_axis`` (:func:`analysis.survey_scales`) give every
@@ -78,7 +80,13 @@ def build_report_base(
 ) -> pd.DataFrame:
     """One row per employee with what every breakdown needs (see :func:`analysis.build_base`)."""
     return analysis.build_base(
-        employees, construct_scores, item_scores, persona_assignments, wave, wave_date, report,
+        employees,
+        construct_scores,
+        item_scores,
+        persona_assignments,
+        wave,
+        wave_date,
+        report,
         check_min_group(anonymity),
     )
 
@@ -94,18 +102,27 @@ def summarise_report_overview(
 ) -> dict[str, Any]:
     """The wave, response rate overall and per department, and data quality."""
     return analysis.overview(
-        adapt_ingestion_summary(ingestion_summary), report_base, list(adapt_profiles(persona_profiles)),
-        wave, wave_date, report, check_min_group(anonymity),
+        adapt_ingestion_summary(ingestion_summary),
+        report_base,
+        list(adapt_profiles(persona_profiles)),
+        wave,
+        wave_date,
+        report,
+        check_min_group(anonymity),
     )
 
 
-def analyse_situation(report_base: pd.DataFrame, report: Mapping[str, Any], anonymity: Mapping[str, Any]) -> dict[str, Any]:
+def analyse_situation(
+    report_base: pd.DataFrame, report: Mapping[str, Any], anonymity: Mapping[str, Any]
+) -> dict[str, Any]:
     """Age mix, social media and mobile use, adopters, needs, barriers, channels; overall and by group."""
     return analysis.situation(report_base, report, check_min_group(anonymity))
 
 
 def derive_swot(
-    report_situation: Mapping[str, Any], report_overview: Mapping[str, Any], report: Mapping[str, Any]
+    report_situation: Mapping[str, Any],
+    report_overview: Mapping[str, Any],
+    report: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     """Strengths, weaknesses, opportunities and threats from the rules in ``report.swot``.
 
@@ -129,41 +146,65 @@ def derive_swot(
         text = labels.localised(rule["text"])
         with contextlib.suppress(KeyError, ValueError, IndexError):
             text = text.format(value=metric["value"], label=label)
-        fired.append({
-            "id": rule["id"],
-            "quadrant": rule["quadrant"],
-            "quadrant_label": labels.ui(f"swot.{rule['quadrant']}"),
-            "metric": rule["metric"],
-            "value": float(metric["value"]),
-            "text": text,
-        })
+        fired.append(
+            {
+                "id": rule["id"],
+                "quadrant": rule["quadrant"],
+                "quadrant_label": labels.ui(f"swot.{rule['quadrant']}"),
+                "metric": rule["metric"],
+                "value": float(metric["value"]),
+                "text": text,
+            }
+        )
     return fired
 
 
-def _tone(traits: list[dict[str, Any]], playbook_entry: Mapping[str, Any], tone_params: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
+def _tone(
+    traits: list[dict[str, Any]],
+    playbook_entry: Mapping[str, Any],
+    tone_params: Mapping[str, Any],
+    labels: Labels,
+) -> dict[str, Any]:
     """Tone do's and don'ts: the playbook's when it has them, else the report's rules on Cohen's d."""
     if playbook_entry.get("tone_do") or playbook_entry.get("tone_dont"):
-        return {"do": playbook_entry.get("tone_do", []), "dont": playbook_entry.get("tone_dont", []), "rules": playbook_entry.get("tone_rule_ids", [])}
+        return {
+            "do": playbook_entry.get("tone_do", []),
+            "dont": playbook_entry.get("tone_dont", []),
+            "rules": playbook_entry.get("tone_rule_ids", []),
+        }
     d = {t["key"]: t["d"] for t in traits}
     do, dont, rules = [], [], []
     for rule in tone_params["rules"]:
         value = d.get(rule["construct"])
         if value is None:
             continue
-        if (rule["direction"] == "high" and value >= tone_params["min_d"]) or (rule["direction"] == "low" and value <= -tone_params["min_d"]):
+        if (rule["direction"] == "high" and value >= tone_params["min_d"]) or (
+            rule["direction"] == "low" and value <= -tone_params["min_d"]
+        ):
             do.append(labels.localised(rule["do"]))
             dont.append(labels.localised(rule["dont"]))
             rules.append(rule["id"])
     if not rules:
         default = tone_params["default"]
-        do, dont, rules = [labels.localised(default["do"])], [labels.localised(default["dont"])], [default["id"]]
+        do, dont, rules = (
+            [labels.localised(default["do"])],
+            [labels.localised(default["dont"])],
+            [default["id"]],
+        )
     return {"do": do, "dont": dont, "rules": rules}
 
 
 def _one_line(traits: list[dict[str, Any]], min_d: float, labels: Labels) -> str:
-    ranked = sorted((t for t in traits if t["d"] is not None and abs(t["d"]) >= min_d), key=lambda t: -abs(t["d"]))[:4]
-    high = [t["label"].lower() if labels.language == "en" else t["label"] for t in ranked if t["d"] > 0]
-    low = [t["label"].lower() if labels.language == "en" else t["label"] for t in ranked if t["d"] < 0]
+    ranked = sorted(
+        (t for t in traits if t["d"] is not None and abs(t["d"]) >= min_d),
+        key=lambda t: -abs(t["d"]),
+    )[:4]
+    high = [
+        t["label"].lower() if labels.language == "en" else t["label"] for t in ranked if t["d"] > 0
+    ]
+    low = [
+        t["label"].lower() if labels.language == "en" else t["label"] for t in ranked if t["d"] < 0
+    ]
     parts = []
     if high:
         parts.append(labels.ui("persona.high_on", traits=", ".join(high)))
@@ -175,7 +216,9 @@ def _one_line(traits: list[dict[str, Any]], min_d: float, labels: Labels) -> str
 _IDENTIFIERS = {"rule_id", "need", "channel", "construct", "topic", "key", "tone_rule_ids"}
 
 
-def guard_texts(value: Any, group_size: int | None, min_group: int, mark: str, key: str = "") -> Any:
+def guard_texts(
+    value: Any, group_size: int | None, min_group: int, mark: str, key: str = ""
+) -> Any:
     """Every text in a (nested) structure with small-group percentages hidden (see :func:`guard_shares`)."""
     if key in _IDENTIFIERS:
         return value
@@ -205,7 +248,9 @@ def _quotes(members: pd.Series, texts: pd.DataFrame, params: Mapping[str, Any]) 
         return []
     scrubbed = mine["text"].map(scrub_text)
     lengths = scrubbed.str.len()
-    scrubbed = scrubbed[(lengths >= params["min_characters"]) & (lengths <= params["max_characters"])]
+    scrubbed = scrubbed[
+        (lengths >= params["min_characters"]) & (lengths <= params["max_characters"])
+    ]
     counts = scrubbed.value_counts()
     ranked = sorted(counts.index, key=lambda t: (-counts[t], t))
     return ranked[: int(params["max_quotes_per_persona"])]
@@ -232,7 +277,10 @@ def build_persona_cards(
     cards = []
     ids = sorted(set(figures["visible"]) | set(figures["hidden"]), key=persona_sort_key)
     for pid in ids:
-        profile = profiles.get(pid, {"name": {"en": pid, "he": pid}, "description": {"en": "", "he": ""}, "top_traits": []})
+        profile = profiles.get(
+            pid,
+            {"name": {"en": pid, "he": pid}, "description": {"en": "", "he": ""}, "top_traits": []},
+        )
         name = labels.localised(profile["name"])
         if pid in figures["hidden"]:
             cards.append({"persona_id": pid, "name": name, "hidden": True})
@@ -243,64 +291,124 @@ def build_persona_cards(
         # smaller of the persona's populations).
         mark = labels.ui("hidden_mark")
         play = guard_texts(plays.get(pid, {}), fig["size"], min_group, mark)
-        profile = {**profile, "description": guard_texts(profile["description"], fig["size"], min_group, mark)}
+        profile = {
+            **profile,
+            "description": guard_texts(profile["description"], fig["size"], min_group, mark),
+        }
         propositions = {vp["need"]: vp for vp in play.get("value_propositions", [])}
         top_needs = fig["needs"][: int(card_params["top_needs"])]
         needs = [{**n, "proposition": propositions.get(n["key"])} for n in top_needs]
         shown = {n["key"] for n in top_needs}
         needs += [
-            {"key": vp["need"], "label": labels.construct(vp["need"]) if vp["need"] else vp["title"],
-             "share": next((n["share"] for n in fig["needs"] if n["key"] == vp["need"]), None),
-             "mean": None, "proposition": vp}
-            for vp in play.get("value_propositions", []) if vp["need"] not in shown
+            {
+                "key": vp["need"],
+                "label": labels.construct(vp["need"]) if vp["need"] else vp["title"],
+                "share": next((n["share"] for n in fig["needs"] if n["key"] == vp["need"]), None),
+                "mean": None,
+                "proposition": vp,
+            }
+            for vp in play.get("value_propositions", [])
+            if vp["need"] not in shown
         ]
         shares = {c["key"]: c["share"] for c in fig["channels"]}
         if play.get("channels"):
-            channels = by_shown_share([
-                {"key": c["construct"], "label": c["label"], "share": shares.get(c["construct"]), "reason": c["reason"], "rule_id": c["rule_id"], "rank": c["rank"]}
-                for c in play["channels"][: int(card_params["top_channels"])]
-            ])
+            channels = by_shown_share(
+                [
+                    {
+                        "key": c["construct"],
+                        "label": c["label"],
+                        "share": shares.get(c["construct"]),
+                        "reason": c["reason"],
+                        "rule_id": c["rule_id"],
+                        "rank": c["rank"],
+                    }
+                    for c in play["channels"][: int(card_params["top_channels"])]
+                ]
+            )
         else:
-            channels = by_shown_share([
-                {"key": c["key"], "label": c["label"], "share": c["share"], "reason": "", "rule_id": "", "rank": i}
-                for i, c in enumerate(fig["channels"][: int(card_params["top_channels"])], start=1)
-            ])
+            channels = by_shown_share(
+                [
+                    {
+                        "key": c["key"],
+                        "label": c["label"],
+                        "share": c["share"],
+                        "reason": "",
+                        "rule_id": "",
+                        "rank": i,
+                    }
+                    for i, c in enumerate(
+                        fig["channels"][: int(card_params["top_channels"])], start=1
+                    )
+                ]
+            )
         quotes = []
         if show_text and fig["size"] >= int(text_params["min_persona_respondents"]):
-            members = report_base.loc[report_base["respondent"] & report_base["persona_source"].eq("survey") & report_base["persona_id"].eq(pid), "pid"]
+            members = report_base.loc[
+                report_base["respondent"]
+                & report_base["persona_source"].eq("survey")
+                & report_base["persona_id"].eq(pid),
+                "pid",
+            ]
             quotes = _quotes(members, texts, text_params)
-        cards.append({
-            "persona_id": pid,
-            "name": name,
-            "other_name": labels.localised({"en": profile["name"]["he"], "he": profile["name"]["en"]}),
-            "hidden": False,
-            "description": labels.localised(profile["description"]),
-            "one_line": _one_line(fig["traits"], card_params["tone"]["min_d"], labels),
-            **{k: fig[k] for k in ("size", "share", "inferred", "total", "traits", "adopter_mix", "demographics")},
-            "needs": needs,
-            "channels": channels,
-            "channel_means": {c["key"]: c["mean"] for c in fig["channels"]},
-            "four_ps": [
-                {"key": p, "label": labels.ui(f"persona.{p}"), "items": play.get("four_ps", {}).get(p, [])}
-                for p in ("product", "price", "place", "promotion")
-            ],
-            "gamification": play.get("gamification", []),
-            "training": play.get("training", []),
-            "help_desk": play.get("help_desk", []),
-            "tone": _tone(fig["traits"], play, card_params["tone"], labels),
-            "has_playbook": bool(play),
-            "quotes": quotes,
-        })
-    return {"cards": cards, "n_respondents": figures["n_respondents"], "show_open_text": show_text, "trait_axis": figures["trait_axis"]}
+        cards.append(
+            {
+                "persona_id": pid,
+                "name": name,
+                "other_name": labels.localised(
+                    {"en": profile["name"]["he"], "he": profile["name"]["en"]}
+                ),
+                "hidden": False,
+                "description": labels.localised(profile["description"]),
+                "one_line": _one_line(fig["traits"], card_params["tone"]["min_d"], labels),
+                **{
+                    k: fig[k]
+                    for k in (
+                        "size",
+                        "share",
+                        "inferred",
+                        "total",
+                        "traits",
+                        "adopter_mix",
+                        "demographics",
+                    )
+                },
+                "needs": needs,
+                "channels": channels,
+                "channel_means": {c["key"]: c["mean"] for c in fig["channels"]},
+                "four_ps": [
+                    {
+                        "key": p,
+                        "label": labels.ui(f"persona.{p}"),
+                        "items": play.get("four_ps", {}).get(p, []),
+                    }
+                    for p in ("product", "price", "place", "promotion")
+                ],
+                "gamification": play.get("gamification", []),
+                "training": play.get("training", []),
+                "help_desk": play.get("help_desk", []),
+                "tone": _tone(fig["traits"], play, card_params["tone"], labels),
+                "has_playbook": bool(play),
+                "quotes": quotes,
+            }
+        )
+    return {
+        "cards": cards,
+        "n_respondents": figures["n_respondents"],
+        "show_open_text": show_text,
+        "trait_axis": figures["trait_axis"],
+    }
 
 
-def summarise_method(persona_summary: Mapping[str, Any], report: Mapping[str, Any], anonymity: Mapping[str, Any]) -> dict[str, Any]:
+def summarise_method(
+    persona_summary: Mapping[str, Any], report: Mapping[str, Any], anonymity: Mapping[str, Any]
+) -> dict[str, Any]:
     """The k table, reproducibility against the structure-free reference, alphas, typing accuracy."""
     min_group = check_min_group(anonymity)
     labels = Labels(report)
     figures = analysis.method(adapt_persona_summary(persona_summary), report, min_group)
     figures["warnings"] = [
-        hide_small_counts(w, min_group, labels.ui("fewer_than", k=min_group)) for w in figures["warnings"]
+        hide_small_counts(w, min_group, labels.ui("fewer_than", k=min_group))
+        for w in figures["warnings"]
     ]
     return figures
 
@@ -313,7 +421,9 @@ def summarise_waves_section(
     anonymity: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Persona identities, sizes over time, movement, adoption funnels and badges (see :mod:`.waves`)."""
-    return waves_section(waves_summary, adoption_summary, persona_migration, report, check_min_group(anonymity))
+    return waves_section(
+        waves_summary, adoption_summary, persona_migration, report, check_min_group(anonymity)
+    )
 
 
 # ------------------------------------------------------------------ charts
@@ -336,40 +446,70 @@ def draw_report_charts(
     departments = report_overview["departments"]
     if departments:
         out["response_by_department"] = ch.hbar_shares(
-            style, [d["label"] for d in departments], [d["rate"] for d in departments], hidden_mark=hidden,
+            style,
+            [d["label"] for d in departments],
+            [d["rate"] for d in departments],
+            hidden_mark=hidden,
             reference=report_overview["response_rate"],
-            reference_label=labels.ui("overview.overall", value=report_overview["response_rate"] or 0), width=HALF,
+            reference_label=labels.ui(
+                "overview.overall", value=report_overview["response_rate"] or 0
+            ),
+            width=HALF,
         )
     age = report_situation["age_mix"]
     out["age_mix"] = ch.grouped_shares(
-        style, age["bands"], {labels.ui("situation.employees"): age["employees"], labels.ui("situation.respondents"): age["respondents"]},
-        [palette["muted"], palette["primary"]], width=HALF + 1.0,
+        style,
+        age["bands"],
+        {
+            labels.ui("situation.employees"): age["employees"],
+            labels.ui("situation.respondents"): age["respondents"],
+        },
+        [palette["muted"], palette["primary"]],
+        width=HALF + 1.0,
     )
     usage = report_situation["usage"]
     if usage:
         out["usage"] = ch.stacked_shares(
-            style, [u["label"] for u in usage], [labels.ui(f"level_titles.{k}") for k in analysis.LEVELS],
-            [[c["share"] for c in u["cells"]] for u in usage], palette["levels"], hidden_label=hidden_label,
+            style,
+            [u["label"] for u in usage],
+            [labels.ui(f"level_titles.{k}") for k in analysis.LEVELS],
+            [[c["share"] for c in u["cells"]] for u in usage],
+            palette["levels"],
+            hidden_label=hidden_label,
         )
     if report_situation["adopters"]:
         adopters = report_situation["adopters"]["cells"]
         colours = palette["adopters"]
         out["adopters"] = ch.stacked_shares(
-            style, [labels.ui("situation.respondents")], [c["label"] for c in adopters], [[c["share"] for c in adopters]],
-            [colours[min(len(colours) - 1, report["adopters"]["order"].index(c["labels"][0]))] for c in adopters],
+            style,
+            [labels.ui("situation.respondents")],
+            [c["label"] for c in adopters],
+            [[c["share"] for c in adopters]],
+            [
+                colours[min(len(colours) - 1, report["adopters"]["order"].index(c["labels"][0]))]
+                for c in adopters
+            ],
             hidden_label=hidden_label,
         )
     for key in ("needs", "channels"):
         rows = report_situation[key]
         if rows:
-            out[key] = ch.hbar_shares(style, [r["label"] for r in rows], [r["share"] for r in rows], hidden_mark=hidden,
-                                      width=HALF if key == "needs" else None)
+            out[key] = ch.hbar_shares(
+                style,
+                [r["label"] for r in rows],
+                [r["share"] for r in rows],
+                hidden_mark=hidden,
+                width=HALF if key == "needs" else None,
+            )
     if report_situation["barriers_levels"]:
         barrier_rows = report_situation["barrier_items"]
         out["barriers"] = ch.hbar_shares(
-            style, [r["label"] for r in barrier_rows] + [labels.ui("situation.barriers_high")],
+            style,
+            [r["label"] for r in barrier_rows] + [labels.ui("situation.barriers_high")],
             [r["share"] for r in barrier_rows] + [report_situation["barriers_high_share"]],
-            hidden_mark=hidden, colour=palette["secondary"], width=HALF,
+            hidden_mark=hidden,
+            colour=palette["secondary"],
+            width=HALF,
         )
     for block in report_situation["breakdowns"]:
         rows = block["rows"]
@@ -377,12 +517,20 @@ def draw_report_charts(
             continue
         if block["metric_keys"]:  # a survey without the standard figures has nothing to map here
             out[f"by_{block['dimension']}"] = ch.heatmap_shares(
-                style, [r["label"] for r in rows], block["metric_labels"],
-                [[r["metrics"][k] for k in block["metric_keys"]] for r in rows], hidden_mark=hidden,
+                style,
+                [r["label"] for r in rows],
+                block["metric_labels"],
+                [[r["metrics"][k] for k in block["metric_keys"]] for r in rows],
+                hidden_mark=hidden,
             )
         out[f"age_by_{block['dimension']}"] = ch.stacked_shares(
-            style, [r["label"] for r in rows], block["bands"], [r["age_mix"] for r in rows],
-            ch.sequential_colours(len(block["bands"])), hidden_label=hidden_label, width=HALF,
+            style,
+            [r["label"] for r in rows],
+            block["bands"],
+            [r["age_mix"] for r in rows],
+            ch.sequential_colours(len(block["bands"])),
+            hidden_label=hidden_label,
+            width=HALF,
         )
     for card in report_personas["cards"]:
         if card["hidden"]:
@@ -391,8 +539,13 @@ def draw_report_charts(
         if not traits:
             continue
         out[f"traits_{card['persona_id']}"] = ch.trait_dots(
-            style, [t["label"] for t in traits], [t["mean"] for t in traits], [t["everyone"] for t in traits],
-            labels.ui("persona.this_persona"), labels.ui("persona.everyone"), report_personas["trait_axis"],
+            style,
+            [t["label"] for t in traits],
+            [t["mean"] for t in traits],
+            [t["everyone"] for t in traits],
+            labels.ui("persona.this_persona"),
+            labels.ui("persona.everyone"),
+            report_personas["trait_axis"],
         )
     return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
 
@@ -406,27 +559,40 @@ def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]
     sizes = report_waves["sizes"]
     if sizes["rows"]:
         out["waves_sizes"] = ch.heatmap_shares(
-            style, [r["name"] for r in sizes["rows"]], sizes["waves"], [r["shares"] for r in sizes["rows"]], hidden_mark=hidden,
+            style,
+            [r["name"] for r in sizes["rows"]],
+            sizes["waves"],
+            [r["shares"] for r in sizes["rows"]],
+            hidden_mark=hidden,
             scale=ch.data_range([r["shares"] for r in sizes["rows"]]),
         )
     migration = report_waves["migration"]
     if migration["available"]:
         out["waves_migration"] = ch.heatmap_shares(
-            style, migration["rows"], migration["columns"], migration["row_shares"], hidden_mark=hidden,
+            style,
+            migration["rows"],
+            migration["columns"],
+            migration["row_shares"],
+            hidden_mark=hidden,
         )
     adoption = report_waves["adoption"]
     trend = adoption["trend"]
     if trend["waves"]:
         out["waves_trend"] = ch.grouped_shares(
-            style, [r["label"] for r in trend["rows"]],
+            style,
+            [r["label"] for r in trend["rows"]],
             {w: [r["shares"][i] for r in trend["rows"]] for i, w in enumerate(trend["waves"])},
-            ch.sequential_colours(len(trend["waves"])), width=HALF + 1.0,
+            ch.sequential_colours(len(trend["waves"])),
+            width=HALF + 1.0,
         )
     if adoption["measured"]:
         for block in adoption["groups"]:
             out[f"waves_by_{block['dimension']}"] = ch.heatmap_shares(
-                style, [r["label"] for r in block["rows"]], adoption["metric_labels"],
-                [r["shares"] for r in block["rows"]], hidden_mark=hidden,
+                style,
+                [r["label"] for r in block["rows"]],
+                adoption["metric_labels"],
+                [r["shares"] for r in block["rows"]],
+                hidden_mark=hidden,
             )
     return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
 
@@ -447,8 +613,14 @@ def render_report_html(
 ) -> str:
     """The persona report as one self-contained HTML page (charts as data URIs, CSS inline)."""
     return render_html(
-        report_overview, report_situation, report_swot, report_personas, report_method,
-        {**report_charts, **report_waves_charts}, report, waves=report_waves,
+        report_overview,
+        report_situation,
+        report_swot,
+        report_personas,
+        report_method,
+        {**report_charts, **report_waves_charts},
+        report,
+        waves=report_waves,
     )
 
 
@@ -466,4 +638,12 @@ def build_report_workbook(
     report: Mapping[str, Any],
 ) -> bytes:
     """The persona report as xlsx bytes with fixed document properties and zip dates."""
-    return build_workbook(report_overview, report_situation, report_swot, report_personas, report_method, report, waves=report_waves)
+    return build_workbook(
+        report_overview,
+        report_situation,
+        report_swot,
+        report_personas,
+        report_method,
+        report,
+        waves=report_waves,
+    )

@@ -57,7 +57,14 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.build_persona_cards,
-                ["report_base", "persona_profiles", "playbook", "open_text", "report_settings", "params:anonymity"],
+                [
+                    "report_base",
+                    "persona_profiles",
+                    "playbook",
+                    "open_text",
+                    "report_settings",
+                    "params:anonymity",
+                ],
                 "report_personas",
                 name="build_persona_cards",
             ),
@@ -69,7 +76,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.summarise_waves_section,
-                ["waves_summary", "adoption_summary", "persona_migration", "params:report", "params:anonymity"],
+                [
+                    "waves_summary",
+                    "adoption_summary",
+                    "persona_migration",
+                    "params:report",
+                    "params:anonymity",
+                ],
                 "report_waves",
                 name="summarise_waves_section",
             ),
@@ -103,7 +116,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.render_persona_one_pagers,
-                ["report_overview", "report_personas", "report_method", "report_charts", "report_settings"],
+                [
+                    "report_overview",
+                    "report_personas",
+                    "report_method",
+                    "report_charts",
+                    "report_settings",
+                ],
                 "persona_one_pagers_html",
                 name="render_persona_one_pagers",
             ),

@@ -41,10 +41,14 @@ def environment(hidden_mark: str) -> jinja2.Environment:
     env.filters["pct"] = lambda v, digits=0: hidden_mark if _missing(v) else f"{v:.{digits}%}"
     env.filters["num"] = lambda v, digits=2: hidden_mark if _missing(v) else f"{v:.{digits}f}"
     env.filters["count"] = lambda v: hidden_mark if _missing(v) else f"{int(v):,}"
-    env.filters["width"] = lambda v: "0" if _missing(v) else f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
+    env.filters["width"] = lambda v: (
+        "0" if _missing(v) else f"{max(0.0, min(1.0, float(v))) * 100:.1f}"
+    )
     # "30-39" never breaks at its hyphen (a non-breaking hyphen) and, isolated left to right,
     # never reads "39-30" in a right-to-left page.
-    env.filters["ranges"] = lambda v: RANGE.sub(lambda m: "\u2066" + m.group(0).replace("-", "\u2011") + "\u2069", str(v))
+    env.filters["ranges"] = lambda v: RANGE.sub(
+        lambda m: "\u2066" + m.group(0).replace("-", "\u2011") + "\u2069", str(v)
+    )
     env.tests["missing"] = _missing
     return env
 
@@ -63,11 +67,28 @@ def headlines(labels: Labels, situation: Mapping[str, Any]) -> dict[str, str]:
     channels = [c for c in situation["channels"] if c["share"] is not None]
     ad = situation["adopters"] or {}  # none without an innovativeness construct
     return {
-        "usage": takeaway(labels, "usage", social_high=social.get("high"), social_low=social.get("low"), mobile_high=mobile.get("high")),
-        "adopters": takeaway(labels, "adopters", innovators=ad.get("innovator_share"), conservatives=ad.get("conservative_share")),
-        "needs": takeaway(labels, "needs", label=needs[0]["label"], share=needs[0]["share"]) if needs else "",
+        "usage": takeaway(
+            labels,
+            "usage",
+            social_high=social.get("high"),
+            social_low=social.get("low"),
+            mobile_high=mobile.get("high"),
+        ),
+        "adopters": takeaway(
+            labels,
+            "adopters",
+            innovators=ad.get("innovator_share"),
+            conservatives=ad.get("conservative_share"),
+        ),
+        "needs": takeaway(labels, "needs", label=needs[0]["label"], share=needs[0]["share"])
+        if needs
+        else "",
         "barriers": takeaway(labels, "barriers", share=situation["barriers_high_share"]),
-        "channels": takeaway(labels, "channels", label=channels[0]["label"], share=channels[0]["share"]) if channels else "",
+        "channels": takeaway(
+            labels, "channels", label=channels[0]["label"], share=channels[0]["share"]
+        )
+        if channels
+        else "",
     }
 
 
@@ -85,7 +106,11 @@ def render_html(
     env = environment(labels.ui("hidden_mark"))
     template = env.get_template("report.html.j2")
     quadrants = [
-        {"key": q, "label": labels.ui(f"swot.{q}"), "items": [s for s in swot if s["quadrant"] == q]}
+        {
+            "key": q,
+            "label": labels.ui(f"swot.{q}"),
+            "items": [s for s in swot if s["quadrant"] == q],
+        }
         for q in ("strengths", "weaknesses", "opportunities", "threats")
     ]
     return template.render(

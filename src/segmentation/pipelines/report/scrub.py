@@ -23,7 +23,9 @@ PHONE = re.compile(r"(?<!\w)\+?\(?\d(?:[\s().-]*\d){6,}(?!\w)")
 _WORD = r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*"
 _PREFIXED = r"(?:O['’]|D['’]|Mc|Mac)?" + _WORD
 NAME_PAIR = re.compile(rf"\b{_WORD}(?:\s+{_PREFIXED}){{1,2}}\b")
-SMALL_COUNT = re.compile(r"\b(\d+)(\s+)(people|persons|respondents|employees|members|אנשים|משיבים|עובדים)\b")
+SMALL_COUNT = re.compile(
+    r"\b(\d+)(\s+)(people|persons|respondents|employees|members|אנשים|משיבים|עובדים)\b"
+)
 
 LINK_MARK = "[link]"
 EMAIL_MARK = "[email]"

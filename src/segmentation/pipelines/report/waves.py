@@ -38,7 +38,9 @@ def _pct(value: Any, labels: Labels) -> str:
     return labels.ui("hidden_mark") if value is None else f"{value:.0%}"
 
 
-def group_label(labels: Labels, report: Mapping[str, Any], dimension: str, row: Mapping[str, Any]) -> str:
+def group_label(
+    labels: Labels, report: Mapping[str, Any], dimension: str, row: Mapping[str, Any]
+) -> str:
     """The label of a breakdown group: persona name, age band, work pattern or org unit."""
     key = row["key"]
     if key == OTHER:
@@ -70,9 +72,12 @@ def _identities(summary: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
     personas = summary.get("personas", {})
     rows = {
         kind: [
-            {"persona_id": p["persona_id"], "name": _name(p, labels),
-             "distance": p.get("distance", p.get("nearest_distance")),
-             "nearest": p.get("nearest_previous") or p.get("nearest_current")}
+            {
+                "persona_id": p["persona_id"],
+                "name": _name(p, labels),
+                "distance": p.get("distance", p.get("nearest_distance")),
+                "nearest": p.get("nearest_previous") or p.get("nearest_current"),
+            }
             for p in sorted(personas.get(kind, []), key=lambda p: persona_sort_key(p["persona_id"]))
         ]
         for kind in ("matched", "new", "retired")
@@ -81,8 +86,11 @@ def _identities(summary: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
         **rows,
         "matched_title": labels.ui("waves.matched", wave=summary.get("previous_wave") or ""),
         "note": labels.ui("waves.identity_note", limit=summary.get("max_distance"))
-        if summary.get("comparable", True) else labels.ui(f"waves.not_matched.{summary.get('not_matched_reason')}",
-                                                         wave=summary.get("previous_wave") or ""),
+        if summary.get("comparable", True)
+        else labels.ui(
+            f"waves.not_matched.{summary.get('not_matched_reason')}",
+            wave=summary.get("previous_wave") or "",
+        ),
     }
 
 
@@ -92,7 +100,10 @@ def _sizes(summary: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
     personas: dict[str, dict[str, Any]] = {}
     for t in trend:
         for p in t.get("persona_shares", []):
-            personas.setdefault(p["persona_id"], {"persona_id": p["persona_id"], "name": _name(p, labels), "shares": {}})
+            personas.setdefault(
+                p["persona_id"],
+                {"persona_id": p["persona_id"], "name": _name(p, labels), "shares": {}},
+            )
             personas[p["persona_id"]]["shares"][t["wave"]] = p.get("share")
     rows = [
         {**p, "shares": [p["shares"].get(w) for w in waves]}
@@ -101,7 +112,9 @@ def _sizes(summary: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
     return {"waves": waves, "rows": rows}
 
 
-def _migration(migration: Mapping[str, Any], labels: Labels, min_group: int, to_wave: str) -> dict[str, Any]:
+def _migration(
+    migration: Mapping[str, Any], labels: Labels, min_group: int, to_wave: str
+) -> dict[str, Any]:
     if not migration.get("available"):
         reason = labels.ui(f"waves.migration_reasons.{migration.get('reason')}")
         return {"available": False, "message": labels.ui("waves.no_migration", reason=reason)}
@@ -116,8 +129,15 @@ def _migration(migration: Mapping[str, Any], labels: Labels, min_group: int, to_
     flows = [
         {
             "name": _name(f, labels),
-            "mark": labels.ui("waves.retired_mark") if f.get("retired") else labels.ui("waves.new_mark") if f.get("new") else "",
-            **{k: _count(f.get(k), min_group) for k in ("then", "now", "stayed", "moved_in", "moved_out")},
+            "mark": labels.ui("waves.retired_mark")
+            if f.get("retired")
+            else labels.ui("waves.new_mark")
+            if f.get("new")
+            else "",
+            **{
+                k: _count(f.get(k), min_group)
+                for k in ("then", "now", "stayed", "moved_in", "moved_out")
+            },
             "net": f.get("net"),
         }
         for f in migration.get("net_flows", [])
@@ -125,14 +145,21 @@ def _migration(migration: Mapping[str, Any], labels: Labels, min_group: int, to_
     return {
         "available": True,
         "from_wave": migration["from_wave"],
-        "headline": labels.ui("waves.migration_headline", share=share, wave=migration["from_wave"]) if share is not None else "",
+        "headline": labels.ui("waves.migration_headline", share=share, wave=migration["from_wave"])
+        if share is not None
+        else "",
         "note": labels.ui(
-            "waves.migration_note", panel=_count(migration.get("panel"), min_group) or labels.ui("hidden_mark"),
+            "waves.migration_note",
+            panel=_count(migration.get("panel"), min_group) or labels.ui("hidden_mark"),
             confidence=migration.get("min_confidence") or 0.0,
-            uncertain=_count(migration.get("uncertain"), min_group) if migration.get("uncertain") is not None else labels.ui("hidden_mark"),
+            uncertain=_count(migration.get("uncertain"), min_group)
+            if migration.get("uncertain") is not None
+            else labels.ui("hidden_mark"),
             share_all=_pct(migration.get("movers_share_including_uncertain"), labels),
         ),
-        "share_note": labels.ui("waves.row_share_note", from_wave=migration["from_wave"], to_wave=to_wave),
+        "share_note": labels.ui(
+            "waves.row_share_note", from_wave=migration["from_wave"], to_wave=to_wave
+        ),
         "from_title": labels.ui("waves.from_wave", wave=migration["from_wave"]),
         "to_title": labels.ui("waves.to_wave", wave=to_wave),
         "rows": [_name(s, labels) for s in sources],
@@ -145,7 +172,13 @@ def _migration(migration: Mapping[str, Any], labels: Labels, min_group: int, to_
     }
 
 
-def _adoption(adoption: Mapping[str, Any], summary: Mapping[str, Any], report: Mapping[str, Any], labels: Labels, min_group: int) -> dict[str, Any]:
+def _adoption(
+    adoption: Mapping[str, Any],
+    summary: Mapping[str, Any],
+    report: Mapping[str, Any],
+    labels: Labels,
+    min_group: int,
+) -> dict[str, Any]:
     metrics = adoption.get("metrics", [])
     keys = [m["key"] for m in metrics]
     metric_labels = [labels.localised(m["label"]) for m in metrics]
@@ -155,58 +188,87 @@ def _adoption(adoption: Mapping[str, Any], summary: Mapping[str, Any], report: M
     out: dict[str, Any] = {
         "measured": measured,
         "metric_labels": metric_labels,
-        "message": "" if measured else labels.ui("waves.no_activity", file=PurePosixPath(str(activity.get("file", ""))).name),
+        "message": ""
+        if measured
+        else labels.ui("waves.no_activity", file=PurePosixPath(str(activity.get("file", ""))).name),
         "definitions_note": labels.ui(
-            "waves.definitions_note", population=_count(overall.get("population"), min_group) or labels.ui("hidden_mark"),
-            statuses=", ".join(labels.value("employment_status", s) for s in adoption.get("population_statuses", [])), wave_end=adoption.get("wave_end"),
+            "waves.definitions_note",
+            population=_count(overall.get("population"), min_group) or labels.ui("hidden_mark"),
+            statuses=", ".join(
+                labels.value("employment_status", s)
+                for s in adoption.get("population_statuses", [])
+            ),
+            wave_end=adoption.get("wave_end"),
         ),
         "definitions": [
             {
-                "label": labels.localised(m["label"]), "definition": labels.localised(m["definition"]),
-                "share": overall.get(f"{m['key']}_share"), "target": m.get("target"), "benchmark": m.get("benchmark"),
+                "label": labels.localised(m["label"]),
+                "definition": labels.localised(m["definition"]),
+                "share": overall.get(f"{m['key']}_share"),
+                "target": m.get("target"),
+                "benchmark": m.get("benchmark"),
                 "status": _status(overall.get(f"{m['key']}_on_track"), labels),
             }
             for m in metrics
         ],
         "activity_line": labels.ui(
-            "waves.activity_rows", file=PurePosixPath(str(activity.get("file", ""))).name, read=activity.get("rows_read", 0),
-            used=activity.get("rows_used", 0), rejected=activity.get("rows_rejected", 0),
-        ) if measured else "",
+            "waves.activity_rows",
+            file=PurePosixPath(str(activity.get("file", ""))).name,
+            read=activity.get("rows_read", 0),
+            used=activity.get("rows_used", 0),
+            rejected=activity.get("rows_rejected", 0),
+        )
+        if measured
+        else "",
         "rejects": [
             {"label": labels.value("reasons", reason), "count": n}
             for reason, n in (activity.get("rejected_by_reason") or {}).items()
-        ] if measured else [],
+        ]
+        if measured
+        else [],
     }
     shares = {k: overall.get(f"{k}_share") for k in keys}
     targets = {m["key"]: m.get("target") for m in metrics}
     out["headline"] = (
-        labels.ui("waves.headline", active=shares["active"], engaged=shares["engaged"],
-                  active_target=targets["active"], engaged_target=targets["engaged"])
-        if measured and {"active", "engaged"} <= set(keys) and None not in (shares["active"], shares["engaged"], targets["active"], targets["engaged"])
+        labels.ui(
+            "waves.headline",
+            active=shares["active"],
+            engaged=shares["engaged"],
+            active_target=targets["active"],
+            engaged_target=targets["engaged"],
+        )
+        if measured
+        and {"active", "engaged"} <= set(keys)
+        and None not in (shares["active"], shares["engaged"], targets["active"], targets["engaged"])
         else ""
     )
     trend = [t for t in summary.get("trend", []) if t.get("activity_log")]
     out["trend"] = {
         "waves": [t["wave"] for t in trend],
-        "rows": [{"label": label, "shares": [t.get(f"{k}_share") for t in trend]} for k, label in zip(keys, metric_labels, strict=True)],
+        "rows": [
+            {"label": label, "shares": [t.get(f"{k}_share") for t in trend]}
+            for k, label in zip(keys, metric_labels, strict=True)
+        ],
     }
     groups = []
     for dimension, rows in adoption.get("groups", {}).items():
-        groups.append({
-            "dimension": dimension,
-            "title": labels.ui("waves.by_group", dimension=_dimension(labels, dimension)),
-            "rows": [
-                {
-                    "label": group_label(labels, report, dimension, row),
-                    "population": _count(row.get("population"), min_group),
-                    "respondents": _count(row.get("respondents"), min_group),
-                    "inferred": _count(row.get("inferred"), min_group),
-                    "shares": [row.get(f"{k}_share") for k in keys],
-                    "status": [_status(row.get(f"{k}_on_track"), labels) for k in keys],
-                }
-                for row in rows
-            ],
-        })
+        groups.append(
+            {
+                "dimension": dimension,
+                "title": labels.ui("waves.by_group", dimension=_dimension(labels, dimension)),
+                "rows": [
+                    {
+                        "label": group_label(labels, report, dimension, row),
+                        "population": _count(row.get("population"), min_group),
+                        "respondents": _count(row.get("respondents"), min_group),
+                        "inferred": _count(row.get("inferred"), min_group),
+                        "shares": [row.get(f"{k}_share") for k in keys],
+                        "status": [_status(row.get(f"{k}_on_track"), labels) for k in keys],
+                    }
+                    for row in rows
+                ],
+            }
+        )
     out["groups"] = groups
     return out
 
@@ -232,13 +294,15 @@ def _badges(summary: Mapping[str, Any], labels: Labels) -> list[dict[str, Any]]:
             value_text = f"{value:.2f}"
         else:
             value_text = _pct(value, labels)
-        out.append({
-            "name": labels.localised(badge.get("name") or badge.get("badge_id")),
-            "description": labels.localised(badge.get("description") or ""),
-            "status": text,
-            "units": ", ".join(badge.get("units") or []),
-            "value": value_text,
-        })
+        out.append(
+            {
+                "name": labels.localised(badge.get("name") or badge.get("badge_id")),
+                "description": labels.localised(badge.get("description") or ""),
+                "status": text,
+                "units": ", ".join(badge.get("units") or []),
+                "value": value_text,
+            }
+        )
     return out
 
 
@@ -252,7 +316,8 @@ def waves_section(
     """Everything the Waves section shows, in the report's language."""
     labels = Labels(report)
     lines = [
-        labels.ui("waves.first_wave") if waves_summary.get("first_wave")
+        labels.ui("waves.first_wave")
+        if waves_summary.get("first_wave")
         else labels.ui("waves.compared_with", wave=waves_summary.get("previous_wave"))
     ]
     if not waves_summary.get("refit", True):

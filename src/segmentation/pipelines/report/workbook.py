@@ -40,9 +40,15 @@ class Sheet:
         self.params = params
         self.row = 1
         self.widths: dict[int, float] = {}
-        self.header_fill = PatternFill("solid", start_color=params["header_fill"], end_color=params["header_fill"])
+        self.header_fill = PatternFill(
+            "solid", start_color=params["header_fill"], end_color=params["header_fill"]
+        )
         self.header_font = Font(bold=True, color=params["header_font"])
-        self.formats = {SHARE: params["share_format"], MEAN: params["mean_format"], COUNT: params["count_format"]}
+        self.formats = {
+            SHARE: params["share_format"],
+            MEAN: params["mean_format"],
+            COUNT: params["count_format"],
+        }
         ws.sheet_view.rightToLeft = rtl
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
@@ -62,12 +68,18 @@ class Sheet:
         else:
             cell.alignment = Alignment(vertical="top")
         if sized:
-            length = max((len(x) for x in str(value).split("\n")), default=0) if value is not None else 0
-            self.widths[column] = max(self.widths.get(column, 0), min(length, self.params["max_column_width"]))
+            length = (
+                max((len(x) for x in str(value).split("\n")), default=0) if value is not None else 0
+            )
+            self.widths[column] = max(
+                self.widths.get(column, 0), min(length, self.params["max_column_width"])
+            )
 
     def title(self, text: str) -> None:
         self._set(1, text, sized=False)
-        self.ws.cell(row=self.row, column=1).font = Font(bold=True, size=14, color=self.params["header_fill"])
+        self.ws.cell(row=self.row, column=1).font = Font(
+            bold=True, size=14, color=self.params["header_fill"]
+        )
         self.row += 1
 
     def subtitle(self, text: str) -> None:
@@ -96,8 +108,14 @@ class Sheet:
         self.row += 1
 
     def bar_chart(
-        self, title: str, categories: tuple[int, int, int], values: list[tuple[int, int, int]], anchor: str,
-        *, percent: bool = False, from_rows: bool = False,
+        self,
+        title: str,
+        categories: tuple[int, int, int],
+        values: list[tuple[int, int, int]],
+        anchor: str,
+        *,
+        percent: bool = False,
+        from_rows: bool = False,
     ) -> None:
         """A native Excel bar chart of cells of this sheet, so the figures stay editable.
 
@@ -121,9 +139,13 @@ class Sheet:
             chart.add_data(ref, titles_from_data=True, from_rows=from_rows)
         line, first, last = categories
         if from_rows:
-            chart.set_categories(Reference(self.ws, min_row=line, max_row=line, min_col=first, max_col=last))
+            chart.set_categories(
+                Reference(self.ws, min_row=line, max_row=line, min_col=first, max_col=last)
+            )
         else:
-            chart.set_categories(Reference(self.ws, min_col=line, max_col=line, min_row=first, max_row=last))
+            chart.set_categories(
+                Reference(self.ws, min_col=line, max_col=line, min_row=first, max_row=last)
+            )
         chart.y_axis.number_format = "0%" if percent else "0.0"
         chart.y_axis.majorGridlines = None
         chart.x_axis.delete = False
@@ -150,14 +172,40 @@ class Sheet:
         for row in self.ws.iter_rows():
             lines = 1
             for cell in row:
-                if isinstance(cell.value, str) and cell.alignment is not None and cell.alignment.wrap_text:
+                if (
+                    isinstance(cell.value, str)
+                    and cell.alignment is not None
+                    and cell.alignment.wrap_text
+                ):
                     width = max(1, int(widths.get(cell.column, 10)) - 1)
-                    lines = max(lines, sum(max(1, math.ceil(len(part) / width)) for part in cell.value.split("\n")))
+                    lines = max(
+                        lines,
+                        sum(
+                            max(1, math.ceil(len(part) / width)) for part in cell.value.split("\n")
+                        ),
+                    )
             if lines > 1:
                 self.ws.row_dimensions[row[0].row].height = 15 * lines
 
 
-SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "incl.", "of", "on", "or", "the", "to", "vs", "with"}
+SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "in",
+    "incl.",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "vs",
+    "with",
+}
 
 
 def header_case(text: str, language: str) -> str:
@@ -166,7 +214,9 @@ def header_case(text: str, language: str) -> str:
         return text
     words = str(text).split(" ")
     return " ".join(
-        w if (i and w.lower() in SMALL_WORDS) or not w[:1].isalpha() or not w[:1].islower() else w[:1].upper() + w[1:]
+        w
+        if (i and w.lower() in SMALL_WORDS) or not w[:1].isalpha() or not w[:1].islower()
+        else w[:1].upper() + w[1:]
         for i, w in enumerate(words)
     )
 
@@ -176,10 +226,14 @@ def _share(value: Any) -> Any:
 
 
 def _texts(items: Sequence[Mapping[str, Any]]) -> str:
-    return "\n".join(f"{i['text']} [{i['rule_id']}]" if i.get("rule_id") else i["text"] for i in items)
+    return "\n".join(
+        f"{i['text']} [{i['rule_id']}]" if i.get("rule_id") else i["text"] for i in items
+    )
 
 
-def _overview_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any], swot: list[dict[str, Any]]) -> None:
+def _overview_sheet(
+    sheet: Sheet, labels: Labels, overview: Mapping[str, Any], swot: list[dict[str, Any]]
+) -> None:
     t = labels.ui
     sheet.title(f"{t('title')} · {t('wave')} {overview['wave']}")
     sheet.line([t("as_of"), overview["wave_date"]])
@@ -191,57 +245,172 @@ def _overview_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any], s
     sheet.line([t("overview.response_rate"), overview["response_rate"]], [TEXT, SHARE])
     sheet.line([t("overview.personas_found"), overview["n_personas"]], [TEXT, COUNT])
     sheet.subtitle(t("overview.by_department"))
-    top = sheet.header([t("dimensions.department"), t("overview.headcount"), t("overview.response_rate")])
+    top = sheet.header(
+        [t("dimensions.department"), t("overview.headcount"), t("overview.response_rate")]
+    )
     for d in overview["departments"]:
         sheet.line([d["label"], d["headcount"], d["rate"]], [TEXT, COUNT, SHARE])
     if overview["departments"]:
-        sheet.bar_chart(t("overview.by_department"), categories=(1, top + 1, sheet.row - 1), values=[(3, top, sheet.row - 1)],
-                        anchor=f"E{top}", percent=True)
+        sheet.bar_chart(
+            t("overview.by_department"),
+            categories=(1, top + 1, sheet.row - 1),
+            values=[(3, top, sheet.row - 1)],
+            anchor=f"E{top}",
+            percent=True,
+        )
     sheet.subtitle(t("sections.swot"))
     sheet.header([t("swot.quadrant"), t("swot.finding"), t("swot.value"), t("swot.rule")])
     for item in swot:
-        sheet.line([item["quadrant_label"], item["text"], item["value"], item["id"]], [TEXT, TEXT, SHARE, TEXT])
+        sheet.line(
+            [item["quadrant_label"], item["text"], item["value"], item["id"]],
+            [TEXT, TEXT, SHARE, TEXT],
+        )
     sheet.finish()
 
 
 def _situation_sheet(sheet: Sheet, labels: Labels, situation: Mapping[str, Any]) -> None:
     t = labels.ui
     sheet.title(t("sections.situation"))
-    sheet.header([t("workbook.section"), t("overview.group"), t("workbook.item"), t("situation.share"), t("situation.mean"),
-                  t("situation.n"), t("overview.headcount")])
+    sheet.header(
+        [
+            t("workbook.section"),
+            t("overview.group"),
+            t("workbook.item"),
+            t("situation.share"),
+            t("situation.mean"),
+            t("situation.n"),
+            t("overview.headcount"),
+        ]
+    )
     sheet.freeze("A3")
     kinds = [TEXT, TEXT, TEXT, SHARE, MEAN, COUNT, COUNT]
     everyone = t("persona.everyone")
     age = situation["age_mix"]
-    for population, key in ((t("situation.employees"), "employees"), (t("situation.respondents"), "respondents")):
+    for population, key in (
+        (t("situation.employees"), "employees"),
+        (t("situation.respondents"), "respondents"),
+    ):
         for band, share in zip(age["bands"], age[key], strict=True):
             sheet.line([t("situation.age_mix"), population, band, share, None, None, None], kinds)
-    for usage in [*situation["usage"], *([situation["barriers_levels"]] if situation["barriers_levels"] else [])]:
+    for usage in [
+        *situation["usage"],
+        *([situation["barriers_levels"]] if situation["barriers_levels"] else []),
+    ]:
         for cell in usage["cells"]:
-            sheet.line([usage["label"], everyone, cell["label"], cell["share"], None, None, None], kinds)
-        sheet.line([usage["label"], everyone, t("situation.mean"), None, usage["mean"], None, None], kinds)
+            sheet.line(
+                [usage["label"], everyone, cell["label"], cell["share"], None, None, None], kinds
+            )
+        sheet.line(
+            [usage["label"], everyone, t("situation.mean"), None, usage["mean"], None, None], kinds
+        )
     adopters = situation["adopters"]
     if adopters:  # left out when the survey has no innovativeness construct
         for cell in adopters["cells"]:
-            sheet.line([t("situation.adopters"), everyone, cell["label"], cell["share"], None, None, None], kinds)
-        sheet.line([t("situation.adopters"), everyone, t("metrics.innovators"), adopters["innovator_share"], None, None, None], kinds)
-        sheet.line([t("situation.adopters"), everyone, t("metrics.conservatives"), adopters["conservative_share"], None, None, None], kinds)
-    for section, key in (("situation.needs", "needs"), ("situation.barriers", "barrier_items"), ("situation.channels", "channels")):
+            sheet.line(
+                [t("situation.adopters"), everyone, cell["label"], cell["share"], None, None, None],
+                kinds,
+            )
+        sheet.line(
+            [
+                t("situation.adopters"),
+                everyone,
+                t("metrics.innovators"),
+                adopters["innovator_share"],
+                None,
+                None,
+                None,
+            ],
+            kinds,
+        )
+        sheet.line(
+            [
+                t("situation.adopters"),
+                everyone,
+                t("metrics.conservatives"),
+                adopters["conservative_share"],
+                None,
+                None,
+                None,
+            ],
+            kinds,
+        )
+    for section, key in (
+        ("situation.needs", "needs"),
+        ("situation.barriers", "barrier_items"),
+        ("situation.channels", "channels"),
+    ):
         for row in situation[key]:
-            sheet.line([t(section), everyone, row["label"], row["share"], row["mean"], row["n"], None], kinds)
+            sheet.line(
+                [t(section), everyone, row["label"], row["share"], row["mean"], row["n"], None],
+                kinds,
+            )
     if situation["barriers_levels"]:
-        sheet.line([t("situation.barriers"), everyone, t("situation.barriers_high"), situation["barriers_high_share"], None, None, None], kinds)
+        sheet.line(
+            [
+                t("situation.barriers"),
+                everyone,
+                t("situation.barriers_high"),
+                situation["barriers_high_share"],
+                None,
+                None,
+                None,
+            ],
+            kinds,
+        )
     for block in situation["breakdowns"]:
         for row in block["rows"]:
             for key, label in zip(block["metric_keys"], block["metric_labels"], strict=True):
-                sheet.line([block["title"], row["label"], label, row["metrics"][key], None, row["n"], None], kinds)
+                sheet.line(
+                    [
+                        block["title"],
+                        row["label"],
+                        label,
+                        row["metrics"][key],
+                        None,
+                        row["n"],
+                        None,
+                    ],
+                    kinds,
+                )
             for band, share in zip(block["bands"], row["age_mix"], strict=True):
-                sheet.line([block["title"], row["label"], f"{t('situation.age_mix')}: {band}", share, None, None, row["headcount"]], kinds)
+                sheet.line(
+                    [
+                        block["title"],
+                        row["label"],
+                        f"{t('situation.age_mix')}: {band}",
+                        share,
+                        None,
+                        None,
+                        row["headcount"],
+                    ],
+                    kinds,
+                )
             if situation["needs"]:
-                sheet.line([block["title"], row["label"], t("situation.top_need"), row["top_need"] or t("hidden_mark"), None, None, None], kinds)
+                sheet.line(
+                    [
+                        block["title"],
+                        row["label"],
+                        t("situation.top_need"),
+                        row["top_need"] or t("hidden_mark"),
+                        None,
+                        None,
+                        None,
+                    ],
+                    kinds,
+                )
             if situation["channels"]:
-                sheet.line([block["title"], row["label"], t("situation.top_channel"), row["top_channel"] or t("hidden_mark"), None, None, None],
-                           kinds)
+                sheet.line(
+                    [
+                        block["title"],
+                        row["label"],
+                        t("situation.top_channel"),
+                        row["top_channel"] or t("hidden_mark"),
+                        None,
+                        None,
+                        None,
+                    ],
+                    kinds,
+                )
     sheet.finish()
 
 
@@ -268,12 +437,15 @@ def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -
 
     def needs(card: Mapping[str, Any]) -> str:
         return "\n".join(
-            f"{n['label']} ({_pct(n['share'], labels)})" + (f": {n['proposition']['title']}" if n.get("proposition") else "")
+            f"{n['label']} ({_pct(n['share'], labels)})"
+            + (f": {n['proposition']['title']}" if n.get("proposition") else "")
             for n in card["needs"]
         )
 
     def channels(card: Mapping[str, Any]) -> str:
-        return "\n".join(f"{c['position']}. {c['label']} ({_pct(c['share'], labels)})" for c in card["channels"])
+        return "\n".join(
+            f"{c['position']}. {c['label']} ({_pct(c['share'], labels)})" for c in card["channels"]
+        )
 
     row(t("persona.size"), each(lambda c: c["size"]), COUNT)
     row(t("persona.size_share"), each(lambda c: c["share"]), SHARE)
@@ -284,7 +456,10 @@ def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -
     row(t("persona.channels"), each(channels))
     row(t("persona.adopter_mix"), each(lambda c: mix_text(c["adopter_mix"], labels)))
     for dim in dims:
-        row(t(f"dimensions.{dim}"), each(lambda c, dim=dim: mix_text(c["demographics"][dim], labels)))
+        row(
+            t(f"dimensions.{dim}"),
+            each(lambda c, dim=dim: mix_text(c["demographics"][dim], labels)),
+        )
     for key in ("gamification", "training", "help_desk"):
         row(t(f"persona.{key}"), each(lambda c, key=key: "\n".join(i["text"] for i in c[key])))
     row(t("persona.tone_do"), each(lambda c: "\n".join(c["tone"]["do"])))
@@ -293,9 +468,18 @@ def _personas_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any]) -
         cell.font = Font(bold=True)
     if cards:
         share_row = top + 2
-        sheet.bar_chart(t("persona.size_share"), categories=(top, 2, len(cards) + 1), values=[(share_row, 1, len(cards) + 1)],
-                        anchor=f"B{sheet.row + 1}", percent=True, from_rows=True)
-    sheet.finish({1: LABEL_COLUMN_WIDTH, **{i: PERSONA_COLUMN_WIDTH for i in range(2, len(cards) + 2)}}, wrap=True)
+        sheet.bar_chart(
+            t("persona.size_share"),
+            categories=(top, 2, len(cards) + 1),
+            values=[(share_row, 1, len(cards) + 1)],
+            anchor=f"B{sheet.row + 1}",
+            percent=True,
+            from_rows=True,
+        )
+    sheet.finish(
+        {1: LABEL_COLUMN_WIDTH, **{i: PERSONA_COLUMN_WIDTH for i in range(2, len(cards) + 2)}},
+        wrap=True,
+    )
 
 
 def mix_text(block: Mapping[str, Any] | None, labels: Labels) -> str:
@@ -312,7 +496,13 @@ def _pct(value: Any, labels: Labels) -> str:
     return labels.ui("hidden_mark") if value is None else f"{value:.0%}"
 
 
-def _channel_matrix(sheet: Sheet, labels: Labels, cards: list[Mapping[str, Any]], channel_keys: list[str], colours: list[str]) -> None:
+def _channel_matrix(
+    sheet: Sheet,
+    labels: Labels,
+    cards: list[Mapping[str, Any]],
+    channel_keys: list[str],
+    colours: list[str],
+) -> None:
     """Each persona's mean preference and rank of every channel, coloured."""
     t = labels.ui
     sheet.title(t("workbook.matrix_title"))
@@ -320,35 +510,63 @@ def _channel_matrix(sheet: Sheet, labels: Labels, cards: list[Mapping[str, Any]]
     sheet.freeze(f"B{top + 1}")
     first = sheet.row
     for card in cards:
-        sheet.line([card["name"], *[card["channel_means"].get(c) for c in channel_keys]], [TEXT, *[MEAN] * len(channel_keys)])
+        sheet.line(
+            [card["name"], *[card["channel_means"].get(c) for c in channel_keys]],
+            [TEXT, *[MEAN] * len(channel_keys)],
+        )
     last = sheet.row - 1
     if cards:
         area = f"B{first}:{get_column_letter(1 + len(channel_keys))}{last}"
-        sheet.ws.conditional_formatting.add(area, ColorScaleRule(
-            start_type="num", start_value=1, start_color=colours[0],
-            mid_type="num", mid_value=3, mid_color=colours[1],
-            end_type="num", end_value=5, end_color=colours[2],
-        ))
+        sheet.ws.conditional_formatting.add(
+            area,
+            ColorScaleRule(
+                start_type="num",
+                start_value=1,
+                start_color=colours[0],
+                mid_type="num",
+                mid_value=3,
+                mid_color=colours[1],
+                end_type="num",
+                end_value=5,
+                end_color=colours[2],
+            ),
+        )
     if cards:
-        sheet.bar_chart(t("workbook.matrix_title"), categories=(top, 2, 1 + len(channel_keys)),
-                        values=[(r, 1, 1 + len(channel_keys)) for r in range(first, last + 1)],
-                        anchor=f"{get_column_letter(len(channel_keys) + 3)}{top}", from_rows=True)
+        sheet.bar_chart(
+            t("workbook.matrix_title"),
+            categories=(top, 2, 1 + len(channel_keys)),
+            values=[(r, 1, 1 + len(channel_keys)) for r in range(first, last + 1)],
+            anchor=f"{get_column_letter(len(channel_keys) + 3)}{top}",
+            from_rows=True,
+        )
     sheet.subtitle(t("workbook.rank_title"))
     sheet.header([t("persona.persona"), *[labels.construct(c) for c in channel_keys]])
     first = sheet.row
     for card in cards:
         ranks = {c["key"]: c["rank"] for c in card["channels"]}
-        sheet.line([card["name"], *[ranks.get(c) for c in channel_keys]], [TEXT, *[COUNT] * len(channel_keys)])
+        sheet.line(
+            [card["name"], *[ranks.get(c) for c in channel_keys]],
+            [TEXT, *[COUNT] * len(channel_keys)],
+        )
     last = sheet.row - 1
     if cards:
         area = f"B{first}:{get_column_letter(1 + len(channel_keys))}{last}"
         # Rank 1 strongest green, fading to white: a third choice is still a choice, never red.
-        sheet.ws.conditional_formatting.add(area, ColorScaleRule(
-            start_type="num", start_value=1, start_color=colours[2], end_type="max", end_color="FFFFFF",
-        ))
+        sheet.ws.conditional_formatting.add(
+            area,
+            ColorScaleRule(
+                start_type="num",
+                start_value=1,
+                start_color=colours[2],
+                end_type="max",
+                end_color="FFFFFF",
+            ),
+        )
 
 
-def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], report: Mapping[str, Any]) -> None:
+def _playbook_sheet(
+    sheet: Sheet, labels: Labels, personas: Mapping[str, Any], report: Mapping[str, Any]
+) -> None:
     t = labels.ui
     params = report["workbook"]
     cards = [c for c in personas["cards"] if not c["hidden"]]
@@ -356,7 +574,9 @@ def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], r
     if channel_keys:  # no channel matrix when the survey asked no channel preference
         _channel_matrix(sheet, labels, cards, channel_keys, params["colour_scale"])
     sheet.subtitle(t("persona.four_ps"))
-    sheet.header([t("persona.persona"), t("workbook.section"), t("workbook.item"), t("persona.rule")])
+    sheet.header(
+        [t("persona.persona"), t("workbook.section"), t("workbook.item"), t("persona.rule")]
+    )
     for card in cards:
         for need in card["needs"]:
             vp = need.get("proposition")
@@ -364,7 +584,14 @@ def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], r
                 text = " ".join(x for x in [vp["title"], vp["headline"], *vp["examples"]] if x)
                 sheet.line([card["name"], t("persona.needs"), text, vp["rule_id"]])
         for channel in card["channels"]:
-            sheet.line([card["name"], t("persona.channels"), f"{channel['rank']}. {channel['label']}: {channel['reason']}", channel["rule_id"]])
+            sheet.line(
+                [
+                    card["name"],
+                    t("persona.channels"),
+                    f"{channel['rank']}. {channel['label']}: {channel['reason']}",
+                    channel["rule_id"],
+                ]
+            )
         for p in card["four_ps"]:
             for item in p["items"]:
                 sheet.line([card["name"], p["label"], item["text"], item["rule_id"]])
@@ -377,17 +604,35 @@ def _playbook_sheet(sheet: Sheet, labels: Labels, personas: Mapping[str, Any], r
 def _quality_sheet(sheet: Sheet, labels: Labels, method: Mapping[str, Any]) -> None:
     t = labels.ui
     sheet.title(t("method.k_table"))
-    top = sheet.header([
-        t("method.k"), t("method.reproducibility"), t("method.reference_reproducibility"), t("method.stability"),
-        t("method.silhouette"), t("method.smallest"), t("method.smallest_share"), t("method.eligible"), t("method.chosen"),
-    ])
+    top = sheet.header(
+        [
+            t("method.k"),
+            t("method.reproducibility"),
+            t("method.reference_reproducibility"),
+            t("method.stability"),
+            t("method.silhouette"),
+            t("method.smallest"),
+            t("method.smallest_share"),
+            t("method.eligible"),
+            t("method.chosen"),
+        ]
+    )
     sheet.freeze(f"A{top + 1}")
     for row in method["k_table"]:
-        sheet.line([
-            row["k"], row["reproducibility"], row["reference_reproducibility"], row["min_persona_stability"], row["silhouette"],
-            row["smallest_persona_size"], row["smallest_persona_share"],
-            t("method.answer_yes") if row["eligible"] else t("method.answer_no"), t("method.answer_yes") if row["chosen"] else "",
-        ], [COUNT, MEAN, MEAN, MEAN, MEAN, COUNT, SHARE, TEXT, TEXT])
+        sheet.line(
+            [
+                row["k"],
+                row["reproducibility"],
+                row["reference_reproducibility"],
+                row["min_persona_stability"],
+                row["silhouette"],
+                row["smallest_persona_size"],
+                row["smallest_persona_share"],
+                t("method.answer_yes") if row["eligible"] else t("method.answer_no"),
+                t("method.answer_yes") if row["chosen"] else "",
+            ],
+            [COUNT, MEAN, MEAN, MEAN, MEAN, COUNT, SHARE, TEXT, TEXT],
+        )
     sheet.subtitle(t("method.reference"))
     sheet.header([t("method.metric"), t("method.value")])
     sheet.line([t("method.rule"), method["k_rule"]])
@@ -411,10 +656,20 @@ def _quality_sheet(sheet: Sheet, labels: Labels, method: Mapping[str, Any]) -> N
 def _data_issues_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any]) -> None:
     t = labels.ui
     sheet.title(t("overview.data_quality"))
-    top = sheet.header([t("overview.file"), t("overview.rows_read"), t("overview.rows_used"), t("overview.rows_rejected")])
+    top = sheet.header(
+        [
+            t("overview.file"),
+            t("overview.rows_read"),
+            t("overview.rows_used"),
+            t("overview.rows_rejected"),
+        ]
+    )
     sheet.freeze(f"A{top + 1}")
     for f in overview["files"]:
-        sheet.line([f"{f['label']} ({f['file']})", f["rows_read"], f["rows_used"], f["rows_rejected"]], [TEXT, COUNT, COUNT, COUNT])
+        sheet.line(
+            [f"{f['label']} ({f['file']})", f["rows_read"], f["rows_used"], f["rows_rejected"]],
+            [TEXT, COUNT, COUNT, COUNT],
+        )
     sheet.subtitle(t("overview.reason"))
     sheet.header([t("overview.reason"), t("overview.count")])
     for r in overview["rejects"]:
@@ -433,11 +688,31 @@ def _waves_sheet(sheet: Sheet, labels: Labels, waves: Mapping[str, Any]) -> None
     sheet.freeze("A2")
     identities = waves["identities"]
     sheet.subtitle(t("waves.identities"))
-    sheet.header([t("workbook.section"), t("persona.id"), t("persona.name"), t("waves.distance"), t("waves.nearest")])
-    for kind, title in (("matched", identities["matched_title"]), ("new", t("waves.new")), ("retired", t("waves.retired"))):
+    sheet.header(
+        [
+            t("workbook.section"),
+            t("persona.id"),
+            t("persona.name"),
+            t("waves.distance"),
+            t("waves.nearest"),
+        ]
+    )
+    for kind, title in (
+        ("matched", identities["matched_title"]),
+        ("new", t("waves.new")),
+        ("retired", t("waves.retired")),
+    ):
         for p in identities[kind]:
-            sheet.line([title, p["persona_id"], p["name"], p["distance"], p["nearest"] if kind != "matched" else None],
-                       [TEXT, TEXT, TEXT, MEAN, TEXT])
+            sheet.line(
+                [
+                    title,
+                    p["persona_id"],
+                    p["name"],
+                    p["distance"],
+                    p["nearest"] if kind != "matched" else None,
+                ],
+                [TEXT, TEXT, TEXT, MEAN, TEXT],
+            )
     sheet.line([identities["note"]])
     sizes = waves["sizes"]
     if sizes["rows"]:
@@ -450,24 +725,50 @@ def _waves_sheet(sheet: Sheet, labels: Labels, waves: Mapping[str, Any]) -> None
     if migration["available"]:
         if migration["headline"]:
             sheet.line([migration["headline"]])
-        sheet.header([f"{migration['from_title']} → {migration['to_title']}", *migration["columns"], t("waves.then")])
-        for name, counts, total in zip(migration["rows"], migration["counts"], migration["row_totals"], strict=True):
+        sheet.header(
+            [
+                f"{migration['from_title']} → {migration['to_title']}",
+                *migration["columns"],
+                t("waves.then"),
+            ]
+        )
+        for name, counts, total in zip(
+            migration["rows"], migration["counts"], migration["row_totals"], strict=True
+        ):
             sheet.line([name, *counts, total], [TEXT, *[COUNT] * (len(counts) + 1)])
-        sheet.line([t("waves.now"), *migration["column_totals"]], [TEXT, *[COUNT] * len(migration["column_totals"])])
+        sheet.line(
+            [t("waves.now"), *migration["column_totals"]],
+            [TEXT, *[COUNT] * len(migration["column_totals"])],
+        )
         sheet.subtitle(t("waves.net_flows"))
         keys = ("then", "stayed", "moved_out", "moved_in", "now", "net")
         sheet.header([t("persona.persona"), *[t(f"waves.{k}") for k in keys]])
         for f in migration["flows"]:
-            sheet.line([f["name"] + (f" ({f['mark']})" if f["mark"] else ""), *[f[k] for k in keys]], [TEXT, *[COUNT] * len(keys)])
+            sheet.line(
+                [f["name"] + (f" ({f['mark']})" if f["mark"] else ""), *[f[k] for k in keys]],
+                [TEXT, *[COUNT] * len(keys)],
+            )
         sheet.line([migration["note"]])
     else:
         sheet.line([migration["message"]])
     adoption = waves["adoption"]
     sheet.subtitle(t("waves.adoption"))
     sheet.line([adoption["headline"] or adoption["message"]])
-    sheet.header([t("waves.measure"), t("waves.definition"), t("waves.share"), t("waves.target"), t("waves.benchmark"), t("waves.status")])
+    sheet.header(
+        [
+            t("waves.measure"),
+            t("waves.definition"),
+            t("waves.share"),
+            t("waves.target"),
+            t("waves.benchmark"),
+            t("waves.status"),
+        ]
+    )
     for d in adoption["definitions"]:
-        sheet.line([d["label"], d["definition"], d["share"], d["target"], d["benchmark"], d["status"]], [TEXT, TEXT, SHARE, SHARE, SHARE, TEXT])
+        sheet.line(
+            [d["label"], d["definition"], d["share"], d["target"], d["benchmark"], d["status"]],
+            [TEXT, TEXT, SHARE, SHARE, SHARE, TEXT],
+        )
     sheet.line([adoption["definitions_note"]])
     if adoption["activity_line"]:
         sheet.line([adoption["activity_line"]])
@@ -484,16 +785,38 @@ def _waves_sheet(sheet: Sheet, labels: Labels, waves: Mapping[str, Any]) -> None
             persona = block["dimension"] == "persona"
             sheet.subtitle(t("waves.funnel") if persona else block["title"])
             extra = [t("waves.respondents"), t("waves.inferred")] if persona else []
-            sheet.header([t("overview.group"), t("waves.population"), *extra, *adoption["metric_labels"], t("waves.status")])
+            sheet.header(
+                [
+                    t("overview.group"),
+                    t("waves.population"),
+                    *extra,
+                    *adoption["metric_labels"],
+                    t("waves.status"),
+                ]
+            )
             for r in block["rows"]:
                 counts = [r["population"], *([r["respondents"], r["inferred"]] if persona else [])]
-                status = "; ".join(f"{m}: {s}" for m, s in zip(adoption["metric_labels"], r["status"], strict=True) if s)
-                sheet.line([r["label"], *counts, *r["shares"], status],
-                           [TEXT, *[COUNT] * len(counts), *[SHARE] * len(r["shares"]), TEXT])
+                status = "; ".join(
+                    f"{m}: {s}"
+                    for m, s in zip(adoption["metric_labels"], r["status"], strict=True)
+                    if s
+                )
+                sheet.line(
+                    [r["label"], *counts, *r["shares"], status],
+                    [TEXT, *[COUNT] * len(counts), *[SHARE] * len(r["shares"]), TEXT],
+                )
             if persona:
                 sheet.line([t("waves.funnel_note")])
     sheet.subtitle(t("waves.badges"))
-    sheet.header([t("waves.badge"), t("waves.units"), t("waves.status"), t("waves.value"), t("persona.description")])
+    sheet.header(
+        [
+            t("waves.badge"),
+            t("waves.units"),
+            t("waves.status"),
+            t("waves.value"),
+            t("persona.description"),
+        ]
+    )
     for b in waves["badges"]:
         sheet.line([b["name"], b["units"], b["status"], b["value"], b["description"]])
     sheet.finish()
@@ -516,7 +839,9 @@ def deterministic_zip(data: bytes, modified: dt.datetime) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == CORE:
-                content = MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content.decode("utf-8")).encode("utf-8")
+                content = MODIFIED.sub(
+                    lambda m: m.group(1) + stamp + m.group(2), content.decode("utf-8")
+                ).encode("utf-8")
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16

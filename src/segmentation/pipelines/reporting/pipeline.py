@@ -10,8 +10,14 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             node(
                 summarise_run,
-                inputs=["params:wave", "params:seed", "ingestion_summary", "persona_summary", "campaign_summary",
-                        "waves_summary"],
+                inputs=[
+                    "params:wave",
+                    "params:seed",
+                    "ingestion_summary",
+                    "persona_summary",
+                    "campaign_summary",
+                    "waves_summary",
+                ],
                 outputs="run_summary",
                 name="summarise_run",
             ),

@@ -77,12 +77,19 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
         """``models_path/<wave>``, refused unless ``wave`` is a wave name and the folder really lies there."""
         folder = self._models / check_wave_name("previous_wave", wave, self._pattern)
         if not folder.resolve().is_relative_to(self._models.resolve()):
-            raise InputFileError(str(folder), f"the folder leads outside {self._models} (a symbolic link?); no model is read from it.",
-                                 f"the wave's models saved under {self._models} by its own run.")
+            raise InputFileError(
+                str(folder),
+                f"the folder leads outside {self._models} (a symbolic link?); no model is read from it.",
+                f"the wave's models saved under {self._models} by its own run.",
+            )
         return folder
 
     def _describe(self) -> dict[str, Any]:
-        return {"wave": self._wave, "previous_wave": self._previous, "models_path": str(self._models)}
+        return {
+            "wave": self._wave,
+            "previous_wave": self._previous,
+            "models_path": str(self._models),
+        }
 
     def _save(self, data: None) -> None:
         raise _read_only("previous_wave_outputs")
@@ -96,25 +103,35 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
             return []
         current = wave_sort_key(self._wave)
         found = [
-            d.name for d in self._models.iterdir()
-            if d.is_dir() and re.fullmatch(self._pattern, d.name) and (d / self.MODEL).is_file()
-            and d.name != self._wave and wave_sort_key(d.name) < current
+            d.name
+            for d in self._models.iterdir()
+            if d.is_dir()
+            and re.fullmatch(self._pattern, d.name)
+            and (d / self.MODEL).is_file()
+            and d.name != self._wave
+            and wave_sort_key(d.name) < current
         ]
         return sorted(found, key=wave_sort_key)
 
     def _choose(self) -> tuple[str | None, str | None]:
         if self._previous is None:
             earlier = self.earlier_waves()
-            return (earlier[-1], "latest earlier wave with saved models") if earlier else (None, None)
+            return (
+                (earlier[-1], "latest earlier wave with saved models") if earlier else (None, None)
+            )
         folder = self._model_folder(self._previous)
-        if self._previous == self._wave or wave_sort_key(self._previous) >= wave_sort_key(self._wave):
+        if self._previous == self._wave or wave_sort_key(self._previous) >= wave_sort_key(
+            self._wave
+        ):
             raise InputFileError(
-                str(folder), f"the named previous wave '{self._previous}' is not earlier than wave '{self._wave}'.",
+                str(folder),
+                f"the named previous wave '{self._previous}' is not earlier than wave '{self._wave}'.",
                 "an earlier wave in --params previous_wave=..., or none to use the latest earlier wave.",
             )
         if not (folder / self.MODEL).is_file():
             raise InputFileError(
-                str(folder / self.MODEL), f"the named previous wave '{self._previous}' has no saved persona model.",
+                str(folder / self.MODEL),
+                f"the named previous wave '{self._previous}' has no saved persona model.",
                 f"run that wave first (kedro run --params wave={self._previous}), or leave previous_wave out.",
             )
         return self._previous, "named (previous_wave parameter)"
@@ -122,11 +139,19 @@ class PreviousWaveDataset(AbstractDataset[None, dict]):
     def _load(self) -> dict:
         wave, source = self._choose()
         out: dict[str, Any] = {
-            "wave": wave, "source": source, "persona_model": None, "identities": None,
-            "persona_profiles": None, "assignments": None,
+            "wave": wave,
+            "source": source,
+            "persona_model": None,
+            "identities": None,
+            "persona_profiles": None,
+            "assignments": None,
         }
         if wave is None:
-            logger.info("No wave before %s has saved models: wave %s runs as a first wave.", self._wave, self._wave)
+            logger.info(
+                "No wave before %s has saved models: wave %s runs as a first wave.",
+                self._wave,
+                self._wave,
+            )
             return out
         models, outputs = self._model_folder(wave), self._outputs / wave
         logger.info("Comparing wave %s with wave %s (%s).", self._wave, wave, source)
@@ -153,7 +178,9 @@ class WaveHistoryDataset(AbstractDataset[None, dict]):
     one file of each kind, which its latest run replaced.
     """
 
-    def __init__(self, path: str, files: dict[str, str], metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, path: str, files: dict[str, str], metadata: dict[str, Any] | None = None
+    ) -> None:
         self._path = Path(path)
         self._files = dict(files)
         self.metadata = metadata
@@ -171,9 +198,13 @@ class WaveHistoryDataset(AbstractDataset[None, dict]):
         history: dict[str, dict[str, Any]] = {}
         if not self._path.is_dir():
             return history
-        for folder in sorted((d for d in self._path.iterdir() if d.is_dir()), key=lambda d: wave_sort_key(d.name)):
+        for folder in sorted(
+            (d for d in self._path.iterdir() if d.is_dir()), key=lambda d: wave_sort_key(d.name)
+        ):
             entry = {
-                key: JSONDataset(filepath=str(folder / name)).load() if (folder / name).is_file() else None
+                key: JSONDataset(filepath=str(folder / name)).load()
+                if (folder / name).is_file()
+                else None
                 for key, name in self._files.items()
             }
             if any(v is not None for v in entry.values()):

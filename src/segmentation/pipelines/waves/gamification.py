@@ -38,8 +38,12 @@ PER_HEAD = "conversations_per_head"
 
 # ------------------------------------------------------------------ unit figures
 def unit_figures(
-    adoption_people: pd.DataFrame, activity: pd.DataFrame, metrics: Sequence[str], end: pd.Timestamp,
-    gamification: Mapping[str, Any], min_group: int,
+    adoption_people: pd.DataFrame,
+    activity: pd.DataFrame,
+    metrics: Sequence[str],
+    end: pd.Timestamp,
+    gamification: Mapping[str, Any],
+    min_group: int,
 ) -> pd.DataFrame:
     """Per org unit: size, whether it can win a badge, each measure's count and share, conversations per head."""
     units = adoption_people.groupby("org_unit")
@@ -51,15 +55,23 @@ def unit_figures(
     talk = activity[in_window(activity, spec["actions"], end, spec.get("window_days"))]
     unit_of = adoption_people.set_index("pid")["org_unit"]
     talk_units = unit_of.reindex(talk["pid"]).dropna()
-    table["conversations"] = talk_units.value_counts().reindex(table.index, fill_value=0).astype(int)
+    table["conversations"] = (
+        talk_units.value_counts().reindex(table.index, fill_value=0).astype(int)
+    )
     table[PER_HEAD] = table["conversations"] / table["population"]
-    table["eligible"] = table["population"] >= max(min_group, int(gamification.get("min_unit_size") or 0))
+    table["eligible"] = table["population"] >= max(
+        min_group, int(gamification.get("min_unit_size") or 0)
+    )
     return table.sort_index()
 
 
 def crossing_days(
-    adoption_people: pd.DataFrame, activity: pd.DataFrame, spec: Mapping[str, Any], threshold: float,
-    end: pd.Timestamp, units: pd.Series,
+    adoption_people: pd.DataFrame,
+    activity: pd.DataFrame,
+    spec: Mapping[str, Any],
+    threshold: float,
+    end: pd.Timestamp,
+    units: pd.Series,
 ) -> dict[str, pd.Timestamp]:
     """The first day each unit's share of a measure went past ``threshold``, day by day from the log.
 
@@ -67,11 +79,17 @@ def crossing_days(
     the ``window_days`` days up to d (or at any time up to d without a
     window), exactly as the measure is defined at the wave's end.
     """
-    members = adoption_people.loc[adoption_people["org_unit"].isin(units.index), ["pid", "org_unit"]]
-    rows = activity[activity["action"].isin(list(spec["actions"])) & (activity["timestamp"] < end + DAY)]
+    members = adoption_people.loc[
+        adoption_people["org_unit"].isin(units.index), ["pid", "org_unit"]
+    ]
+    rows = activity[
+        activity["action"].isin(list(spec["actions"])) & (activity["timestamp"] < end + DAY)
+    ]
     days = (
-        rows.assign(day=rows["timestamp"].dt.normalize())[["pid", "day"]].drop_duplicates()
-        .merge(members, on="pid").sort_values(["pid", "day"], kind="stable")
+        rows.assign(day=rows["timestamp"].dt.normalize())[["pid", "day"]]
+        .drop_duplicates()
+        .merge(members, on="pid")
+        .sort_values(["pid", "day"], kind="stable")
     )
     if days.empty:
         return {}
@@ -104,28 +122,41 @@ def crossing_days(
     return out
 
 
-def _held(badge_id: str, wave_history: Mapping[str, Any], wave: str) -> tuple[list[str], str] | None:
+def _held(
+    badge_id: str, wave_history: Mapping[str, Any], wave: str
+) -> tuple[list[str], str] | None:
     """The units that won a once-only badge in an earlier wave, and that wave."""
     for w in sorted(wave_history, key=wave_sort_key):
         if wave_sort_key(w) >= wave_sort_key(wave):
             continue
         for award in (wave_history[w].get("badges") or {}).get("awards", []):
-            if award.get("badge_id") == badge_id and award.get("status") in (AWARDED, HELD) and award.get("units"):
+            if (
+                award.get("badge_id") == badge_id
+                and award.get("status") in (AWARDED, HELD)
+                and award.get("units")
+            ):
                 return list(award["units"]), award.get("since") or w
     return None
 
 
-def _previous_shares(wave_history: Mapping[str, Any], wave: str, metric: str) -> tuple[str | None, dict[str, float]]:
+def _previous_shares(
+    wave_history: Mapping[str, Any], wave: str, metric: str
+) -> tuple[str | None, dict[str, float]]:
     """Each unit's share of ``metric`` in the latest earlier wave that had an activity log."""
     earlier = [
-        w for w, e in wave_history.items()
+        w
+        for w, e in wave_history.items()
         if wave_sort_key(w) < wave_sort_key(wave) and (e.get("adoption") or {}).get("activity_log")
     ]
     if not earlier:
         return None, {}
     w = max(earlier, key=wave_sort_key)
     rows = wave_history[w]["adoption"].get("groups", {}).get("org_unit", [])
-    return w, {r["key"]: r[f"{metric}_share"] for r in rows if r.get(f"{metric}_share") is not None and r["key"] != OTHER}
+    return w, {
+        r["key"]: r[f"{metric}_share"]
+        for r in rows
+        if r.get(f"{metric}_share") is not None and r["key"] != OTHER
+    }
 
 
 def award_badges(
@@ -154,9 +185,16 @@ def award_badges(
         if metric not in [*metrics, PER_HEAD] or (kind != "highest" and metric not in metrics):
             raise ValueError(f"badge {rule['id']}: unknown metric '{metric}' for rule {kind}")
         award: dict[str, Any] = {
-            "badge_id": rule["id"], "rule": kind, "metric": metric, "name": dict(rule["name"]),
-            "description": dict(rule["description"]), "status": NOT_AWARDED, "units": [], "value": None,
-            "since": None, "reason": None,
+            "badge_id": rule["id"],
+            "rule": kind,
+            "metric": metric,
+            "name": dict(rule["name"]),
+            "description": dict(rule["description"]),
+            "status": NOT_AWARDED,
+            "units": [],
+            "value": None,
+            "since": None,
+            "reason": None,
         }
         held = _held(rule["id"], wave_history, wave) if kind == "first_to_reach" else None
         if held:
@@ -166,53 +204,92 @@ def award_badges(
         elif eligible.empty:
             award["reason"] = "no_unit_large_enough"
         elif kind == "first_to_reach":
-            days = crossing_days(adoption_people, activity, adoption["metrics"][metric], float(rule["threshold"]), end, eligible["population"])
+            days = crossing_days(
+                adoption_people,
+                activity,
+                adoption["metrics"][metric],
+                float(rule["threshold"]),
+                end,
+                eligible["population"],
+            )
             if days:
                 first_day = min(days.values())
                 winners = sorted(u for u, d in days.items() if d == first_day)
-                award.update({"status": AWARDED, "units": winners, "since": str(wave), "date": first_day.date().isoformat()})
+                award.update(
+                    {
+                        "status": AWARDED,
+                        "units": winners,
+                        "since": str(wave),
+                        "date": first_day.date().isoformat(),
+                    }
+                )
             else:
                 award["reason"] = "no_unit_qualifies"
         elif kind == "highest":
             best = eligible[metric].max()
             if best >= float(rule.get("min_value", 0)) and best > 0:
-                award.update({"status": AWARDED, "units": sorted(eligible.index[eligible[metric] == best]), "since": str(wave)})
+                award.update(
+                    {
+                        "status": AWARDED,
+                        "units": sorted(eligible.index[eligible[metric] == best]),
+                        "since": str(wave),
+                    }
+                )
             else:
                 award["reason"] = "no_unit_qualifies"
         else:
             previous_wave, before = _previous_shares(wave_history, wave, metric)
-            gains = pd.Series({u: eligible.at[u, f"{metric}_share"] - s for u, s in before.items() if u in eligible.index}, dtype=float)
+            gains = pd.Series(
+                {
+                    u: eligible.at[u, f"{metric}_share"] - s
+                    for u, s in before.items()
+                    if u in eligible.index
+                },
+                dtype=float,
+            )
             if previous_wave is None:
                 award["reason"] = "no_earlier_wave"
             elif not gains.empty and gains.max() >= float(rule["min_gain"]):
-                award.update({"status": AWARDED, "units": sorted(gains.index[gains == gains.max()]), "since": str(wave),
-                              "compared_with": previous_wave})
+                award.update(
+                    {
+                        "status": AWARDED,
+                        "units": sorted(gains.index[gains == gains.max()]),
+                        "since": str(wave),
+                        "compared_with": previous_wave,
+                    }
+                )
             else:
                 award["reason"] = "no_unit_qualifies"
         if award["status"] == AWARDED and len(award["units"]) == 1:
             unit = award["units"][0]
             if kind == "most_improved":
                 value = eligible.at[unit, f"{metric}_share"] - before[unit]
-                shown = visible_share(int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group)
+                shown = visible_share(
+                    int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
+                )
             elif metric == PER_HEAD:
                 value, shown = eligible.at[unit, PER_HEAD], True
             else:
                 value = eligible.at[unit, f"{metric}_share"]
-                shown = visible_share(int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group)
+                shown = visible_share(
+                    int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
+                )
             award["value"] = float(value) if shown else None
         awards.append(award)
     by_unit: dict[str, list[str]] = {}
     for award in awards:
         for unit in award["units"]:
             by_unit.setdefault(unit, []).append(award["badge_id"])
-    return to_plain({
-        "wave": str(wave),
-        "activity_log": measured,
-        "min_unit_size": max(min_group, int(gamification.get("min_unit_size") or 0)),
-        "eligible_units": int(len(eligible)),
-        "awards": awards,
-        "by_unit": dict(sorted(by_unit.items())),
-    })
+    return to_plain(
+        {
+            "wave": str(wave),
+            "activity_log": measured,
+            "min_unit_size": max(min_group, int(gamification.get("min_unit_size") or 0)),
+            "eligible_units": int(len(eligible)),
+            "awards": awards,
+            "by_unit": dict(sorted(by_unit.items())),
+        }
+    )
 
 
 # ------------------------------------------------------------------ top contributors
@@ -235,7 +312,16 @@ def list_top_contributors(
     weights = {str(a): float(w) for a, w in spec["weights"].items()}
     end = wave_end(wave, adoption.get("wave_end"))
     count_columns = [f"{a}_count" for a in weights]
-    columns = ["rank", "employee_id", "first_name", "last_name", "email", "org_unit", *count_columns, "score"]
+    columns = [
+        "rank",
+        "employee_id",
+        "first_name",
+        "last_name",
+        "email",
+        "org_unit",
+        *count_columns,
+        "score",
+    ]
     rows = activity[in_window(activity, list(weights), end, spec.get("window_days"))]
     rows = rows[is_in(rows["pid"], adoption_people["pid"])]
     candidates = contacts[is_in(contacts["pid"], rows["pid"])]
@@ -243,16 +329,33 @@ def list_top_contributors(
     rows = rows[is_in(rows["pid"], allowed["pid"])]
     if rows.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    counts = rows.groupby(["pid", "action"]).size().unstack(fill_value=0).reindex(columns=list(weights), fill_value=0)
+    counts = (
+        rows.groupby(["pid", "action"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(weights), fill_value=0)
+    )
     counts.columns = count_columns
     counts["score"] = counts.to_numpy() @ np.array(list(weights.values()))
-    table = allowed.set_index("pid").loc[counts.index, ["employee_id", "first_name", "last_name", "email", "org_unit"]].join(counts)
+    table = (
+        allowed.set_index("pid")
+        .loc[counts.index, ["employee_id", "first_name", "last_name", "email", "org_unit"]]
+        .join(counts)
+    )
     table = table[table["score"] >= float(spec.get("min_score", 0))]
-    table = table.assign(employee_id=table["employee_id"].astype(str)).sort_values(
-        ["score", *count_columns, "employee_id"], ascending=[False] * (1 + len(count_columns)) + [True], kind="stable",
-    ).head(int(spec["top_n"]))
+    table = (
+        table.assign(employee_id=table["employee_id"].astype(str))
+        .sort_values(
+            ["score", *count_columns, "employee_id"],
+            ascending=[False] * (1 + len(count_columns)) + [True],
+            kind="stable",
+        )
+        .head(int(spec["top_n"]))
+    )
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    table["score"] = table["score"].map(lambda s: int(s) if float(s).is_integer() else round(float(s), 2))
+    table["score"] = table["score"].map(
+        lambda s: int(s) if float(s).is_integer() else round(float(s), 2)
+    )
     return table[columns].reset_index(drop=True)
 
 
@@ -268,13 +371,23 @@ def file_key(unit: str) -> str:
     hex digits of its SHA-256 (so two units never share a file). The chart's
     title carries the unit's full name.
     """
-    slug = re.sub(r"[^A-Za-z0-9\-]+", "_", str(unit)).strip("_-")[:FILE_SLUG_LENGTH].strip("_-") or "unit"
+    slug = (
+        re.sub(r"[^A-Za-z0-9\-]+", "_", str(unit)).strip("_-")[:FILE_SLUG_LENGTH].strip("_-")
+        or "unit"
+    )
     return f"{slug}-{hashlib.sha256(str(unit).encode('utf-8')).hexdigest()[:8]}"
 
 
 def progress_chart(
-    style: ch.ChartStyle, title: str, subtitle: str, footer: str, metric_labels: Sequence[str],
-    series: Mapping[str, Sequence[float | None]], targets: Sequence[float | None], target_label: str, hidden_mark: str,
+    style: ch.ChartStyle,
+    title: str,
+    subtitle: str,
+    footer: str,
+    metric_labels: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    targets: Sequence[float | None],
+    target_label: str,
+    hidden_mark: str,
 ) -> bytes:
     """One unit's shares per measure, one bar per wave (latest darkest), with each target marked."""
     waves = list(series)
@@ -288,26 +401,56 @@ def progress_chart(
         for w, wave in enumerate(waves):
             for m, share in enumerate(series[wave]):
                 y = m + (w - (len(waves) - 1) / 2) * band
-                ax.barh(y, 0 if share is None else share, height=band * 0.9, color=colours[w],
-                        label=style.text(wave) if m == 0 else None)
-                ax.text((share or 0) + 0.01, y, style.text(hidden_mark if share is None else f"{share:.0%}"),
-                        va="center", fontsize=8, ha="right" if style.rtl else "left")
+                ax.barh(
+                    y,
+                    0 if share is None else share,
+                    height=band * 0.9,
+                    color=colours[w],
+                    label=style.text(wave) if m == 0 else None,
+                )
+                ax.text(
+                    (share or 0) + 0.01,
+                    y,
+                    style.text(hidden_mark if share is None else f"{share:.0%}"),
+                    va="center",
+                    fontsize=8,
+                    ha="right" if style.rtl else "left",
+                )
         for m, target in enumerate(targets):
             if target is not None:
-                ax.plot([target, target], [m - 0.45, m + 0.45], color=style.palette["secondary"], lw=2)
-                ax.text(target, m - 0.48, style.text(f"{target_label} {target:.0%}"), color=style.palette["secondary"],
-                        fontsize=7.5, ha="center", va="bottom")
+                ax.plot(
+                    [target, target], [m - 0.45, m + 0.45], color=style.palette["secondary"], lw=2
+                )
+                ax.text(
+                    target,
+                    m - 0.48,
+                    style.text(f"{target_label} {target:.0%}"),
+                    color=style.palette["secondary"],
+                    fontsize=7.5,
+                    ha="center",
+                    va="bottom",
+                )
         ax.set_yticks(range(n))
         ax.set_yticklabels([style.text(x) for x in metric_labels])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        ax.set_title(style.text(title) + "\n" + style.text(subtitle), loc="right" if style.rtl else "left")
+        ax.set_title(
+            style.text(title) + "\n" + style.text(subtitle), loc="right" if style.rtl else "left"
+        )
         if footer:
-            fig.text(0.99 if style.rtl else 0.01, 0.0, style.text(footer), ha="right" if style.rtl else "left", fontsize=8.5)
+            fig.text(
+                0.99 if style.rtl else 0.01,
+                0.0,
+                style.text(footer),
+                ha="right" if style.rtl else "left",
+                fontsize=8.5,
+            )
         handles, labels = ax.get_legend_handles_labels()
         if len(waves) > 1:
-            ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.18), ncol=len(waves))
+            ax.legend(
+                handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.18), ncol=len(waves)
+            )
         ax.spines["left"].set_visible(not style.rtl)
         ax.spines["right"].set_visible(style.rtl)
         if style.rtl:
@@ -336,7 +479,8 @@ def draw_progress_charts(
     metrics = adoption_summary["metrics"]
     min_size = int(badges.get("min_unit_size") or adoption_summary["min_group_size"])
     units = [
-        r["key"] for r in adoption_summary["groups"].get("org_unit", [])
+        r["key"]
+        for r in adoption_summary["groups"].get("org_unit", [])
         if r["key"] != OTHER and (r.get("population") or 0) >= min_size
     ]
     waves = [t for t in adoption_trend if t["activity_log"]]
@@ -351,13 +495,25 @@ def draw_progress_charts(
         targets = [m.get("target") for m in metrics]
         for unit in units:
             series = {
-                t["wave"]: [t["groups"].get("org_unit", {}).get(unit, {}).get(m["key"]) for m in metrics] for t in waves
+                t["wave"]: [
+                    t["groups"].get("org_unit", {}).get(unit, {}).get(m["key"]) for m in metrics
+                ]
+                for t in waves
             }
-            held = [badge_names[b].get(language) or badge_names[b]["en"] for b in badges.get("by_unit", {}).get(unit, [])]
+            held = [
+                badge_names[b].get(language) or badge_names[b]["en"]
+                for b in badges.get("by_unit", {}).get(unit, [])
+            ]
             out[f"{language}/{keys[unit]}"] = progress_chart(
-                style, unit, text["subtitle"].format(wave=adoption_summary["wave"]),
-                text["badges"].format(badges=", ".join(held)) if held else "", labels, series, targets,
-                text["target"], text["hidden"],
+                style,
+                unit,
+                text["subtitle"].format(wave=adoption_summary["wave"]),
+                text["badges"].format(badges=", ".join(held)) if held else "",
+                labels,
+                series,
+                targets,
+                text["target"],
+                text["hidden"],
             )
     logger.info("Drew %d progress charts for %d units.", len(out), len(units))
     return out

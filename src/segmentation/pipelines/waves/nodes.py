@@ -61,7 +61,9 @@ def window_start(end: pd.Timestamp, window_days: int | None) -> pd.Timestamp | N
     return None if window_days in (None, 0) else end - (int(window_days) - 1) * DAY
 
 
-def in_window(activity: pd.DataFrame, actions: Sequence[str], end: pd.Timestamp, window_days: int | None) -> pd.Series:
+def in_window(
+    activity: pd.DataFrame, actions: Sequence[str], end: pd.Timestamp, window_days: int | None
+) -> pd.Series:
     """Rows with one of ``actions`` in the window ending with the wave's end day."""
     keep = activity["action"].isin(list(actions)) & (activity["timestamp"] < end + DAY)
     start = window_start(end, window_days)
@@ -71,16 +73,23 @@ def in_window(activity: pd.DataFrame, actions: Sequence[str], end: pd.Timestamp,
 
 
 def empty_activity() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pid": pd.Series([], dtype=object), "timestamp": pd.Series([], dtype="datetime64[ns]"),
-        "action": pd.Series([], dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "pid": pd.Series([], dtype=object),
+            "timestamp": pd.Series([], dtype="datetime64[ns]"),
+            "action": pd.Series([], dtype=object),
+        }
+    )
 
 
 def visible_share(count: int, total: int, min_group: int) -> bool:
     """Whether ``count`` of ``total`` people may be shown: neither it nor the rest is a small group."""
     rest = total - count
-    return total >= min_group and (count == 0 or count >= min_group) and (rest == 0 or rest >= min_group)
+    return (
+        total >= min_group
+        and (count == 0 or count >= min_group)
+        and (rest == 0 or rest >= min_group)
+    )
 
 
 # ------------------------------------------------------------------ activity
@@ -114,8 +123,13 @@ def parse_activity(
     """
     end = wave_end(wave, adoption.get("wave_end"))
     accounting: dict[str, Any] = {
-        "file": activity_raw.source, "present": bool(activity_raw.present and not activity_raw.cells.empty),
-        "wave_end": end.date().isoformat(), "rows_read": 0, "rows_used": 0, "rows_rejected": 0, "rejected_by_reason": {},
+        "file": activity_raw.source,
+        "present": bool(activity_raw.present and not activity_raw.cells.empty),
+        "wave_end": end.date().isoformat(),
+        "rows_read": 0,
+        "rows_used": 0,
+        "rows_rejected": 0,
+        "rejected_by_reason": {},
     }
     if not accounting["present"]:
         logger.info("No activity log for wave %s: adoption is not measured.", wave)
@@ -126,7 +140,8 @@ def parse_activity(
     if missing or not ({"employee_id", "email"} & set(found)):
         need = missing + ([] if {"employee_id", "email"} & set(found) else ["employee_id or email"])
         raise InputFileError(
-            activity_raw.source, f"the activity log has no column for {', '.join(need)}.",
+            activity_raw.source,
+            f"the activity log has no column for {', '.join(need)}.",
             "a header row with employee_id (or email), timestamp and action; other header names can be "
             "mapped in conf/base/parameters_waves.yml under waves.adoption.columns.",
         )
@@ -139,18 +154,31 @@ def parse_activity(
     action_text = body[found["action"]].astype(str).str.strip()
     stamps = _parse_timestamps(stamp_text, bool(adoption.get("dayfirst", False)))
     allowed = {normalise_text(a): a for a in adoption["actions"]}
-    allowed.update({normalise_text(k): v for k, v in (adoption.get("action_aliases") or {}).items()})
+    allowed.update(
+        {normalise_text(k): v for k, v in (adoption.get("action_aliases") or {}).items()}
+    )
     actions = fold(action_text).map(allowed.get)
 
     employee_ids = pd.Index(contacts["employee_id"].astype(object))
-    known_emails = contacts.loc[contacts["email"].notna(), ["email", "pid"]].drop_duplicates("email")
+    known_emails = contacts.loc[contacts["email"].notna(), ["email", "pid"]].drop_duplicates(
+        "email"
+    )
     by_id = employee_ids.get_indexer(ids.astype(object))
     by_email = pd.Index(known_emails["email"].astype(object)).get_indexer(emails.astype(object))
     pid = np.where(
-        (by_id >= 0) & ids.ne("").to_numpy(), contacts["pid"].to_numpy(dtype=object)[np.maximum(by_id, 0)],
-        np.where((by_email >= 0) & emails.ne("").to_numpy(), known_emails["pid"].to_numpy(dtype=object)[np.maximum(by_email, 0)], None),
+        (by_id >= 0) & ids.ne("").to_numpy(),
+        contacts["pid"].to_numpy(dtype=object)[np.maximum(by_id, 0)],
+        np.where(
+            (by_email >= 0) & emails.ne("").to_numpy(),
+            known_emails["pid"].to_numpy(dtype=object)[np.maximum(by_email, 0)],
+            None,
+        ),
     )
-    key_column = np.where(ids.ne(""), header[found["employee_id"]] if "employee_id" in found else "", header[found["email"]] if "email" in found else "")
+    key_column = np.where(
+        ids.ne(""),
+        header[found["employee_id"]] if "employee_id" in found else "",
+        header[found["email"]] if "email" in found else "",
+    )
     key_value = ids.where(ids.ne(""), emails)
     rejected_roster = set(roster_rejected_keys)
 
@@ -165,7 +193,12 @@ def parse_activity(
         value[mask] = val[mask]
 
     no_key = ids.eq("") & emails.eq("")
-    flag(no_key, "missing_value", header[found["employee_id"]] if "employee_id" in found else header[found["email"]], key_value)
+    flag(
+        no_key,
+        "missing_value",
+        header[found["employee_id"]] if "employee_id" in found else header[found["email"]],
+        key_value,
+    )
     flag(stamp_text.eq(""), "missing_value", header[found["timestamp"]], stamp_text)
     flag(stamps.isna(), "invalid_date", header[found["timestamp"]], stamp_text)
     flag(action_text.eq(""), "missing_value", header[found["action"]], action_text)
@@ -177,25 +210,54 @@ def parse_activity(
     flag(stamps >= end + DAY, "after_wave_end", header[found["timestamp"]], stamp_text)
 
     bad = reason.ne("")
-    rejects = concat_rejects(
-        rejects_frame(activity_raw.source, rows[(bad & reason.eq(why) & column.eq(col)).to_numpy()], col,
-                      value[bad & reason.eq(why) & column.eq(col)], why)
-        for why, col in sorted(set(zip(reason[bad], column[bad], strict=True)))
-    ).sort_values(["row", "column"], kind="stable").reset_index(drop=True) if bad.any() else empty_rejects()
+    rejects = (
+        concat_rejects(
+            rejects_frame(
+                activity_raw.source,
+                rows[(bad & reason.eq(why) & column.eq(col)).to_numpy()],
+                col,
+                value[bad & reason.eq(why) & column.eq(col)],
+                why,
+            )
+            for why, col in sorted(set(zip(reason[bad], column[bad], strict=True)))
+        )
+        .sort_values(["row", "column"], kind="stable")
+        .reset_index(drop=True)
+        if bad.any()
+        else empty_rejects()
+    )
     good = ~bad
-    activity = pd.DataFrame({
-        "pid": pd.Series(pid[good.to_numpy()], dtype=object),
-        "timestamp": stamps[good].to_numpy(dtype="datetime64[ns]"),
-        "action": actions[good].to_numpy(dtype=object),
-    }).sort_values(ACTIVITY_COLUMNS, kind="stable").reset_index(drop=True)
+    activity = (
+        pd.DataFrame(
+            {
+                "pid": pd.Series(pid[good.to_numpy()], dtype=object),
+                "timestamp": stamps[good].to_numpy(dtype="datetime64[ns]"),
+                "action": actions[good].to_numpy(dtype=object),
+            }
+        )
+        .sort_values(ACTIVITY_COLUMNS, kind="stable")
+        .reset_index(drop=True)
+    )
     by_reason = {str(k): int(v) for k, v in reason[bad].value_counts().sort_index().items()}
-    accounting.update({
-        "rows_read": int(len(body)), "rows_used": int(good.sum()), "rows_rejected": int(bad.sum()),
-        "rejected_by_reason": by_reason,
-    })
+    accounting.update(
+        {
+            "rows_read": int(len(body)),
+            "rows_used": int(good.sum()),
+            "rows_rejected": int(bad.sum()),
+            "rejected_by_reason": by_reason,
+        }
+    )
     if accounting["rows_read"] != accounting["rows_used"] + accounting["rows_rejected"]:
-        raise AssertionError(f"row accounting for {activity_raw.source} does not add up: {accounting}")
-    logger.info("Activity %s: %d rows read, %d used, %d rejected.", activity_raw.source, len(body), int(good.sum()), int(bad.sum()))
+        raise AssertionError(
+            f"row accounting for {activity_raw.source} does not add up: {accounting}"
+        )
+    logger.info(
+        "Activity %s: %d rows read, %d used, %d rejected.",
+        activity_raw.source,
+        len(body),
+        int(good.sum()),
+        int(bad.sum()),
+    )
     return activity, rejects, accounting
 
 
@@ -218,20 +280,36 @@ def flag_adoption(
     """
     end = wave_end(wave, adoption.get("wave_end"))
     hire = pd.to_datetime(employees["hire_date"], errors="coerce")
-    keep = employees["employment_status"].isin(list(adoption["population_statuses"])) & (hire.isna() | (hire < end + DAY))
+    keep = employees["employment_status"].isin(list(adoption["population_statuses"])) & (
+        hire.isna() | (hire < end + DAY)
+    )
     people = employees.loc[keep, ["pid", *GROUP_COLUMNS]].reset_index(drop=True)
     bands = list(hr_params["age_bands"]["labels"]["en"])
-    age_band = hr_features.set_index("pid")["age_band"].reindex(people["pid"]).to_numpy(dtype=object)
-    people["age_band"] = pd.Categorical(age_band, categories=bands, ordered=True)  # any other value: missing
+    age_band = (
+        hr_features.set_index("pid")["age_band"].reindex(people["pid"]).to_numpy(dtype=object)
+    )
+    people["age_band"] = pd.Categorical(
+        age_band, categories=bands, ordered=True
+    )  # any other value: missing
     assigned = persona_assignments.set_index("pid").reindex(people["pid"])
     unassigned = naming["unassigned"]
     people["persona_id"] = assigned["persona_id"].fillna(unassigned["id"]).to_numpy(dtype=object)
-    people["persona_name"] = assigned["persona_name"].fillna(unassigned["en"]).to_numpy(dtype=object)
-    people["persona_name_he"] = assigned["persona_name_he"].fillna(unassigned["he"]).to_numpy(dtype=object)
-    people["assignment_source"] = assigned["assignment_source"].fillna("none").to_numpy(dtype=object)
-    position = pd.Index(people["pid"]).get_indexer(activity["pid"])  # each log row's person, -1 outside
+    people["persona_name"] = (
+        assigned["persona_name"].fillna(unassigned["en"]).to_numpy(dtype=object)
+    )
+    people["persona_name_he"] = (
+        assigned["persona_name_he"].fillna(unassigned["he"]).to_numpy(dtype=object)
+    )
+    people["assignment_source"] = (
+        assigned["assignment_source"].fillna("none").to_numpy(dtype=object)
+    )
+    position = pd.Index(people["pid"]).get_indexer(
+        activity["pid"]
+    )  # each log row's person, -1 outside
     for metric, spec in adoption["metrics"].items():
-        rows = in_window(activity, spec["actions"], end, spec.get("window_days")).to_numpy() & (position >= 0)
+        rows = in_window(activity, spec["actions"], end, spec.get("window_days")).to_numpy() & (
+            position >= 0
+        )
         flags = np.zeros(len(people), dtype=bool)
         flags[position[rows]] = True
         people[metric] = flags
@@ -242,7 +320,9 @@ def flag_adoption(
 
 def _group_order(values: pd.Series) -> list:
     """Groups in display order: categories in their order, personas by id, others by name; 'other' last."""
-    present = [v for v in pd.unique(values) if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    present = [
+        v for v in pd.unique(values) if v is not None and not (isinstance(v, float) and np.isnan(v))
+    ]
     if isinstance(values.dtype, pd.CategoricalDtype):
         # 'other' is a category once small groups are merged; it goes last, once
         order = [c for c in values.cat.categories if c in set(present) and c != OTHER]
@@ -266,19 +346,30 @@ def _metric_cells(counts: pd.DataFrame, populations: pd.Series, min_group: int) 
 
 
 def _breakdown(
-    people: pd.DataFrame, dimension: str, metrics: list[str], targets: Mapping[str, float | None],
-    measured: bool, min_group: int,
+    people: pd.DataFrame,
+    dimension: str,
+    metrics: list[str],
+    targets: Mapping[str, float | None],
+    measured: bool,
+    min_group: int,
 ) -> list[dict[str, Any]]:
     """One row per group of ``dimension`` (small groups combined as 'other')."""
-    labels = people[dimension].astype(object).where(people[dimension].notna(), None).fillna("unknown")
+    labels = (
+        people[dimension].astype(object).where(people[dimension].notna(), None).fillna("unknown")
+    )
     if isinstance(people[dimension].dtype, pd.CategoricalDtype):
         categories = [*people[dimension].cat.categories, "unknown"]
-        labels = pd.Series(pd.Categorical(labels, categories=categories, ordered=True), index=people.index)
+        labels = pd.Series(
+            pd.Categorical(labels, categories=categories, ordered=True), index=people.index
+        )
     sizes = labels.astype(object).value_counts()
     hidden = hidden_groups(sizes.to_frame("population"), min_group)
     merged = merge_hidden(labels.astype(object), hidden) if hidden else labels.astype(object)
     if isinstance(labels.dtype, pd.CategoricalDtype):
-        merged = pd.Series(pd.Categorical(merged, categories=[*labels.cat.categories, OTHER], ordered=True), index=people.index)
+        merged = pd.Series(
+            pd.Categorical(merged, categories=[*labels.cat.categories, OTHER], ordered=True),
+            index=people.index,
+        )
     frame = people.assign(_group=merged.to_numpy())
     order = _group_order(merged)
     grouped = frame.groupby("_group", observed=True, sort=False)
@@ -287,7 +378,9 @@ def _breakdown(
     hidden_cells = _metric_cells(counts, populations, min_group)
     persona_counts = None
     if dimension == "persona_id":
-        sources = crosstab_counts(frame, "_group", "assignment_source", rows=order, columns=[SURVEY, INFERRED])
+        sources = crosstab_counts(
+            frame, "_group", "assignment_source", rows=order, columns=[SURVEY, INFERRED]
+        )
         persona_counts = (sources, suppress_cells(sources, min_group))
         names = frame.drop_duplicates("_group").set_index("_group")
     out = []
@@ -306,7 +399,9 @@ def _breakdown(
             row[metric] = count if shown else None
             row[f"{metric}_share"] = count / size if shown else None
             target = targets.get(metric)
-            row[f"{metric}_on_track"] = (count / size >= target) if shown and target is not None else None
+            row[f"{metric}_on_track"] = (
+                (count / size >= target) if shown and target is not None else None
+            )
         out.append(row)
     return out
 
@@ -339,9 +434,18 @@ def summarise_adoption(
         shown = measured and visible_share(count, total, min_group)
         overall[metric] = count if shown else None
         overall[f"{metric}_share"] = count / total if shown else None
-        overall[f"{metric}_on_track"] = (count / total >= targets[metric]) if shown and targets[metric] is not None else None
+        overall[f"{metric}_on_track"] = (
+            (count / total >= targets[metric]) if shown and targets[metric] is not None else None
+        )
     groups = {
-        name: _breakdown(people, "persona_id" if name == "persona" else name, metrics, targets, measured, min_group)
+        name: _breakdown(
+            people,
+            "persona_id" if name == "persona" else name,
+            metrics,
+            targets,
+            measured,
+            min_group,
+        )
         for name in adoption["breakdowns"]
     }
     respondents = persona_assignments[persona_assignments["assignment_source"] == SURVEY]
@@ -352,37 +456,48 @@ def summarise_adoption(
     names = respondents.drop_duplicates("persona_id").set_index("persona_id")
     persona_sizes = [
         {
-            "persona_id": str(p), "name": str(names.at[p, "persona_name"]), "name_he": str(names.at[p, "persona_name_he"]),
+            "persona_id": str(p),
+            "name": str(names.at[p, "persona_name"]),
+            "name_he": str(names.at[p, "persona_name_he"]),
             "respondents": None if hidden[p] else int(sizes[p]),
             "share": None if hidden[p] else float(sizes[p] / sizes.sum()),
         }
         for p in order
     ]
-    return to_plain({
-        "wave": str(wave),
-        "activity_log": measured,
-        "wave_end": end.date().isoformat(),
-        "min_group_size": min_group,
-        "metrics": [
-            {
-                "key": m, "label": dict(specs[m]["label"]), "definition": dict(specs[m]["definition"]),
-                "actions": list(specs[m]["actions"]), "window_days": specs[m].get("window_days"),
-                "window_start": window_start(end, specs[m]["window_days"]).date().isoformat()
-                if specs[m].get("window_days") else None,
-                "target": specs[m].get("target"), "benchmark": specs[m].get("benchmark"),
-            }
-            for m in metrics
-        ],
-        "population_statuses": list(adoption["population_statuses"]),
-        "overall": overall,
-        "groups": groups,
-        "persona_sizes": persona_sizes,
-        "respondents": int(len(respondents)),
-        "activity": dict(activity_accounting),
-    })
+    return to_plain(
+        {
+            "wave": str(wave),
+            "activity_log": measured,
+            "wave_end": end.date().isoformat(),
+            "min_group_size": min_group,
+            "metrics": [
+                {
+                    "key": m,
+                    "label": dict(specs[m]["label"]),
+                    "definition": dict(specs[m]["definition"]),
+                    "actions": list(specs[m]["actions"]),
+                    "window_days": specs[m].get("window_days"),
+                    "window_start": window_start(end, specs[m]["window_days"]).date().isoformat()
+                    if specs[m].get("window_days")
+                    else None,
+                    "target": specs[m].get("target"),
+                    "benchmark": specs[m].get("benchmark"),
+                }
+                for m in metrics
+            ],
+            "population_statuses": list(adoption["population_statuses"]),
+            "overall": overall,
+            "groups": groups,
+            "persona_sizes": persona_sizes,
+            "respondents": int(len(respondents)),
+            "activity": dict(activity_accounting),
+        }
+    )
 
 
-def track_adoption(adoption_summary: Mapping[str, Any], wave_history: Mapping[str, Any], wave: str) -> list[dict[str, Any]]:
+def track_adoption(
+    adoption_summary: Mapping[str, Any], wave_history: Mapping[str, Any], wave: str
+) -> list[dict[str, Any]]:
     """Every wave run so far up to this one, in time order, from the saved adoption summaries.
 
     This wave's entry is the summary just made: a rerun replaces its wave,
@@ -390,7 +505,8 @@ def track_adoption(adoption_summary: Mapping[str, Any], wave_history: Mapping[st
     of its wave).
     """
     summaries = {
-        w: entry["adoption"] for w, entry in wave_history.items()
+        w: entry["adoption"]
+        for w, entry in wave_history.items()
         if entry.get("adoption") and wave_sort_key(w) < wave_sort_key(wave)
     }
     summaries[str(wave)] = adoption_summary
@@ -398,17 +514,19 @@ def track_adoption(adoption_summary: Mapping[str, Any], wave_history: Mapping[st
     for w in sorted(summaries, key=wave_sort_key):
         s = summaries[w]
         metrics = [m["key"] for m in s.get("metrics", [])]
-        trend.append({
-            "wave": w,
-            "activity_log": bool(s.get("activity_log")),
-            "population": s.get("overall", {}).get("population"),
-            "shares": {m: s.get("overall", {}).get(f"{m}_share") for m in metrics},
-            "persona_sizes": list(s.get("persona_sizes", [])),
-            "groups": {
-                dim: {row["key"]: {m: row.get(f"{m}_share") for m in metrics} for row in rows}
-                for dim, rows in s.get("groups", {}).items()
-            },
-        })
+        trend.append(
+            {
+                "wave": w,
+                "activity_log": bool(s.get("activity_log")),
+                "population": s.get("overall", {}).get("population"),
+                "shares": {m: s.get("overall", {}).get(f"{m}_share") for m in metrics},
+                "persona_sizes": list(s.get("persona_sizes", [])),
+                "groups": {
+                    dim: {row["key"]: {m: row.get(f"{m}_share") for m in metrics} for row in rows}
+                    for dim, rows in s.get("groups", {}).items()
+                },
+            }
+        )
     return trend
 
 
@@ -436,9 +554,19 @@ def migrate_personas(
     min_group = check_min_group(anonymity)
     previous = previous_wave_outputs.get("assignments")
     threshold = float(migration.get("min_confidence") or 0.0)
-    base = {"from_wave": previous_wave_outputs.get("wave"), "min_group_size": min_group, "min_confidence": threshold}
+    base = {
+        "from_wave": previous_wave_outputs.get("wave"),
+        "min_group_size": min_group,
+        "min_confidence": threshold,
+    }
     if previous is None or previous_wave_outputs.get("wave") is None:
-        return {**base, "available": False, "reason": "no_previous_wave" if previous_wave_outputs.get("wave") is None else "no_previous_assignments"}
+        return {
+            **base,
+            "available": False,
+            "reason": "no_previous_wave"
+            if previous_wave_outputs.get("wave") is None
+            else "no_previous_assignments",
+        }
     if persona_identities.get("comparable") is False:
         return {**base, "available": False, "reason": persona_identities.get("not_matched_reason")}
     columns = ["pid", "persona_id", "persona_name", "persona_name_he", "confidence"]
@@ -453,11 +581,17 @@ def migrate_personas(
     n = int(counts.to_numpy().sum())
     everyone = len(both)
     moved_any = int((both["persona_id_from"] != both["persona_id_to"]).sum())
-    base.update({
-        "panel": everyone if everyone >= min_group else None,
-        "uncertain": int((~clear).sum()) if visible_share(int((~clear).sum()), everyone, min_group) else None,
-        "movers_share_including_uncertain": moved_any / everyone if visible_share(moved_any, everyone, min_group) else None,
-    })
+    base.update(
+        {
+            "panel": everyone if everyone >= min_group else None,
+            "uncertain": int((~clear).sum())
+            if visible_share(int((~clear).sum()), everyone, min_group)
+            else None,
+            "movers_share_including_uncertain": moved_any / everyone
+            if visible_share(moved_any, everyone, min_group)
+            else None,
+        }
+    )
     if n < min_group:
         return to_plain({**base, "available": False, "reason": "panel_too_small", "counted": None})
     mask = suppress_cells(counts, min_group)
@@ -478,39 +612,70 @@ def migrate_personas(
         source = names["to"] if p in names["to"].index else names["from"]
         diagonal_shown = p in stay and not mask.at[p, p]
         inflow, outflow = now - stay.get(p, 0), then - stay.get(p, 0)
-        flows.append({
-            "persona_id": p, "name": str(source.at[p, "persona_name"]), "name_he": str(source.at[p, "persona_name_he"]),
-            "then": then if total_shown(then) else None, "now": now if total_shown(now) else None,
-            "stayed": stay[p] if diagonal_shown else None,
-            "moved_in": inflow if (diagonal_shown or p not in rows) and total_shown(inflow) else None,
-            "moved_out": outflow if (diagonal_shown or p not in cols) and total_shown(outflow) else None,
-            "net": now - then if total_shown(then) and total_shown(now) else None,
-            "retired": p not in cols, "new": p not in rows,
-        })
+        flows.append(
+            {
+                "persona_id": p,
+                "name": str(source.at[p, "persona_name"]),
+                "name_he": str(source.at[p, "persona_name_he"]),
+                "then": then if total_shown(then) else None,
+                "now": now if total_shown(now) else None,
+                "stayed": stay[p] if diagonal_shown else None,
+                "moved_in": inflow
+                if (diagonal_shown or p not in rows) and total_shown(inflow)
+                else None,
+                "moved_out": outflow
+                if (diagonal_shown or p not in cols) and total_shown(outflow)
+                else None,
+                "net": now - then if total_shown(then) and total_shown(now) else None,
+                "retired": p not in cols,
+                "new": p not in rows,
+            }
+        )
     stayers = sum(stay.values())
     movers = n - stayers
     movers_shown = visible_share(movers, n, min_group)
     moves = [
-        (int(counts.at[a, b]), a, b) for a in rows for b in cols if a != b and not mask.at[a, b] and counts.at[a, b] > 0
+        (int(counts.at[a, b]), a, b)
+        for a in rows
+        for b in cols
+        if a != b and not mask.at[a, b] and counts.at[a, b] > 0
     ]
     moves.sort(key=lambda t: (-t[0], persona_sort_key(t[1]), persona_sort_key(t[2])))
     top = moves[0] if moves else None
-    return to_plain({
-        **base,
-        "available": True,
-        "counted": n,
-        "from": [{"persona_id": p, "name": str(names["from"].at[p, "persona_name"]), "name_he": str(names["from"].at[p, "persona_name_he"]),
-                  "total": int(row_total[p]) if total_shown(int(row_total[p])) else None} for p in rows],
-        "to": [{"persona_id": p, "name": str(names["to"].at[p, "persona_name"]), "name_he": str(names["to"].at[p, "persona_name_he"]),
-                "total": int(col_total[p]) if total_shown(int(col_total[p])) else None} for p in cols],
-        "counts": [[None if mask.at[a, b] else int(counts.at[a, b]) for b in cols] for a in rows],
-        "hidden_cells": int(mask.to_numpy().sum()),
-        "stayers": stayers if movers_shown else None,
-        "movers": movers if movers_shown else None,
-        "movers_share": movers / n if movers_shown else None,
-        "most_common_move": {"from": top[1], "to": top[2], "count": top[0]} if top else None,
-        "net_flows": flows,
-    })
+    return to_plain(
+        {
+            **base,
+            "available": True,
+            "counted": n,
+            "from": [
+                {
+                    "persona_id": p,
+                    "name": str(names["from"].at[p, "persona_name"]),
+                    "name_he": str(names["from"].at[p, "persona_name_he"]),
+                    "total": int(row_total[p]) if total_shown(int(row_total[p])) else None,
+                }
+                for p in rows
+            ],
+            "to": [
+                {
+                    "persona_id": p,
+                    "name": str(names["to"].at[p, "persona_name"]),
+                    "name_he": str(names["to"].at[p, "persona_name_he"]),
+                    "total": int(col_total[p]) if total_shown(int(col_total[p])) else None,
+                }
+                for p in cols
+            ],
+            "counts": [
+                [None if mask.at[a, b] else int(counts.at[a, b]) for b in cols] for a in rows
+            ],
+            "hidden_cells": int(mask.to_numpy().sum()),
+            "stayers": stayers if movers_shown else None,
+            "movers": movers if movers_shown else None,
+            "movers_share": movers / n if movers_shown else None,
+            "most_common_move": {"from": top[1], "to": top[2], "count": top[0]} if top else None,
+            "net_flows": flows,
+        }
+    )
 
 
 # ------------------------------------------------------------------ summary
@@ -526,51 +691,103 @@ def summarise_waves(
     personas = persona_identities.get("personas", [])
 
     def brief(p: Mapping[str, Any], *keys: str) -> dict[str, Any]:
-        return {"persona_id": p["persona_id"], "name": p.get("name"), "name_he": p.get("name_he"), **{k: p.get(k) for k in keys}}
+        return {
+            "persona_id": p["persona_id"],
+            "name": p.get("name"),
+            "name_he": p.get("name_he"),
+            **{k: p.get(k) for k in keys},
+        }
 
     first_wave = persona_identities.get("previous_wave") is None
     overall = adoption_summary.get("overall", {})
     metrics = [m["key"] for m in adoption_summary.get("metrics", [])]
-    return to_plain({
-        "wave": adoption_summary.get("wave"),
-        "previous_wave": persona_identities.get("previous_wave"),
-        "previous_wave_source": persona_identities.get("previous_wave_source"),
-        "first_wave": first_wave,
-        "refit": persona_identities.get("refit", True),
-        "model_from_wave": persona_identities.get("model_from_wave"),
-        "max_distance": persona_identities.get("max_distance"),
-        "comparable": persona_identities.get("comparable", True),
-        "not_matched_reason": persona_identities.get("not_matched_reason"),
-        "personas": {
-            "matched": [brief(p, "distance") for p in personas if p.get("status") == "matched"],
-            "new": [brief(p, "nearest_previous", "nearest_distance") for p in personas if p.get("status") == "new"],
-            "retired": [brief(p, "nearest_current", "nearest_distance") for p in persona_identities.get("retired", [])],
-        },
-        "migration": {
-            k: persona_migration.get(k)
-            for k in ("available", "reason", "from_wave", "panel", "min_confidence", "uncertain", "counted", "movers",
-                      "movers_share", "movers_share_including_uncertain", "most_common_move")
-        },
-        "adoption": {
-            "activity_log": adoption_summary.get("activity_log"),
-            "wave_end": adoption_summary.get("wave_end"),
-            "population": overall.get("population"),
-            **{f"{m}_share": overall.get(f"{m}_share") for m in metrics},
-            "targets": {m["key"]: m.get("target") for m in adoption_summary.get("metrics", [])},
-            "on_track": {m: overall.get(f"{m}_on_track") for m in metrics},
-        },
-        "activity": {k: adoption_summary.get("activity", {}).get(k) for k in ("file", "present", "rows_read", "rows_used", "rows_rejected", "rejected_by_reason")},
-        "trend": [
-            {
-                "wave": t["wave"], "activity_log": t["activity_log"], **{f"{m}_share": v for m, v in t["shares"].items()},
-                "persona_shares": [
-                    {k: p.get(k) for k in ("persona_id", "name", "name_he", "share")} for p in t.get("persona_sizes", [])
+    return to_plain(
+        {
+            "wave": adoption_summary.get("wave"),
+            "previous_wave": persona_identities.get("previous_wave"),
+            "previous_wave_source": persona_identities.get("previous_wave_source"),
+            "first_wave": first_wave,
+            "refit": persona_identities.get("refit", True),
+            "model_from_wave": persona_identities.get("model_from_wave"),
+            "max_distance": persona_identities.get("max_distance"),
+            "comparable": persona_identities.get("comparable", True),
+            "not_matched_reason": persona_identities.get("not_matched_reason"),
+            "personas": {
+                "matched": [brief(p, "distance") for p in personas if p.get("status") == "matched"],
+                "new": [
+                    brief(p, "nearest_previous", "nearest_distance")
+                    for p in personas
+                    if p.get("status") == "new"
                 ],
-            }
-            for t in adoption_trend
-        ],
-        "badges": [
-            {k: a.get(k) for k in ("badge_id", "rule", "metric", "name", "description", "status", "units", "value", "since", "reason")}
-            for a in badges.get("awards", [])
-        ],
-    })
+                "retired": [
+                    brief(p, "nearest_current", "nearest_distance")
+                    for p in persona_identities.get("retired", [])
+                ],
+            },
+            "migration": {
+                k: persona_migration.get(k)
+                for k in (
+                    "available",
+                    "reason",
+                    "from_wave",
+                    "panel",
+                    "min_confidence",
+                    "uncertain",
+                    "counted",
+                    "movers",
+                    "movers_share",
+                    "movers_share_including_uncertain",
+                    "most_common_move",
+                )
+            },
+            "adoption": {
+                "activity_log": adoption_summary.get("activity_log"),
+                "wave_end": adoption_summary.get("wave_end"),
+                "population": overall.get("population"),
+                **{f"{m}_share": overall.get(f"{m}_share") for m in metrics},
+                "targets": {m["key"]: m.get("target") for m in adoption_summary.get("metrics", [])},
+                "on_track": {m: overall.get(f"{m}_on_track") for m in metrics},
+            },
+            "activity": {
+                k: adoption_summary.get("activity", {}).get(k)
+                for k in (
+                    "file",
+                    "present",
+                    "rows_read",
+                    "rows_used",
+                    "rows_rejected",
+                    "rejected_by_reason",
+                )
+            },
+            "trend": [
+                {
+                    "wave": t["wave"],
+                    "activity_log": t["activity_log"],
+                    **{f"{m}_share": v for m, v in t["shares"].items()},
+                    "persona_shares": [
+                        {k: p.get(k) for k in ("persona_id", "name", "name_he", "share")}
+                        for p in t.get("persona_sizes", [])
+                    ],
+                }
+                for t in adoption_trend
+            ],
+            "badges": [
+                {
+                    k: a.get(k)
+                    for k in (
+                        "badge_id",
+                        "rule",
+                        "metric",
+                        "name",
+                        "description",
+                        "status",
+                        "units",
+                        "value",
+                        "since",
+                        "reason",
+                    )
+                }
+                for a in badges.get("awards", [])
+            ],
+        }
+    )

@@ -39,7 +39,14 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.summarise_adoption,
-                ["adoption_people", "persona_assignments", "activity_accounting", WAVE, ADOPTION, "params:anonymity"],
+                [
+                    "adoption_people",
+                    "persona_assignments",
+                    "activity_accounting",
+                    WAVE,
+                    ADOPTION,
+                    "params:anonymity",
+                ],
                 "adoption_summary",
                 name="summarise_adoption",
             ),
@@ -51,8 +58,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.migrate_personas,
-                ["persona_assignments", "previous_wave_outputs", "params:waves.migration", "params:anonymity",
-                 "persona_identities"],
+                [
+                    "persona_assignments",
+                    "previous_wave_outputs",
+                    "params:waves.migration",
+                    "params:anonymity",
+                    "persona_identities",
+                ],
                 "persona_migration",
                 name="migrate_personas",
             ),
@@ -73,7 +85,15 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 gamification.list_top_contributors,
-                ["activity", "contacts", "adoption_people", "opt_outs", WAVE, GAMIFICATION, ADOPTION],
+                [
+                    "activity",
+                    "contacts",
+                    "adoption_people",
+                    "opt_outs",
+                    WAVE,
+                    GAMIFICATION,
+                    ADOPTION,
+                ],
                 "top_contributors",
                 name="list_top_contributors",
             ),
@@ -85,7 +105,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.summarise_waves,
-                ["persona_identities", "persona_migration", "adoption_summary", "adoption_trend", "badges"],
+                [
+                    "persona_identities",
+                    "persona_migration",
+                    "adoption_summary",
+                    "adoption_trend",
+                    "badges",
+                ],
                 "waves_summary",
                 name="summarise_waves",
             ),
