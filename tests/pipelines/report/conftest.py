@@ -48,6 +48,11 @@ class BuiltReport:
         )
 
 
+def value_proposition_params() -> dict:
+    """The playbook's value propositions, as the project's campaign parameters give them."""
+    return load_parameters("campaign")["campaign"]["playbook"]["value_propositions"]
+
+
 def build_report(world: World, root: Path, **report_overrides) -> BuiltReport:
     """Run the report pipeline through Kedro with the project's catalog entries for the two files."""
     catalog = DataCatalog.from_config(project_catalog_config(root))
@@ -55,6 +60,7 @@ def build_report(world: World, root: Path, **report_overrides) -> BuiltReport:
         "params:report": report_params(**report_overrides),
         "params:questionnaire": load_parameters("questionnaire")["questionnaire"],
         "params:anonymity": anonymity_params(),
+        "params:campaign.playbook.value_propositions": value_proposition_params(),
         "params:wave": WAVE,
         "params:wave_date": None,
     }
@@ -96,7 +102,13 @@ def report_figures(world: World, **report_overrides) -> dict:
         "report_situation": situation,
         "report_swot": nodes.derive_swot(situation, overview, report),
         "report_personas": nodes.build_persona_cards(
-            base, world.persona_profiles, world.playbook, world.open_text, report, anonymity
+            base,
+            world.persona_profiles,
+            world.playbook,
+            world.open_text,
+            report,
+            anonymity,
+            value_proposition_params(),
         ),
         "report_method": nodes.summarise_method(world.persona_summary, report, anonymity),
     }

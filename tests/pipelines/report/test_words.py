@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from .conftest import build_report
-from .helpers import FORMULA_TEXT
+from segmentation.pipelines.report import nodes
+
+from .conftest import build_report, report_figures, value_proposition_params
+from .helpers import FORMULA_TEXT, anonymity_params, report_params
 
 # A dotted id such as product.message_angle; a data file's name (roster.xlsx) is not one.
 RULE_ID = re.compile(r"\b[a-z_]+\.(?!(?:xlsx|csv|json|png|html)\b)[a-z_]+(?:\.[a-z_]+)*\b")
@@ -100,8 +102,40 @@ def test_every_need_shown_has_a_message_or_says_none_is_written(english_report):
     assert blocks
     for block in blocks:
         assert 'class="headline"' in block or "No message is written for this need yet" in block
+    # a need with texts in the playbook shows them, whether or not the campaign picked it
+    configured = set(value_proposition_params()["needs"])
     cards = english_report.outputs["report_personas"]["cards"]
-    assert any(n["proposition"] is None for c in cards if not c["hidden"] for n in c["needs"])
+    needs = [n for c in cards if not c["hidden"] for n in c["needs"]]
+    assert needs
+    for need in needs:
+        assert (need["proposition"] is not None) == (need["key"] in configured), need["key"]
+
+
+def test_a_need_without_texts_in_the_playbook_says_so(world):
+    figures = report_figures(world)
+    shown = {
+        n["key"] for c in figures["report_personas"]["cards"] if not c["hidden"] for n in c["needs"]
+    }
+    picked = {
+        vp["need"]
+        for entry in world.playbook.values()
+        for vp in entry.get("value_propositions", [])
+    }
+    unpicked = sorted(shown - picked)
+    assert unpicked, "the sample world shows a need the campaign did not pick"
+    texts = value_proposition_params()
+    without = {**texts, "needs": {k: v for k, v in texts["needs"].items() if k != unpicked[0]}}
+    cards = nodes.build_persona_cards(
+        figures["report_base"],
+        world.persona_profiles,
+        world.playbook,
+        world.open_text,
+        report_params(),
+        anonymity_params(),
+        without,
+    )["cards"]
+    found = [n for c in cards if not c["hidden"] for n in c["needs"] if n["key"] == unpicked[0]]
+    assert found and all(n["proposition"] is None for n in found)
 
 
 def test_a_playbook_that_ranks_a_less_preferred_channel_first_is_reordered(world, tmp_path):

@@ -416,6 +416,21 @@ def _value_proposition(node: Any, language: str) -> dict[str, Any]:
     }
 
 
+def configured_proposition(
+    need: str, value_propositions: Mapping[str, Any] | None, language: str
+) -> dict[str, Any] | None:
+    """The playbook's own texts for ``need`` (``value_propositions.needs``), when it has any.
+
+    A need the card shows but the campaign did not pick as one of the persona's
+    strongest still has a message written for it; the card shows that message
+    instead of saying none exists.
+    """
+    texts = ((value_propositions or {}).get("needs") or {}).get(need)
+    if not isinstance(texts, Mapping):
+        return None
+    return _value_proposition({"need": need, **texts}, language)
+
+
 def _channel(node: Any, rank: int, language: str) -> dict[str, Any]:
     node = dict(node) if isinstance(node, Mapping) else {"channel": str(node)}
     channel = str(node.get("channel") or node.get("id") or node.get("name") or "")

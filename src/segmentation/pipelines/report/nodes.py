@@ -30,6 +30,7 @@ from .adapters import (
     adapt_persona_summary,
     adapt_playbook,
     adapt_profiles,
+    configured_proposition,
 )
 from .labels import Labels
 from .render import render_html, render_one_pagers
@@ -263,8 +264,13 @@ def build_persona_cards(
     open_text: pd.DataFrame,
     report: Mapping[str, Any],
     anonymity: Mapping[str, Any],
+    value_propositions: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One card per persona: figures (anonymity-checked), words from the profiles, the playbook."""
+    """One card per persona: figures (anonymity-checked), words from the profiles, the playbook.
+
+    ``value_propositions`` is the playbook's configuration: a need shown on a
+    card that the campaign did not pick still gets the message written for it.
+    """
     min_group = check_min_group(anonymity)
     labels = Labels(report)
     profiles = adapt_profiles(persona_profiles)
@@ -297,7 +303,14 @@ def build_persona_cards(
         }
         propositions = {vp["need"]: vp for vp in play.get("value_propositions", [])}
         top_needs = fig["needs"][: int(card_params["top_needs"])]
-        needs = [{**n, "proposition": propositions.get(n["key"])} for n in top_needs]
+        needs = [
+            {
+                **n,
+                "proposition": propositions.get(n["key"])
+                or configured_proposition(n["key"], value_propositions, labels.language),
+            }
+            for n in top_needs
+        ]
         shown = {n["key"] for n in top_needs}
         needs += [
             {

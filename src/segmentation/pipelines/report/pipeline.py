@@ -64,6 +64,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "open_text",
                     "report_settings",
                     "params:anonymity",
+                    "params:campaign.playbook.value_propositions",
                 ],
                 "report_personas",
                 name="build_persona_cards",
