@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -162,3 +164,17 @@ def test_a_test_project_copy_leaves_out_the_checkouts_own_environments(tmp_path,
     copy = conftest.copy_project(tmp_path / "copy")
     assert sorted(p.name for p in (copy / "conf").iterdir()) == ["base", "local", "logging.yml"]
     assert (copy / "conf" / "base" / "parameters.yml").is_file()
+
+
+def test_the_console_commands_help_names_inspect():
+    """`segmentation --help` shows the run options and names the inspect command too."""
+    result = subprocess.run(
+        [sys.executable, "-m", "segmentation", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "segmentation inspect EXPORT --env NAME" in result.stdout
+    assert "--pipeline" in result.stdout
