@@ -137,6 +137,33 @@ def world(n_units: dict[str, int], seed: int = 0):
     return employees, hr, assignments
 
 
+def flag(log, employees, hr, assignments, adoption, personas_params) -> pd.DataFrame:
+    """``flag_adoption`` for wave 2026-09 with the project's HR features and naming."""
+    return flag_adoption(
+        log,
+        employees,
+        hr,
+        assignments,
+        "2026-09",
+        adoption,
+        personas_params["hr_features"],
+        personas_params["naming"],
+    )
+
+
+def summarise_log(log, people, assignments, adoption, anonymity) -> dict:
+    """``summarise_adoption`` for wave 2026-09 of a log whose every row was used."""
+    accounting = {
+        "file": "activity.csv",
+        "present": True,
+        "rows_read": len(log),
+        "rows_used": len(log),
+        "rows_rejected": 0,
+        "rejected_by_reason": {},
+    }
+    return summarise_adoption(people, assignments, accounting, "2026-09", adoption, anonymity)
+
+
 def events(pairs: list[tuple[str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(pairs, columns=["pid", "timestamp", "action"]).astype(
         {"timestamp": "datetime64[ns]", "action": object}
@@ -155,16 +182,7 @@ def test_adoption_measures_follow_their_definitions(adoption, personas_params, a
             ("p005", "2026-09-30 23:00", "join_group"),  # registered, neither active nor engaged
         ]
     )
-    people = flag_adoption(
-        log,
-        employees,
-        hr,
-        assignments,
-        "2026-09",
-        adoption,
-        personas_params["hr_features"],
-        personas_params["naming"],
-    )
+    people = flag(log, employees, hr, assignments, adoption, personas_params)
     assert len(people) == 38  # the one on leave and the one hired after the wave are out
     flags = people.set_index("pid")[["registered", "active", "engaged"]]
     assert flags.loc[["p000", "p001", "p002", "p003", "p004", "p005"]].to_numpy().tolist() == [
@@ -191,25 +209,8 @@ def test_adoption_summary_hides_small_groups_and_counts_that_reveal_them(
         + [(p, "2026-09-20", "post") for p in unit["B"].iloc[:3]]  # 3 engaged: a small group
         + [(p, "2026-09-20", "post") for p in unit["E"].iloc[:6]]
     )
-    people = flag_adoption(
-        log,
-        employees,
-        hr,
-        assignments,
-        "2026-09",
-        adoption,
-        personas_params["hr_features"],
-        personas_params["naming"],
-    )
-    accounting = {
-        "file": "activity.csv",
-        "present": True,
-        "rows_read": len(log),
-        "rows_used": len(log),
-        "rows_rejected": 0,
-        "rejected_by_reason": {},
-    }
-    summary = summarise_adoption(people, assignments, accounting, "2026-09", adoption, anonymity)
+    people = flag(log, employees, hr, assignments, adoption, personas_params)
+    summary = summarise_log(log, people, assignments, adoption, anonymity)
     units = {r["key"]: r for r in summary["groups"]["org_unit"]}
     # C (3) and D (4, of whom one on leave and one hired after the wave) combined
     assert set(units) == {"A", "B", "E", OTHER} and units[OTHER]["population"] == 5
@@ -240,16 +241,7 @@ def test_a_wave_without_an_activity_log_still_has_its_groups_but_no_adoption(
     adoption, personas_params, anonymity
 ):
     employees, hr, assignments = world({"A": 30, "B": 30})
-    people = flag_adoption(
-        events([]),
-        employees,
-        hr,
-        assignments,
-        "2026-09",
-        adoption,
-        personas_params["hr_features"],
-        personas_params["naming"],
-    )
+    people = flag(events([]), employees, hr, assignments, adoption, personas_params)
     summary = summarise_adoption(
         people, assignments, {"present": False, "file": "x"}, "2026-09", adoption, anonymity
     )

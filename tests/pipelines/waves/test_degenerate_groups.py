@@ -7,9 +7,8 @@ from kedro_datasets.partitions import PartitionedDataset
 
 from segmentation.anonymity import OTHER
 from segmentation.pipelines.waves.gamification import draw_progress_charts, file_key
-from segmentation.pipelines.waves.nodes import flag_adoption, summarise_adoption
 
-from .test_activity_and_adoption import events, world
+from .test_activity_and_adoption import events, flag, summarise_log, world
 
 
 def test_an_age_band_of_fewer_than_five_people_is_folded_into_other(
@@ -20,25 +19,8 @@ def test_an_age_band_of_fewer_than_five_people_is_folded_into_other(
     bands[:3] = "50 and over"  # a band of 3: too small to show
     hr = hr.assign(age_band=bands)
     log = events([(p, "2026-09-20", "visit") for p in employees["pid"].iloc[:40]])
-    people = flag_adoption(
-        log,
-        employees,
-        hr,
-        assignments,
-        "2026-09",
-        adoption,
-        personas_params["hr_features"],
-        personas_params["naming"],
-    )
-    accounting = {
-        "file": "activity.csv",
-        "present": True,
-        "rows_read": len(log),
-        "rows_used": len(log),
-        "rows_rejected": 0,
-        "rejected_by_reason": {},
-    }
-    summary = summarise_adoption(people, assignments, accounting, "2026-09", adoption, anonymity)
+    people = flag(log, employees, hr, assignments, adoption, personas_params)
+    summary = summarise_log(log, people, assignments, adoption, anonymity)
     keys = [r["key"] for r in summary["groups"]["age_band"]]
     assert keys[-1] == OTHER and keys.count(OTHER) == 1 and "50 and over" not in keys
     assert all(
