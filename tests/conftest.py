@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -101,6 +103,25 @@ def copy_project(target: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "data" / "01_raw", target / "data" / "01_raw")
     (target / "logs").mkdir()
     return target
+
+
+def run_in_copy(
+    project: Path, *args: str, timeout: int = 300, **environ: str
+) -> subprocess.CompletedProcess:
+    """``python ARGS`` in a project copy, as a user runs it there: its own source, logging and conf."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(project / "src"),
+            "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
+            **environ,
+        },
+    )
 
 
 def copy_outputs(source: Path, target: Path) -> None:

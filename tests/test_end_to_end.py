@@ -13,7 +13,7 @@ import pytest
 
 from segmentation.sample import generate_organisation
 
-from .conftest import MARCH, SEPTEMBER, STAGES, copy_project, run_session, wave_outputs
+from .conftest import MARCH, SEPTEMBER, STAGES, copy_project, run_in_copy, run_session, wave_outputs
 
 pytestmark = pytest.mark.slow
 
@@ -102,14 +102,7 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
     (project / "data" / "01_raw" / "hr" / "roster.csv").write_text(
         "employee_id;email\n00001;a@x.org\n", encoding="utf-8"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
-    )
+    result = run_in_copy(project, "-m", "kedro", "run")
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert "Error: data/01_raw/hr/roster.csv: the file is semicolon (;)-separated" in output
@@ -119,18 +112,7 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
 
 def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
     project = copy_project(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={
-            **os.environ,
-            "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
-            "COLUMNS": "80",
-        },
-    )
+    result = run_in_copy(project, "-m", "kedro", "run", timeout=600, COLUMNS="80")
     lines = (result.stdout + result.stderr).splitlines()
     assert result.returncode == 0, "\n".join(lines[-30:])
     assert len(lines) <= 60, "\n".join(lines)

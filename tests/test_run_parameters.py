@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from segmentation.errors import ParameterError
 from segmentation.hooks import paths_outside
 from segmentation.waves import check_wave_name
-from tests.conftest import PROJECT_ROOT, copy_project
+from tests.conftest import PROJECT_ROOT, copy_project, run_in_copy
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +77,7 @@ def project(tmp_path_factory) -> Path:
 def _kedro_run(project: Path, params: str) -> subprocess.CompletedProcess:
     log = project / "logs" / "debug.log"
     log.unlink(missing_ok=True)
-    return subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--params", params],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
-    )
+    return run_in_copy(project, "-m", "kedro", "run", "--params", params)
 
 
 def _files(root: Path) -> set[Path]:

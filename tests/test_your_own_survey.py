@@ -10,11 +10,8 @@ sample roster and with a real roster mapped by configuration only.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -22,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PROJECT_ROOT, REALDATA, load_parameters
+from .conftest import PROJECT_ROOT, REALDATA, load_parameters, run_in_copy
 from .conftest import copy_project as _copy_project
 
 pytestmark = pytest.mark.slow
@@ -61,22 +58,6 @@ def _need(name: str) -> Path:
     return path
 
 
-def _command(project: Path, *args: str) -> subprocess.CompletedProcess:
-    environ = {
-        **os.environ,
-        "PYTHONPATH": str(project / "src"),
-        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
-    }
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=environ,
-    )
-
-
 def inspect_and_run(
     project: Path, survey: Path, env: str, wave: str, roster: tuple[Path, dict] | None = None
 ) -> dict:
@@ -98,7 +79,7 @@ def inspect_and_run(
         (project / "conf" / env / "parameters_roster.yml").write_text(
             yaml.safe_dump(mapping), encoding="utf-8"
         )
-    inspected = _command(
+    inspected = run_in_copy(
         project, "-m", "segmentation", "inspect", str(target.relative_to(project)), "--env", env
     )
     assert inspected.returncode == 0, inspected.stdout + inspected.stderr
@@ -106,7 +87,7 @@ def inspect_and_run(
     assert inspected.stdout.splitlines()[0] == "Columns:" and not inspected.stderr.strip(), (
         inspected.stdout[:500] + inspected.stderr
     )
-    run = _command(project, "-m", "kedro", "run", "--env", env, "--params", f"wave={wave}")
+    run = run_in_copy(project, "-m", "kedro", "run", "--env", env, "--params", f"wave={wave}")
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
     reporting = project / "data" / "08_reporting" / wave

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -16,7 +13,7 @@ import yaml
 from segmentation.errors import InputFileError
 from segmentation.pipelines import campaign, ingestion, personas, report, reporting, waves
 from segmentation.pipelines.campaign import nodes
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, run_in_copy
 
 from .helpers import CONSTRUCTS, campaign_params, questionnaire_params, run_campaign
 
@@ -157,18 +154,7 @@ def test_a_bad_playbook_stops_kedro_run_with_one_line_and_exit_2(tmp_path):
     )
     text = text.replace("when: {barriers_z: {gte: 0.5}}", "when: {barriers_zz: {gte: 0.5}}")
     path.write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            **os.environ,
-            "KEDRO_LOGGING_CONFIG": str(tmp_path / "conf" / "logging.yml"),
-            "PYTHONPATH": str(tmp_path / "src"),
-        },
-    )
+    result = run_in_copy(tmp_path, "-m", "kedro", "run")
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     errors = [line for line in output.splitlines() if line.startswith("Error:")]
