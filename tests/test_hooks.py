@@ -71,3 +71,23 @@ def test_every_stored_load_is_listed_however_quick_and_handovers_are_not(catalog
     hook.after_dataset_saved("handover")
     assert set(hook.io_timings) == {"load run_summary"}
     assert hook.io_timings["load run_summary"] >= 0
+
+
+def test_each_node_records_the_peak_memory_reached_so_far(catalog, tmp_path):
+    hook = RunTimingHook()
+    hook.before_pipeline_run()
+    first = SimpleNamespace(name="small", outputs=[])
+    hook.before_node_run(first)
+    hook.after_node_run(first)
+    big = SimpleNamespace(name="big", outputs=[])
+    hook.before_node_run(big)
+    ballast = bytearray(300 * 1024 * 1024)  # touches 300 MiB: the peak must show it
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    hook.after_node_run(big)
+    del ballast
+    hook.after_pipeline_run({"run_id": "r", "pipeline_names": None}, catalog)
+    peaks = json.loads((tmp_path / "run_timings.json").read_text())["__default__"][
+        "peak_mib_after_node"
+    ]
+    assert list(peaks) == ["small", "big"]
+    assert peaks["big"] >= peaks["small"] + 250 or peaks["small"] > 300

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -137,6 +138,7 @@ class RunTimingHook:
         self._started: dict[str, float] = {}
         self.timings: dict[str, float] = {}
         self.io_timings: dict[str, float] = {}
+        self.peak_mib: dict[str, float] = {}
         self._catalog = None
 
     @hook_impl
@@ -154,6 +156,7 @@ class RunTimingHook:
         self._started.clear()
         self.timings = {}
         self.io_timings = {}
+        self.peak_mib = {}
 
     def _io_started(self, key: str) -> None:
         self._started[key] = time.perf_counter()
@@ -189,6 +192,10 @@ class RunTimingHook:
         now = time.perf_counter()
         seconds = now - self._started.pop(node.name, now)
         self.timings[node.name] = round(seconds, 3)
+        # the process's peak resident memory so far: where it jumps is the node that set it
+        self.peak_mib[node.name] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        )
         logger.debug("Node '%s' took %.2f s", node.name, seconds)
 
     def timing_entry(self, run_params: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +220,7 @@ class RunTimingHook:
             "nodes_run": len(self.timings),
             "timings_seconds": {**self.timings, "total": round(sum(self.timings.values()), 3)},
             "io_seconds": {**io_seconds, "total": round(sum(self.io_timings.values()), 3)},
+            "peak_mib_after_node": dict(self.peak_mib),
         }
 
     @hook_impl
