@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from kedro.config import OmegaConfigLoader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +29,36 @@ def load_parameters(name: str) -> dict:
         config_patterns={"selected": [f"parameters_{name}*"]},
     )
     return loader["selected"]
+
+
+# Catalog keys that name a local file or folder (as segmentation.hooks.PATH_KEYS).
+CATALOG_PATH_KEYS = ("filepath", "path", "models_path", "outputs_path")
+
+
+def catalog_config_under(root: Path, wave: str, *files: str) -> dict:
+    """conf/base's catalog as Kedro resolves it for ``wave``, with every data/ path under ``root``.
+
+    ``files`` (``"catalog_campaign.yml"``, ...) keep only the entries those files
+    define; none keeps every entry.
+    """
+    loader = OmegaConfigLoader(
+        str(PROJECT_ROOT / "conf"),
+        base_env="base",
+        default_run_env="base",
+        runtime_params={"wave": wave},
+    )
+    config = loader["catalog"]
+    if files:
+        names = set()
+        for name in files:
+            text = (PROJECT_ROOT / "conf" / "base" / name).read_text(encoding="utf-8")
+            names |= {key for key in yaml.safe_load(text) if not key.startswith("_")}
+        config = {name: entry for name, entry in config.items() if name in names}
+    for entry in config.values():
+        for key in CATALOG_PATH_KEYS:
+            if isinstance(entry.get(key), str) and entry[key].startswith("data/"):
+                entry[key] = f"{root.as_posix()}/{entry[key]}"
+    return config
 
 
 @pytest.fixture(scope="session")

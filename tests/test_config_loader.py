@@ -62,3 +62,57 @@ def test_other_parameters_still_merge_key_by_key(tmp_path):
 def test_base_alone_is_the_standard_questionnaire(tmp_path):
     conf = _conf_with_env(tmp_path, {})
     assert _load(conf, "base")["questionnaire"] == _load(conf, "custom")["questionnaire"]
+
+
+# ------------------------------------------------------------------ the catalog's wave folders
+WAVE_EXPRESSION = "${runtime_params:wave,${globals:default_wave}}"
+# Folders below data/ that hold files of every wave, not one wave's.
+SHARED_PATHS = {
+    "roster_raw": "data/01_raw/hr/roster",
+    "opt_out_raw": "data/01_raw/campaign/opt_out",
+    "wave_history": "data/08_reporting",
+}
+
+
+def _catalog(runtime_params: dict) -> dict:
+    loader = CONFIG_LOADER_CLASS(
+        str(PROJECT_ROOT / "conf"),
+        env="base",
+        runtime_params=runtime_params,
+        **CONFIG_LOADER_ARGS,
+    )
+    return loader["catalog"]
+
+
+def test_the_wave_enters_the_catalog_in_one_place():
+    texts = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in (PROJECT_ROOT / "conf" / "base").glob("catalog*.yml")
+    }
+    assert sum(text.count("runtime_params:wave") for text in texts.values()) == 1
+    assert f"_wave: {WAVE_EXPRESSION}" in texts["catalog.yml"]
+
+
+def test_every_wave_path_follows_the_wave_given_and_defaults_to_the_default_wave():
+    default = yaml.safe_load((PROJECT_ROOT / "conf" / "base" / "globals.yml").read_text())[
+        "default_wave"
+    ]
+    for runtime_params, wave in (({}, default), ({"wave": "2031-04-pilot"}, "2031-04-pilot")):
+        catalog = _catalog(runtime_params)
+        paths = {
+            name: entry.get("filepath") or entry.get("path")
+            for name, entry in catalog.items()
+            if entry.get("filepath") or entry.get("path")
+        }
+        assert len(paths) > 30
+        for name, path in paths.items():
+            assert path.startswith("data/"), (name, path)
+            if name in SHARED_PATHS:
+                assert path == SHARED_PATHS[name]
+            else:
+                parts = path.split("/")  # data/<layer>/<wave>/..., data/01_raw/waves/<wave>/...
+                folder = parts[3] if parts[1:3] == ["01_raw", "waves"] else parts[2]
+                assert folder == wave, (name, path)
+                assert parts[1][:2].isdigit(), (name, path)
+        assert catalog["previous_wave_outputs"]["wave"] == wave
+        assert not any(name.startswith("_") for name in catalog)

@@ -31,7 +31,7 @@ from segmentation.pipelines import campaign, ingestion, personas, report, report
 from segmentation.sample import generate_organisation
 from segmentation.sample.exports import write_roster_csv
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, catalog_config_under
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,6 @@ WAVE = "2026-09"
 FIXTURE = Path(__file__).parent / "fixtures" / "partial_survey"
 # The sample's 1-5 answers on the fixture's 7-point scale.
 SEVEN_POINT = {1.0: 0, 2.0: 1, 3.0: 3, 4.0: 5, 5.0: 6}
-WAVE_PATTERN = "${runtime_params:wave,${globals:default_wave}}"
 
 
 def partial_questionnaire() -> dict:
@@ -75,14 +74,7 @@ def write_inputs(root: Path, questionnaire: dict) -> None:
 
 
 def project_catalog(root: Path) -> DataCatalog:
-    config = {}
-    for path in sorted((PROJECT_ROOT / "conf" / "base").glob("catalog*.yml")):
-        text = path.read_text(encoding="utf-8").replace(WAVE_PATTERN, WAVE)
-        text = text.replace("${runtime_params:previous_wave,null}", "null").replace(
-            "data/", f"{root.as_posix()}/data/"
-        )
-        config.update(yaml.safe_load(text))
-    return DataCatalog.from_config(config)
+    return DataCatalog.from_config(catalog_config_under(root, WAVE))
 
 
 def run_pipeline(root: Path, parameters: dict) -> DataCatalog:

@@ -10,12 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
 from segmentation.pipelines.campaign import create_pipeline
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import catalog_config_under
 
 from .helpers import (
     HYPERLINK,
@@ -27,14 +26,11 @@ from .helpers import (
 )
 
 WAVE = "2030-01"
-WAVE_PATTERN = "${runtime_params:wave,${globals:default_wave}}"
 
 
 def project_catalog(root: Path) -> DataCatalog:
     """conf/base/catalog_campaign.yml with the wave resolved and data/ under ``root``."""
-    text = (PROJECT_ROOT / "conf" / "base" / "catalog_campaign.yml").read_text(encoding="utf-8")
-    text = text.replace(WAVE_PATTERN, WAVE).replace("data/", f"{root.as_posix()}/data/")
-    return DataCatalog.from_config(yaml.safe_load(text))
+    return DataCatalog.from_config(catalog_config_under(root, WAVE, "catalog_campaign.yml"))
 
 
 def param_value(params: dict, dotted: str):

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from segmentation.pipelines.report.nodes import resolve_report_settings
-from tests.conftest import PROJECT_ROOT, load_parameters
+from tests.conftest import PROJECT_ROOT, catalog_config_under, load_parameters
 
 WAVE = "2030-01"
 SMALL_DEPARTMENT = "Legal"
@@ -646,8 +646,4 @@ def make_waves_inputs(
 
 def project_catalog_config(root: Path) -> dict:
     """conf/base/catalog_report.yml with the wave resolved and data/ under ``root``."""
-    text = (PROJECT_ROOT / "conf" / "base" / "catalog_report.yml").read_text(encoding="utf-8")
-    text = text.replace("${runtime_params:wave,${globals:default_wave}}", WAVE).replace(
-        "data/", f"{root.as_posix()}/data/"
-    )
-    return yaml.safe_load(text)
+    return catalog_config_under(root, WAVE, "catalog_report.yml")
