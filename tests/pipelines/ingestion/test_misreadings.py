@@ -261,7 +261,9 @@ def test_warnings_reach_the_run_summary(tmp_path, roster_params, questionnaire, 
     )
     matched, match_rejects = match_respondents(responses, roster, rejected_keys, survey_detected)
     rejects = pd.concat([roster_rejects, survey_rejects, match_rejects], ignore_index=True)
-    summary = summarise_ingestion(roster_detected, roster, matched, rejects, survey_detected)
+    summary = summarise_ingestion(
+        roster_detected, roster, matched, rejects, survey_detected, roster_params["active_statuses"]
+    )
     assert (
         summary["warnings"] == [*roster_detected["warnings"], *survey_detected["warnings"]]
         and len(summary["warnings"]) == 2

@@ -145,6 +145,7 @@ def test_without_a_status_column_everyone_is_active_and_the_summary_says_so_once
             "items_found": 0,
             "items_missing": [],
         },
+        roster_params["active_statuses"],
     )
     assert summary["files"]["roster"]["notes"] == [
         "the roster has no employment_status column: every employee is counted as active"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,9 @@ import pyarrow
 import pyarrow.compute as pc
 
 from segmentation.codebook import Codebook, normalise_text
+from segmentation.contacts import email_key
 from segmentation.datasets import RawTable
+from segmentation.employment import is_active
 from segmentation.errors import InputFileError
 from segmentation.parsing import (
     INVISIBLE_CHARACTERS_REASON,
@@ -281,10 +283,7 @@ def _type_roster(
         "gender",
     ]:
         typed[name] = table[name].where(table[name] != "", None).astype(object)
-    typed["email_key"] = pd.Series(
-        [e.strip().casefold() if isinstance(e, str) else None for e in typed["email"]],
-        index=typed.index,
-    )
+    typed["email_key"] = _roster_email_keys(typed["email"])
     typed["email"] = typed["email_key"]
     for name, allowed in params["allowed_values"].items():
         typed[name] = _canonical_values(table[name], allowed, params["value_aliases"].get(name))
@@ -346,6 +345,12 @@ def _type_roster(
     unparsed["is_people_manager"] = flags.isna()
     typed["is_people_manager"] = flags.fillna(False).astype(bool)
     return typed, pd.DataFrame(unparsed)
+
+
+def _roster_email_keys(emails: pd.Series) -> pd.Series:
+    """Roster emails folded by :func:`~segmentation.contacts.email_key` (the one rule); None where blank."""
+    keys = email_key(emails)
+    return keys.where(keys != "", None).astype(object)
 
 
 AGE_SOURCE = "_age_source"  # which column a row's age came from (birth_date, birth_year or age)
@@ -415,13 +420,16 @@ def _check_roster_usable(
             f"{column}: {_allowed(column, reason, params)}.",
         )
     status = valid["employment_status"]
-    if not (status == "active").any():
+    active_statuses = list(params["active_statuses"])
+    if not is_active(status, active_statuses).any():
         found = ", ".join(f"{value} ({count})" for value, count in status.value_counts().items())
         raise InputFileError(
             source,
-            f"no employee of the roster is active: employment_status is {found}.",
+            f"no employee of the roster is active: employment_status is {found}. The statuses that count as "
+            f"active are {', '.join(map(str, active_statuses))} (active_statuses in conf/base/globals.yml).",
             f"employment_status: {_allowed('employment_status', 'not_allowed_value', params)}, "
-            "with 'active' for people at work; without an employment_status column everyone is active.",
+            f"with {' or '.join(repr(str(s)) for s in active_statuses)} for people at work; without an "
+            "employment_status column everyone is active.",
         )
 
 
@@ -466,7 +474,7 @@ def parse_roster(
     table, cleaned, mapped = _select_roster_columns(roster_raw, roster_params)
     notes = []
     if "employment_status" not in mapped:
-        table["employment_status"] = "active"
+        table["employment_status"] = str(roster_params["active_statuses"][0])
         notes.append(
             "the roster has no employment_status column: every employee is counted as active"
         )
@@ -833,7 +841,7 @@ def parse_survey(
     rejects = clean_id_columns(
         responses, keys, survey_raw.source, rows, {k: header[meta[k]] for k in keys}
     )
-    responses["email"] = responses["email"].str.casefold()
+    responses["email"] = email_key(responses["email"])
     warnings: list[str] = list(survey_raw.details.get("warnings", []))
     check_single_id_column(
         header,
@@ -1281,8 +1289,13 @@ def summarise_ingestion(
     responses: pd.DataFrame,
     rejects: pd.DataFrame,
     survey_detected: Mapping[str, Any],
+    active_statuses: Iterable[str],
 ) -> dict[str, Any]:
-    """Rows read, used and rejected per file, and rejects by reason. The counts add up."""
+    """Rows read, used and rejected per file, and rejects by reason. The counts add up.
+
+    The response rate's denominator is the roster's active employees
+    (``active_statuses``, from ``globals.yml``).
+    """
     row_rejects = rejects[rejects["action"] == "row_rejected"]
     cell_issues = rejects[rejects["action"] == ANSWER_SET_MISSING]
     cleaned = rejects[rejects["action"] == VALUE_CLEANED]
@@ -1317,7 +1330,7 @@ def summarise_ingestion(
             "anonymous": bool(survey_detected.get("anonymous", False)),
         }
     )
-    active = roster["employment_status"] == "active"
+    active = is_active(roster["employment_status"], active_statuses)
     if survey_detected.get("anonymous"):
         # nobody is named: the share of active employees that answered, if the survey went to this roster
         rate = len(responses) / max(1, int(active.sum()))

@@ -80,6 +80,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "matched_responses",
                     "rejects",
                     "survey_detected",
+                    "params:roster.active_statuses",
                 ],
                 outputs="ingestion_summary",
                 name="summarise_ingestion",
