@@ -96,6 +96,14 @@ def test_a_word_inside_another_is_not_a_demographic(vocab):
     )
 
 
+def test_underscores_separate_words_in_coded_headers(vocab):
+    # headers as survey tools export variable names (seen in a real export: Q17_Age, Q19_Sex)
+    assert kind(vocab, "Q17_Age", ["18-24", "25-34", "35-44"]) == "demographic"
+    assert kind(vocab, "Q19_Sex", ["1", "2", "1"]) == "demographic"
+    # still whole words: "age" inside "Q3_Usage" is not an age
+    assert kind(vocab, "Q3_Usage", ["1", "2", "3", "4", "5"]) == "rating"
+
+
 def test_one_column_per_option_is_a_multi_select_and_other_is_a_write_in(vocab):
     headers = [
         "Purpose? [Writing]",

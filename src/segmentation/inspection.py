@@ -63,7 +63,8 @@ class ColumnGuess:
 
 
 def _words(text: str) -> str:
-    return " " + re.sub(r"[^\w@+-]+", " ", normalise_text(text)).strip() + " "
+    """The folded text as space-separated words; '_' separates words too (Q17_Age is 'q17 age')."""
+    return " " + re.sub(r"[^\w@+-]+|_+", " ", normalise_text(text)).strip() + " "
 
 
 def header_has(header: str, phrases: Iterable[str]) -> str | None:
