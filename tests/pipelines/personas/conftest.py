@@ -106,6 +106,22 @@ def planted_survey(
     return employees, item_scores, truth
 
 
+def persona_statistics(parameters, scores, hr, labels, anonymity=None) -> tuple[dict, dict]:
+    """``profile_personas`` of respondents labelled 0..k-1 (persona P1..Pk) on the shipped settings."""
+    from segmentation.pipelines.personas.nodes import persona_ids, profile_personas
+
+    ids = np.array(persona_ids(int(labels.max()) + 1), dtype=object)
+    survey = pd.DataFrame({"pid": scores["pid"], "persona_id": ids[labels], "confidence": 1.0})
+    return profile_personas(
+        survey,
+        scores,
+        hr,
+        parameters["personas"]["profiles"],
+        anonymity or parameters["anonymity"],
+        parameters["questionnaire"],
+    )
+
+
 def run_personas(employees: pd.DataFrame, item_scores: pd.DataFrame, parameters: dict) -> dict:
     """Run the real personas pipeline (without cross-wave alignment) with Kedro's runner; every dataset by name."""
     pipeline = create_pipeline(stable_identities=False)

@@ -17,9 +17,10 @@ from segmentation.pipelines.personas.nodes import (
     name_personas,
     naming_for_survey,
     persona_ids,
-    profile_personas,
     score_constructs,
 )
+
+from .conftest import persona_statistics
 
 
 def _profile_inputs(parameters, planted):
@@ -31,20 +32,8 @@ def _profile_inputs(parameters, planted):
     return scores, hr, truth
 
 
-def _survey_personas(scores, labels):
-    ids = np.array(persona_ids(labels.max() + 1), dtype=object)
-    return pd.DataFrame({"pid": scores["pid"], "persona_id": ids[labels], "confidence": 1.0})
-
-
 def _named(parameters, scores, hr, labels, anonymity=None):
-    statistics, overview = profile_personas(
-        _survey_personas(scores, labels),
-        scores,
-        hr,
-        parameters["personas"]["profiles"],
-        anonymity or parameters["anonymity"],
-        parameters["questionnaire"],
-    )
+    statistics, overview = persona_statistics(parameters, scores, hr, labels, anonymity)
     named = name_personas(
         statistics,
         parameters["personas"]["naming"],
@@ -137,14 +126,7 @@ def test_noun_follows_innovativeness_and_age(parameters):
 
 def test_cohens_d_and_welch_p_value(parameters, planted):
     scores, hr, truth = _profile_inputs(parameters, planted)
-    statistics, _ = profile_personas(
-        _survey_personas(scores, truth),
-        scores,
-        hr,
-        parameters["personas"]["profiles"],
-        parameters["anonymity"],
-        parameters["questionnaire"],
-    )
+    statistics, _ = persona_statistics(parameters, scores, hr, truth)
     inside = scores.loc[truth == 0, "mobile_use"].dropna()
     outside = scores.loc[truth != 0, "mobile_use"].dropna()
     pooled = np.sqrt(

@@ -10,9 +10,9 @@ from segmentation.codebook import Codebook
 from segmentation.pipelines.personas.nodes import (
     cronbach_alpha,
     derive_hr_features,
-    resolve_wave_date,
     score_constructs,
 )
+from segmentation.waves import wave_date
 
 
 def _one_response(questionnaire, answers: dict[str, float], pid: str = "a") -> pd.DataFrame:
@@ -123,8 +123,9 @@ def test_hr_features_at_the_wave_date():
 
 
 def test_wave_date_defaults_to_first_day_of_wave_month_and_can_be_set():
-    assert resolve_wave_date("2026-09", None) == pd.Timestamp("2026-09-01")
-    assert resolve_wave_date("2026-09", "2027-02-15") == pd.Timestamp("2027-02-15")
+    """The HR features are dated by the one shared rule (segmentation.waves.wave_date)."""
+    assert wave_date("2026-09", None) == pd.Timestamp("2026-09-01")
+    assert wave_date("2026-09", "2027-02-15") == pd.Timestamp("2027-02-15")
     employees = pd.DataFrame(
         {
             "pid": ["a"],
@@ -138,3 +139,7 @@ def test_wave_date_defaults_to_first_day_of_wave_month_and_can_be_set():
     )
     later = derive_hr_features(employees, "2026-09", "2031-01-01", HR)
     assert later.loc[0, "age"] == 41.0 and later.loc[0, "age_band"] == "40-49"
+    assert derive_hr_features(employees, "2026-09", None, HR).loc[0, "age"] == 36.0
+    # a wave not named YYYY-MM and no wave_date: the shared rule's message, not a bare parse error
+    with pytest.raises(ValueError, match="set the wave_date parameter"):
+        derive_hr_features(employees, "pilot", None, HR)

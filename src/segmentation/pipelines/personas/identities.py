@@ -5,7 +5,7 @@ centroids of both waves, in basis units, are put on one scale (this wave's
 standardisation) and matched one to one by the Hungarian algorithm
 (:func:`scipy.optimize.linear_sum_assignment`) on their distance, the root
 mean square difference per basis column in standard deviations. A pair
-further apart than ``waves.alignment.max_distance`` is no match.
+further apart than ``personas.alignment.max_distance`` is no match.
 
 * a matched persona keeps the previous wave's id and name;
 * an unmatched persona of this wave gets a new id, one number above every id

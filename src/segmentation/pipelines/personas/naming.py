@@ -3,7 +3,8 @@
 A name depends only on a persona's profile (its Cohen's d values), never on a
 cluster number, so the same people get the same name whatever order the
 clusterer found them in. Duplicates are resolved in persona-id order, which
-is itself canonical.
+is itself canonical. Names and descriptions are written in every language of
+``naming.languages`` (``${globals:languages}``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-LANGUAGES = ("en", "he")
+
+def name_key(language: str, languages: list[str], field: str = "name") -> str:
+    """Where a profile keeps its name (or description) in ``language``: the first
+    language under the plain key (``name``), every other under ``name_<language>``."""
+    return field if language == languages[0] else f"{field}_{language}"
 
 
 def level(d: float | None, threshold: float, words: tuple[str, str, str]) -> str:
@@ -77,11 +82,14 @@ def defining_hr_word(profile: Mapping[str, Any], naming: Mapping[str, Any]) -> d
 
 
 def compose_name(
-    noun: Mapping[str, str], words: list[dict], templates: Mapping[str, str]
+    noun: Mapping[str, str],
+    words: list[dict],
+    templates: Mapping[str, str],
+    languages: Iterable[str],
 ) -> dict[str, str]:
     """Fill each language's template; Hebrew puts the adjectives after the noun."""
     names = {}
-    for lang in LANGUAGES:
+    for lang in languages:
         traits = " ".join(w[lang] for w in words)
         names[lang] = " ".join(templates[lang].format(traits=traits, noun=noun[lang]).split())
     return names
@@ -100,10 +108,11 @@ def _unique_candidates(profile, naming):
     def chosen(n: int) -> list[dict]:
         return sorted(words[:n], key=lambda w: w["order"]) + ([hr_word] if hr_word else [])
 
+    languages = naming["languages"]
     for n in range(n_first, len(words) + 1):
-        yield compose_name(noun, chosen(n), naming["templates"])
-    last = compose_name(noun, chosen(n_first), naming["templates"])
-    yield {lang: f"{last[lang]} ({profile['persona_id']})" for lang in LANGUAGES}
+        yield compose_name(noun, chosen(n), naming["templates"], languages)
+    last = compose_name(noun, chosen(n_first), naming["templates"], languages)
+    yield {lang: f"{last[lang]} ({profile['persona_id']})" for lang in languages}
 
 
 def name_all(
@@ -115,7 +124,7 @@ def name_all(
     names = []
     for profile in profiles:
         for candidate in _unique_candidates(profile, naming):
-            if candidate["en"] not in taken and candidate["he"] not in taken:
+            if not taken.intersection(candidate.values()):
                 break
         taken.update(candidate.values())
         names.append(candidate)

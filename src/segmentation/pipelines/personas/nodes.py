@@ -21,14 +21,17 @@ from sklearn.pipeline import Pipeline
 
 from segmentation.adopters import adopter_categories as shared_adopter_categories
 from segmentation.adopters import adopter_scale
+from segmentation.anonymity import suppress_line
 from segmentation.codebook import Codebook
 from segmentation.demographics import age_bands
+from segmentation.employment import is_active
 from segmentation.errors import RunStopped
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
 from segmentation.persona_ids import persona_ids, persona_sort_key
 from segmentation.roles import CHANNELS, SINGLE, resolve, role_construct, survey_roles
 from segmentation.tables import EMPLOYEE_COLUMNS
+from segmentation.waves import wave_date as wave_date_of
 
 from .model import (
     PersonaModel,
@@ -39,7 +42,7 @@ from .model import (
     predict_in_chunks,
     squared_distances,
 )
-from .naming import LANGUAGES, describe, name_all
+from .naming import describe, name_all, name_key
 from .stability import assess_solution, shuffle_columns
 
 logger = logging.getLogger(__name__)
@@ -145,13 +148,6 @@ def score_constructs(
 # --------------------------------------------------------------------------- HR features
 
 
-def resolve_wave_date(wave: str, wave_date: str | None) -> pd.Timestamp:
-    """The configured date, or the first day of the wave's month (wave 'YYYY-MM')."""
-    if wave_date:
-        return pd.Timestamp(wave_date)
-    return pd.Timestamp(f"{str(wave)[:7]}-01")
-
-
 def derive_hr_features(
     employees: pd.DataFrame,
     wave: str,
@@ -181,7 +177,7 @@ def _roster_hr_features(
     employees: pd.DataFrame, wave: str, wave_date: str | None, hr_params: dict
 ) -> pd.DataFrame:
     """The HR features of every employee on the roster."""
-    at = resolve_wave_date(wave, wave_date)
+    at = wave_date_of(wave, wave_date)
     bands = hr_params["age_bands"]
     age = at.year - pd.to_numeric(employees["birth_year"], errors="coerce").astype(float)
     band = age_bands(age, bands)
@@ -493,23 +489,21 @@ def assign_survey_personas(
 
 
 def _suppressed_counts(counts: pd.Series, min_group: int) -> dict:
-    """Counts and shares of the cells that may be shown.
+    """Counts and shares of the cells of one mix that may be shown.
 
-    Cells under the anonymity threshold are hidden; when only one would be
-    hidden, the next smallest is hidden too, so it cannot be recovered as the
-    persona's size minus the shown cells.
+    Which cells are hidden is the report's rule for the categories of one
+    group (:func:`segmentation.anonymity.suppress_line`): a cell under the
+    threshold is hidden with the next smallest ones until the hidden cells
+    cannot be recovered from the persona's size minus the shown cells.
     """
     counts = counts[counts > 0].sort_values(kind="stable")
-    hidden = set(counts.index[counts < min_group])
-    if len(hidden) == 1 and len(counts) > 1:
-        hidden.add(next(c for c in counts.index if c not in hidden))
+    hidden = suppress_line(counts.to_numpy(), min_group)
     total = int(counts.sum())
     cells = {
         str(label): {"count": int(n), "share": n / total}
-        for label, n in counts.sort_values(ascending=False, kind="stable").items()
-        if label not in hidden
+        for label, n in counts[~hidden].sort_values(ascending=False, kind="stable").items()
     }
-    return {"cells": cells, "suppressed_cells": len(hidden)}
+    return {"cells": cells, "suppressed_cells": int(hidden.sum())}
 
 
 def adopter_categories(innovativeness: pd.Series, adopters: dict) -> tuple[pd.Series, dict]:
@@ -726,10 +720,11 @@ def name_personas(
     """
     naming = naming_for_survey(naming, questionnaire)
     profiles = [persona_statistics[p] for p in persona_statistics]
+    languages = list(naming["languages"])
     kept = {
-        p["persona_id"]: {"en": p["name"], "he": p["name_he"]}
+        p["persona_id"]: {lang: p.get(name_key(lang, languages)) for lang in languages}
         for p in (persona_alignment or {}).get("personas", [])
-        if p.get("name") and p.get("name_he")
+        if all(p.get(name_key(lang, languages)) for lang in languages)
     }
     taken = {
         *(persona_alignment or {}).get("used_names", []),
@@ -740,11 +735,13 @@ def name_personas(
     bands = hr_params["age_bands"]["labels"]
     named = {}
     for profile, name in zip(profiles, names, strict=True):
-        entry = {"name": name["en"], "name_he": name["he"], **profile}
-        for lang in LANGUAGES:
-            band_labels = dict(zip(bands["en"], bands[lang], strict=True))
-            key = "description" if lang == "en" else f"description_{lang}"
-            entry[key] = describe(profile, name[lang], lang, naming, band_labels)
+        entry = {name_key(lang, languages): name[lang] for lang in languages} | profile
+        for lang in languages:
+            # age bands are recorded by their English label (segmentation.demographics)
+            band_labels = dict(zip(bands["en"], bands.get(lang, bands["en"]), strict=True))
+            entry[name_key(lang, languages, "description")] = describe(
+                profile, name[lang], lang, naming, band_labels
+            )
         named[profile["persona_id"]] = entry
     return named
 
@@ -873,7 +870,7 @@ def assign_personas(
         )
     others = employees[
         ~is_in(employees["pid"], survey_personas["pid"])
-        & employees["employment_status"].isin(typing_params["statuses"])
+        & is_active(employees["employment_status"], typing_params["statuses"])
     ][["pid"]]
     X = others.merge(hr_features, on="pid", how="left")[_typing_features(typing_params)]
     unassigned = naming["unassigned"]
@@ -896,15 +893,13 @@ def assign_personas(
             "assignment_source": "inferred",
         }
     )
-    names = {p: v["name"] for p, v in persona_profiles.items()} | {
-        unassigned["id"]: unassigned["en"]
-    }
-    names_he = {p: v["name_he"] for p, v in persona_profiles.items()} | {
-        unassigned["id"]: unassigned["he"]
-    }
     out = pd.concat([survey, inferred], ignore_index=True)
-    out["persona_name"] = out["persona_id"].map(names)
-    out["persona_name_he"] = out["persona_id"].map(names_he)
+    languages = list(naming["languages"])
+    name_columns = [f"persona_{name_key(lang, languages)}" for lang in languages]
+    for lang, column in zip(languages, name_columns, strict=True):
+        key = name_key(lang, languages)
+        names = {p: v[key] for p, v in persona_profiles.items()} | {unassigned["id"]: unassigned[lang]}
+        out[column] = out["persona_id"].map(names)
     # roster order (anonymous respondents after, in pid order), so the output
     # does not depend on how the inputs were sorted
     row = pd.Series(np.arange(len(employees)), index=employees["pid"].to_numpy())
@@ -913,27 +908,11 @@ def assign_personas(
         len(employees) + out["pid"][np.isnan(position)].rank(method="first").to_numpy()
     )
     out = out.iloc[np.argsort(position, kind="stable")]
-    columns = [
-        "pid",
-        "persona_id",
-        "persona_name",
-        "persona_name_he",
-        "assignment_source",
-        "confidence",
-    ]
+    columns = ["pid", "persona_id", *name_columns, "assignment_source", "confidence"]
     return (
         out[columns]
         .reset_index(drop=True)
-        .astype(
-            {
-                "pid": "str",
-                "persona_id": "str",
-                "persona_name": "str",
-                "persona_name_he": "str",
-                "assignment_source": "str",
-                "confidence": float,
-            }
-        )
+        .astype({**dict.fromkeys(columns, "str"), "confidence": float})
     )
 
 
@@ -1075,8 +1054,8 @@ def summarise_personas(
             "personas": [
                 {
                     "persona_id": p,
-                    "name": v["name"],
-                    "name_he": v["name_he"],
+                    # the name in every language (name, name_<language>)
+                    **{k: n for k, n in v.items() if k == "name" or k.startswith("name_")},
                     "size": v["size"],
                     "share": v["share"],
                 }

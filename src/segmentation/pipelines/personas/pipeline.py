@@ -21,7 +21,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
                 "fitted_persona_model",
                 "previous_wave_outputs",
                 "params:segmentation",
-                "params:waves.alignment",
+                "params:personas.alignment",
                 "params:wave",
                 "params:questionnaire",
             ],
