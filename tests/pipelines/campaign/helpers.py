@@ -283,9 +283,16 @@ def run_campaign(
         params["figures"],
         naming,
         questionnaire,
+        params["languages"],
     )
     playbook = nodes.build_playbook(
-        figures, params["playbook"], params["labels"], params["figures"], naming, questionnaire
+        figures,
+        params["playbook"],
+        params["labels"],
+        params["figures"],
+        naming,
+        questionnaire,
+        params["languages"],
     )
     entries, opt_out_file = nodes.parse_opt_out(
         opt_out if opt_out is not None else world_opt_outs(world), params["opt_out"]
@@ -302,6 +309,7 @@ def run_campaign(
         params["playbook"]["channels"],
         params["targeting"],
         naming,
+        params["languages"],
     )
     files, list_counts = nodes.export_targeting_lists(
         audience, memberships, playbook, params["targeting"]
@@ -325,6 +333,7 @@ def run_campaign(
         params["managers"],
         params["targeting"],
         naming,
+        params["languages"],
     )
     summary = nodes.summarise_campaign(
         accounting,

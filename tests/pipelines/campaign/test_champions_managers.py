@@ -158,6 +158,7 @@ def test_small_persona_groups_inside_a_large_team_are_not_named(world):
         params["managers"],
         params["targeting"],
         naming_params(),
+        params["languages"],
     )
     mix = briefs.set_index("employee_id").loc["E0101", "persona_mix"]
     # 6 of 8: only 2 are not Social Pioneers, so the 6 is not shown either

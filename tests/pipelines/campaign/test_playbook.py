@@ -39,9 +39,8 @@ def neutral_figures(**overrides):
     return figures
 
 
-def playbook_for(**overrides):
-    params = campaign_params()
-    figures = {"PX": {"name": {"en": "X", "he": "איקס"}, "figures": neutral_figures(**overrides)}}
+def build_with(params, figures):
+    """The playbook of ``figures`` under the campaign parameters ``params``."""
     return nodes.build_playbook(
         figures,
         params["playbook"],
@@ -49,7 +48,13 @@ def playbook_for(**overrides):
         params["figures"],
         naming_params(),
         questionnaire_params(),
-    )["PX"]
+        params["languages"],
+    )
+
+
+def playbook_for(**overrides):
+    figures = {"PX": {"name": {"en": "X", "he": "איקס"}, "figures": neutral_figures(**overrides)}}
+    return build_with(campaign_params(), figures)["PX"]
 
 
 # ------------------------------------------------------------------ figures
@@ -312,22 +317,41 @@ def test_a_typo_in_a_rule_stops_the_run_before_any_output(campaign):
         "gamification_apeal_z": {"gte": 0.3}
     }
     with pytest.raises(RuleError, match="gamification_apeal_z"):
-        nodes.build_playbook(
-            campaign.figures,
-            params["playbook"],
-            params["labels"],
-            params["figures"],
-            naming_params(),
-            questionnaire_params(),
-        )
+        build_with(params, campaign.figures)
     params = copy.deepcopy(campaign_params())
     params["playbook"]["training"]["formats"]["rules"][0]["id"] = "gamification.quiet"
     with pytest.raises(RuleError, match="unique"):
-        nodes.build_playbook(
-            campaign.figures,
-            params["playbook"],
-            params["labels"],
-            params["figures"],
-            naming_params(),
-            questionnaire_params(),
+        build_with(params, campaign.figures)
+
+
+def test_explanations_and_joiners_are_read_from_the_playbook_parameters(campaign):
+    params = copy.deepcopy(campaign_params())
+    params["playbook"]["explanations"] = {
+        "strongest_needs": "N:{need}:{rank}:{min_z}",
+        "strongest_available": "A:{need}",
+        "message_angle": "M:{need}",
+        "channel_rank": "R:{rank}:{min_reach:.0%}",
+        "broad_channels": "B",
+    }
+    params["playbook"]["channels"]["detail_joiner"] = {"en": " + ", "he": " ו"}
+    playbook = build_with(params, campaign.figures)
+    p1 = playbook["P1"]
+    first = p1["value_propositions"][0]
+    assert first["why"] == f"N:{first['need']}:1:0.0"
+    assert p1["four_ps"]["product"]["message_angle"][0]["why"] == f"M:{first['need']}"
+    assert [c["why"] for c in p1["channels"]["top"]] == [
+        f"R:{rank}:50%" for rank in range(1, len(p1["channels"]["top"]) + 1)
+    ]
+    assert {c["why"] for c in playbook["unassigned"]["channels"]["top"]} == {"B"}
+    # video has two behaviours: their details are joined by each language's joiner
+    reasons = {
+        c["channel"]: c["reason"]
+        for c in nodes.score_channels(
+            p1["figures"],
+            params["playbook"]["channels"],
+            naming_params().get("labels", {}),
+            params["labels"]["work_patterns"],
+            3,
         )
+    }
+    assert " + " in reasons["video"]["en"] and " ו" in reasons["video"]["he"]

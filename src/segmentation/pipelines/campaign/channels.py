@@ -50,12 +50,13 @@ def _details(
     items: list[dict[str, Any]],
     template: Mapping[str, str],
     empty: Mapping[str, str],
+    joiner: Mapping[str, str],
     language: str,
 ) -> str:
     """``items`` as one text in ``language``; values given per language are picked."""
     if not items:
         return str(empty[language])
-    return ", ".join(
+    return joiner[language].join(
         fill_text(
             template[language],
             {k: v[language] if isinstance(v, Mapping) else v for k, v in item.items()},
@@ -139,10 +140,18 @@ def score_channels(
                 {
                     **numbers,
                     "behaviour_detail": _details(
-                        behaviour_items, channels["behaviour_item"], channels["no_detail"], lang
+                        behaviour_items,
+                        channels["behaviour_item"],
+                        channels["no_detail"],
+                        channels["detail_joiner"],
+                        lang,
                     ),
                     "reach_detail": _details(
-                        reach_items, channels["reach_item"], channels["full_reach"], lang
+                        reach_items,
+                        channels["reach_item"],
+                        channels["full_reach"],
+                        channels["detail_joiner"],
+                        lang,
                     ),
                 },
             )
@@ -153,16 +162,19 @@ def score_channels(
 
 
 def top_channels(
-    ranking: Sequence[Mapping[str, Any]], top_n: int, min_reach: float
+    ranking: Sequence[Mapping[str, Any]], top_n: int, min_reach: float, why: str
 ) -> list[dict[str, Any]]:
-    """The best ``top_n`` channels that reach at least ``min_reach`` of the persona."""
+    """The best ``top_n`` channels that reach at least ``min_reach`` of the persona.
+
+    ``why`` explains each one's rank (``{rank}``, ``{score}``, ``{min_reach}``).
+    """
     eligible = [dict(c) for c in ranking if c["reach"] >= min_reach]
     return [
         {
             "rule": "channels.scoring",
             **c,
             "rank": rank,
-            "why": f"rank {rank} by score {c['score']} among channels reaching at least {min_reach:.0%}",
+            "why": fill_text(why, {"rank": rank, "score": c["score"], "min_reach": min_reach}),
         }
         for rank, c in enumerate(eligible[:top_n], start=1)
     ]

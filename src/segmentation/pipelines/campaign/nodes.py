@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from segmentation.codebook import Codebook
 from segmentation.contacts import email_key, opted_out_mask
 from segmentation.datasets import RawTable
+from segmentation.employment import is_active
 from segmentation.errors import InputFileError, RunStopped
 from segmentation.parsing import (
     clean_ids,
@@ -81,9 +82,6 @@ CONTRACT_COLUMNS = [
     "confidence",
     "primary_channel",
 ]
-AUDIENCE_COLUMNS = [*CONTRACT_COLUMNS, "last_name", "persona_name_en", "persona_name_he"]
-DEFAULT_LANGUAGE = "en"
-LANGUAGES = ("en", "he")
 RULE_FAMILIES = ("four_ps", "gamification", "training")
 PLAYBOOK_SOURCE = "campaign.playbook (conf/<env>/parameters_campaign.yml)"
 
@@ -107,12 +105,20 @@ def _plain(value: Any, decimals: int) -> Any:
     return round(float(value), decimals)
 
 
-def _active(frame: pd.DataFrame, statuses: list[str]) -> pd.Series:
-    return frame["employment_status"].isin(statuses)
+def _language(value: Any, available: Any, languages: Sequence[str]) -> str:
+    """The person's language when it is one of ``available``, else the first of ``languages``."""
+    return value if isinstance(value, str) and value in available else languages[0]
 
 
-def _language(value: Any, available: Any) -> str:
-    return value if isinstance(value, str) and value in available else DEFAULT_LANGUAGE
+def audience_columns(languages: Sequence[str]) -> list[str]:
+    """The audience's columns: the contract's, the last name and the persona's name in each language."""
+    return [*CONTRACT_COLUMNS, "last_name", *(f"persona_name_{lang}" for lang in languages)]
+
+
+def _assigned_name(assignments: Any, language: str) -> Any:
+    """The assignments' persona names in ``language``: ``persona_name_<language>`` where
+    the personas stage wrote one, else ``persona_name`` (a row or a table)."""
+    return assignments.get(f"persona_name_{language}", assignments["persona_name"])
 
 
 # ------------------------------------------------------------------ figures
@@ -123,8 +129,9 @@ def compute_persona_figures(
     figures_params: Mapping[str, Any],
     naming: Mapping[str, Any],
     questionnaire: Mapping[str, Any],
+    languages: Sequence[str],
 ) -> dict[str, dict[str, Any]]:
-    """The figures the playbook rules read, per persona.
+    """The figures the playbook rules read, and the persona's name in each language, per persona.
 
     A one-construct role (``innovativeness``) is a figure too, the same as
     its construct's, so a playbook written in roles reads any survey.
@@ -185,7 +192,7 @@ def compute_persona_figures(
             )
         first = rows.iloc[0]
         figures[str(persona_id)] = {
-            "name": {"en": str(first["persona_name"]), "he": str(first["persona_name_he"])},
+            "name": {lang: str(_assigned_name(first, lang)) for lang in languages},
             "figures": {k: _plain(v, decimals) for k, v in values.items()},
         }
     return figures
@@ -363,6 +370,7 @@ def _value_propositions(
     params: Mapping[str, Any],
     labels: Mapping[str, Any],
     asked: list[str],
+    explanations: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """The value propositions of the persona's strongest needs relative to everyone.
 
@@ -397,11 +405,14 @@ def _value_propositions(
                     )
                     for lang, template in params["reason"].items()
                 },
-                "why": f"{need}_z = {figures[f'{need}_z']} is rank {rank} among the needs"
-                + (
-                    f" (at least {params['min_z']})"
-                    if rule.endswith("needs")
-                    else " (none reached min_z)"
+                "why": fill_text(
+                    explanations[rule.rsplit(".", 1)[1]],
+                    {
+                        "need": need,
+                        "z": figures[f"{need}_z"],
+                        "rank": rank,
+                        "min_z": params["min_z"],
+                    },
                 ),
             }
         )
@@ -409,7 +420,7 @@ def _value_propositions(
 
 
 def _message_angle(
-    value_propositions: list[dict[str, Any]], template: Mapping[str, str]
+    value_propositions: list[dict[str, Any]], template: Mapping[str, str], why: str
 ) -> list[dict[str, Any]]:
     if not value_propositions:
         return []
@@ -418,7 +429,7 @@ def _message_angle(
         {
             "rule": "product.message_angle",
             **{lang: fill_text(text, top[lang]) for lang, text in template.items()},
-            "why": f"strongest value proposition: {top['need']}",
+            "why": fill_text(why, {"need": top["need"]}),
         }
     ]
 
@@ -430,6 +441,7 @@ def build_playbook(
     figures_params: Mapping[str, Any],
     naming: Mapping[str, Any],
     questionnaire: Mapping[str, Any],
+    languages: Sequence[str],
 ) -> dict[str, Any]:
     """The launch playbook per persona: value propositions, channels, 4 Ps,
     gamification and training, each recommendation with the rule behind it.
@@ -452,20 +464,29 @@ def build_playbook(
         {name: playbook_params[name] for name in RULE_FAMILIES},
         survey_figures(questionnaire, figures_params),
     )
+    explanations = playbook_params["explanations"]
     playbook: dict[str, Any] = {}
     for persona_id, entry in persona_figures.items():
         figures = entry["figures"]
         propositions = _value_propositions(
-            figures, playbook_params["value_propositions"], construct_labels, roles[NEEDS]
+            figures,
+            playbook_params["value_propositions"],
+            construct_labels,
+            roles[NEEDS],
+            explanations,
         )
         ranking = score_channels(
             figures, channels, construct_labels, labels["work_patterns"], decimals
         )
-        top = top_channels(ranking, channels["top_n"], channels["min_reach"])
+        top = top_channels(
+            ranking, channels["top_n"], channels["min_reach"], explanations["channel_rank"]
+        )
         four_ps = apply_rules(families["four_ps"], figures)
         four_ps["product"] = {
             "message_angle": _message_angle(
-                propositions, playbook_params["value_propositions"]["message_angle"]
+                propositions,
+                playbook_params["value_propositions"]["message_angle"],
+                explanations["message_angle"],
             ),
             **four_ps["product"],
         }
@@ -503,7 +524,7 @@ def build_playbook(
     unassigned = naming["unassigned"]
     playbook[unassigned["id"]] = {
         "persona_id": unassigned["id"],
-        "name": {"en": unassigned["en"], "he": unassigned["he"]},
+        "name": {lang: unassigned[lang] for lang in languages},
         "broad": True,
         "note": dict(playbook_params["unassigned"]["note"]),
         "channels": {
@@ -513,7 +534,7 @@ def build_playbook(
                     "channel": c,
                     "label": dict(channels["catalog"][c]["label"]),
                     "rank": rank,
-                    "why": "people without a persona get the broad channels",
+                    "why": explanations["broad_channels"],
                 }
                 for rank, c in enumerate(channels["broad"], start=1)
             ],
@@ -699,17 +720,6 @@ def match_opt_outs(
 
 
 # ------------------------------------------------------------------ targeting
-def _persona_name(
-    playbook: Mapping[str, Any], persona_id: str, language: str, name_en: Any, name_he: Any
-) -> str:
-    """The persona's name in the person's language: the playbook's, else the assignment's."""
-    name = playbook.get(persona_id, {}).get("name", {}).get(language)
-    if name:
-        return str(name)
-    fallback = name_he if language == "he" and isinstance(name_he, str) else name_en
-    return "" if is_missing(fallback) else str(fallback)
-
-
 def _person_plan(
     playbook: Mapping[str, Any],
     persona_id: str,
@@ -744,39 +754,35 @@ def _person_plan(
     return first, lists, list_name(persona_id, first)
 
 
-def _map_unique(values: pd.Series, func: Any) -> np.ndarray:
-    """``func`` of each value, called once per distinct value (missing ones as ``None``)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
-    return mapped[codes]
+def _persona_names(
+    playbook: Mapping[str, Any],
+    persona_ids: pd.Series,
+    language: str,
+    assigned: pd.Series,
+    first: pd.Series,
+) -> np.ndarray:
+    """Everyone's persona name in ``language``: the playbook's, else the assignment's.
 
-
-def _persona_names(playbook: Mapping[str, Any], people: pd.DataFrame) -> np.ndarray:
-    """``_persona_name`` of every person: one look-up per persona and language present."""
-    persona_codes, personas = pd.factorize(people["persona_id"], use_na_sentinel=True)
-    language_codes, languages = pd.factorize(people["language"], use_na_sentinel=True)
-    codes = np.where(
-        (persona_codes < 0) | (language_codes < 0),
-        -1,
-        persona_codes * len(languages) + language_codes,
+    The assignment's name is the one in ``language`` (``assigned``), else the
+    one in the first language (``first``); one playbook look-up per persona.
+    """
+    codes, personas = pd.factorize(persona_ids, use_na_sentinel=True)
+    names = np.array(
+        [
+            str(n) if (n := playbook.get(p, {}).get("name", {}).get(language)) else None
+            for p in personas
+        ]
+        + [None],
+        dtype=object,
     )
-    names = np.full(len(personas) * len(languages) + 1, None, dtype=object)
-    for p, persona_id in enumerate(personas):
-        for i, language in enumerate(languages):
-            name = playbook.get(persona_id, {}).get("name", {}).get(language)
-            if name:
-                names[p * len(languages) + i] = str(name)
     out = names[codes]
     fallback = np.flatnonzero(np.equal(out, None))
     if len(fallback):
-        rows = people.iloc[fallback]
         out[fallback] = [
-            _persona_name(playbook, persona_id, language, name_en, name_he)
-            for persona_id, language, name_en, name_he in zip(
-                rows["persona_id"],
-                rows["language"],
-                rows["persona_name"],
-                rows["persona_name_he"],
+            str(own) if isinstance(own, str) else ("" if is_missing(other) else str(other))
+            for own, other in zip(
+                assigned.to_numpy(dtype=object)[fallback],
+                first.to_numpy(dtype=object)[fallback],
                 strict=True,
             )
         ]
@@ -831,8 +837,11 @@ def select_audience(
     channels: Mapping[str, Any],
     targeting: Mapping[str, Any],
     naming: Mapping[str, Any],
+    languages: Sequence[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Everyone the campaign may message, once each, with persona and primary channel.
+
+    A person whose language is none of ``languages`` gets the first.
 
     Returns the audience (one row per active, not opted-out employee, sorted
     by employee_id), their list memberships (``employee_id``, ``list_name``)
@@ -840,22 +849,14 @@ def select_audience(
     """
     unassigned = naming["unassigned"]["id"]
     contacts = contacts.assign(employee_id=contacts["employee_id"].astype(str))
-    active = _active(contacts, targeting["statuses"])
+    active = is_active(contacts["employment_status"], targeting["active_statuses"])
     opted = opted_out_mask(contacts, opt_outs)
     people = contacts[active & ~opted].merge(
         employees[["pid", "work_pattern"]], on="pid", how="left"
     )
+    names = [c for c in persona_assignments.columns if c.startswith("persona_name")]
     people = people.merge(
-        persona_assignments[
-            [
-                "pid",
-                "persona_id",
-                "persona_name",
-                "persona_name_he",
-                "assignment_source",
-                "confidence",
-            ]
-        ],
+        persona_assignments[["pid", "persona_id", *names, "assignment_source", "confidence"]],
         on="pid",
         how="left",
     )
@@ -866,13 +867,26 @@ def select_audience(
             without_assignment,
         )
     people["persona_id"] = people["persona_id"].fillna(unassigned).astype(str)
-    people["language"] = _map_unique(people["language"], lambda v: _language(v, LANGUAGES)).tolist()
-    people["persona_name"] = _persona_names(playbook, people).tolist()
-    # The name in one language for everyone, for tools whose field holds one language (Staffbase).
-    for language in LANGUAGES:
-        people[f"persona_name_{language}"] = _persona_names(
-            playbook, people.assign(language=language)
-        ).tolist()
+    spoken = people["language"]
+    people["language"] = np.where(spoken.isin(languages), spoken, languages[0]).tolist()
+    # The name in every language, for tools whose field holds one language (Staffbase),
+    # and in each person's own.
+    named = {
+        language: _persona_names(
+            playbook,
+            people["persona_id"],
+            language,
+            _assigned_name(people, language),
+            people["persona_name"],
+        )
+        for language in languages
+    }
+    spoken_at = pd.Index(list(languages)).get_indexer(people["language"])
+    people["persona_name"] = np.stack(list(named.values()))[
+        spoken_at, np.arange(len(people))
+    ].tolist()
+    for language, names in named.items():
+        people[f"persona_name_{language}"] = names.tolist()
     people["assignment_source"] = people["assignment_source"].fillna("").astype(str)
     people["confidence"] = (
         people["confidence"].astype(float).round(int(targeting["confidence_decimals"]))
@@ -888,7 +902,7 @@ def select_audience(
         plan_of
     ].tolist()
     order = people["employee_id"].sort_values(kind="stable").index.to_numpy()
-    audience = people[AUDIENCE_COLUMNS].take(order).reset_index(drop=True)
+    audience = people[audience_columns(languages)].take(order).reset_index(drop=True)
     rank = np.empty(len(people), dtype=np.intp)
     rank[order] = np.arange(len(people))
     ids = people["employee_id"].to_numpy(dtype=object)
@@ -1176,7 +1190,8 @@ def select_champions(
         persona_assignments["assignment_source"].isin(champion_params["assignment_sources"]), "pid"
     ]
     people = contacts[
-        _active(contacts, targeting["statuses"]) & ~opted_out_mask(contacts, opt_outs)
+        is_active(contacts["employment_status"], targeting["active_statuses"])
+        & ~opted_out_mask(contacts, opt_outs)
     ]
     candidates = people[is_in(people["pid"], eligible_pids)].merge(
         scores.assign(
@@ -1270,6 +1285,7 @@ def brief_managers(
     manager_params: Mapping[str, Any],
     targeting: Mapping[str, Any],
     naming: Mapping[str, Any],
+    languages: Sequence[str],
 ) -> pd.DataFrame:
     """One brief per active people manager: their direct team's persona mix and talking points.
 
@@ -1277,19 +1293,23 @@ def brief_managers(
     a persona group under the threshold is not shown by name or count, and
     a larger group's count only when it cannot reveal a member's persona
     (:func:`countable_personas`); otherwise its name and talking points come
-    without a count.
+    without a count. A brief is in the manager's language when it is one of
+    ``languages`` with texts, else in the first of ``languages``.
     """
     min_group = int(anonymity["min_group_size"])
     unassigned = naming["unassigned"]["id"]
     texts_by_language = manager_params["texts"]
+    written = [lang for lang in languages if lang in texts_by_language]
     managers = contacts[
-        _active(contacts, targeting["statuses"]) & contacts["is_people_manager"].eq(True)
+        is_active(contacts["employment_status"], targeting["active_statuses"])
+        & contacts["is_people_manager"].eq(True)
     ]
     if not manager_params.get("include_opted_out", False):
         managers = managers[~opted_out_mask(managers, opt_outs)]
-    team = employees[_active(employees, targeting["statuses"]) & employees["manager_pid"].notna()][
-        ["pid", "manager_pid"]
-    ]
+    team = employees[
+        is_active(employees["employment_status"], targeting["active_statuses"])
+        & employees["manager_pid"].notna()
+    ][["pid", "manager_pid"]]
     team = team.merge(persona_assignments[["pid", "persona_id"]], on="pid", how="left")
     team["persona_id"] = team["persona_id"].fillna(unassigned).astype(str)
     mix = team.groupby(["manager_pid", "persona_id"]).size()
@@ -1324,7 +1344,7 @@ def brief_managers(
         ordered["pid"],
         strict=True,
     ):
-        language = _language(manager_language, texts_by_language)
+        language = _language(manager_language, written, languages)
         counts = team_mix.get(manager_pid, [])
         key = (language, tuple(counts))
         brief = briefs.get(key)

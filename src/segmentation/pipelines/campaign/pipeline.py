@@ -8,6 +8,7 @@ NAMING = "params:personas.naming"
 TARGETING = "params:campaign.targeting"
 CHANNELS = "params:campaign.playbook.channels"
 QUESTIONNAIRE = "params:questionnaire"
+LANGUAGES = "params:campaign.languages"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -35,6 +36,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:campaign.figures",
                     NAMING,
                     QUESTIONNAIRE,
+                    LANGUAGES,
                 ],
                 "persona_figures",
                 name="compute_persona_figures",
@@ -48,6 +50,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:campaign.figures",
                     NAMING,
                     QUESTIONNAIRE,
+                    LANGUAGES,
                 ],
                 "playbook",
                 name="build_playbook",
@@ -75,6 +78,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     CHANNELS,
                     TARGETING,
                     NAMING,
+                    LANGUAGES,
                 ],
                 ["targeting_audience", "list_memberships", "audience_accounting"],
                 name="select_audience",
@@ -111,6 +115,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:campaign.managers",
                     TARGETING,
                     NAMING,
+                    LANGUAGES,
                 ],
                 "manager_briefs",
                 name="brief_managers",
