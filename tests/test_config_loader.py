@@ -114,5 +114,5 @@ def test_every_wave_path_follows_the_wave_given_and_defaults_to_the_default_wave
                 folder = parts[3] if parts[1:3] == ["01_raw", "waves"] else parts[2]
                 assert folder == wave, (name, path)
                 assert parts[1][:2].isdigit(), (name, path)
-        assert catalog["previous_wave_outputs"]["wave"] == wave
+        assert catalog["previous_wave_outputs"]["dataset"]["wave"] == wave
         assert not any(name.startswith("_") for name in catalog)

@@ -87,3 +87,31 @@ def test_hook_prints_a_line_per_stage_and_the_paths_at_the_end(tmp_path, caplog)
     assert "▸ pipeline (2 steps)" in messages
     assert messages[-2].startswith("Finished in")
     assert messages[-1].split()[0] == "Report" and messages[-1].endswith("persona_report.html")
+
+
+def test_each_stage_is_announced_once_before_its_first_read_and_again_in_the_next_run(caplog):
+    from segmentation.pipeline_registry import stage_pipelines
+
+    stages = stage_pipelines()
+    parse_roster = next(n for n in stages["ingestion"].nodes if n.name == "parse_roster")
+    parse_opt_out = next(n for n in stages["campaign"].nodes if n.name == "parse_opt_out")
+    nodes = [parse_roster, parse_opt_out]
+    hook = StageProgressHook()
+    with caplog.at_level(logging.INFO, logger="segmentation.console"):
+        for _ in range(2):  # the hook lives as long as the process: a second run starts afresh
+            hook.before_pipeline_run({}, SimpleNamespace(nodes=nodes))
+            for node in nodes:
+                hook.before_dataset_loaded(node)
+                logging.getLogger("segmentation.console").info("reading %s", node.name)
+                hook.before_dataset_loaded(node)
+                hook.before_node_run(node)
+                hook.after_node_run(node)
+    messages = [r.getMessage() for r in caplog.records if not r.getMessage().startswith("  ")]
+    run = [
+        "Running 2 steps in 2 stages.",
+        "▸ ingestion (1 step)",
+        "reading parse_roster",
+        "▸ campaign (1 step)",
+        "reading parse_opt_out",
+    ]
+    assert messages == run + run

@@ -118,6 +118,9 @@ def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
     assert len(lines) <= 60, "\n".join(lines)
     assert any(line.startswith("WARNING: No pseudonymisation key configured") for line in lines)
     assert not any("Loading data from" in line or "Saving data to" in line for line in lines)
+    # each stage once, in the order the work happens, and no message twice
+    assert [line.split()[1] for line in lines if line.startswith("▸ ")] == STAGES
+    assert len(set(lines)) == len(lines), "\n".join(lines)
     tail = lines[-8:]
     assert tail[0].startswith("Finished in")
     for words, path in [

@@ -91,3 +91,18 @@ def test_each_node_records_the_peak_memory_reached_so_far(catalog, tmp_path):
     ]
     assert list(peaks) == ["small", "big"]
     assert peaks["big"] >= peaks["small"] + 250 or peaks["small"] > 300
+
+
+def test_a_cached_model_reader_gets_the_signing_key_too(tmp_path):
+    """previous_wave_outputs is cached (two stages read it): the dataset inside still checks signatures."""
+    from segmentation.datasets import model_signing_key
+    from segmentation.hooks import PseudonymKeyHook
+
+    from .conftest import catalog_config_under
+
+    config = catalog_config_under(tmp_path, "2026-09", "catalog_waves.yml")
+    catalog = DataCatalog.from_config({"previous_wave_outputs": config["previous_wave_outputs"]})
+    PseudonymKeyHook().after_catalog_created(catalog, {"pseudonymisation": {"key": "k"}})
+    cached = catalog.get("previous_wave_outputs")
+    assert type(cached).__name__ == "CachedDataset"
+    assert cached._dataset._signing_key == model_signing_key("k")

@@ -45,3 +45,49 @@ def test_each_stage_reads_only_stored_datasets(pipelines, stored, stage):
 
 def test_in_memory_handovers_are_never_stored(stored):
     assert not set(IN_MEMORY_HANDOVERS) & stored
+
+
+def test_stages_follow_their_data_flow(pipelines):
+    from segmentation.pipeline_registry import stage_pipelines, stage_sequence
+
+    assert stage_sequence(stage_pipelines()) == [
+        "ingestion",
+        "personas",
+        "campaign",
+        "waves",
+        "report",
+        "reporting",
+    ]
+
+
+def test_the_default_runner_finishes_each_stage_before_the_next(pipelines):
+    from segmentation.pipeline_registry import stage_pipelines, stage_sequence
+    from segmentation.runner import stage_by_stage
+
+    stages = stage_pipelines()
+    everything = pipelines["__default__"]
+    order = stage_by_stage(everything, stages)
+    assert sorted(order) == sorted(everything.nodes)
+    # a topological order: every node after the nodes it reads from
+    seen = set()
+    for node in order:
+        assert everything.node_dependencies[node] <= seen, node.name
+        seen.add(node)
+    # each stage once, in the order the data flows (Kedro's own order went back and forth)
+    stage_of = {node.name: name for name, stage in stages.items() for node in stage.nodes}
+    runs = [stage_of[node.name] for node in order]
+    blocks = [name for i, name in enumerate(runs) if i == 0 or runs[i - 1] != name]
+    assert blocks == stage_sequence(stages)
+    kedro_runs = [stage_of[node.name] for node in everything.nodes]
+    assert len([n for i, n in enumerate(kedro_runs) if i == 0 or kedro_runs[i - 1] != n]) > 6
+
+
+def test_a_stage_run_alone_runs_its_handover_nodes_first(pipelines):
+    from segmentation.pipeline_registry import stage_pipelines
+    from segmentation.runner import stage_by_stage
+
+    stages = stage_pipelines()
+    order = stage_by_stage(pipelines["campaign"], stages)
+    stage_of = {node.name: name for name, stage in stages.items() for node in stage.nodes}
+    runs = [stage_of[node.name] for node in order]
+    assert runs == sorted(runs, key=["ingestion", "campaign"].index)

@@ -141,3 +141,18 @@ def test_params_yaml_cannot_read_stop_with_one_line_and_exit_2(value):
         "The run stopped; fix this and run again. Details: logs/debug.log",
     ]
     assert "Traceback" not in result.output
+
+
+def test_a_wrapped_datasets_paths_are_checked_too(tmp_path):
+    data = tmp_path / "data"
+    conf = {
+        "cached": {
+            "type": "CachedDataset",
+            "dataset": {"type": "x", "models_path": str(tmp_path / "elsewhere")},
+        },
+        "cached_inside": {
+            "type": "CachedDataset",
+            "dataset": {"type": "x", "filepath": str(data / "06_models")},
+        },
+    }
+    assert paths_outside(conf, data) == [("cached", str(tmp_path / "elsewhere"))]

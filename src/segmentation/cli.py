@@ -70,9 +70,25 @@ def _explain_unreadable_params(option: click.Parameter) -> click.Parameter:
     return copied
 
 
+# The runner `kedro run` uses unless told otherwise (--runner): the stages one after the other.
+DEFAULT_RUNNER = "segmentation.runner.StageByStageRunner"
+
+
+def _stage_by_stage_by_default(option: click.Parameter) -> click.Parameter:
+    """``--runner`` defaults to :data:`DEFAULT_RUNNER` instead of Kedro's SequentialRunner."""
+    if option.name != "runner":
+        return option
+    copied = copy.copy(option)
+    copied.default = DEFAULT_RUNNER
+    return copied
+
+
 run = click.Command(
     name="run",
-    params=[_explain_unreadable_params(option) for option in kedro_run.params],
+    params=[
+        _stage_by_stage_by_default(_explain_unreadable_params(option))
+        for option in kedro_run.params
+    ],
     callback=_explain_input_errors(kedro_run.callback),
     help=kedro_run.help,
     short_help=kedro_run.short_help,

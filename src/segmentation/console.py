@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
-from kedro.framework.project import pipelines as registered_pipelines
 
 logger = logging.getLogger("segmentation.console")
 
@@ -65,7 +64,7 @@ def dataset_path(catalog: Any, name: str) -> str | None:
 
 
 def stage_of_nodes(pipelines: Mapping[str, Any]) -> dict[str, str]:
-    """Node name -> the registered pipeline (stage) it belongs to."""
+    """Node name -> the stage (pipeline) it belongs to; the first one named when several hold it."""
     stages = {}
     for stage, pipeline in pipelines.items():
         if stage == "__default__":
@@ -107,10 +106,11 @@ class StageProgressHook:
         self._run_started = 0.0
 
     def _load_stages(self, nodes: Iterable[Any]) -> None:
-        try:
-            stages = stage_of_nodes(registered_pipelines)
-        except Exception:  # outside a project (tests running a bare pipeline): one anonymous stage
-            stages = {}
+        # The stages as their modules define them: a registered stage pipeline also holds the
+        # nodes of other stages that make its in-memory handovers (pipeline_registry.py).
+        from segmentation.pipeline_registry import stage_pipelines
+
+        stages = stage_of_nodes(stage_pipelines())
         self._stages = {node.name: stages.get(node.name, "pipeline") for node in nodes}
         self._remaining = {}
         for stage in self._stages.values():
@@ -119,6 +119,7 @@ class StageProgressHook:
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any) -> None:
         self._run_started = time.perf_counter()
+        self._stage_started = {}
         self._load_stages(pipeline.nodes)
         wave = (run_params.get("runtime_params") or {}).get("wave")
         logger.info(
@@ -128,13 +129,21 @@ class StageProgressHook:
             f" for wave {wave}" if wave else "",
         )
 
-    @hook_impl
-    def before_node_run(self, node: Any) -> None:
+    def _enter_stage_of(self, node: Any) -> None:
+        """The stage's line, once, before anything of the stage happens (its first read included)."""
         stage = self._stages.get(node.name, "pipeline")
         if stage not in self._stage_started:
             self._stage_started[stage] = time.perf_counter()
             steps = self._remaining.get(stage, 1)
             logger.info("▸ %s (%d step%s)", stage, steps, "" if steps == 1 else "s")
+
+    @hook_impl
+    def before_dataset_loaded(self, node: Any) -> None:
+        self._enter_stage_of(node)
+
+    @hook_impl
+    def before_node_run(self, node: Any) -> None:
+        self._enter_stage_of(node)
         self._started[node.name] = time.perf_counter()
 
     @hook_impl

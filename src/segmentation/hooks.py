@@ -56,17 +56,34 @@ def paths_outside(conf_catalog: Mapping[str, Any], data_root: Path) -> list[tupl
     root, project = data_root.resolve(), data_root.parent
     outside = []
     for name, entry in conf_catalog.items():
-        if not isinstance(entry, Mapping):
-            continue
-        for key in PATH_KEYS:
-            value = entry.get(key)
-            if (
-                isinstance(value, str)
-                and "://" not in value
-                and not (project / value).resolve().is_relative_to(root)
-            ):
-                outside.append((str(name), value))
+        for config in _configs_within(entry):
+            for key in PATH_KEYS:
+                value = config.get(key)
+                if (
+                    isinstance(value, str)
+                    and "://" not in value
+                    and not (project / value).resolve().is_relative_to(root)
+                ):
+                    outside.append((str(name), value))
     return outside
+
+
+def _configs_within(entry: Any) -> list[Mapping[str, Any]]:
+    """A catalog entry's config and that of the dataset it wraps (``dataset:``, as in CachedDataset)."""
+    configs = []
+    while isinstance(entry, Mapping):
+        configs.append(entry)
+        entry = entry.get("dataset")
+    return configs
+
+
+def datasets_within(dataset: Any) -> list[Any]:
+    """A dataset and the one it wraps, if any (Kedro's CachedDataset keeps it in ``_dataset``)."""
+    found = []
+    while dataset is not None and dataset not in found:
+        found.append(dataset)
+        dataset = getattr(dataset, "_dataset", None)
+    return found
 
 
 class RunParametersHook:
@@ -118,9 +135,9 @@ class PseudonymKeyHook:
         # Datasets that save or load pickles sign and check them with a key derived from it.
         signing_key = model_signing_key(key)
         for name in list(catalog):
-            dataset = catalog.get(name)
-            if hasattr(dataset, "use_signing_key"):
-                dataset.use_signing_key(signing_key)
+            for dataset in datasets_within(catalog.get(name)):
+                if hasattr(dataset, "use_signing_key"):
+                    dataset.use_signing_key(signing_key)
 
 
 class RunTimingHook:

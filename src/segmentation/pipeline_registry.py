@@ -1,7 +1,9 @@
 """Project pipelines."""
 
+import functools
 import importlib
 import pkgutil
+from collections.abc import Mapping
 
 from kedro.pipeline import Pipeline
 
@@ -29,6 +31,33 @@ def find_stages() -> dict[str, Pipeline]:
         for info in pkgutil.iter_modules(stages_package.__path__)
         if info.ispkg
     }
+
+
+@functools.cache
+def stage_pipelines() -> dict[str, Pipeline]:
+    """:func:`find_stages`, built once per process (the console and the runner both ask)."""
+    return find_stages()
+
+
+def stage_sequence(stages: Mapping[str, Pipeline]) -> list[str]:
+    """The stages in the order their data flows: a stage comes after every stage whose outputs it reads.
+
+    Stages with no order between them come by name. Should two stages read
+    each other's outputs, the rest keep their names' order.
+    """
+    after = {
+        name: {
+            other
+            for other, upstream in stages.items()
+            if other != name and stage.inputs() & upstream.all_outputs()
+        }
+        for name, stage in stages.items()
+    }
+    sequence: list[str] = []
+    while len(sequence) < len(after):
+        ready = sorted(n for n in after if n not in sequence and after[n] <= set(sequence))
+        sequence.append(ready[0] if ready else min(n for n in after if n not in sequence))
+    return sequence
 
 
 def register_pipelines() -> dict[str, Pipeline]:

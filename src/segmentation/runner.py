@@ -1,0 +1,82 @@
+"""The project's default runner: Kedro's SequentialRunner, one stage after the other.
+
+Kedro runs nodes in its topological order, level by level: every node
+without inputs first (reading the opt-out list, the report's fixed texts),
+then everything those free, so a run went back and forth between stages and
+its console could only show them out of order. The same nodes in another
+topological order give the same outputs; this one finishes each stage before
+the next starts (ingestion, personas, campaign, waves, report, reporting), so
+the console shows each stage once, in the order the work happens, and a
+stage's inputs are released as soon as the stages that read them are done.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from kedro.pipeline import Pipeline
+from kedro.pipeline.node import Node
+from kedro.runner import SequentialRunner
+
+from segmentation.pipeline_registry import stage_pipelines, stage_sequence
+
+
+def stage_by_stage(pipeline: Pipeline, stages: Mapping[str, Pipeline]) -> list[Node]:
+    """``pipeline``'s nodes in a topological order that finishes each stage before the next.
+
+    Among the nodes whose inputs are ready, the one of the earliest stage (in
+    :func:`stage_sequence`) runs first, then Kedro's own order. A node of no
+    stage runs in Kedro's order after the stages' nodes that are ready.
+    """
+    rank = {name: position for position, name in enumerate(stage_sequence(stages))}
+    stage_rank = {node.name: rank[name] for name, stage in stages.items() for node in stage.nodes}
+    kedro_order = pipeline.nodes
+    position = {node: index for index, node in enumerate(kedro_order)}
+    waiting = {node: set(parents) for node, parents in pipeline.node_dependencies.items()}
+    children: dict[Node, list[Node]] = {node: [] for node in kedro_order}
+    for node, parents in waiting.items():
+        for parent in parents:
+            children[parent].append(node)
+
+    def key(node: Node) -> tuple[int, int]:
+        return stage_rank.get(node.name, len(rank)), position[node]
+
+    ready = [(key(node), node) for node in kedro_order if not waiting[node]]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        order.append(node)
+        for child in children[node]:
+            waiting[child].discard(node)
+            if not waiting[child]:
+                heapq.heappush(ready, (key(child), child))
+    return order
+
+
+class _InOrder(Pipeline):
+    """``pipeline`` whose nodes run in ``order`` (a topological order of the same nodes)."""
+
+    def __init__(self, pipeline: Pipeline, order: list[Node]) -> None:
+        super().__init__(pipeline.nodes)
+        self._order = list(order)
+
+    @property
+    def nodes(self) -> list[Node]:
+        return list(self._order)
+
+
+class StageByStageRunner(SequentialRunner):
+    """Kedro's SequentialRunner, running the project's stages one after the other."""
+
+    @property
+    def _logger(self) -> logging.Logger:
+        # Kedro's runner messages ("Completed node: ...") go where Kedro's own go: the log file.
+        return logging.getLogger(SequentialRunner.__module__)
+
+    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager=None, run_id=None) -> None:
+        order = stage_by_stage(pipeline, stage_pipelines())
+        super()._run(_InOrder(pipeline, order), catalog, hook_manager=hook_manager, run_id=run_id)
