@@ -136,6 +136,17 @@ def suppress_line(values: np.ndarray, min_group: int) -> np.ndarray:
     return mask
 
 
+def shown_count(count: int, min_group: int) -> int | None:
+    """A count shown on its own (a total, a row of a table): None when it is 1 to ``min_group - 1`` people."""
+    return None if 0 < count < min_group else count
+
+
+def shown_split(count: int, total: int, min_group: int) -> bool:
+    """Whether ``count`` of ``total`` people may be shown: :func:`suppress_line` hides neither
+    it nor the rest (so neither the count nor ``total - count`` is a small group)."""
+    return not suppress_line(np.array([count, total - count]), min_group).any()
+
+
 def suppress_series(counts: pd.Series, min_group: int) -> pd.Series:
     """:func:`suppress_cells` for the categories of one group (one row)."""
     frame = counts.to_frame().T

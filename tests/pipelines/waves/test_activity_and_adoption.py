@@ -80,6 +80,30 @@ def test_every_row_is_used_or_rejected_with_file_line_column_value_and_reason(tm
     ]
 
 
+def test_an_email_matches_the_same_person_as_in_ingestion_and_the_campaign(tmp_path, adoption):
+    """Emails fold by segmentation.contacts.email_key: case and every space (inner too) ignored."""
+    from segmentation.contacts import email_key
+
+    contacts = CONTACTS.assign(email=["ann@corp.example", "Ben @Corp.Example", None])
+    log = (
+        "employee_id,email,timestamp,action\n"
+        ',"ANN @corp. example",2026-09-01,visit\n'
+        ",ben@corp.example,2026-09-02,visit\n"
+        ',"Gone @Corp.Example",2026-09-03,visit\n'
+        ",nobody@corp.example,2026-09-04,visit\n"
+    )
+    activity, rejects, _ = parse_activity(
+        read(tmp_path, log), contacts, ["gone@corp.example"], "2026-09", adoption
+    )
+    assert activity["pid"].tolist() == ["pa", "pb"]
+    assert email_key(pd.Series(["ANN @corp. example"])).iloc[0] == "ann@corp.example"
+    assert dict(zip(rejects["row"], rejects["reason"], strict=True)) == {
+        4: "employee_rejected_in_roster",
+        5: "unknown_employee",
+    }
+    assert rejects["value"].tolist() == ["gone@corp.example", "nobody@corp.example"]
+
+
 def test_an_absent_log_means_no_measure_and_a_log_without_columns_stops_the_run(tmp_path, adoption):
     absent = TabularExportDataset(
         str(tmp_path / "nothing" / "activity"), role="activity", optional=True
@@ -193,6 +217,23 @@ def test_adoption_measures_follow_their_definitions(adoption, personas_params, a
         [True, False, True],
         [True, False, False],
     ]
+
+
+def test_who_is_at_work_comes_from_the_one_global_list(adoption, gamification, personas_params):
+    """The adoption population is globals.yml's active_statuses, asked through employment.is_active;
+    the charts' right-to-left languages are globals.yml's too."""
+    import yaml
+
+    from tests.conftest import PROJECT_ROOT
+
+    globals_ = yaml.safe_load((PROJECT_ROOT / "conf" / "base" / "globals.yml").read_text("utf-8"))
+    assert list(adoption["population_statuses"]) == list(globals_["active_statuses"])
+    rtl = gamification["progress_charts"]["rtl_languages"]
+    assert list(rtl) == list(globals_["rtl_languages"])
+    employees, hr, assignments = world({"A": 20, "B": 20})
+    adoption["population_statuses"] = ["active", "leave"]
+    people = flag(events([]), employees, hr, assignments, adoption, personas_params)
+    assert len(people) == 39 and "p039" in set(people["pid"])  # on leave now counts
 
 
 def test_adoption_summary_hides_small_groups_and_counts_that_reveal_them(

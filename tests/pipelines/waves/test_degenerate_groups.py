@@ -72,3 +72,13 @@ def test_a_long_hebrew_unit_name_gives_a_short_stable_chart_file(
     written = sorted(p for p in (tmp_path / "progress").rglob("*.png"))
     assert len(written) == len(charts)
     assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_share_is_shown_only_when_neither_it_nor_the_rest_is_a_small_group():
+    from segmentation.anonymity import shown_count, shown_split
+
+    assert shown_split(0, 20, 5) and shown_split(5, 10, 5) and shown_split(20, 20, 5)
+    assert not shown_split(4, 20, 5)  # the count is small
+    assert not shown_split(17, 20, 5)  # the rest (3) is small
+    assert not shown_split(0, 4, 5) and not shown_split(0, 0, 5)  # too few people at all
+    assert [shown_count(n, 5) for n in (0, 1, 4, 5, 9)] == [0, None, None, 5, 9]

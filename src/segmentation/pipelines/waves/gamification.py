@@ -21,13 +21,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from segmentation import charts as ch
-from segmentation.anonymity import OTHER, check_min_group
+from segmentation.anonymity import OTHER, check_min_group, shown_split
 from segmentation.contacts import opted_out_mask
 from segmentation.jsonable import to_plain
 from segmentation.parsing import is_in
 from segmentation.waves import wave_end, wave_sort_key
 
-from .nodes import DAY, in_window, metric_names, visible_share
+from .nodes import DAY, in_window, metric_names
 
 logger = logging.getLogger(__name__)
 
@@ -264,14 +264,14 @@ def award_badges(
             unit = award["units"][0]
             if kind == "most_improved":
                 value = eligible.at[unit, f"{metric}_share"] - before[unit]
-                shown = visible_share(
+                shown = shown_split(
                     int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
                 )
             elif metric == PER_HEAD:
                 value, shown = eligible.at[unit, PER_HEAD], True
             else:
                 value = eligible.at[unit, f"{metric}_share"]
-                shown = visible_share(
+                shown = shown_split(
                     int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
                 )
             award["value"] = float(value) if shown else None
@@ -490,7 +490,7 @@ def draw_progress_charts(
     out: dict[str, bytes] = {}
     for language in settings["languages"]:
         text = settings["labels"][language]
-        style = ch.ChartStyle(report["charts"], rtl=language in ("he",))
+        style = ch.ChartStyle(report["charts"], rtl=language in settings["rtl_languages"])
         labels = [m["label"].get(language) or m["label"]["en"] for m in metrics]
         targets = [m.get("target") for m in metrics]
         for unit in units:

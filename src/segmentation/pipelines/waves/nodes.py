@@ -23,10 +23,14 @@ from segmentation.anonymity import (
     crosstab_counts,
     hidden_groups,
     merge_hidden,
+    shown_count,
+    shown_split,
     suppress_cells,
 )
 from segmentation.codebook import normalise_text
+from segmentation.contacts import email_key
 from segmentation.datasets import RawTable
+from segmentation.employment import is_active
 from segmentation.errors import InputFileError
 from segmentation.jsonable import to_plain
 from segmentation.parsing import (
@@ -82,17 +86,13 @@ def empty_activity() -> pd.DataFrame:
     )
 
 
-def visible_share(count: int, total: int, min_group: int) -> bool:
-    """Whether ``count`` of ``total`` people may be shown: neither it nor the rest is a small group."""
-    rest = total - count
-    return (
-        total >= min_group
-        and (count == 0 or count >= min_group)
-        and (rest == 0 or rest >= min_group)
-    )
-
-
 # ------------------------------------------------------------------ activity
+def _email_keys(emails: pd.Series) -> pd.Series:
+    """Emails folded for matching by the one rule every stage uses (:func:`email_key`), as text."""
+    text = emails.astype(object).where(emails.notna(), "").astype("string[pyarrow]")
+    return pd.Series(email_key(text).to_numpy(dtype=object), index=emails.index, dtype=object)
+
+
 def _parse_timestamps(text: pd.Series, dayfirst: bool) -> pd.Series:
     """ISO timestamps the fast way, every other export shape through the shared date parser."""
     stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.tz_convert(None)
@@ -149,7 +149,7 @@ def parse_activity(
     rows = activity_raw.row_numbers[1:]
     blank = pd.Series("", index=body.index, dtype=object)
     ids = clean_ids(body[found["employee_id"]])[0] if "employee_id" in found else blank
-    emails = clean_ids(body[found["email"]])[0].str.casefold() if "email" in found else blank
+    emails = _email_keys(clean_ids(body[found["email"]])[0]) if "email" in found else blank
     stamp_text = body[found["timestamp"]].astype(str).str.strip()
     action_text = body[found["action"]].astype(str).str.strip()
     stamps = _parse_timestamps(stamp_text, bool(adoption.get("dayfirst", False)))
@@ -160,9 +160,10 @@ def parse_activity(
     actions = fold(action_text).map(allowed.get)
 
     employee_ids = pd.Index(contacts["employee_id"].astype(object))
-    known_emails = contacts.loc[contacts["email"].notna(), ["email", "pid"]].drop_duplicates(
-        "email"
+    known_emails = pd.DataFrame(
+        {"email": _email_keys(contacts["email"]), "pid": contacts["pid"].to_numpy(dtype=object)}
     )
+    known_emails = known_emails[known_emails["email"].ne("")].drop_duplicates("email")
     by_id = employee_ids.get_indexer(ids.astype(object))
     by_email = pd.Index(known_emails["email"].astype(object)).get_indexer(emails.astype(object))
     pid = np.where(
@@ -180,7 +181,7 @@ def parse_activity(
         header[found["email"]] if "email" in found else "",
     )
     key_value = ids.where(ids.ne(""), emails)
-    rejected_roster = set(roster_rejected_keys)
+    rejected_keys = pd.Series(list(roster_rejected_keys), dtype=object)
 
     reason = pd.Series("", index=body.index, dtype=object)
     column = pd.Series("", index=body.index, dtype=object)
@@ -204,7 +205,10 @@ def parse_activity(
     flag(action_text.eq(""), "missing_value", header[found["action"]], action_text)
     flag(actions.isna(), "not_allowed_value", header[found["action"]], action_text)
     unmatched = pd.Series(pd.isna(pid), index=body.index)
-    in_rejected = key_value.isin(rejected_roster)
+    # ids as written, emails folded alike on both sides
+    in_rejected = (ids.ne("") & ids.isin(set(rejected_keys))) | (
+        ids.eq("") & emails.isin(set(_email_keys(rejected_keys)) - {""})
+    )
     flag(unmatched & in_rejected, "employee_rejected_in_roster", key_column, key_value)
     flag(unmatched, "unknown_employee", key_column, key_value)
     flag(stamps >= end + DAY, "after_wave_end", header[found["timestamp"]], stamp_text)
@@ -280,7 +284,7 @@ def flag_adoption(
     """
     end = wave_end(wave, adoption.get("wave_end"))
     hire = pd.to_datetime(employees["hire_date"], errors="coerce")
-    keep = employees["employment_status"].isin(list(adoption["population_statuses"])) & (
+    keep = is_active(employees["employment_status"], adoption["population_statuses"]) & (
         hire.isna() | (hire < end + DAY)
     )
     people = employees.loc[keep, ["pid", *GROUP_COLUMNS]].reset_index(drop=True)
@@ -431,7 +435,7 @@ def summarise_adoption(
     overall: dict[str, Any] = {"population": total if total >= min_group else None}
     for metric in metrics:
         count = int(people[metric].sum())
-        shown = measured and visible_share(count, total, min_group)
+        shown = measured and shown_split(count, total, min_group)
         overall[metric] = count if shown else None
         overall[f"{metric}_share"] = count / total if shown else None
         overall[f"{metric}_on_track"] = (
@@ -585,10 +589,10 @@ def migrate_personas(
         {
             "panel": everyone if everyone >= min_group else None,
             "uncertain": int((~clear).sum())
-            if visible_share(int((~clear).sum()), everyone, min_group)
+            if shown_split(int((~clear).sum()), everyone, min_group)
             else None,
             "movers_share_including_uncertain": moved_any / everyone
-            if visible_share(moved_any, everyone, min_group)
+            if shown_split(moved_any, everyone, min_group)
             else None,
         }
     )
@@ -596,9 +600,6 @@ def migrate_personas(
         return to_plain({**base, "available": False, "reason": "panel_too_small", "counted": None})
     mask = suppress_cells(counts, min_group)
     row_total, col_total = counts.sum(axis=1), counts.sum(axis=0)
-
-    def total_shown(value: int) -> bool:
-        return value == 0 or value >= min_group
 
     names = {
         "from": before.drop_duplicates("persona_id").set_index("persona_id"),
@@ -617,23 +618,25 @@ def migrate_personas(
                 "persona_id": p,
                 "name": str(source.at[p, "persona_name"]),
                 "name_he": str(source.at[p, "persona_name_he"]),
-                "then": then if total_shown(then) else None,
-                "now": now if total_shown(now) else None,
+                "then": shown_count(then, min_group),
+                "now": shown_count(now, min_group),
                 "stayed": stay[p] if diagonal_shown else None,
-                "moved_in": inflow
-                if (diagonal_shown or p not in rows) and total_shown(inflow)
+                "moved_in": shown_count(inflow, min_group)
+                if diagonal_shown or p not in rows
                 else None,
-                "moved_out": outflow
-                if (diagonal_shown or p not in cols) and total_shown(outflow)
+                "moved_out": shown_count(outflow, min_group)
+                if diagonal_shown or p not in cols
                 else None,
-                "net": now - then if total_shown(then) and total_shown(now) else None,
+                "net": None
+                if None in (shown_count(then, min_group), shown_count(now, min_group))
+                else now - then,
                 "retired": p not in cols,
                 "new": p not in rows,
             }
         )
     stayers = sum(stay.values())
     movers = n - stayers
-    movers_shown = visible_share(movers, n, min_group)
+    movers_shown = shown_split(movers, n, min_group)
     moves = [
         (int(counts.at[a, b]), a, b)
         for a in rows
@@ -652,7 +655,7 @@ def migrate_personas(
                     "persona_id": p,
                     "name": str(names["from"].at[p, "persona_name"]),
                     "name_he": str(names["from"].at[p, "persona_name_he"]),
-                    "total": int(row_total[p]) if total_shown(int(row_total[p])) else None,
+                    "total": shown_count(int(row_total[p]), min_group),
                 }
                 for p in rows
             ],
@@ -661,7 +664,7 @@ def migrate_personas(
                     "persona_id": p,
                     "name": str(names["to"].at[p, "persona_name"]),
                     "name_he": str(names["to"].at[p, "persona_name_he"]),
-                    "total": int(col_total[p]) if total_shown(int(col_total[p])) else None,
+                    "total": shown_count(int(col_total[p]), min_group),
                 }
                 for p in cols
             ],
