@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from segmentation.roles import SINGLE, role_construct, survey_roles
+
 
 def name_key(language: str, languages: list[str], field: str = "name") -> str:
     """Where a profile keeps its name (or description) in ``language``: the first
@@ -190,3 +192,74 @@ def describe(
             )
         )
     return " ".join(sentences)
+
+
+# --------------------------------------------------------------------------- the node
+
+
+def naming_for_survey(naming: dict, questionnaire: dict) -> dict:
+    """The naming settings with role names read as the survey's constructs.
+
+    ``noun_by.construct: innovativeness`` reads the survey's innovativeness
+    construct, whatever it is called; its trait words and label serve that
+    construct when the settings have none of its own.
+    """
+    roles = survey_roles(questionnaire)
+    aliases = {
+        role: construct
+        for role in SINGLE
+        if (construct := role_construct(roles, role)) and construct != role
+    }
+    noun_by = {
+        **naming["noun_by"],
+        "construct": aliases.get(naming["noun_by"]["construct"], naming["noun_by"]["construct"]),
+    }
+    trait_words = {
+        **{aliases[k]: v for k, v in naming["trait_words"].items() if k in aliases},
+        **naming["trait_words"],
+    }
+    labels = {
+        **{aliases[k]: v for k, v in naming["labels"].items() if k in aliases},
+        **naming["labels"],
+    }
+    return {**naming, "noun_by": noun_by, "trait_words": trait_words, "labels": labels}
+
+
+def name_personas(
+    persona_statistics: dict,
+    naming: dict,
+    hr_params: dict,
+    questionnaire: dict,
+    persona_alignment: dict | None = None,
+) -> dict:
+    """Add unique English and Hebrew names and a short description to every profile.
+
+    With a ``persona_alignment``, a persona matched to the previous wave keeps
+    its name; a new one gets a name no earlier persona had.
+    """
+    naming = naming_for_survey(naming, questionnaire)
+    profiles = [persona_statistics[p] for p in persona_statistics]
+    languages = list(naming["languages"])
+    kept = {
+        p["persona_id"]: {lang: p.get(name_key(lang, languages)) for lang in languages}
+        for p in (persona_alignment or {}).get("personas", [])
+        if all(p.get(name_key(lang, languages)) for lang in languages)
+    }
+    taken = {
+        *(persona_alignment or {}).get("used_names", []),
+        *(n for v in kept.values() for n in v.values()),
+    }
+    fresh = iter(name_all([p for p in profiles if p["persona_id"] not in kept], naming, taken))
+    names = [kept.get(p["persona_id"]) or next(fresh) for p in profiles]
+    bands = hr_params["age_bands"]["labels"]
+    named = {}
+    for profile, name in zip(profiles, names, strict=True):
+        entry = {name_key(lang, languages): name[lang] for lang in languages} | profile
+        for lang in languages:
+            # age bands are recorded by their English label (segmentation.demographics)
+            band_labels = dict(zip(bands["en"], bands.get(lang, bands["en"]), strict=True))
+            entry[name_key(lang, languages, "description")] = describe(
+                profile, name[lang], lang, naming, band_labels
+            )
+        named[profile["persona_id"]] = entry
+    return named
