@@ -40,7 +40,11 @@ def neutral_inputs() -> dict[str, Any]:
     """Inputs that a run of a named survey leaves empty, so callers need not build them."""
     import pandas as pd
 
-    return {"linked_demographics": pd.DataFrame({"pid": pd.Series([], dtype=object)})}
+    return {
+        "linked_demographics": pd.DataFrame({"pid": pd.Series([], dtype=object)}),
+        # no earlier run of the wave: every candidate k is measured
+        "earlier_persona_count_selection": {},
+    }
 
 
 def run_in_memory(

@@ -76,6 +76,7 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
                     "params:personas.model",
                     "params:anonymity",
                     "params:seed",
+                    "earlier_persona_count_selection",
                 ],
                 "persona_count_selection",
                 name="select_persona_count",
