@@ -49,6 +49,21 @@ def _arrow_strings(values: Any) -> pa.Array | pa.ChunkedArray | None:
     return array if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else None
 
 
+def large_text(values: pd.Series) -> pa.Array:
+    """A column's cells as one Arrow ``large_string`` array, blank where missing.
+
+    Arrow-backed text (what the raw readers give) goes across without being
+    turned into a million Python strings and back.
+    """
+    values = values.fillna("") if values.hasnans else values
+    array = _arrow_strings(values)
+    if array is None:
+        array = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
 def is_in(values: Any, pool: Any) -> np.ndarray:
     """``values.isin(pool)`` as a boolean array.
 
@@ -75,13 +90,34 @@ def is_in(values: Any, pool: Any) -> np.ndarray:
     )
 
 
+def positions_in(values: Any, pool: Any) -> np.ndarray:
+    """Position in ``pool`` of each value (of its first occurrence), -1 where it is not there.
+
+    ``pd.Index(pool).get_indexer(values)`` for text, through Arrow's hash
+    lookup rather than a hash table of a million Python strings.
+    """
+    left, right = _arrow_strings(values), _arrow_strings(pool)
+    if left is None or right is None:
+        pool = pd.Index(np.asarray(pool, dtype=object))
+        first = ~pool.duplicated(keep="first")
+        found = pool[first].get_indexer(np.asarray(values, dtype=object))
+        return np.where(found >= 0, np.flatnonzero(first)[found], -1)
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    found = pc.fill_null(pc.index_in(left, value_set=right.cast(left.type)), -1)
+    return np.asarray(
+        found.to_numpy(zero_copy_only=False) if isinstance(found, pa.Array) else found.to_numpy(),
+        dtype=np.int64,
+    )
+
+
 def replace_control_characters(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """``values`` with every control character (CR, LF, NUL, ...) made a space, and which cells changed.
 
     A line break inside an identity or a label is never meant: it is what a
     hostile or broken export uses to start a row of its own downstream.
     """
-    text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
+    text = large_text(values)
     changed = np.asarray(
         pc.match_substring_regex(text, CONTROL_CHARACTERS.pattern).to_numpy(zero_copy_only=False),
         dtype=bool,
@@ -140,7 +176,7 @@ def clean_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     surrounding spaces stripped, so that ``\u200f00017`` matches ``00017``.
     Leading zeros and case are kept (emails are folded where they are compared).
     """
-    text = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
+    text = large_text(values)
     cleaned = pc.utf8_trim_whitespace(
         pc.utf8_normalize(pc.replace_substring_regex(text, INVISIBLE_CHARACTERS, ""), "NFKC")
     )
@@ -212,17 +248,59 @@ def _parse_one_date(text: str, dayfirst: bool, pivot: int) -> pd.Timestamp | Non
 
 # Shapes that a strict format parses exactly as _parse_one_date does; the
 # rest (two-digit years, AM/PM, serials, time zones, ...) go one by one.
+# Groups: year, month and day (ISO) or first and second (d/m or m/d), time.
+_TIME = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})"
 _COMMON_DATE_SHAPES = (
-    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", "%Y-%m-%d"),
-    (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"),
-    (r"^\d{1,2}/\d{1,2}/\d{4}$", "%m/%d/%Y", "%d/%m/%Y"),
-    (r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}$", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
-    (r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}$", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"),
+    (r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$", "%Y-%m-%d", "%Y-%m-%d"),
+    (
+        r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}) (?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})$",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+    ),
+    (r"^(?P<first>\d{1,2})/(?P<second_part>\d{1,2})/(?P<year>\d{4})$", "%m/%d/%Y", "%d/%m/%Y"),
+    (
+        r"^(?P<first>\d{1,2})/(?P<second_part>\d{1,2})/(?P<year>\d{4}) " + _TIME + r":(?P<second>\d{2})$",
+        "%m/%d/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M:%S",
+    ),
+    (
+        r"^(?P<first>\d{1,2})/(?P<second_part>\d{1,2})/(?P<year>\d{4}) " + _TIME + "$",
+        "%m/%d/%Y %H:%M",
+        "%d/%m/%Y %H:%M",
+    ),
 )
+# Parts inside these bounds make the same date from the parts as the format
+# does (or none for both: 30 February); others go through the format.
+_PART_RANGES = {
+    "year": (1700, 2200),
+    "month": (1, 12),
+    "day": (1, 31),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "second": (0, 59),
+}
+
+
+def _date_parts(parts: pa.StructArray, dayfirst: bool) -> dict[str, np.ndarray]:
+    """Year, month, day, hour, minute and second of matched dates as numbers (0 for a time not given)."""
+    found = {
+        name: pc.cast(parts.field(name), pa.int64()).to_numpy(zero_copy_only=False)
+        for name in (parts.type.field(i).name for i in range(parts.type.num_fields))
+    }
+    if "first" in found:
+        first, second = found.pop("first"), found.pop("second_part")
+        found["month"], found["day"] = (second, first) if dayfirst else (first, second)
+    zeros = np.zeros(len(parts), dtype=np.int64)
+    return {name: found.get(name, zeros) for name in _PART_RANGES}
 
 
 def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
-    """Dates of the common export shapes, parsed in bulk; NaT elsewhere."""
+    """Dates of the common export shapes, parsed in bulk; NaT elsewhere.
+
+    The parts are cut out by Arrow and put together by pandas; the rare date
+    with a part out of the usual range (a leap second, year 0001) is read by
+    the strict format, as all were before.
+    """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     try:
         text = pa.array(values, from_pandas=True)
@@ -230,15 +308,32 @@ def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
         return out
     if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
         return out
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     text = pc.utf8_trim_whitespace(text)
     for pattern, monthfirst, dayfirst_format in _COMMON_DATE_SHAPES:
-        mask = np.asarray(pc.fill_null(pc.match_substring_regex(text, pattern), False), dtype=bool)
-        if mask.any():
-            chosen = pd.Series(np.asarray(text.filter(pa.array(mask)).to_pylist(), dtype=object))
-            parsed = pd.to_datetime(
-                chosen, format=dayfirst_format if dayfirst else monthfirst, errors="coerce"
+        parts = pc.extract_regex(text, pattern)
+        mask = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        if not mask.any():
+            continue
+        numbers = _date_parts(parts.filter(pa.array(mask)), dayfirst)
+        usual = np.logical_and.reduce(
+            [(numbers[n] >= low) & (numbers[n] <= high) for n, (low, high) in _PART_RANGES.items()]
+        )
+        parsed = np.full(len(usual), np.datetime64("NaT"), dtype="datetime64[ns]")
+        parsed[usual] = pd.to_datetime(
+            pd.DataFrame({n: v[usual] for n, v in numbers.items()}), errors="coerce"
+        ).to_numpy(dtype="datetime64[ns]")
+        if not usual.all():
+            rare = pd.Series(text.filter(pa.array(mask)).filter(pa.array(~usual)).to_pylist())
+            parsed[~usual] = (
+                pd.to_datetime(
+                    rare, format=dayfirst_format if dayfirst else monthfirst, errors="coerce"
+                )
+                .astype("datetime64[ns]")
+                .to_numpy()
             )
-            out[mask] = parsed.astype("datetime64[ns]").to_numpy()
+        out[mask] = parsed
     return out
 
 
@@ -254,7 +349,7 @@ def date_order(values: pd.Series, configured_dayfirst: bool, where: str) -> tupl
     the warning says so; when the column mixes both orders, the more common
     one wins and the others become invalid dates.
     """
-    text = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
+    text = large_text(values)
     parts = pc.extract_regex(text, _SLASHED_PARTS)
     valid = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     if not valid.any():

@@ -8,7 +8,6 @@ reason. Whole-file problems raise :class:`~segmentation.errors.InputFileError`.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,6 +35,7 @@ from segmentation.parsing import (
     locate_columns,
     map_unique,
     parse_dates,
+    positions_in,
     rejects_frame,
     replace_control_characters,
     show_invisible,
@@ -516,7 +516,9 @@ def parse_roster(
         )
 
     try:
-        _roster_schema(roster_params).validate(typed, lazy=True)
+        schema = _roster_schema(roster_params)
+        # only the checked columns, not copied (pandera copies the frame unless inplace)
+        schema.validate(typed[list(schema.columns)], lazy=True, inplace=True)
         failures = pd.DataFrame(columns=["column", "check", "index"])
     except pa.errors.SchemaErrors as errors:
         failures = errors.failure_cases.dropna(subset=["index"])
@@ -1045,16 +1047,17 @@ def match_respondents(
     with_email = roster[roster["email_key"].notna()]
     # the last roster row of an email wins, as building a dict from them did
     with_email = with_email[~with_email["email_key"].duplicated(keep="last")]
-    position = pd.Index(with_email["email_key"].to_numpy(dtype=object)).get_indexer(
-        responses["email"].to_numpy(dtype=object)
-    )
+    position = positions_in(responses["email"], with_email["email_key"])
     by_email = pd.Series(
         np.append(with_email["employee_id"].to_numpy(dtype=object), np.nan)[position],
         index=responses.index,
         dtype=object,
     )
     employee_id = responses["respondent_id"].where(by_id, by_email)
-    matched = responses.assign(employee_id=employee_id)
+    # decided on the key columns; the wide answers are taken once, at the end
+    matched = pd.DataFrame(
+        {"employee_id": employee_id, "submitted_at": responses["submitted_at"], ROW: responses[ROW]}
+    )
     rejects = []
     # an id naming one employee and an email naming another: which one answered is unknown
     conflict = (by_id & by_email.notna() & (by_email != responses["respondent_id"])).to_numpy()
@@ -1079,14 +1082,13 @@ def match_respondents(
         matched = matched[~conflict]
     unmatched = matched["employee_id"].isna()
     if unmatched.any():
-        keys = matched.loc[unmatched, "respondent_id"].where(
-            matched.loc[unmatched, "respondent_id"] != "", matched.loc[unmatched, "email"]
-        )
+        named = responses.loc[matched.index[unmatched], ["respondent_id", "email"]]
+        keys = named["respondent_id"].where(named["respondent_id"] != "", named["email"])
         rejected_roster = set(roster_rejected_keys)
         reason = keys.map(
             lambda k: "employee_rejected_in_roster" if k in rejected_roster else "unknown_employee"
         )
-        column = np.where(matched.loc[unmatched, "respondent_id"] != "", "respondent_id", "email")
+        column = np.where(named["respondent_id"] != "", "respondent_id", "email")
         for why in sorted(reason.unique()):
             pick = (reason == why).to_numpy()
             for col in sorted(set(column[pick])):
@@ -1106,27 +1108,46 @@ def match_respondents(
             "duplicate_response",
         )
     )
-    used = order[~older].sort_values(ROW).reset_index(drop=True)
+    kept = order[~older].sort_values(ROW)
+    used = responses.loc[kept.index].assign(employee_id=kept["employee_id"]).reset_index(drop=True)
     return used, concat_rejects(rejects)
 
 
 # --------------------------------------------------------------- pseudonymise
+def _hmac_sha256_pads(secret: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104), to copy for each message.
+
+    ``hmac.digest`` hashes both 64-byte key blocks again for every id;
+    copying the two states once hashed halves the work per id.
+    """
+    block = hashlib.sha256().block_size
+    if len(secret) > block:
+        secret = hashlib.sha256(secret).digest()
+    secret = secret.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
+    return inner, outer
+
+
 def pseudonymous_ids(employee_ids: pd.Series, key: str) -> pd.Series:
     """HMAC-SHA256 of the employee id under the secret key, shortened to 16 hex digits.
 
     Stable across waves for the same key, so panel members can be followed
     without their identity; irreversible without the key.
     """
-    secret = key.encode("utf-8")
-    digest, sha256, size = hmac.digest, hashlib.sha256, PID_LENGTH // 2
-    # hmac.digest is the one-shot C implementation of hmac.new(...).digest();
+    inner, outer = _hmac_sha256_pads(key.encode("utf-8"))
+    size = PID_LENGTH // 2
+
+    def pid(employee_id: str) -> str:
+        message = inner.copy()
+        message.update(employee_id.encode("utf-8"))
+        keyed = outer.copy()
+        keyed.update(message.digest())
+        return keyed.digest()[:size].hex()
+
     # ids are (nearly) all distinct, so each is hashed as it comes
     values = employee_ids.astype(str).to_numpy(dtype=object)
-    return pd.Series(
-        [digest(secret, e.encode("utf-8"), sha256)[:size].hex() for e in values],
-        index=employee_ids.index,
-        dtype=object,
-    )
+    return pd.Series([pid(e) for e in values], index=employee_ids.index, dtype=object)
 
 
 def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -1134,15 +1155,52 @@ def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
     Arrow sorts the text in C (UTF-8 byte order is code-point order, as
     Python's); sorting Python strings through numpy took seconds per million.
+    Pseudonymous ids (16 lower-case hex digits) sort as the 64-bit numbers
+    they spell, in the same order; a column already in order is not moved.
     """
-    values = frame[column]
-    if not values.is_unique or values.isna().any():
-        return frame.sort_values(column).reset_index(drop=True)
     try:
-        order = pc.sort_indices(pyarrow.array(values, from_pandas=True)).to_numpy()
+        text = pyarrow.array(frame[column], from_pandas=True)
     except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError, pyarrow.ArrowNotImplementedError):
+        text = None
+    if text is None or text.null_count or not (
+        pyarrow.types.is_string(text.type) or pyarrow.types.is_large_string(text.type)
+    ):
         return frame.sort_values(column).reset_index(drop=True)
-    return frame.iloc[order].reset_index(drop=True)
+    if len(text) < 2 or pc.all(pc.less(text[:-1], text[1:])).as_py():
+        return frame.reset_index(drop=True)  # distinct and in order already
+    order = _hex_order(text, frame[column])
+    if order is None:
+        order = pc.sort_indices(text).to_numpy()
+        in_order = text.take(order)
+        if pc.any(pc.equal(in_order[:-1], in_order[1:])).as_py():  # ties: pandas' own order
+            return frame.sort_values(column).reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
+
+
+def _hex_order(text: pyarrow.Array, values: pd.Series) -> np.ndarray | None:
+    """Sorting order of distinct 16-digit lower-case hex texts, from the numbers they spell; None for other text."""
+    lengths = pc.min_max(pc.binary_length(text)).as_py()
+    if lengths["min"] != PID_LENGTH or lengths["max"] != PID_LENGTH:
+        return None
+    digits = "".join(values.to_numpy(dtype=object))
+    if digits != digits.lower():
+        return None
+    try:
+        numbers = np.frombuffer(bytes.fromhex(digits), dtype=">u8")
+    except ValueError:
+        return None
+    if len(numbers) != len(text):
+        return None
+    order = np.argsort(numbers, kind="stable")
+    if (np.diff(numbers[order]) == 0).any():
+        return None  # not distinct
+    return order
+
+
+def _pids_of(values: pd.Series, employee_ids: pd.Series, pids: pd.Series) -> np.ndarray:
+    """The pid of each value's employee (the first row of a repeated id), None where it names nobody."""
+    found = np.append(pids.to_numpy(dtype=object), None)
+    return found[positions_in(values, employee_ids.astype(str))]
 
 
 def pseudonymise(
@@ -1163,16 +1221,11 @@ def pseudonymise(
     codebook = Codebook.from_params(questionnaire)
     pid = pseudonymous_ids(roster["employee_id"], pseudonym_key)
     # a manager id is usually an employee id: reuse its pid rather than hashing it again
-    to_pid = pd.Series(
-        pid.to_numpy(), index=pd.Index(roster["employee_id"].astype(str).to_numpy(), dtype=object)
-    )
-    if not to_pid.index.is_unique:
-        to_pid = to_pid[~to_pid.index.duplicated(keep="first")]
     managers = roster["manager_id"].fillna("").astype(str)
     manager_pid = pd.Series(
-        to_pid.reindex(managers.to_numpy()).to_numpy(), index=roster.index, dtype=object
+        _pids_of(managers, roster["employee_id"], pid), index=roster.index, dtype=object
     )
-    unknown = manager_pid.isna().to_numpy()
+    unknown = (manager_pid.isna() & roster["manager_id"].notna()).to_numpy()
     if unknown.any():
         manager_pid[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy()
     manager_pid = manager_pid.where(roster["manager_id"].notna(), None)
@@ -1183,11 +1236,7 @@ def pseudonymise(
     )
     covariates = list((roster_params or {}).get("hr_covariates") or {})
     employees = _sorted_by(employees[[*EMPLOYEE_COLUMNS, *covariates]], "pid")
-    answer_pids = (
-        to_pid.reindex(matched_responses["employee_id"].astype(str).to_numpy())
-        .to_numpy()
-        .astype(object)
-    )
+    answer_pids = _pids_of(matched_responses["employee_id"], roster["employee_id"], pid)
     anonymous = matched_responses["employee_id"].isna().to_numpy()
     if anonymous.any():
         answer_pids[anonymous] = anonymous_pids(
