@@ -128,14 +128,27 @@ def _csv_line_numbers(raw: bytes, cells: pd.DataFrame) -> np.ndarray:
     """CSV line on which each parsed record starts, counting quoted newlines."""
     n_rows = len(cells)
     plain = np.arange(1, n_rows + 1, dtype=np.int64)
-    body = raw.rstrip(b"\r\n")
-    if body.count(b"\n") + 1 == n_rows:
+    end = len(raw)  # without the trailing line breaks (not copied: a bytes slice would be)
+    while end and raw[end - 1] in b"\r\n":
+        end -= 1
+    if raw.count(b"\n", 0, end) + 1 == n_rows:
         return plain
     # Some quoted cells span lines: shift each record by the newlines before it.
     newlines = np.zeros(n_rows, dtype=np.int64)
     for column in cells.columns:
         newlines += cells[column].str.count("\n").to_numpy(dtype=np.int64)
     return plain + np.concatenate([[0], np.cumsum(newlines)[:-1]])
+
+
+def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty; only rows blank so far are looked at in the next column."""
+    blank = np.ones(len(cells), dtype=bool)
+    for column in cells.columns:
+        candidates = np.flatnonzero(blank)
+        if not len(candidates):
+            break
+        blank[candidates] = (cells[column].iloc[candidates] == "").to_numpy(dtype=bool)
+    return blank
 
 
 def _read_csv_arrow(raw: bytes, header_line: str, sep: str = ",") -> pd.DataFrame | None:
@@ -428,7 +441,7 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
 
     @staticmethod
     def _csv_table(path: Path, raw: bytes, cells: pd.DataFrame, encoding: str) -> RawTable:
-        blank = (cells == "").all(axis=1).to_numpy()
+        blank = _blank_rows(cells)
         numbers = _csv_line_numbers(raw, cells)
         if blank.any():
             cells, numbers = cells.loc[~blank].reset_index(drop=True), numbers[~blank]

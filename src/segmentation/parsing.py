@@ -301,17 +301,22 @@ def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
     with a part out of the usual range (a leap second, year 0001) is read by
     the strict format, as all were before.
     """
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     try:
         text = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-        return out
+        return pd.Series(out, index=values.index)
     if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
-        return out
+        return pd.Series(out, index=values.index)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     text = pc.utf8_trim_whitespace(text)
+    # the shapes exclude each other: each is looked for among the cells no earlier one matched
+    todo = np.flatnonzero(np.asarray(pc.fill_null(pc.binary_length(text), 0)) > 0)
+    text = text.take(pa.array(todo))
     for pattern, monthfirst, dayfirst_format in _COMMON_DATE_SHAPES:
+        if not len(todo):
+            break
         parts = pc.extract_regex(text, pattern)
         mask = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         if not mask.any():
@@ -333,8 +338,9 @@ def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
                 .astype("datetime64[ns]")
                 .to_numpy()
             )
-        out[mask] = parsed
-    return out
+        out[todo[mask]] = parsed
+        todo, text = todo[~mask], text.filter(pa.array(~mask))
+    return pd.Series(out, index=values.index)
 
 
 _SLASHED_PARTS = r"^\s*(?P<first>\d{1,2})[/.](?P<second>\d{1,2})[/.]\d{2,4}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -301,9 +302,10 @@ def _type_roster(
         typed[name], unparsed[name] = parse_dates(
             table[name], dayfirst, params["two_digit_year_pivot"]
         )
-    given_year = pd.to_numeric(
-        table["birth_year"].str.replace(r"\.0$", "", regex=True), errors="coerce"
-    )
+    given_year = map_unique(
+        table["birth_year"],
+        lambda v: pd.to_numeric(re.sub(r"\.0$", "", v), errors="coerce"),
+    ).astype(float)
     unparsed["birth_year"] = given_year.isna() & table["birth_year"].ne("")
     given_age, unparsed["age"] = _numbers(table["age"])
     typed["age"] = pd.Series(
@@ -359,7 +361,9 @@ TENURE_COLUMNS = {"tenure_years": 1.0, "tenure_months": 1 / 12}  # column -> yea
 
 def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers (a decimal comma allowed) and a mask of text that is not a non-negative number."""
-    numbers = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
+    numbers = map_unique(
+        values, lambda v: pd.to_numeric(v.replace(",", "."), errors="coerce")
+    ).astype(float)
     return numbers.where(numbers >= 0), (numbers.isna() | (numbers < 0)) & values.ne("")
 
 
@@ -584,8 +588,11 @@ def parse_roster(
         ),
         dtype=object,
     )
-    in_valid = is_in(candidates, valid["employee_id"].dropna()) | is_in(
-        candidates, valid["email_key"].dropna()
+    in_valid = (
+        is_in(candidates, valid["employee_id"].dropna())
+        | is_in(candidates, valid["email_key"].dropna())
+        if len(candidates)
+        else np.zeros(0, dtype=bool)
     )
     rejected_keys = candidates[~in_valid].tolist()
     logger.info(
