@@ -55,9 +55,11 @@ def catalog_config_under(root: Path, wave: str, *files: str) -> dict:
             names |= {key for key in yaml.safe_load(text) if not key.startswith("_")}
         config = {name: entry for name, entry in config.items() if name in names}
     for entry in config.values():
-        for key in CATALOG_PATH_KEYS:
-            if isinstance(entry.get(key), str) and entry[key].startswith("data/"):
-                entry[key] = f"{root.as_posix()}/{entry[key]}"
+        while isinstance(entry, dict):  # an entry, then the dataset it wraps (``dataset:``)
+            for key in CATALOG_PATH_KEYS:
+                if isinstance(entry.get(key), str) and entry[key].startswith("data/"):
+                    entry[key] = f"{root.as_posix()}/{entry[key]}"
+            entry = entry.get("dataset")
     return config
 
 

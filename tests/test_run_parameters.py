@@ -156,3 +156,16 @@ def test_a_wrapped_datasets_paths_are_checked_too(tmp_path):
         },
     }
     assert paths_outside(conf, data) == [("cached", str(tmp_path / "elsewhere"))]
+
+
+def test_the_catalog_holds_every_parameter_a_pipeline_reads():
+    from segmentation.context import parameters_read_by
+
+    params = {"wave": "2026-09", "report": {"language": "en", "labels": {"en": {"a": 1}}}}
+    inputs = parameters_read_by(params, {"params:report.language", "params:report.absent.x"})
+    assert inputs == {
+        "parameters": params,
+        "params:wave": "2026-09",
+        "params:report": params["report"],
+        "params:report.language": "en",
+    }

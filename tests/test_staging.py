@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from kedro.framework.hooks.manager import _create_hook_manager
-from kedro.io import DataCatalog
+from kedro.io import AbstractDataset, DataCatalog
 from kedro.pipeline import Node, Pipeline
 from kedro.runner import SequentialRunner
 
@@ -14,6 +15,7 @@ from segmentation.staging import (
     JOURNAL,
     StagedOutputsHook,
     finish_interrupted_moves,
+    staged_config,
     staging_folder,
 )
 
@@ -171,3 +173,24 @@ def test_a_saved_model_moves_with_its_digest_and_keeps_its_signing_key(tmp_path)
     reader = SignedPickleDataset(str(model_path))
     reader.use_signing_key(model_signing_key("k"))
     assert reader.load() == {"k": 3}  # the digest beside it moved too, and matches
+
+
+def test_a_table_kept_in_memory_is_staged_and_each_reader_gets_its_own(tmp_path):
+    """employees and kin (KeptInMemoryDataset) go through staging like any file; no reader sees another's change."""
+    data_root = tmp_path / "data"
+    config = {
+        "type": "segmentation.kept_in_memory.KeptInMemoryDataset",
+        "dataset": {"type": "pandas.ParquetDataset", "filepath": "data/03_primary/w/e.parquet"},
+    }
+    staged_conf, final, staged = staged_config(config, data_root, data_root / ".staging" / "w")
+    assert staged_conf["dataset"]["filepath"] == str(staged)
+    assert final == data_root / "03_primary" / "w" / "e.parquet"
+    kept = AbstractDataset.from_config("employees", staged_conf)
+    table = pd.DataFrame({"pid": ["a", "b"], "age": [30, 40]})
+    kept.save(table)
+    assert staged.is_file() and pd.read_parquet(staged).equals(table)
+    first = kept.load()
+    first.loc[0, "age"] = 99
+    first["extra"] = 1
+    second = kept.load()
+    assert second.equals(table) and first is not second

@@ -4,6 +4,7 @@ import warnings
 
 from segmentation.config_loader import ProjectConfigLoader
 from segmentation.console import StageProgressHook
+from segmentation.context import ProjectContext
 from segmentation.hooks import PseudonymKeyHook, RunParametersHook, RunTimingHook
 from segmentation.staging import StagedOutputsHook
 
@@ -20,6 +21,9 @@ HOOKS = (
     StageProgressHook(),
     StagedOutputsHook(),
 )
+
+# The catalog holds the parameters the pipelines read, not a dataset for every nested key.
+CONTEXT_CLASS = ProjectContext
 
 # Environments merge parameters key by key, except a questionnaire, which they replace whole.
 CONFIG_LOADER_CLASS = ProjectConfigLoader

@@ -54,10 +54,18 @@ def _path_key(config: dict[str, Any]) -> str | None:
 def staged_config(
     config: dict[str, Any], data_root: Path, staging: Path
 ) -> tuple[dict[str, Any], Path, Path] | None:
-    """The dataset's config pointed into ``staging``, with its final and staged paths; None when not an output under data/."""
+    """The dataset's config pointed into ``staging``, with its final and staged paths; None when not an output under data/.
+
+    A dataset that wraps another (``dataset:``, as CachedDataset) has the one inside redirected.
+    """
     key = _path_key(config)
     if key is None:
-        return None
+        inner = config.get("dataset")
+        redirected = staged_config(inner, data_root, staging) if isinstance(inner, dict) else None
+        if redirected is None:
+            return None
+        inner_config, final, staged = redirected
+        return {**config, "dataset": inner_config}, final, staged
     final = Path(config[key])
     if not final.is_absolute():
         final = data_root.parent / final

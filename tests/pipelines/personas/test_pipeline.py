@@ -7,15 +7,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 from sklearn.metrics import adjusted_rand_score
 
 from segmentation.datasets import model_signing_key
 from segmentation.pipelines.personas import create_pipeline
 from segmentation.pipelines.personas.nodes import persona_model_input
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import catalog_config_under
 
 from .conftest import run_personas
 
@@ -128,28 +126,28 @@ def test_another_seed_or_row_order_keeps_every_persons_persona_and_name(
 
 def test_outputs_round_trip_through_the_project_catalog(outputs, parameters, tmp_path):
     """Every catalog entry of this stage saves and loads its output (parquet, JSON, pickle)."""
-    loader = OmegaConfigLoader(
-        conf_source=str(PROJECT_ROOT / "conf"), base_env="base", default_run_env="local"
-    )
-    with open(PROJECT_ROOT / "conf" / "base" / "catalog_personas.yml", encoding="utf-8") as handle:
-        names = list(yaml.safe_load(handle))
-    config = {name: dict(loader["catalog"][name]) for name in names}
-    for entry in config.values():
-        assert entry["filepath"].startswith("data/0") and "/2026-09/" in entry["filepath"]
-        entry["filepath"] = str(tmp_path / entry["filepath"])
-    catalog = DataCatalog.from_config(config)
-    for (
-        name
-    ) in names:  # saved models are signed; the project's hook gives them the key in a real run
-        dataset = catalog.get(name)
-        if hasattr(dataset, "use_signing_key"):
-            dataset.use_signing_key(model_signing_key("test key"))
+    config = catalog_config_under(tmp_path, "2026-09", "catalog_personas.yml")
+    names = list(config)
+
+    def project_catalog() -> DataCatalog:
+        catalog = DataCatalog.from_config(config)
+        # saved models are signed; the project's hook gives them the key in a real run
+        for name in names:
+            dataset = catalog.get(name)
+            if hasattr(dataset, "use_signing_key"):
+                dataset.use_signing_key(model_signing_key("test key"))
+        return catalog
+
     assert set(INTERFACE) <= set(names)
     read_only = create_pipeline(stable_identities=False).inputs()
-    for name in names:
-        if name in read_only:
-            continue  # the last run's selection, read back below
-        catalog.save(name, outputs[name])
+    written = [
+        name for name in names if name not in read_only
+    ]  # read_only: the last run's selection
+    saving = project_catalog()
+    for name in written:
+        saving.save(name, outputs[name])
+    catalog = project_catalog()  # read back from the files (a table kept in memory is not)
+    for name in written:
         loaded = catalog.load(name)
         if isinstance(loaded, pd.DataFrame):
             pd.testing.assert_frame_equal(loaded, outputs[name], check_dtype=False)
