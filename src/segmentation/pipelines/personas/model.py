@@ -25,10 +25,12 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-# k-means runs single-threaded: on samples of a few thousand rows threads gain
-# nothing, and on a busy 2-core machine OpenMP's busy-waiting made fits 20-50
-# times slower.
-KMEANS_THREADS = 1
+# Fits run single-threaded (k-means' OpenMP loops and the BLAS under the
+# mixture and the logistic regressions): on samples of a few thousand to
+# 20,000 rows threads gain nothing, and on a busy 2-core machine OpenMP's and
+# OpenBLAS's busy-waiting made fits 5-50 times slower (k-means 20-50 times;
+# the typing model on the shipped sample 6.8 s against 1.3 s).
+FIT_THREADS = 1
 
 
 def canonical_order(labels: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -114,7 +116,7 @@ class PersonaClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"covariance_type must be one of {list(COVARIANCE_TYPES)}, not {self.covariance_type!r}"
             )
-        with threadpool_limits(KMEANS_THREADS):
+        with threadpool_limits(FIT_THREADS):
             self._fit(X)
         return self
 
@@ -344,7 +346,8 @@ class PersonaModel(BaseEstimator):
         self.n_iter_ = self.answers_[-1].n_iter_
         self.membership_ = None
         if self.covariates is not None:
-            self._fit_membership(X)
+            with threadpool_limits(FIT_THREADS):
+                self._fit_membership(X)
         return self
 
     def __sklearn_tags__(self):

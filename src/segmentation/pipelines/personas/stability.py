@@ -20,7 +20,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
-from .model import KMEANS_THREADS, squared_distances
+from .model import FIT_THREADS, squared_distances
 
 
 def shuffle_columns(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -76,7 +76,7 @@ def assess_solution(
     ``X`` is already a (seeded) sample of the scaled basis. Also returns the
     centroids of the fit on all of ``X``, so a caller can size the personas.
     """
-    with threadpool_limits(KMEANS_THREADS):
+    with threadpool_limits(FIT_THREADS):
         return _assess(X, k, n_init, n_bootstrap, bootstrap_n_init, silhouette_sample_size, seed)
 
 
