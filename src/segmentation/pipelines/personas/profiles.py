@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -88,21 +86,135 @@ def _adoption_overview(category: pd.Series, scale: dict, adopters: dict, min_gro
     }
 
 
-def _contrast(
-    inside: np.ndarray, outside: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per column: mean inside, mean outside, Cohen's d (pooled sd) and Welch t-test p-value."""
-    n1, n0 = (~np.isnan(inside)).sum(axis=0), (~np.isnan(outside)).sum(axis=0)
+def _welch(m1, m0, v1, v0, n1, n0) -> tuple[np.ndarray, np.ndarray]:
+    """Cohen's d (pooled sd) and the Welch t-test p-value of two groups' means and variances."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        m1, m0 = np.nanmean(inside, axis=0), np.nanmean(outside, axis=0)
-        v1, v0 = np.nanvar(inside, axis=0, ddof=1), np.nanvar(outside, axis=0, ddof=1)
         pooled = np.sqrt(((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2))
         d = (m1 - m0) / pooled
         se2 = v1 / n1 + v0 / n0
         t = (m1 - m0) / np.sqrt(se2)
         df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v0 / n0) ** 2 / (n0 - 1))
         p = 2 * stats.t.sf(np.abs(t), df)
-    return m1, m0, d, p
+    return d, p
+
+
+class PersonaBlocks:
+    """The respondents sorted by persona (each persona one contiguous block, in the original
+    order within it), with the column sums that give any persona's complement in O(columns).
+
+    Every persona's figures are computed from its block and the totals, not
+    from a copy of everyone outside it: one pass over the data instead of one
+    per persona, which at a million respondents was most of the stage's profile time.
+    """
+
+    def __init__(self, persona_id: pd.Series, ids: list[str], values: np.ndarray) -> None:
+        codes = pd.Categorical(persona_id, categories=ids).codes
+        self.order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[self.order], np.arange(len(ids) + 1))
+        self.blocks = {p: slice(bounds[i], bounds[i + 1]) for i, p in enumerate(ids)}
+        self.values = values[self.order]
+        count, raw = [], []
+        for block in self.blocks.values():
+            x = self.values[block]
+            present = ~np.isnan(x)
+            count.append(present.sum(axis=0))
+            raw.append(np.where(present, x, 0.0).sum(axis=0))
+        self.count = dict(zip(self.blocks, count, strict=True))
+        self.n = np.sum(count, axis=0)
+        # sums around the overall mean keep the complement's variance exact to rounding
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.centre = np.nan_to_num(np.sum(raw, axis=0) / self.n)
+        self.sum, self.square = {}, {}
+        for persona, block in self.blocks.items():
+            centred = np.nan_to_num(self.values[block] - self.centre)
+            self.sum[persona] = centred.sum(axis=0)
+            self.square[persona] = np.einsum("ij,ij->j", centred, centred)
+        self.total_sum = np.sum(list(self.sum.values()), axis=0)
+        self.total_square = np.sum(list(self.square.values()), axis=0)
+
+    def take(self, column: pd.Series | np.ndarray) -> np.ndarray:
+        """A column of the respondents in block order."""
+        return np.asarray(column)[self.order]
+
+    def contrast(self, persona: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per column: mean inside, mean outside, Cohen's d and Welch p-value of one persona."""
+        inside = self.values[self.blocks[persona]]
+        n1 = self.count[persona]
+        n0 = self.n - n1
+        s0 = self.total_sum - self.sum[persona]
+        q0 = self.total_square - self.square[persona]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m1, v1 = np.nanmean(inside, axis=0), np.nanvar(inside, axis=0, ddof=1)
+            m0 = self.centre + s0 / n0
+            v0 = np.maximum(q0 - s0**2 / n0, 0.0) / (n0 - 1)
+        return (m1, m0, *_welch(m1, m0, v1, v0, n1, n0))
+
+
+def _mix(labels: np.ndarray, min_group: int, categories: list | None = None) -> dict:
+    """The shown cells of one persona's mix of a demographic field (or of ``categories``)."""
+    counts = pd.Series(labels, dtype=object).value_counts()
+    if categories is not None:
+        counts = counts.reindex(categories, fill_value=0)
+    return _suppressed_counts(counts, min_group)
+
+
+def _suppressed_profile(persona: str) -> dict:
+    """A persona under the anonymity threshold (or with too few outside it): nothing but its id."""
+    return {
+        "persona_id": persona,
+        "size": None,
+        "share": None,
+        "suppressed": True,
+        "top_traits": [],
+        **{key: {} for key in PROFILE_TABLES},
+    }
+
+
+def _top_traits(constructs, m1, m0, d, p, profile_params: dict) -> list[dict]:
+    """The constructs a persona differs on (|d| and p past the thresholds), strongest first."""
+    traits = [
+        {
+            "construct": c,
+            "direction": "high" if d[j] > 0 else "low",
+            "d": d[j],
+            "p_value": p[j],
+            "mean": m1[j],
+            "others_mean": m0[j],
+        }
+        for j, c in enumerate(constructs)
+        if abs(d[j]) >= profile_params["min_abs_d"] and p[j] < profile_params["max_p"]
+    ]
+    traits.sort(key=lambda t: (-abs(t["d"]), t["construct"]))
+    return traits[: int(profile_params["n_top_traits"])]
+
+
+def _figures(blocks: PersonaBlocks, persona: str, constructs: list, numeric: list, params: dict):
+    """Means, Cohen's d, p-values and top traits of one persona, constructs and HR features apart."""
+    m1, m0, d, p = blocks.contrast(persona)
+    n_c = len(constructs)
+    return {
+        "suppressed": False,
+        "construct_means": dict(zip(constructs, m1[:n_c], strict=True)),
+        "construct_d": dict(zip(constructs, d[:n_c], strict=True)),
+        "construct_p": dict(zip(constructs, p[:n_c], strict=True)),
+        "hr_means": dict(zip(numeric[n_c:], m1[n_c:], strict=True)),
+        "hr_d": dict(zip(numeric[n_c:], d[n_c:], strict=True)),
+        "hr_p": dict(zip(numeric[n_c:], p[n_c:], strict=True)),
+        "top_traits": _top_traits(constructs, m1, m0, d, p, params),
+    }
+
+
+def _respondent_categories(frame, constructs, profile_params, questionnaire):
+    """Each respondent's adopter category, the scale, and the adopter settings read on this survey."""
+    adopters = dict(profile_params["adopters"])
+    adopters["construct"] = resolve(survey_roles(questionnaire), adopters["construct"], constructs)
+    innovativeness = (
+        frame[adopters["construct"]]
+        if adopters["construct"]
+        else pd.Series(np.nan, index=frame.index)
+    )
+    category, scale = adopter_categories(innovativeness.astype(float), adopters)
+    return category, scale, adopters
 
 
 def profile_personas(
@@ -130,78 +242,37 @@ def profile_personas(
     )
     constructs = [c for c in construct_scores.columns if c != "pid"]
     numeric = constructs + list(profile_params["hr_numeric"])
-    values = frame[numeric].to_numpy(dtype=float)
-    adopters = dict(profile_params["adopters"])
-    adopters["construct"] = resolve(survey_roles(questionnaire), adopters["construct"], constructs)
-    innovativeness = (
-        frame[adopters["construct"]]
-        if adopters["construct"]
-        else pd.Series(np.nan, index=frame.index)
+    category, scale, adopters = _respondent_categories(
+        frame, constructs, profile_params, questionnaire
     )
-    category, scale = adopter_categories(innovativeness.astype(float), adopters)
     ids = ordered_persona_ids(frame["persona_id"])
+    blocks = PersonaBlocks(frame["persona_id"], ids, frame[numeric].to_numpy(dtype=float))
+    mixes = {
+        col: blocks.take(frame[col].astype(object).fillna(UNKNOWN).to_numpy())
+        for col in profile_params["demographics"]
+    }
+    adopter_column = blocks.take(category.to_numpy(dtype=object))
     profiles = {}
-    for pid in ids:
-        inside = (frame["persona_id"] == pid).to_numpy()
-        size = int(inside.sum())
+    for persona in ids:
+        block = blocks.blocks[persona]
+        size = block.stop - block.start
         if size < min_group or len(frame) - size < min_group:
             # too small, or everyone else is: its figures would describe a small group
             warn(
                 warnings,
-                f"persona {pid} or everyone outside it is under the anonymity "
+                f"persona {persona} or everyone outside it is under the anonymity "
                 f"threshold ({min_group}); nothing about it is shown",
             )
-            profiles[pid] = {
-                "persona_id": pid,
-                "size": None,
-                "share": None,
-                "suppressed": True,
-                "top_traits": [],
-                **{key: {} for key in PROFILE_TABLES},
-            }
+            profiles[persona] = _suppressed_profile(persona)
             continue
-        profile: dict[str, Any] = {"persona_id": pid, "size": size, "share": size / len(frame)}
-        m1, m0, d, p = _contrast(values[inside], values[~inside])
-        traits = [
-            {
-                "construct": c,
-                "direction": "high" if d[j] > 0 else "low",
-                "d": d[j],
-                "p_value": p[j],
-                "mean": m1[j],
-                "others_mean": m0[j],
-            }
-            for j, c in enumerate(constructs)
-            if abs(d[j]) >= profile_params["min_abs_d"] and p[j] < profile_params["max_p"]
-        ]
-        traits.sort(key=lambda t: (-abs(t["d"]), t["construct"]))
-        n_c = len(constructs)
-        profile.update(
-            {
-                "suppressed": False,
-                "construct_means": dict(zip(constructs, m1[:n_c], strict=True)),
-                "construct_d": dict(zip(constructs, d[:n_c], strict=True)),
-                "construct_p": dict(zip(constructs, p[:n_c], strict=True)),
-                "hr_means": dict(zip(numeric[n_c:], m1[n_c:], strict=True)),
-                "hr_d": dict(zip(numeric[n_c:], d[n_c:], strict=True)),
-                "hr_p": dict(zip(numeric[n_c:], p[n_c:], strict=True)),
-                "top_traits": traits[: int(profile_params["n_top_traits"])],
-                "demographics": {
-                    col: _suppressed_counts(
-                        frame.loc[inside, col].astype(object).fillna(UNKNOWN).value_counts(),
-                        min_group,
-                    )
-                    for col in profile_params["demographics"]
-                },
-                "adopter_mix": _suppressed_counts(
-                    category[inside]
-                    .value_counts()
-                    .reindex([*adopters["order"], UNKNOWN], fill_value=0),
-                    min_group,
-                ),
-            }
-        )
-        profiles[pid] = profile
+        profiles[persona] = {
+            "persona_id": persona,
+            "size": size,
+            "share": size / len(frame),
+            **_figures(blocks, persona, constructs, numeric, profile_params),
+            "demographics": {col: _mix(v[block], min_group) for col, v in mixes.items()},
+            "adopter_mix": _mix(adopter_column[block], min_group, [*adopters["order"], UNKNOWN]),
+        }
     overview = _adoption_overview(category, scale, adopters, min_group)
     overview["warnings"] = warnings
     return to_plain(profiles), to_plain(overview)
