@@ -40,12 +40,17 @@ def email_key(values: pd.Series) -> pd.Series:
     return keys
 
 
-def opted_out_mask(contacts: pd.DataFrame, opt_outs: pd.DataFrame) -> pd.Series:
-    """Which contacts are on the opt-out list, by exact employee id or by email."""
+def opted_out_mask(
+    contacts: pd.DataFrame, opt_outs: pd.DataFrame, email_keys: pd.Series | None = None
+) -> pd.Series:
+    """Which contacts are on the opt-out list, by exact employee id or by email.
+
+    ``email_keys``: the contacts' :func:`email_key`, when the caller has them already.
+    """
     ids = set(opt_outs["employee_id"]) - {""}
     emails = set(opt_outs["email_key"]) - {""}
+    keys = email_key(contacts["email"]) if email_keys is None else email_keys
     return pd.Series(
-        is_in(contacts["employee_id"].astype(str), ids)
-        | is_in(email_key(contacts["email"]), emails),
+        is_in(contacts["employee_id"].astype(str), ids) | is_in(keys, emails),
         index=contacts.index,
     )

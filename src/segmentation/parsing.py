@@ -150,7 +150,25 @@ def id_key(values: pd.Series) -> pd.Series:
     full-width digits made ASCII (NFKC), ``123.0`` read as ``123`` and an
     all-digit id without its leading zeros.
     """
-    return map_unique(values.fillna("").astype(str), _id_key)
+    text = values.fillna("").astype(str)
+    arrow = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
+    # Printable ASCII without spaces (nearly every id) is folded in Arrow: NFKC and
+    # the dropped characters leave it as it is; any other text goes through _id_key.
+    plain = np.asarray(
+        pc.match_substring_regex(arrow, r"^[!-~]*$").to_numpy(zero_copy_only=False), dtype=bool
+    )
+    keys = pc.replace_substring_regex(arrow, _TRAILING_ZERO_DECIMALS.pattern, r"\1")
+    unpadded = pc.utf8_ltrim(keys, "0")
+    keys = pc.if_else(
+        pc.match_substring_regex(keys, r"^[0-9]+$"),
+        pc.if_else(pc.equal(unpadded, ""), "0", unpadded),
+        keys,
+    )
+    folded = np.asarray(keys.to_numpy(zero_copy_only=False), dtype=object)
+    others = np.flatnonzero(~plain)
+    if len(others):
+        folded[others] = map_unique(text.iloc[others], _id_key).to_numpy()
+    return pd.Series(folded, index=values.index, dtype=object)
 
 
 # Characters a person cannot see but a computer compares: bidirectional marks

@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 from pandas.errors import InvalidIndexError
 
-from segmentation.pipelines.campaign import exports, nodes
+from segmentation.contacts import email_key
+from segmentation.parsing import _id_key, id_key
+from segmentation.pipelines.campaign import exports
+from segmentation.pipelines.campaign.lookup import positions_of
 from segmentation.safe_export import neutralise_formulas
 
 CHARS = list("ab Z,;\"'\n\r\t=+-@") + ["ש", "é", "\u00a0", "\u2003", "ß", "\x1c", "İ"]
@@ -60,16 +63,30 @@ def test_email_key_folds_like_python():
         [_text(rng) for _ in range(500)] + ["  A.B@Example.ORG ", "STRASSE@ß.de", None], dtype="str"
     )
     expected = values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.casefold()
-    pd.testing.assert_series_equal(nodes.email_key(values), expected)
+    pd.testing.assert_series_equal(email_key(values), expected)
     as_objects = values.astype(object)
     pd.testing.assert_series_equal(
-        nodes.email_key(as_objects), expected.astype(nodes.email_key(as_objects).dtype)
+        email_key(as_objects), expected.astype(email_key(as_objects).dtype)
     )
 
 
 def test_positions_match_the_index_lookup():
     ids = pd.Series(["e3", "e1", "e2"], dtype="str")
     wanted = pd.Series(["e2", "e9", "e3", "e3"], dtype=object)
-    assert nodes._positions(ids, wanted).tolist() == [2, -1, 0, 0]
+    assert positions_of(ids, wanted).tolist() == [2, -1, 0, 0]
     with pytest.raises(InvalidIndexError):
-        nodes._positions(pd.Series(["a", "a"], dtype="str"), wanted)
+        positions_of(pd.Series(["a", "a"], dtype="str"), wanted)
+
+
+def test_id_key_folds_like_the_per_value_rule():
+    rng = random.Random(5)
+    chars = list("0123456789.aZ -_\t\n") + ["\u00a0", "\u200f", "０", "１", "ß", "٣", "\x00"]
+    values = pd.Series(
+        ["".join(rng.choice(chars) for _ in range(rng.randint(0, 7))) for _ in range(3000)]
+        + ["00123", "123.0", "0.00", "000", "0", "", "123.00", "00.0", "1.5", "E007", None],
+        dtype=object,
+    )
+    expected = [_id_key(v) for v in values.fillna("").astype(str)]
+    assert id_key(values).tolist() == expected
+    assert id_key(values.astype("str")).tolist() == expected
+    assert id_key(pd.Series(["00123", "123.0", "000"])).tolist() == ["123", "123", "0"]

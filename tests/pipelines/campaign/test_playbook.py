@@ -8,6 +8,7 @@ import json
 import pytest
 
 from segmentation.pipelines.campaign import nodes
+from segmentation.pipelines.campaign.channels import score_channels
 from segmentation.pipelines.campaign.rules import RuleError, rule_ids
 
 from .helpers import CONSTRUCTS, campaign_params, naming_params, questionnaire_params
@@ -346,7 +347,7 @@ def test_explanations_and_joiners_are_read_from_the_playbook_parameters(campaign
     # video has two behaviours: their details are joined by each language's joiner
     reasons = {
         c["channel"]: c["reason"]
-        for c in nodes.score_channels(
+        for c in score_channels(
             p1["figures"],
             params["playbook"]["channels"],
             naming_params().get("labels", {}),

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segmentation.contacts import opted_out_mask
 from segmentation.datasets import RawTable
 from segmentation.errors import InputFileError, RunStopped
 from segmentation.pipelines.campaign import nodes
@@ -80,12 +81,10 @@ def test_opt_out_matches_ids_exactly_and_emails_loosely(world):
     target = world.contacts.iloc[30]
     raw = opt_out_table([[target["employee_id"].lower(), ""], [" 0" + target["employee_id"], ""]])
     opt_outs, _ = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
-    assert not nodes.opted_out_mask(
-        world.contacts, opt_outs
-    ).any()  # e0131 and 0E0131 are other ids
+    assert not opted_out_mask(world.contacts, opt_outs).any()  # e0131 and 0E0131 are other ids
     raw = opt_out_table([[f"\t{target['email'].upper()}  "]], header=("Work Email",))
     opt_outs, summary = nodes.parse_opt_out(raw, campaign_params()["opt_out"])
-    assert nodes.opted_out_mask(world.contacts, opt_outs).sum() == 1
+    assert opted_out_mask(world.contacts, opt_outs).sum() == 1
     assert summary == {
         "file": "data/01_raw/campaign/opt_out.csv",
         "file_present": True,
@@ -123,7 +122,7 @@ def test_opt_out_ids_that_lost_their_leading_zeros_are_honoured_and_listed():
         entries, file_summary, _digit_contacts(), campaign_params()["opt_out"]
     )
     contacts = _digit_contacts()
-    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
+    assert contacts.loc[opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
         "00123",
         "02346",
         "12000",
@@ -147,7 +146,7 @@ def test_an_exact_id_wins_and_an_ambiguous_key_opts_out_every_candidate():
     opt_outs, _, listed = nodes.match_opt_outs(
         entries, file_summary, contacts, campaign_params()["opt_out"]
     )
-    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
+    assert contacts.loc[opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
         "777"
     ]  # exact: 0777 is another
     assert listed.empty
@@ -157,7 +156,7 @@ def test_an_exact_id_wins_and_an_ambiguous_key_opts_out_every_candidate():
     opt_outs, _, listed = nodes.match_opt_outs(
         entries, file_summary, contacts, campaign_params()["opt_out"]
     )
-    assert contacts.loc[nodes.opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
+    assert contacts.loc[opted_out_mask(contacts, opt_outs), "employee_id"].tolist() == [
         "0777",
         "777",
     ]

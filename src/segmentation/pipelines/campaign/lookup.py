@@ -1,0 +1,49 @@
+"""Finding rows by key without a merge: where each wanted id is, in Arrow when both are text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def positions_of(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Where each of ``wanted`` is among the (unique) ``ids``, -1 when nowhere.
+
+    Arrow's hash look-up when both are text without gaps; else the index's.
+    """
+    text = arrow_text(ids)
+    look_for = arrow_text(wanted)
+    gapless = (
+        text is not None
+        and look_for is not None
+        and text.null_count == 0
+        and look_for.null_count == 0
+    )
+    if gapless and _unique(text):
+        found = pc.index_in(look_for.cast(text.type), value_set=text)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return pd.Index(ids.to_numpy(dtype=object)).get_indexer(wanted.to_numpy(dtype=object))
+
+
+def _unique(text: pa.Array) -> bool:
+    """Whether no text occurs twice: at once when sorted (ids usually are), else by counting."""
+    if len(text) < 2:
+        return True
+    increasing = pc.all(pc.less(text.slice(0, len(text) - 1), text.slice(1))).as_py()
+    return increasing or pc.count_distinct(text).as_py() == len(text)
+
+
+def arrow_text(values: pd.Series) -> pa.Array | None:
+    """The column as one Arrow string array, when it is Arrow text (else ``None``)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        text = pa.array(values.array)
+        return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    if (
+        values.dtype == object
+        and len(values)
+        and pd.api.types.infer_dtype(values, skipna=False) == "string"
+    ):
+        return pa.array(values.to_numpy(dtype=object), type=pa.large_string())
+    return None
