@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from segmentation.parsing import _COMMON_DATE_SHAPES, _parse_common_dates, positions_in
-from segmentation.pipelines.ingestion.nodes import _sorted_by, pseudonymous_ids
+from segmentation.pipelines.ingestion.pseudonyms import _sorted_by, pseudonymous_ids
 
 
 @pytest.mark.parametrize("key", ["k", "benchmark-key-not-secret", "x" * 64, "y" * 65, "מפתח-ключ"])
