@@ -175,6 +175,215 @@ def _previous_identities(previous: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+def _first_wave(fitted: PersonaModel, record: dict[str, Any], wave: str) -> dict[str, Any]:
+    """The alignment of a wave with no earlier models: personas P1, P2, ... by cluster."""
+    if not record["refit"]:
+        logger.warning(
+            "segmentation.refit is false but no earlier wave has saved models; fitting this wave."
+        )
+    centres = model_centroids(fitted)
+    personas = [
+        {
+            "cluster": c,
+            "persona_id": f"{ID_PREFIX}{c + 1}",
+            "status": NEW,
+            "previous_persona_id": None,
+            "distance": None,
+            "name": None,
+            "name_he": None,
+            "centroid": _plain_centroid(centres.iloc[c]),
+        }
+        for c in range(len(centres))
+    ]
+    return {
+        **record,
+        "refit": True,
+        "model_from_wave": str(wave),
+        "basis": list(centres.columns),
+        "personas": personas,
+        "retired": [],
+        "used_ids": [p["persona_id"] for p in personas],
+        "used_names": [],
+    }
+
+
+def _check_same_basis(model: PersonaModel, basis: list[str], record: dict[str, Any]) -> None:
+    """With refit false, the previous model must have been fitted on this wave's basis, asked the same way."""
+    columns = list(model_centroids(model).columns)
+    previous_wave = record["previous_wave"]
+    if not record["comparable"] and columns == basis:
+        raise ValueError(
+            f"segmentation.refit is false, but wave {previous_wave} asked the basis constructs with other items or "
+            "scales than this wave's questionnaire; refit, or use the same questionnaire."
+        )
+    if columns != basis:
+        raise ValueError(
+            f"segmentation.refit is false, but wave {previous_wave}'s persona model was fitted on the basis "
+            f"{columns} and this wave's basis is {basis}; refit, or use the same personas.basis."
+        )
+
+
+def _previous_personas(
+    previous_wave_outputs: Mapping[str, Any],
+    before: Mapping[str, Any],
+    old: list[dict],
+    record: dict[str, Any],
+    basis: list[str],
+) -> tuple[PersonaModel, dict[str, Any]]:
+    """``refit: false``: the previous wave's model, personas, ids and names, unchanged."""
+    model = previous_wave_outputs["persona_model"]
+    _check_same_basis(model, basis, record)
+    centres = model_centroids(model)
+    personas = [
+        {
+            "cluster": p["cluster"],
+            "persona_id": p["persona_id"],
+            "status": MATCHED,
+            "previous_persona_id": p["persona_id"],
+            "distance": 0.0,
+            "name": p.get("name"),
+            "name_he": p.get("name_he"),
+            "centroid": _plain_centroid(centres.iloc[p["cluster"]]),
+        }
+        for p in old
+    ]
+    logger.info(
+        "segmentation.refit is false: wave %s is typed with the persona model of wave %s.",
+        record["wave"],
+        record["previous_wave"],
+    )
+    return model, {
+        **record,
+        "model_from_wave": before.get("model_from_wave", record["previous_wave"]),
+        "basis": list(centres.columns),
+        "personas": personas,
+        "retired": [],
+        "used_ids": list(before.get("used_ids") or [p["persona_id"] for p in old]),
+        "used_names": list(before.get("used_names") or []),
+    }
+
+
+def _nearest(distances: np.ndarray, index: int, axis: int, comparable: bool) -> int | None:
+    """The nearest persona of the other wave to persona ``index`` (None when nothing is comparable)."""
+    line = distances[index] if axis == 0 else distances[:, index]
+    return int(np.argmin(line)) if len(line) and comparable else None
+
+
+def _cluster_entries(
+    centres: pd.DataFrame,
+    old: list[dict],
+    distances: np.ndarray,
+    match: dict[int, int],
+    record: dict[str, Any],
+    used_ids: list[str],
+) -> list[dict[str, Any]]:
+    """Each cluster of this wave: the previous persona it keeps, or a new id past every id used."""
+    next_number = max([id_number(i) for i in used_ids] + [0]) + 1
+    personas = []
+    for cluster in range(len(centres)):
+        nearest = _nearest(distances, cluster, 0, record["comparable"])
+        entry: dict[str, Any] = {
+            "cluster": cluster,
+            "nearest_previous": old[nearest]["persona_id"] if nearest is not None else None,
+            "nearest_distance": round(float(distances[cluster, nearest]), 6)
+            if nearest is not None
+            else None,
+            "centroid": _plain_centroid(centres.iloc[cluster]),
+        }
+        kept = old[match[cluster]] if cluster in match else None
+        entry.update(
+            {
+                "persona_id": kept["persona_id"] if kept else f"{ID_PREFIX}{next_number}",
+                "status": MATCHED if kept else NEW,
+                "previous_persona_id": kept["persona_id"] if kept else None,
+                "distance": round(float(distances[cluster, match[cluster]]), 6) if kept else None,
+                "name": kept.get("name") if kept else None,
+                "name_he": kept.get("name_he") if kept else None,
+            }
+        )
+        if not kept:
+            used_ids.append(entry["persona_id"])
+            next_number += 1
+        personas.append(entry)
+    return personas
+
+
+def _retired(
+    old: list[dict],
+    personas: list[dict],
+    distances: np.ndarray,
+    match: dict[int, int],
+    comparable: bool,
+) -> list[dict[str, Any]]:
+    """The previous wave's personas no cluster of this wave kept, with their nearest successor."""
+    matched_old = set(match.values())
+    retired = []
+    for j, p in enumerate(old):
+        if j in matched_old:
+            continue
+        nearest = _nearest(distances, j, 1, comparable) if len(personas) else None
+        retired.append(
+            {
+                "persona_id": p["persona_id"],
+                "name": p.get("name"),
+                "name_he": p.get("name_he"),
+                "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,
+                "nearest_distance": round(float(distances[nearest, j]), 6)
+                if nearest is not None
+                else None,
+            }
+        )
+    return retired
+
+
+def _matched_personas(
+    fitted: PersonaModel,
+    before: Mapping[str, Any],
+    old: list[dict],
+    record: dict[str, Any],
+    max_distance: float,
+) -> dict[str, Any]:
+    """``refit: true`` after a first wave: this wave's clusters matched one to one to the previous
+    personas (Hungarian algorithm), a pair further apart than ``max_distance`` being no match."""
+    centres = model_centroids(fitted)
+    distances = centroid_distances(centres, _centroid_frame(old), fitted)
+    if not record["comparable"]:
+        # nothing to compare: no match, and no nearest previous persona either
+        distances = np.full((len(centres), len(old)), np.inf)
+        logger.warning(
+            "Wave %s and wave %s asked different questionnaires (basis %s against %s, or other items or scales): "
+            "their personas are not matched; every persona is new.",
+            record["wave"],
+            record["previous_wave"],
+            list(centres.columns),
+            record["previous_basis"],
+        )
+    rows, cols = linear_sum_assignment(np.where(np.isfinite(distances), distances, 1e9))
+    match = {
+        int(r): int(c) for r, c in zip(rows, cols, strict=True) if distances[r, c] <= max_distance
+    }
+    used_ids = list(before.get("used_ids") or [p["persona_id"] for p in old])
+    personas = _cluster_entries(centres, old, distances, match, record, used_ids)
+    retired = _retired(old, personas, distances, match, record["comparable"])
+    logger.info(
+        "Wave %s aligned to wave %s: %d personas matched, %d new, %d retired.",
+        record["wave"],
+        record["previous_wave"],
+        len(match),
+        len(personas) - len(match),
+        len(retired),
+    )
+    return {
+        **record,
+        "model_from_wave": record["wave"],
+        "basis": list(centres.columns),
+        "personas": personas,
+        "retired": retired,
+        "used_ids": used_ids,
+        "used_names": list(before.get("used_names") or []),
+    }
+
+
 def align_personas(
     fitted_persona_model: PersonaModel,
     previous_wave_outputs: Mapping[str, Any],
@@ -191,194 +400,35 @@ def align_personas(
     matched, the name it keeps; the retired personas; every id and name used
     so far.
     """
-    refit = bool(segmentation_params.get("refit", True))
-    max_distance = float(alignment_params["max_distance"])
-    previous_wave = previous_wave_outputs.get("wave")
     basis = [str(c) for c in fitted_persona_model.feature_names_in_]
     record: dict[str, Any] = {
         "wave": str(wave),
-        "previous_wave": previous_wave,
+        "previous_wave": previous_wave_outputs.get("wave"),
         "previous_wave_source": previous_wave_outputs.get("source"),
-        "refit": refit,
-        "max_distance": max_distance,
+        "refit": bool(segmentation_params.get("refit", True)),
+        "max_distance": float(alignment_params["max_distance"]),
         "distance": DISTANCE_RULE,
         "questionnaire": questionnaire_fingerprint(questionnaire, basis),
         "comparable": True,
     }
-    if previous_wave is None:
-        if not refit:
-            logger.warning(
-                "segmentation.refit is false but no earlier wave has saved models; fitting this wave."
-            )
-        centres = model_centroids(fitted_persona_model)
-        personas = [
-            {
-                "cluster": c,
-                "persona_id": f"{ID_PREFIX}{c + 1}",
-                "status": NEW,
-                "previous_persona_id": None,
-                "distance": None,
-                "name": None,
-                "name_he": None,
-                "centroid": _plain_centroid(centres.iloc[c]),
-            }
-            for c in range(len(centres))
-        ]
-        return fitted_persona_model, {
-            **record,
-            "refit": True,
-            "model_from_wave": str(wave),
-            "basis": list(centres.columns),
-            "personas": personas,
-            "retired": [],
-            "used_ids": [p["persona_id"] for p in personas],
-            "used_names": [],
-        }
-
+    if record["previous_wave"] is None:
+        return fitted_persona_model, _first_wave(fitted_persona_model, record, wave)
     before = _previous_identities(previous_wave_outputs)
     old = sorted(before["personas"], key=lambda p: p["cluster"])
-    used_ids = list(before.get("used_ids") or [p["persona_id"] for p in old])
-    used_names = list(before.get("used_names") or [])
-    previous_basis = list(before.get("basis") or _centroid_frame(old).columns)
     # A record from before fingerprints were kept is compared on the basis columns both share, as then.
     if before.get("questionnaire") not in (None, record["questionnaire"]):
         record.update(
             {
                 "comparable": False,
                 "not_matched_reason": DIFFERENT_QUESTIONNAIRE,
-                "previous_basis": previous_basis,
+                "previous_basis": list(before.get("basis") or _centroid_frame(old).columns),
             }
         )
-    if not refit:
-        model = previous_wave_outputs["persona_model"]
-        centres = model_centroids(model)
-        if not record["comparable"] and list(centres.columns) == basis:
-            raise ValueError(
-                f"segmentation.refit is false, but wave {previous_wave} asked the basis constructs with other items or "
-                "scales than this wave's questionnaire; refit, or use the same questionnaire."
-            )
-        if list(centres.columns) != basis:
-            raise ValueError(
-                f"segmentation.refit is false, but wave {previous_wave}'s persona model was fitted on the basis "
-                f"{list(centres.columns)} and this wave's basis is {basis}; refit, or use the same personas.basis."
-            )
-        personas = [
-            {
-                "cluster": p["cluster"],
-                "persona_id": p["persona_id"],
-                "status": MATCHED,
-                "previous_persona_id": p["persona_id"],
-                "distance": 0.0,
-                "name": p.get("name"),
-                "name_he": p.get("name_he"),
-                "centroid": _plain_centroid(centres.iloc[p["cluster"]]),
-            }
-            for p in old
-        ]
-        logger.info(
-            "segmentation.refit is false: wave %s is typed with the persona model of wave %s.",
-            wave,
-            previous_wave,
-        )
-        return model, {
-            **record,
-            "model_from_wave": before.get("model_from_wave", previous_wave),
-            "basis": list(centres.columns),
-            "personas": personas,
-            "retired": [],
-            "used_ids": used_ids,
-            "used_names": used_names,
-        }
-
-    centres = model_centroids(fitted_persona_model)
-    distances = centroid_distances(centres, _centroid_frame(old), fitted_persona_model)
-    if not record["comparable"]:
-        # nothing to compare: no match, and no nearest previous persona either
-        distances = np.full((len(centres), len(old)), np.inf)
-        logger.warning(
-            "Wave %s and wave %s asked different questionnaires (basis %s against %s, or other items or scales): "
-            "their personas are not matched; every persona is new.",
-            wave,
-            previous_wave,
-            basis,
-            previous_basis,
-        )
-    rows, cols = linear_sum_assignment(np.where(np.isfinite(distances), distances, 1e9))
-    match = {
-        int(r): int(c) for r, c in zip(rows, cols, strict=True) if distances[r, c] <= max_distance
-    }
-    next_number = max([id_number(i) for i in used_ids] + [0]) + 1
-    personas = []
-    for cluster in range(len(centres)):
-        nearest = int(np.argmin(distances[cluster])) if len(old) and record["comparable"] else None
-        entry: dict[str, Any] = {
-            "cluster": cluster,
-            "nearest_previous": old[nearest]["persona_id"] if nearest is not None else None,
-            "nearest_distance": round(float(distances[cluster, nearest]), 6)
-            if nearest is not None
-            else None,
-            "centroid": _plain_centroid(centres.iloc[cluster]),
-        }
-        if cluster in match:
-            kept = old[match[cluster]]
-            entry.update(
-                {
-                    "persona_id": kept["persona_id"],
-                    "status": MATCHED,
-                    "previous_persona_id": kept["persona_id"],
-                    "distance": round(float(distances[cluster, match[cluster]]), 6),
-                    "name": kept.get("name"),
-                    "name_he": kept.get("name_he"),
-                }
-            )
-        else:
-            entry.update(
-                {
-                    "persona_id": f"{ID_PREFIX}{next_number}",
-                    "status": NEW,
-                    "previous_persona_id": None,
-                    "distance": None,
-                    "name": None,
-                    "name_he": None,
-                }
-            )
-            used_ids.append(entry["persona_id"])
-            next_number += 1
-        personas.append(entry)
-    matched_old = set(match.values())
-    retired = []
-    for j, p in enumerate(old):
-        if j in matched_old:
-            continue
-        nearest = int(np.argmin(distances[:, j])) if len(centres) and record["comparable"] else None
-        retired.append(
-            {
-                "persona_id": p["persona_id"],
-                "name": p.get("name"),
-                "name_he": p.get("name_he"),
-                "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,
-                "nearest_distance": round(float(distances[nearest, j]), 6)
-                if nearest is not None
-                else None,
-            }
-        )
-    logger.info(
-        "Wave %s aligned to wave %s: %d personas matched, %d new, %d retired.",
-        wave,
-        previous_wave,
-        len(match),
-        len(personas) - len(match),
-        len(retired),
+    if not record["refit"]:
+        return _previous_personas(previous_wave_outputs, before, old, record, basis)
+    return fitted_persona_model, _matched_personas(
+        fitted_persona_model, before, old, record, record["max_distance"]
     )
-    return fitted_persona_model, {
-        **record,
-        "model_from_wave": str(wave),
-        "basis": list(centres.columns),
-        "personas": personas,
-        "retired": retired,
-        "used_ids": used_ids,
-        "used_names": used_names,
-    }
 
 
 def record_persona_identities(

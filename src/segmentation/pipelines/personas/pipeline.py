@@ -1,4 +1,4 @@
-"""Wiring of the personas stage; the logic lives in ``nodes.py`` and ``identities.py``."""
+"""Wiring of the personas stage; the logic lives in the modules ``nodes.py`` gathers and ``identities.py``."""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -6,6 +6,7 @@ from . import identities, nodes
 
 
 def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
+    # Wiring only: one Node per entry; long because the stage has 14 nodes with up to 7 inputs each.
     """The personas stage of one wave.
 
     With ``stable_identities`` (the default, as ``kedro run`` runs it) the wave's personas are aligned to the previous
