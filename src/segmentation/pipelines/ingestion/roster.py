@@ -250,9 +250,7 @@ def parse_roster(
         *_unparsed_rejects(source, typed, table, unparsed, roster_params),
         *_schema_rejects(source, typed, table, unparsed, mapped, roster_params),
         *(
-            rejects_frame(
-                source, typed.loc[bad, ROW], "hire_date", table.loc[bad, "hire_date"], why
-            )
+            _cell_rejects(source, typed, table, bad, "hire_date", why)
             for why, bad in _impossible_hire_dates(typed, at, roster_params).items()
         ),
     ]
@@ -346,9 +344,7 @@ def _unparsed_rejects(
             if name in params["allowed_values"]
             else "invalid_value"
         )
-        rejects.append(
-            rejects_frame(source, typed.loc[bad, ROW], name, table.loc[bad, name], reason)
-        )
+        rejects.append(_cell_rejects(source, typed, table, bad, name, reason))
     return rejects
 
 
@@ -386,9 +382,7 @@ def _schema_rejects(
             column = next(c for c in params["tenure_columns"] if c in mapped)
         if column in unparsed:
             index = [i for i in index if not unparsed.at[i, column]]
-        rejects.append(
-            rejects_frame(source, typed.loc[index, ROW], column, table.loc[index, column], reason)
-        )
+        rejects.append(_cell_rejects(source, typed, table, index, column, reason))
     return rejects
 
 
@@ -407,12 +401,15 @@ def _age_rejects(
         mine = index[(sources == source_column).to_numpy()]
         if source_column == "age":
             mine = [i for i in mine if not unparsed.at[i, "age"]]
-        rejects.append(
-            rejects_frame(
-                source, typed.loc[mine, ROW], source_column, table.loc[mine, source_column], reason
-            )
-        )
+        rejects.append(_cell_rejects(source, typed, table, mine, source_column, reason))
     return rejects
+
+
+def _cell_rejects(
+    source: str, typed: pd.DataFrame, table: pd.DataFrame, at: Any, column: str, reason: str
+) -> pd.DataFrame:
+    """Rejects of the rows ``at`` (a mask or labels), showing the cell of ``column`` as the roster wrote it."""
+    return rejects_frame(source, typed.loc[at, ROW], column, table.loc[at, column], reason)
 
 
 def _keys_only_rejected(rejected: pd.DataFrame, valid: pd.DataFrame) -> list[str]:
