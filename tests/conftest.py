@@ -194,9 +194,10 @@ def wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def sample_runs(tmp_path_factory) -> SimpleNamespace:
-    """2026-03 then 2026-09 (whose activity log gets a few bad rows) through real KedroSessions.
+    """2026-03 then 2026-09 (whose activity log gets a few bad rows): a KedroSession, then ``kedro run``.
 
-    ``after_march`` holds the outputs as they were before 2026-09 ran.
+    ``after_march`` holds the outputs as they were before 2026-09 ran;
+    ``console`` the lines ``kedro run --params wave=2026-09`` printed.
     """
     project = copy_project(tmp_path_factory.mktemp("sample"))
     log = project / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv"
@@ -209,13 +210,20 @@ def sample_runs(tmp_path_factory) -> SimpleNamespace:
     summaries = {MARCH: run_session(project, wave=MARCH)}
     after_march = tmp_path_factory.mktemp("after_march")
     copy_outputs(project, after_march)
-    summaries[SEPTEMBER] = run_session(project, wave=SEPTEMBER)
+    # 2026-09 as a user runs it, `kedro run` on the command line: the console tests read its screen
+    console = run_in_copy(
+        project, "-m", "kedro", "run", "--params", f"wave={SEPTEMBER}", timeout=600, COLUMNS="80"
+    )
+    assert console.returncode == 0, console.stdout[-3000:] + console.stderr[-3000:]
+    summary = project / "data" / "08_reporting" / SEPTEMBER / "run_summary.json"
+    summaries[SEPTEMBER] = json.loads(summary.read_text(encoding="utf-8"))
     return SimpleNamespace(
         project=project,
         after_march=after_march,
         summaries=summaries,
         clean_lines=clean_lines,
         outputs=wave_outputs(project, SEPTEMBER),
+        console=(console.stdout + console.stderr).splitlines(),
     )
 
 

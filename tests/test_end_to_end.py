@@ -110,11 +110,8 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
     assert "Traceback" in (project / "logs" / "debug.log").read_text()
 
 
-def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
-    project = copy_project(tmp_path)
-    result = run_in_copy(project, "-m", "kedro", "run", timeout=600, COLUMNS="80")
-    lines = (result.stdout + result.stderr).splitlines()
-    assert result.returncode == 0, "\n".join(lines[-30:])
+def test_console_output_is_short_and_ends_with_the_output_paths(sample_runs):
+    lines = sample_runs.console  # kedro run --params wave=2026-09, in a copy of the sample
     assert len(lines) <= 60, "\n".join(lines)
     assert any(line.startswith("WARNING: No pseudonymisation key configured") for line in lines)
     assert not any("Loading data from" in line or "Saving data to" in line for line in lines)
@@ -131,20 +128,21 @@ def test_console_output_is_short_and_ends_with_the_output_paths(tmp_path):
         line = next(x for x in tail if x.strip().startswith(words))
         assert line.rstrip().endswith(path)
     # The detail went to the log file instead.
-    assert "Saving data to" in (project / "logs" / "debug.log").read_text()
+    assert "Saving data to" in (sample_runs.project / "logs" / "debug.log").read_text()
 
 
-# A disk that fills up when the report's workbook is written: after the lists, rejects and models.
+# A disk that fills up when the campaign's summary is written: after the lists, rejects and
+# models (the stages run one after the other), and before waves and the report (no need to draw).
 FULL_DISK_RUN = """
 import errno, os, sys
 from unittest import mock
-from segmentation.pipelines.report.datasets import BinaryFileDataset
-save = BinaryFileDataset.save
+from kedro_datasets.json import JSONDataset
+save = JSONDataset.save
 def full(self, data):
-    if str(self._filepath).endswith(".xlsx"):
+    if str(self._filepath).endswith("campaign_summary.json"):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._filepath))
     return save(self, data)
-mock.patch.object(BinaryFileDataset, "save", full).start()
+mock.patch.object(JSONDataset, "save", full).start()
 from kedro.framework.cli import main
 sys.argv = ["kedro", "run", "--params", "wave=2026-09"]
 main()
