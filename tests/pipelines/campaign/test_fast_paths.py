@@ -42,6 +42,8 @@ def test_render_table_writes_what_pandas_writes(separator, header):
         -12, 18, 200
     )
     numbers[::17] = np.nan
+    numbers[::13] = 0.125  # repeated values are written once and looked up
+    numbers[[5, 6]] = [-0.0, 0.0]
     table = pd.DataFrame(
         {
             "name": pd.Series([_text(rng) for _ in range(200)], dtype="str"),
@@ -90,3 +92,12 @@ def test_id_key_folds_like_the_per_value_rule():
     assert id_key(values).tolist() == expected
     assert id_key(values.astype("str")).tolist() == expected
     assert id_key(pd.Series(["00123", "123.0", "000"])).tolist() == ["123", "123", "0"]
+
+
+def test_any_of_matches_exactly_the_characters_named_even_regex_ones():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(["a]b", "x-y", "p\\q", "c^d", "e[f", "plain", "tab\there", ";"])
+    found = pc.match_substring_regex(texts, exports._any_of({"]", "-", "\\", "^", "[", "\t"}))
+    assert found.to_pylist() == [True, True, True, True, True, False, True, False]

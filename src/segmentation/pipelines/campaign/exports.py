@@ -90,7 +90,7 @@ def _cells(values: pd.Series) -> Any:
 
 def preset_lines(
     rows: pd.DataFrame, preset: Mapping[str, Any], channel: str = ""
-) -> tuple[str, np.ndarray, np.ndarray] | None:
+) -> tuple[str, Any, np.ndarray] | None:
     """``rows`` rendered once: the file's head (BOM, header), each row's CSV line, and which rows are kept.
 
     A list of any of these rows is the head followed by their kept lines, the
@@ -120,16 +120,23 @@ def preset_lines(
     )
 
 
-def join_lines(head: str, lines: np.ndarray) -> str:
-    """The file text of ``head`` and these rows' lines (each with its line end)."""
-    return head + "".join(lines.tolist())
+def join_lines(head: str, lines: Any, at: np.ndarray | None = None) -> str:
+    """The file text of ``head`` and the lines at ``at`` (every line when ``None``), each
+    with its line end; ``lines`` are Arrow text (joined in Arrow) or Python strings."""
+    if isinstance(lines, np.ndarray):
+        return head + "".join((lines if at is None else lines[at]).tolist())
+    chosen = lines if at is None else lines.take(pa.array(at, type=pa.int64()))
+    if not len(chosen):
+        return head
+    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(chosen)], pa.int64()), chosen)
+    return head + pc.binary_join(one_list, pa.scalar("", pa.large_string()))[0].as_py()
 
 
 def render_table(table: pd.DataFrame, preset: Mapping[str, Any]) -> str:
     """CSV text in the preset's dialect, every cell safe to open in a spreadsheet."""
     rows = render_rows(table, preset)
     if rows is not None:
-        return render_table(table.iloc[0:0], preset) + "".join(rows.tolist())
+        return join_lines(render_table(table.iloc[0:0], preset), rows)
     text = neutralise_formulas(table).to_csv(
         sep=preset["separator"],
         index=False,
@@ -141,8 +148,8 @@ def render_table(table: pd.DataFrame, preset: Mapping[str, Any]) -> str:
     return (BYTE_ORDER_MARK if preset.get("byte_order_mark") else "") + preamble + text
 
 
-def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | None:
-    """Each row's CSV text (line end included), formula-safe, as ``render_table`` writes it.
+def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> pa.Array | None:
+    """Each row's CSV text (line end included, as Arrow text), formula-safe, as ``render_table`` writes it.
 
     Cells are joined in Arrow; a row with a cell the CSV writer would quote
     (separator, quote, line break; an empty only cell) is written by pandas.
@@ -154,19 +161,16 @@ def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | 
     safe = neutralise_formulas(table)
     cells = []
     quoted = np.zeros(len(safe), dtype=bool)
+    quoting = _any_of({separator, '"', "\r", "\n"})  # what the CSV writer quotes
     for column in safe.columns:
         values = safe[column]
         if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             text = pc.fill_null(pa.array(values.array), "")
-            for char in dict.fromkeys([separator, '"', "\r", "\n"]):
-                quoted |= np.asarray(
-                    pc.match_substring(text, char).to_numpy(zero_copy_only=False), dtype=bool
-                )
+            quoted |= np.asarray(
+                pc.match_substring_regex(text, quoting).to_numpy(zero_copy_only=False), dtype=bool
+            )
         elif values.dtype == np.float64:
-            numbers = values.to_numpy()
-            shown = numbers.astype(str).astype(object)
-            shown[np.isnan(numbers)] = ""
-            text = pa.array(shown, type=pa.large_string())
+            text = _float_cells(values.to_numpy())
         else:
             return None
         cells.append(text.cast(pa.large_string()))
@@ -181,11 +185,34 @@ def render_rows(table: pd.DataFrame, preset: Mapping[str, Any]) -> np.ndarray | 
         else cells[0]
     )
     rows = pc.binary_join_element_wise(rows, empty, pa.scalar("\n", pa.large_string()))
-    rows = np.asarray(rows.to_numpy(zero_copy_only=False), dtype=object)
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
     special = np.flatnonzero(quoted)
     if len(special):
-        rows[special] = _pandas_rows(safe.iloc[special], separator)
+        written = pa.array(_pandas_rows(safe.iloc[special], separator), type=pa.large_string())
+        rows = pc.replace_with_mask(rows, pa.array(quoted), written)
     return rows
+
+
+def _any_of(characters: set[str]) -> str:
+    """A regular expression matching any of ``characters`` (one pass instead of one per character)."""
+    return "[" + "".join(f"\\{c}" if c in "\\]^-[" else c for c in sorted(characters)) + "]"
+
+
+def _float_cells(numbers: np.ndarray) -> pa.Array:
+    """Numbers as the CSV writer shows them (Python's repr; missing as nothing), as Arrow text.
+
+    Each distinct number is written once (a list's confidences have a few
+    hundred values); a negative zero, which a look-up would merge with zero,
+    is written one by one.
+    """
+    if np.any((numbers == 0) & np.signbit(numbers)):
+        shown = numbers.astype(str).astype(object)
+        shown[np.isnan(numbers)] = ""
+        return pa.array(shown, type=pa.large_string())
+    codes, uniques = pd.factorize(numbers)
+    distinct = pa.array([*uniques.astype(str).tolist(), ""], type=pa.large_string())
+    return distinct.take(pa.array(np.where(codes < 0, len(uniques), codes)))
 
 
 def _pandas_rows(safe: pd.DataFrame, separator: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .audience import CONTRACT_COLUMNS
 from .exports import (
@@ -54,14 +55,12 @@ def export_targeting_lists(
     all_name = targeting["all_list_name"]
     contract = audience[CONTRACT_COLUMNS]
     contract_rows = render_rows(contract, presets["generic"])
-    if contract_rows is None:
-        files = {all_name: render_table(contract, presets["generic"])}
-    else:
-        files = {
-            all_name: join_lines(
-                render_table(contract.iloc[0:0], presets["generic"]), contract_rows
-            )
-        }
+    head = render_table(contract.iloc[0:0], presets["generic"])
+    files = {
+        all_name: render_table(contract, presets["generic"])
+        if contract_rows is None
+        else join_lines(head, contract_rows)
+    }
     counts: dict[str, Any] = {
         "preset": preset_name,
         "lists": {all_name: len(audience)},
@@ -71,29 +70,76 @@ def export_targeting_lists(
         {n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]),
         key=natural_key,
     )
-    # audience rows of every membership, grouped by list, each list in employee-id order
-    # (positions, not a label lookup per list: a million memberships took a minute)
+    starts = _members_by_list(audience, memberships)
+    reused = _contract_lines(audience, contract_rows, preset, presets["generic"])
+    rendered = _rendered_rows(audience, names, starts, preset, reused)
+    for name in names:
+        positions = starts.get(name)
+        rows, lines = rendered.get(_row_channel(preset, name), (None, None))
+        if positions is None or lines is None:  # an empty list, or a cell with a line break
+            _render_list(files, counts, name, audience, positions, preset)
+            continue
+        head, text, keep = lines
+        at = np.searchsorted(rows, np.where(positions < 0, positions + len(audience), positions))
+        kept = at[keep[at]]
+        files[name] = join_lines(head, text, kept)
+        counts["lists"][name] = len(kept)
+        if len(at) - len(kept):
+            counts["left_out_missing_value"][name] = int(len(at) - len(kept))
+    return files, counts
+
+
+def _members_by_list(audience: pd.DataFrame, memberships: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each list's audience rows (positions), in employee-id order.
+
+    Positions, not a label look-up per list (a million memberships took a
+    minute). When the audience is in employee-id order (as selected) and has
+    every member, a row's position is its employee-id order, and sorting
+    numbers replaces sorting a million texts.
+    """
+    if memberships.empty:
+        return {}
     position = positions_of(audience["employee_id"], memberships["employee_id"])
-    by_list = pd.DataFrame(
-        {
-            "list_name": memberships["list_name"].to_numpy(dtype=object),
-            "employee_id": memberships["employee_id"].to_numpy(dtype=object),
-            "position": position,
-        }
-    )
-    by_list = by_list.sort_values(["list_name", "employee_id"], kind="stable")
-    starts = {
-        name: group.to_numpy()
-        for name, group in by_list.groupby("list_name", sort=False)["position"]
+    codes, lists = pd.factorize(memberships["list_name"], use_na_sentinel=False)
+    if (position >= 0).all() and audience["employee_id"].is_monotonic_increasing:
+        order = np.lexsort((position, codes))
+    else:
+        by_list = pd.DataFrame(
+            {
+                "list_name": memberships["list_name"].to_numpy(dtype=object),
+                "employee_id": memberships["employee_id"].to_numpy(dtype=object),
+            }
+        )
+        order = by_list.sort_values(["list_name", "employee_id"], kind="stable").index.to_numpy()
+    grouped, ends = codes[order], np.cumsum(np.bincount(codes, minlength=len(lists)))
+    starts = np.concatenate([np.zeros(1, dtype=ends.dtype), ends[:-1]])
+    sorted_positions = position[order]
+    return {
+        str(lists[grouped[start]]): sorted_positions[start:end]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+        if end > start
     }
-    # Each audience row is rendered once per channel (once in all when the preset does not
-    # name the channel), then every list joins the lines of its rows: rendering each list
-    # on its own converted and wrote a million rows per channel cell by cell.
+
+
+def _rendered_rows(
+    audience: pd.DataFrame,
+    names: list[str],
+    starts: Mapping[str, np.ndarray],
+    preset: Mapping[str, Any],
+    reused: tuple[str, Any, np.ndarray] | None,
+) -> dict[str, tuple[np.ndarray, Any]]:
+    """Each channel's listed rows and their lines (head, line per row, which rows are kept).
+
+    Each audience row is rendered once per channel (once in all when the
+    preset does not name the channel), then every list joins the lines of its
+    rows: rendering each list on its own converted and wrote a million rows
+    per channel cell by cell. The contract's lines serve when the preset is
+    the contract's (``reused``).
+    """
     by_channel: dict[str, list[str]] = {}
     for name in names:
         by_channel.setdefault(_row_channel(preset, name), []).append(name)
     rendered: dict[str, tuple[np.ndarray, Any]] = {}
-    reused = _contract_lines(audience, contract_rows, preset, presets["generic"])
     for channel, group in by_channel.items():
         used = [starts[name] for name in group if name in starts]
         if used and reused is not None:
@@ -109,28 +155,15 @@ def export_targeting_lists(
                     audience.iloc[rows].set_index("employee_id", drop=False), preset, channel
                 ),
             )
-    for name in names:
-        positions = starts.get(name)
-        rows, lines = rendered.get(_row_channel(preset, name), (None, None))
-        if positions is None or lines is None:  # an empty list, or a cell with a line break
-            _render_list(files, counts, name, audience, positions, preset)
-            continue
-        head, text, keep = lines
-        at = np.searchsorted(rows, np.where(positions < 0, positions + len(audience), positions))
-        kept = at[keep[at]]
-        files[name] = join_lines(head, text[kept])
-        counts["lists"][name] = len(kept)
-        if len(at) - len(kept):
-            counts["left_out_missing_value"][name] = int(len(at) - len(kept))
-    return files, counts
+    return rendered
 
 
 def _contract_lines(
     audience: pd.DataFrame,
-    rows: np.ndarray | None,
+    rows: pa.Array | None,
     preset: Mapping[str, Any],
     generic: Mapping[str, Any],
-) -> tuple[str, np.ndarray, np.ndarray] | None:
+) -> tuple[str, pa.Array, np.ndarray] | None:
     """The rows of ``all_personas`` as a list's rows, when the list's preset is the contract's.
 
     A list in the generic preset shows the same cells as ``all_personas``

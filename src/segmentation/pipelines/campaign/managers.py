@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from segmentation.contacts import opted_out_mask
 from segmentation.employment import is_active
 from segmentation.persona_ids import persona_sort_key
 
-from .languages import language_of
-from .rules import fill_text, is_missing
+from .lookup import positions_of
+from .rules import fill_text
 
 
 def _team_talking_points(
@@ -70,6 +71,17 @@ def countable_personas(
     return {p for p, _ in counted}
 
 
+BRIEF_COLUMNS = [
+    "employee_id",
+    "email",
+    "first_name",
+    "language",
+    "team_size",
+    "persona_mix",
+    "talking_points",
+]
+
+
 def brief_managers(
     employees: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -91,8 +103,6 @@ def brief_managers(
     without a count. A brief is in the manager's language when it is one of
     ``languages`` with texts, else in the first of ``languages``.
     """
-    min_group = int(anonymity["min_group_size"])
-    unassigned = naming["unassigned"]["id"]
     texts_by_language = manager_params["texts"]
     written = [lang for lang in languages if lang in texts_by_language]
     managers = contacts[
@@ -101,76 +111,81 @@ def brief_managers(
     ]
     if not manager_params.get("include_opted_out", False):
         managers = managers[~opted_out_mask(managers, opt_outs)]
-    team = employees[
-        is_active(employees["employment_status"], targeting["active_statuses"])
-        & employees["manager_pid"].notna()
-    ][["pid", "manager_pid"]]
-    team = team.merge(persona_assignments[["pid", "persona_id"]], on="pid", how="left")
-    team["persona_id"] = team["persona_id"].fillna(unassigned).astype(str)
-    mix = team.groupby(["manager_pid", "persona_id"]).size()
-    # Each manager's (persona, count) pairs in one pass: looking a manager up
-    # in the MultiIndex made the loop quadratic in the number of managers.
-    team_mix: dict[Any, list[tuple[Any, int]]] = {}
-    for manager_pid, persona_id, n in zip(
-        mix.index.get_level_values(0),
-        mix.index.get_level_values(1),
-        mix.to_numpy().tolist(),
-        strict=True,
-    ):
-        team_mix.setdefault(manager_pid, []).append((persona_id, int(n)))
-    # A brief's mix and talking points depend only on the language and the team's
-    # (persona, count) pairs, which many teams share: each is written once.
-    briefs: dict[tuple[str, tuple[tuple[Any, int], ...]], tuple[int, str, str]] = {}
-    rows: dict[str, list[Any]] = {
-        "employee_id": [],
-        "email": [],
-        "first_name": [],
-        "language": [],
-        "team_size": [],
-        "persona_mix": [],
-        "talking_points": [],
-    }
-    ordered = managers.sort_values("employee_id", key=lambda s: s.astype(str))
-    for employee_id, email, first_name, manager_language, manager_pid in zip(
-        ordered["employee_id"],
-        ordered["email"],
-        ordered["first_name"],
-        ordered["language"],
-        ordered["pid"],
-        strict=True,
-    ):
-        language = language_of(manager_language, written, languages)
-        counts = team_mix.get(manager_pid, [])
-        key = (language, tuple(counts))
-        brief = briefs.get(key)
-        if brief is None:
-            brief = briefs[key] = _brief(
-                counts,
+    managers = managers.sort_values("employee_id", key=lambda s: s.astype(str), kind="stable")
+    if managers.empty:
+        return pd.DataFrame([], columns=BRIEF_COLUMNS).astype({"team_size": "int64"})
+    personas, kinds, kind_of = _team_kinds(
+        employees, persona_assignments, managers["pid"], targeting, naming["unassigned"]["id"]
+    )
+    spoken = pd.Index(written).get_indexer(managers["language"])
+    chosen = np.array([*written, languages[0]], dtype=object)[np.where(spoken < 0, -1, spoken)]
+    # A brief depends only on the language and the team's (persona, count) pairs, which
+    # many teams share: each is written once.
+    combos, first, combo_of = np.unique(
+        np.stack([pd.factorize(chosen)[0], kind_of]),
+        axis=1,
+        return_index=True,
+        return_inverse=True,
+    )
+    briefs = []
+    for at, kind in zip(first.tolist(), combos[1].tolist(), strict=True):
+        language = chosen[at]
+        briefs.append(
+            _brief(
+                [(personas[j], int(n)) for j, n in enumerate(kinds[kind]) if n > 0],
                 language,
                 texts_by_language[language],
                 playbook,
-                min_group,
+                int(anonymity["min_group_size"]),
                 int(manager_params["max_personas"]),
             )
-        rows["employee_id"].append(str(employee_id))
-        rows["email"].append("" if is_missing(email) else str(email))
-        rows["first_name"].append("" if is_missing(first_name) else str(first_name))
-        rows["language"].append(language)
-        rows["team_size"].append(brief[0])
-        rows["persona_mix"].append(brief[1])
-        rows["talking_points"].append(brief[2])
-    columns = [
-        "employee_id",
-        "email",
-        "first_name",
-        "language",
-        "team_size",
-        "persona_mix",
-        "talking_points",
+        )
+    combo_of = combo_of.reshape(-1)
+    shown = [np.array([b[i] for b in briefs], dtype=object)[combo_of] for i in range(3)]
+    return pd.DataFrame(
+        {
+            "employee_id": managers["employee_id"].astype(str).tolist(),
+            "email": managers["email"].fillna("").astype(str).tolist(),
+            "first_name": managers["first_name"].fillna("").astype(str).tolist(),
+            "language": chosen.tolist(),
+            "team_size": shown[0].astype(np.int64),
+            "persona_mix": shown[1].tolist(),
+            "talking_points": shown[2].tolist(),
+        },
+        columns=BRIEF_COLUMNS,
+    )
+
+
+def _team_kinds(
+    employees: pd.DataFrame,
+    persona_assignments: pd.DataFrame,
+    manager_pids: pd.Series,
+    targeting: Mapping[str, Any],
+    unassigned: str,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The personas, the distinct team mixes (a count per persona) and each manager's mix.
+
+    A team is the active employees naming the manager; people without an
+    assignment count as ``unassigned``; a manager without a team has the
+    mix of no one. Personas in text order, as a persona mix lists them.
+    """
+    team = employees[
+        is_active(employees["employment_status"], targeting["active_statuses"])
+        & employees["manager_pid"].notna()
     ]
-    if not rows["employee_id"]:
-        return pd.DataFrame([], columns=columns).astype({"team_size": "int64"})
-    return pd.DataFrame(rows, columns=columns).astype({"team_size": "int64"})
+    at = positions_of(persona_assignments["pid"], team["pid"])
+    persona = pd.Series(
+        pd.api.extensions.take(persona_assignments["persona_id"].array, at, allow_fill=True)
+    )
+    persona_codes, personas = pd.factorize(persona.fillna(unassigned).astype(str), sort=True)
+    lead_codes, leads = pd.factorize(team["manager_pid"].astype(str))
+    width = max(len(personas), 1)
+    counts = np.bincount(
+        lead_codes * width + persona_codes, minlength=(len(leads) + 1) * width
+    ).reshape(len(leads) + 1, width)  # the last row: a manager without a team
+    kinds, kind_of_lead = np.unique(counts, axis=0, return_inverse=True)
+    lead_of = positions_of(pd.Series(leads, dtype=object), manager_pids.astype(str))
+    return [str(p) for p in personas], kinds, kind_of_lead.reshape(-1)[lead_of]
 
 
 def _brief(
