@@ -89,11 +89,16 @@ def _straight_liners(
     """
     if not rule.get("check", True):
         return concat_rejects([])
-    answers = responses[items].to_numpy(dtype=float)
-    finite = np.isfinite(answers)
-    answered = finite.sum(axis=1)
-    high = np.where(finite, answers, -np.inf).max(axis=1, initial=-np.inf)
-    low = np.where(finite, answers, np.inf).min(axis=1, initial=np.inf)
+    # column by column: no responses x items copy of the answers
+    answered = np.zeros(len(responses), dtype=np.int64)
+    high = np.full(len(responses), -np.inf)
+    low = np.full(len(responses), np.inf)
+    for item in items:
+        answers = responses[item].to_numpy(dtype=float)
+        finite = np.isfinite(answers)
+        answered += finite
+        np.maximum(high, np.where(finite, answers, -np.inf), out=high)
+        np.minimum(low, np.where(finite, answers, np.inf), out=low)
     same = candidates & (answered >= int(rule["min_items"])) & (high == low)
     if not same.any():
         return concat_rejects([])
