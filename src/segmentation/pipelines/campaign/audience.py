@@ -203,10 +203,34 @@ def select_audience(
     people["primary_channel"] = _text_of([first for first, _, _ in plans], plan_of)
     audience = people[audience_columns(languages)]
     members, on_own_lists = _memberships(audience["employee_id"], plans, plan_of)
+    accounting = _accounting(contacts, email_keys, opt_outs, (active, opted), audience, unassigned)
+    accounting["without_assignment"] = without_assignment
+    accounting["by_persona"] = accounting.pop("by_persona")  # the summary's order
+    accounting["checks"] = {
+        "listed_equals_active_minus_opted_out": len(audience) == len(listed),
+        "each_listed_once": bool(audience["employee_id"].is_unique),
+        "each_on_own_primary_list": on_own_lists,
+    }
+    return audience, members, accounting
+
+
+def _accounting(
+    contacts: pd.DataFrame,
+    email_keys: pd.Series,
+    opt_outs: pd.DataFrame,
+    status: tuple[np.ndarray, np.ndarray],
+    audience: pd.DataFrame,
+    unassigned: str,
+) -> dict[str, Any]:
+    """The head counts that show nobody was lost: roster, active, opted out, listed, per persona.
+
+    ``status``: which contacts are active, and which opted out.
+    """
+    active, opted = status
     matched = is_in(opt_outs["employee_id"], contacts["employee_id"]) | (
         is_in(opt_outs["email_key"], email_keys) & opt_outs["email_key"].ne("").to_numpy()
     )
-    accounting = {
+    return {
         "employees_in_roster": len(contacts),
         "active_employees": int(active.sum()),
         "excluded_not_active": int((~active).sum()),
@@ -215,20 +239,13 @@ def select_audience(
         "opt_out_entries_matching_nobody": int((~matched).sum()),
         "listed": len(audience),
         "unassigned": int((audience["persona_id"] == unassigned).sum()),
-        "without_assignment": without_assignment,
         "by_persona": {
             p: int(n)
             for p, n in sorted(
                 audience["persona_id"].value_counts().items(), key=lambda t: persona_sort_key(t[0])
             )
         },
-        "checks": {
-            "listed_equals_active_minus_opted_out": len(audience) == len(listed),
-            "each_listed_once": bool(audience["employee_id"].is_unique),
-            "each_on_own_primary_list": on_own_lists,
-        },
     }
-    return audience, members, accounting
 
 
 def _assigned(

@@ -73,39 +73,19 @@ def score_channels(
     decimals: int,
 ) -> list[dict[str, Any]]:
     """Every channel of the catalog with its score, best first, each with its reason."""
-    weights = channels["weights"]
     shares = work_pattern_shares(figures)
     languages = tuple(channels["reason"])
     scored = []
     for order, (channel, spec) in enumerate(channels["catalog"].items()):
-        construct = spec["construct"]
-        preference = figures.get(construct)
-        preference_z = figures.get(f"{construct}_z")
-        preference_100 = figures.get(f"{construct}_100")
-        # The stated level on the common 0-100 scale, so a 1-7 or 0-10 preference weighs as a 1-5 one.
-        level = 0.0 if is_missing(preference_100) else float(preference_100) / 100.0
-        relative = 0.0 if is_missing(preference_z) else float(preference_z)
-        behaviour_items = []
-        for behaviour, weight in spec.get("behaviour", {}).items():
-            z = figures.get(f"{behaviour}_z")
-            if not is_missing(z):
-                behaviour_items.append(
-                    {
-                        "z": float(z),
-                        "weight": float(weight),
-                        "label": {
-                            lang: _label(construct_labels, behaviour, lang) for lang in languages
-                        },
-                    }
-                )
-        behaviour = sum(item["weight"] * item["z"] for item in behaviour_items)
-        appeal = max(
-            0.0,
-            weights["preference_level"] * level
-            + weights["preference_relative"] * relative
-            + behaviour,
-        )
-        reach = persona_reach(spec, shares)
+        behaviour_items = [
+            {
+                "z": float(z),
+                "weight": float(weight),
+                "label": {lang: _label(construct_labels, behaviour, lang) for lang in languages},
+            }
+            for behaviour, weight in spec.get("behaviour", {}).items()
+            if not is_missing(z := figures.get(f"{behaviour}_z"))
+        ]
         reach_items = [
             {
                 "share": share,
@@ -115,50 +95,88 @@ def score_channels(
             for pattern, share in shares.items()
             if share > 0 and channel_reach(spec, pattern) < 1.0
         ]
-        entry = {
-            "channel": channel,
-            "construct": construct,
-            "label": dict(spec["label"]),
-            "score": round(appeal * reach, decimals),
-            "preference": None if is_missing(preference) else float(preference),
-            "preference_z": None if is_missing(preference_z) else float(preference_z),
-            "preference_100": None if is_missing(preference_100) else float(preference_100),
-            "behaviour": round(behaviour, decimals),
-            "reach": round(reach, decimals),
-        }
-        numbers = {
-            **entry,
-            **{
-                k: float("nan")
-                for k in ("preference", "preference_z", "preference_100")
-                if entry[k] is None
-            },
-        }
-        entry["reason"] = {
-            lang: fill_text(
-                channels["reason"][lang],
-                {
-                    **numbers,
-                    "behaviour_detail": _details(
-                        behaviour_items,
-                        channels["behaviour_item"],
-                        channels["no_detail"],
-                        channels["detail_joiner"],
-                        lang,
-                    ),
-                    "reach_detail": _details(
-                        reach_items,
-                        channels["reach_item"],
-                        channels["full_reach"],
-                        channels["detail_joiner"],
-                        lang,
-                    ),
-                },
-            )
-            for lang in languages
-        }
+        entry = _channel_score(channel, spec, figures, shares, behaviour_items, channels, decimals)
+        entry["reason"] = _channel_reason(entry, behaviour_items, reach_items, channels, languages)
         scored.append((-entry["score"], order, entry))
     return [entry for _, _, entry in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
+def _channel_score(
+    channel: str,
+    spec: Mapping[str, Any],
+    figures: Mapping[str, Any],
+    shares: Mapping[str, float],
+    behaviour_items: list[dict[str, Any]],
+    channels: Mapping[str, Any],
+    decimals: int,
+) -> dict[str, Any]:
+    """A channel's score and the figures behind it (see the formula in parameters_campaign.yml)."""
+    weights = channels["weights"]
+    construct = spec["construct"]
+    preference = figures.get(construct)
+    preference_z = figures.get(f"{construct}_z")
+    preference_100 = figures.get(f"{construct}_100")
+    # The stated level on the common 0-100 scale, so a 1-7 or 0-10 preference weighs as a 1-5 one.
+    level = 0.0 if is_missing(preference_100) else float(preference_100) / 100.0
+    relative = 0.0 if is_missing(preference_z) else float(preference_z)
+    behaviour = sum(item["weight"] * item["z"] for item in behaviour_items)
+    appeal = max(
+        0.0,
+        weights["preference_level"] * level + weights["preference_relative"] * relative + behaviour,
+    )
+    reach = persona_reach(spec, shares)
+    return {
+        "channel": channel,
+        "construct": construct,
+        "label": dict(spec["label"]),
+        "score": round(appeal * reach, decimals),
+        "preference": None if is_missing(preference) else float(preference),
+        "preference_z": None if is_missing(preference_z) else float(preference_z),
+        "preference_100": None if is_missing(preference_100) else float(preference_100),
+        "behaviour": round(behaviour, decimals),
+        "reach": round(reach, decimals),
+    }
+
+
+def _channel_reason(
+    entry: Mapping[str, Any],
+    behaviour_items: list[dict[str, Any]],
+    reach_items: list[dict[str, Any]],
+    channels: Mapping[str, Any],
+    languages: tuple[str, ...],
+) -> dict[str, str]:
+    """Why the channel scores what it does, in each language."""
+    numbers = {
+        **entry,
+        **{
+            k: float("nan")
+            for k in ("preference", "preference_z", "preference_100")
+            if entry[k] is None
+        },
+    }
+    return {
+        lang: fill_text(
+            channels["reason"][lang],
+            {
+                **numbers,
+                "behaviour_detail": _details(
+                    behaviour_items,
+                    channels["behaviour_item"],
+                    channels["no_detail"],
+                    channels["detail_joiner"],
+                    lang,
+                ),
+                "reach_detail": _details(
+                    reach_items,
+                    channels["reach_item"],
+                    channels["full_reach"],
+                    channels["detail_joiner"],
+                    lang,
+                ),
+            },
+        )
+        for lang in languages
+    }
 
 
 def top_channels(

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from segmentation.contacts import email_key
@@ -86,6 +87,53 @@ def _ids_by_key(ids: pd.Series, keys: set[str]) -> dict[str, list[str]]:
     return found
 
 
+def _matched_after_normalising(
+    entries: pd.DataFrame, roster_ids: pd.Series, second: np.ndarray
+) -> pd.Series:
+    """Per entry, the roster ids its id matches after :func:`~segmentation.parsing.id_key`
+    (only the entries marked ``second``; an empty list where none or not looked at)."""
+    keys = id_key(entries.loc[second, "employee_id"])
+    roster_by_key = _ids_by_key(roster_ids, set(keys) - {""})
+    resolved = pd.Series([[] for _ in range(len(entries))], index=entries.index, dtype=object)
+    resolved[second] = [roster_by_key.get(k, []) if k else [] for k in keys]
+    return resolved
+
+
+def _listed_entries(
+    source: str, normalised: pd.DataFrame, roster_ids: pd.Series, unmatched: pd.DataFrame
+) -> pd.DataFrame:
+    """The rejects listing of the entries matched after normalising (with the roster ids they
+    matched) and of those matching nobody, in file order."""
+    return (
+        concat_rejects(
+            [
+                rejects_frame(
+                    source,
+                    normalised["row"],
+                    "employee_id",
+                    [
+                        f"{e} (roster: {', '.join(ids)})"
+                        for e, ids in zip(normalised["employee_id"], roster_ids, strict=True)
+                    ],
+                    "id_matched_after_normalising",
+                    "opted_out",
+                ),
+                *(
+                    rejects_frame(
+                        source, part["row"], column, part[key], "matches_nobody", "not_applied"
+                    )
+                    for column, key, part in (
+                        ("employee_id", "employee_id", unmatched[unmatched["employee_id"].ne("")]),
+                        ("email", "email_key", unmatched[unmatched["employee_id"].eq("")]),
+                    )
+                ),
+            ]
+        )
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
 def match_opt_outs(
     opt_out_entries: pd.DataFrame,
     opt_out_file: Mapping[str, Any],
@@ -117,13 +165,7 @@ def match_opt_outs(
     by_email = (
         is_in(opt_out_entries["email_key"], email_key(contacts["email"])) & has_email.to_numpy()
     )
-    second = ~exact & has_id.to_numpy()
-    keys = id_key(opt_out_entries.loc[second, "employee_id"])
-    roster_by_key = _ids_by_key(roster_ids, set(keys) - {""})
-    resolved = pd.Series(
-        [[] for _ in range(len(opt_out_entries))], index=opt_out_entries.index, dtype=object
-    )
-    resolved[second] = [roster_by_key.get(k, []) if k else [] for k in keys]
+    resolved = _matched_after_normalising(opt_out_entries, roster_ids, ~exact & has_id.to_numpy())
     by_key = resolved.map(len).gt(0).to_numpy()
     matched = exact | by_email | by_key
     applied = opt_out_entries.assign(
@@ -140,36 +182,7 @@ def match_opt_outs(
 
     normalised = opt_out_entries[by_key & ~exact]
     unmatched = opt_out_entries[~matched]
-    rejects = (
-        concat_rejects(
-            [
-                rejects_frame(
-                    source,
-                    normalised["row"],
-                    "employee_id",
-                    [
-                        f"{e} (roster: {', '.join(ids)})"
-                        for e, ids in zip(
-                            normalised["employee_id"], resolved[by_key & ~exact], strict=True
-                        )
-                    ],
-                    "id_matched_after_normalising",
-                    "opted_out",
-                ),
-                *(
-                    rejects_frame(
-                        source, part["row"], column, part[key], "matches_nobody", "not_applied"
-                    )
-                    for column, key, part in (
-                        ("employee_id", "employee_id", unmatched[unmatched["employee_id"].ne("")]),
-                        ("email", "email_key", unmatched[unmatched["employee_id"].eq("")]),
-                    )
-                ),
-            ]
-        )
-        .sort_values("row", kind="stable")
-        .reset_index(drop=True)
-    )
+    rejects = _listed_entries(source, normalised, resolved[by_key & ~exact], unmatched)
     warnings = []
     if len(normalised):
         warnings.append(

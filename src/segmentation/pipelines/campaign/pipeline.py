@@ -1,4 +1,4 @@
-"""Wiring of the campaign stage; the logic lives in ``nodes.py``."""
+"""Wiring of the campaign stage; the node functions are gathered in ``nodes.py``."""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -12,6 +12,7 @@ LANGUAGES = "params:campaign.languages"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
+    # Wiring only: one node per entry; long because the stage has 10 nodes.
     return Pipeline(
         [
             # Reads parameters only, so it runs first (its name sorts before every

@@ -118,65 +118,87 @@ def build_playbook(
         {name: playbook_params[name] for name in RULE_FAMILIES},
         survey_figures(questionnaire, figures_params),
     )
-    explanations = playbook_params["explanations"]
-    playbook: dict[str, Any] = {}
-    for persona_id, entry in persona_figures.items():
-        figures = entry["figures"]
-        propositions = _value_propositions(
-            figures,
-            playbook_params["value_propositions"],
-            construct_labels,
-            roles[NEEDS],
-            explanations,
-        )
-        ranking = score_channels(
-            figures, channels, construct_labels, labels["work_patterns"], decimals
-        )
-        top = top_channels(
-            ranking, channels["top_n"], channels["min_reach"], explanations["channel_rank"]
-        )
-        four_ps = apply_rules(families["four_ps"], figures)
-        four_ps["product"] = {
-            "message_angle": _message_angle(
-                propositions,
-                playbook_params["value_propositions"]["message_angle"],
-                explanations["message_angle"],
-            ),
-            **four_ps["product"],
-        }
-        playbook[persona_id] = {
-            "persona_id": persona_id,
-            "name": dict(entry["name"]),
-            "broad": False,
-            "figures": dict(figures),
-            "value_propositions": propositions,
-            "channels": {
-                "top": top,
-                "ranking": [
-                    {
-                        k: c[k]
-                        for k in (
-                            "channel",
-                            "construct",
-                            "score",
-                            "preference",
-                            "preference_z",
-                            "behaviour",
-                            "reach",
-                        )
-                    }
-                    for c in ranking
-                ],
-            },
-            "four_ps": four_ps,
-            "gamification": apply_rules(families["gamification"], figures)
-            if roles[GAMIFICATION]
-            else {},
-            "training": apply_rules(families["training"], figures),
-            "lists": [list_name(persona_id, c["channel"]) for c in top],
-        }
+    setting = {
+        "params": playbook_params,
+        "roles": roles,
+        "channels": channels,
+        "families": families,
+        "construct_labels": construct_labels,
+        "work_pattern_labels": labels["work_patterns"],
+        "decimals": decimals,
+    }
+    playbook = {
+        persona_id: _persona_entry(persona_id, entry, setting)
+        for persona_id, entry in persona_figures.items()
+    }
     unassigned = naming["unassigned"]
-    playbook[unassigned["id"]] = {
+    playbook[unassigned["id"]] = _unassigned_entry(unassigned, playbook_params, channels, languages)
+    return playbook
+
+
+RANKING_KEYS = ("channel", "construct", "score", "preference", "preference_z", "behaviour", "reach")
+
+
+def _persona_entry(
+    persona_id: str, entry: Mapping[str, Any], setting: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One persona's playbook entry, from its figures and the survey's setting."""
+    params, roles, channels = setting["params"], setting["roles"], setting["channels"]
+    families, explanations = setting["families"], params["explanations"]
+    figures = entry["figures"]
+    propositions = _value_propositions(
+        figures,
+        params["value_propositions"],
+        setting["construct_labels"],
+        roles[NEEDS],
+        explanations,
+    )
+    ranking = score_channels(
+        figures,
+        channels,
+        setting["construct_labels"],
+        setting["work_pattern_labels"],
+        setting["decimals"],
+    )
+    top = top_channels(
+        ranking, channels["top_n"], channels["min_reach"], explanations["channel_rank"]
+    )
+    four_ps = apply_rules(families["four_ps"], figures)
+    four_ps["product"] = {
+        "message_angle": _message_angle(
+            propositions,
+            params["value_propositions"]["message_angle"],
+            explanations["message_angle"],
+        ),
+        **four_ps["product"],
+    }
+    return {
+        "persona_id": persona_id,
+        "name": dict(entry["name"]),
+        "broad": False,
+        "figures": dict(figures),
+        "value_propositions": propositions,
+        "channels": {
+            "top": top,
+            "ranking": [{k: c[k] for k in RANKING_KEYS} for c in ranking],
+        },
+        "four_ps": four_ps,
+        "gamification": apply_rules(families["gamification"], figures)
+        if roles[GAMIFICATION]
+        else {},
+        "training": apply_rules(families["training"], figures),
+        "lists": [list_name(persona_id, c["channel"]) for c in top],
+    }
+
+
+def _unassigned_entry(
+    unassigned: Mapping[str, Any],
+    playbook_params: Mapping[str, Any],
+    channels: Mapping[str, Any],
+    languages: Sequence[str],
+) -> dict[str, Any]:
+    """The entry of people without a persona: the broad channels and the general note."""
+    return {
         "persona_id": unassigned["id"],
         "name": {lang: unassigned[lang] for lang in languages},
         "broad": True,
@@ -188,7 +210,7 @@ def build_playbook(
                     "channel": c,
                     "label": dict(channels["catalog"][c]["label"]),
                     "rank": rank,
-                    "why": explanations["broad_channels"],
+                    "why": playbook_params["explanations"]["broad_channels"],
                 }
                 for rank, c in enumerate(channels["broad"], start=1)
             ],
@@ -198,4 +220,3 @@ def build_playbook(
         if channels["broad"]
         else [],
     }
-    return playbook
