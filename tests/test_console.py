@@ -95,7 +95,8 @@ def test_each_stage_is_announced_once_before_its_first_read_and_again_in_the_nex
     stages = stage_pipelines()
     parse_roster = next(n for n in stages["ingestion"].nodes if n.name == "parse_roster")
     parse_opt_out = next(n for n in stages["campaign"].nodes if n.name == "parse_opt_out")
-    nodes = [parse_roster, parse_opt_out]
+    check_playbook = next(n for n in stages["campaign"].nodes if n.name == "check_playbook")
+    nodes = [check_playbook, parse_roster, parse_opt_out]  # the configuration check runs first
     hook = StageProgressHook()
     with caplog.at_level(logging.INFO, logger="segmentation.console"):
         for _ in range(2):  # the hook lives as long as the process: a second run starts afresh
@@ -108,7 +109,8 @@ def test_each_stage_is_announced_once_before_its_first_read_and_again_in_the_nex
                 hook.after_node_run(node)
     messages = [r.getMessage() for r in caplog.records if not r.getMessage().startswith("  ")]
     run = [
-        "Running 2 steps in 2 stages.",
+        "Running 3 steps in 2 stages.",
+        "reading check_playbook",  # reads parameters only: its stage starts later, with its data
         "▸ ingestion (1 step)",
         "reading parse_roster",
         "▸ campaign (1 step)",

@@ -62,7 +62,7 @@ def test_stages_follow_their_data_flow(pipelines):
 
 def test_the_default_runner_finishes_each_stage_before_the_next(pipelines):
     from segmentation.pipeline_registry import stage_pipelines, stage_sequence
-    from segmentation.runner import stage_by_stage
+    from segmentation.runner import reads_only_parameters, stage_by_stage
 
     stages = stage_pipelines()
     everything = pipelines["__default__"]
@@ -73,9 +73,13 @@ def test_the_default_runner_finishes_each_stage_before_the_next(pipelines):
     for node in order:
         assert everything.node_dependencies[node] <= seen, node.name
         seen.add(node)
-    # each stage once, in the order the data flows (Kedro's own order went back and forth)
+    # the configuration checks first (a bad playbook stops the run before any input is read) ...
+    checks = [node for node in order if reads_only_parameters(node)]
+    assert {"check_playbook", "resolve_report_settings"} <= {node.name for node in checks}
+    assert order[: len(checks)] == checks
+    # ... then each stage once, in the order the data flows (Kedro's own order went back and forth)
     stage_of = {node.name: name for name, stage in stages.items() for node in stage.nodes}
-    runs = [stage_of[node.name] for node in order]
+    runs = [stage_of[node.name] for node in order[len(checks) :]]
     blocks = [name for i, name in enumerate(runs) if i == 0 or runs[i - 1] != name]
     assert blocks == stage_sequence(stages)
     kedro_runs = [stage_of[node.name] for node in everything.nodes]
@@ -84,10 +88,10 @@ def test_the_default_runner_finishes_each_stage_before_the_next(pipelines):
 
 def test_a_stage_run_alone_runs_its_handover_nodes_first(pipelines):
     from segmentation.pipeline_registry import stage_pipelines
-    from segmentation.runner import stage_by_stage
+    from segmentation.runner import reads_only_parameters, stage_by_stage
 
     stages = stage_pipelines()
     order = stage_by_stage(pipelines["campaign"], stages)
     stage_of = {node.name: name for name, stage in stages.items() for node in stage.nodes}
-    runs = [stage_of[node.name] for node in order]
+    runs = [stage_of[node.name] for node in order if not reads_only_parameters(node)]
     assert runs == sorted(runs, key=["ingestion", "campaign"].index)

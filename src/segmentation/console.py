@@ -17,6 +17,8 @@ from typing import Any
 
 from kedro.framework.hooks import hook_impl
 
+from segmentation.runner import reads_only_parameters
+
 logger = logging.getLogger("segmentation.console")
 
 # Outputs named in the closing summary, in this order, with their words.
@@ -130,9 +132,13 @@ class StageProgressHook:
         )
 
     def _enter_stage_of(self, node: Any) -> None:
-        """The stage's line, once, before anything of the stage happens (its first read included)."""
+        """The stage's line, once, before anything of the stage happens (its first read included).
+
+        A node that reads only parameters (a configuration check, run before
+        everything else) does not start its stage.
+        """
         stage = self._stages.get(node.name, "pipeline")
-        if stage not in self._stage_started:
+        if stage not in self._stage_started and not reads_only_parameters(node):
             self._stage_started[stage] = time.perf_counter()
             steps = self._remaining.get(stage, 1)
             logger.info("▸ %s (%d step%s)", stage, steps, "" if steps == 1 else "s")
@@ -153,7 +159,7 @@ class StageProgressHook:
             logger.info("    %s took %.1f s", node.name, seconds)
         stage = self._stages.get(node.name, "pipeline")
         self._remaining[stage] = self._remaining.get(stage, 1) - 1
-        if self._remaining[stage] == 0:
+        if self._remaining[stage] == 0 and stage in self._stage_started:
             logger.info(
                 "  %s done in %.1f s",
                 stage,

@@ -8,6 +8,9 @@ topological order give the same outputs; this one finishes each stage before
 the next starts (ingestion, personas, campaign, waves, report, reporting), so
 the console shows each stage once, in the order the work happens, and a
 stage's inputs are released as soon as the stages that read them are done.
+Only the nodes that read nothing but parameters (checking the playbook,
+settling the report's settings) run before all others, as they did: a
+configuration error stops the run before any input is read.
 """
 
 from __future__ import annotations
@@ -24,10 +27,20 @@ from kedro.runner import SequentialRunner
 from segmentation.pipeline_registry import stage_pipelines, stage_sequence
 
 
+def reads_only_parameters(node: Node) -> bool:
+    """A node that checks or prepares configuration: it reads parameters and no data."""
+    inputs = list(getattr(node, "inputs", None) or [])
+    return bool(inputs) and all(
+        name.startswith("params:") or name == "parameters" for name in inputs
+    )
+
+
 def stage_by_stage(pipeline: Pipeline, stages: Mapping[str, Pipeline]) -> list[Node]:
     """``pipeline``'s nodes in a topological order that finishes each stage before the next.
 
-    Among the nodes whose inputs are ready, the one of the earliest stage (in
+    The nodes that read only parameters run first, as in Kedro's order, so that
+    a bad playbook stops the run before any input is read. Then, among the
+    nodes whose inputs are ready, the one of the earliest stage (in
     :func:`stage_sequence`) runs first, then Kedro's own order. A node of no
     stage runs in Kedro's order after the stages' nodes that are ready.
     """
@@ -41,8 +54,8 @@ def stage_by_stage(pipeline: Pipeline, stages: Mapping[str, Pipeline]) -> list[N
         for parent in parents:
             children[parent].append(node)
 
-    def key(node: Node) -> tuple[int, int]:
-        return stage_rank.get(node.name, len(rank)), position[node]
+    def key(node: Node) -> tuple[bool, int, int]:
+        return not reads_only_parameters(node), stage_rank.get(node.name, len(rank)), position[node]
 
     ready = [(key(node), node) for node in kedro_order if not waiting[node]]
     heapq.heapify(ready)
