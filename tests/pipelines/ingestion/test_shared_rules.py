@@ -8,8 +8,10 @@ work come from ``globals.yml: active_statuses``.
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from segmentation.contacts import email_key
+from segmentation.errors import InputFileError
 from segmentation.pipelines.ingestion.nodes import (
     match_respondents,
     parse_roster,
@@ -142,3 +144,17 @@ def test_without_a_status_column_everyone_gets_the_first_active_status(tmp_path,
         raw, {**roster_params, "active_statuses": ["leave", "active"]}, WAVE, None
     )
     assert roster["employment_status"].tolist() == ["leave", "leave"]
+
+
+def test_no_active_employee_names_the_statuses_that_count(tmp_path, roster_params):
+    rows = [roster_row("1", employment_status="leave"), roster_row("2", employment_status="leave")]
+    params = {**roster_params, "active_statuses": ["active", "terminated"]}
+    with pytest.raises(InputFileError) as caught:
+        _roster(tmp_path, rows, params)
+    message = str(caught.value)
+    assert "no employee of the roster is active: employment_status is leave (2)." in message
+    assert (
+        "The statuses that count as active are active, terminated "
+        "(active_statuses in conf/base/globals.yml)." in message
+    )
+    assert "with 'active' or 'terminated' for people at work" in message and "\n" not in message
