@@ -277,7 +277,9 @@ _COMMON_DATE_SHAPES = (
     ),
     (r"^(?P<first>\d{1,2})/(?P<second_part>\d{1,2})/(?P<year>\d{4})$", "%m/%d/%Y", "%d/%m/%Y"),
     (
-        r"^(?P<first>\d{1,2})/(?P<second_part>\d{1,2})/(?P<year>\d{4}) " + _TIME + r":(?P<second>\d{2})$",
+        r"^(?P<first>\d{1,2})/(?P<second_part>\d{1,2})/(?P<year>\d{4}) "
+        + _TIME
+        + r":(?P<second>\d{2})$",
         "%m/%d/%Y %H:%M:%S",
         "%d/%m/%Y %H:%M:%S",
     ),
@@ -310,6 +312,15 @@ def _date_parts(parts: pa.StructArray, dayfirst: bool) -> dict[str, np.ndarray]:
         found["month"], found["day"] = (second, first) if dayfirst else (first, second)
     zeros = np.zeros(len(parts), dtype=np.int64)
     return {name: found.get(name, zeros) for name in _PART_RANGES}
+
+
+def _as_nanoseconds(stamps: pd.Series) -> np.ndarray:
+    """Parsed dates as datetime64[ns]; one that nanoseconds cannot hold (before 1677 or after
+    2262, e.g. a hire date typed as 1650) becomes NaT, so it is rejected as unparseable
+    instead of stopping the run."""
+    stamps = pd.Series(stamps)
+    inside = (stamps >= pd.Timestamp.min) & (stamps <= pd.Timestamp.max)
+    return stamps.where(inside).astype("datetime64[ns]").to_numpy()
 
 
 def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
@@ -349,12 +360,10 @@ def _parse_common_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
         ).to_numpy(dtype="datetime64[ns]")
         if not usual.all():
             rare = pd.Series(text.filter(pa.array(mask)).filter(pa.array(~usual)).to_pylist())
-            parsed[~usual] = (
+            parsed[~usual] = _as_nanoseconds(
                 pd.to_datetime(
                     rare, format=dayfirst_format if dayfirst else monthfirst, errors="coerce"
                 )
-                .astype("datetime64[ns]")
-                .to_numpy()
             )
         out[todo[mask]] = parsed
         todo, text = todo[~mask], text.filter(pa.array(~mask))
@@ -416,7 +425,7 @@ def parse_dates(
     if todo.any():
         rest = values[todo]
         parsed = map_unique(rest, lambda v: _parse_one_date(str(v), dayfirst, pivot))
-        dates[todo] = pd.to_datetime(parsed, errors="coerce").astype("datetime64[ns]").to_numpy()
+        dates[todo] = _as_nanoseconds(pd.to_datetime(parsed, errors="coerce"))
     bad = dates.isna() & values.astype(str).str.strip().ne("")
     return dates, bad
 

@@ -126,6 +126,25 @@ def test_a_hire_date_in_the_future_or_before_birth_is_rejected(tmp_path, roster_
     ]
 
 
+def test_a_hire_date_beyond_the_calendar_is_rejected_not_a_crash(tmp_path, roster_params):
+    """Years that nanosecond timestamps cannot hold (before 1677, after 2262) stopped the run."""
+    _, rejects, _, _ = _roster(
+        tmp_path,
+        [
+            roster_row("00001", hire_date="1650-01-01"),
+            roster_row("00002", hire_date="01/02/1650"),
+            roster_row("00003", hire_date="9999-12-31 10:00:00"),
+            roster_row("00004", hire_date="2018-03-01"),
+        ],
+        roster_params,
+    )
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "hire_date", "1650-01-01", "invalid_date"],
+        [3, "hire_date", "01/02/1650", "invalid_date"],
+        [4, "hire_date", "9999-12-31 10:00:00", "invalid_date"],
+    ]
+
+
 def test_a_birth_year_beyond_the_calendar_is_rejected_not_a_crash(tmp_path, roster_params):
     """A row shifted by a bare CR (birth_year '03118') must not crash the hire-before-birth check."""
     _, rejects, _, _ = _roster(
