@@ -98,8 +98,8 @@ def _persona_names(
     missing = np.equal(np.array(names, dtype=object), None)
     for i, language in enumerate(languages):
         fallback = np.flatnonzero(missing[codes[i]])
-        own = assigned_name(people, language).to_numpy(dtype=object)[fallback]
-        first = people["persona_name"].to_numpy(dtype=object)[fallback]
+        own = assigned_name(people, language).iloc[fallback].to_numpy(dtype=object)
+        first = people["persona_name"].iloc[fallback].to_numpy(dtype=object)
         for row, mine, other in zip(fallback, own, first, strict=True):
             codes[i, row] = len(names)
             names.append(
