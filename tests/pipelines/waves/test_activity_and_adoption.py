@@ -84,7 +84,9 @@ def test_an_email_matches_the_same_person_as_in_ingestion_and_the_campaign(tmp_p
     """Emails fold by segmentation.contacts.email_key: case and every space (inner too) ignored."""
     from segmentation.contacts import email_key
 
-    contacts = CONTACTS.assign(email=["ann@corp.example", "Ben @Corp.Example", None])
+    # ingestion keeps the roster's emails folded by the same rule
+    roster_emails = pd.Series(["Ann@Corp.Example", "Ben @Corp.Example", None])
+    contacts = CONTACTS.assign(email=email_key(roster_emails).where(roster_emails.notna(), None))
     log = (
         "employee_id,email,timestamp,action\n"
         ',"ANN @corp. example",2026-09-01,visit\n'

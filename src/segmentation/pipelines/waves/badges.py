@@ -1,0 +1,281 @@
+"""Badges per org unit, by the rules in ``waves.gamification.badges``.
+
+Only units of at least ``min_unit_size`` people (and never fewer than the
+anonymity threshold) can win one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segmentation.anonymity import OTHER, check_min_group, shown_split
+from segmentation.jsonable import to_plain
+from segmentation.waves import wave_end, wave_sort_key
+
+from .measures import DAY, in_window, metric_names
+
+logger = logging.getLogger(__name__)
+
+RULES = ("first_to_reach", "highest", "most_improved")
+AWARDED, HELD, NOT_AWARDED = "awarded", "held", "not_awarded"
+PER_HEAD = "conversations_per_head"
+
+
+def unit_figures(
+    adoption_people: pd.DataFrame,
+    activity: pd.DataFrame,
+    metrics: Sequence[str],
+    end: pd.Timestamp,
+    gamification: Mapping[str, Any],
+    min_group: int,
+) -> pd.DataFrame:
+    """Per org unit: size, whether it can win a badge, each measure's count and share, conversations per head."""
+    units = adoption_people.groupby("org_unit")
+    table = units.size().to_frame("population")
+    for metric in metrics:
+        table[metric] = units[metric].sum().astype(int)
+        table[f"{metric}_share"] = table[metric] / table["population"]
+    spec = gamification["conversations"]
+    talk = activity[in_window(activity, spec["actions"], end, spec.get("window_days"))]
+    unit_of = adoption_people.set_index("pid")["org_unit"]
+    talk_units = unit_of.reindex(talk["pid"]).dropna()
+    table["conversations"] = (
+        talk_units.value_counts().reindex(table.index, fill_value=0).astype(int)
+    )
+    table[PER_HEAD] = table["conversations"] / table["population"]
+    table["eligible"] = table["population"] >= max(
+        min_group, int(gamification.get("min_unit_size") or 0)
+    )
+    return table.sort_index()
+
+
+def crossing_days(
+    adoption_people: pd.DataFrame,
+    activity: pd.DataFrame,
+    spec: Mapping[str, Any],
+    threshold: float,
+    end: pd.Timestamp,
+    units: pd.Series,
+) -> dict[str, pd.Timestamp]:
+    """The first day each unit's share of a measure went past ``threshold``, day by day from the log.
+
+    A person counts on day d when the log has one of the measure's actions in
+    the ``window_days`` days up to d (or at any time up to d without a
+    window), exactly as the measure is defined at the wave's end.
+    """
+    members = adoption_people.loc[
+        adoption_people["org_unit"].isin(units.index), ["pid", "org_unit"]
+    ]
+    rows = activity[
+        activity["action"].isin(list(spec["actions"])) & (activity["timestamp"] < end + DAY)
+    ]
+    days = (
+        rows.assign(day=rows["timestamp"].dt.normalize())[["pid", "day"]]
+        .drop_duplicates()
+        .merge(members, on="pid")
+        .sort_values(["pid", "day"], kind="stable")
+    )
+    if days.empty:
+        return {}
+    first = days["day"].min()
+    n_days = int((end - first).days) + 1
+    day = (days["day"] - first).dt.days.to_numpy()
+    person = pd.factorize(days["pid"])[0]
+    window = spec.get("window_days")
+    if window:
+        # merge each person's windows [visit, visit + window - 1] into spells
+        starts = np.r_[True, (person[1:] != person[:-1]) | (day[1:] > day[:-1] + int(window))]
+        begin = np.flatnonzero(starts)
+        stop = np.minimum(np.maximum.reduceat(day, begin) + int(window) - 1, n_days - 1)
+        spell_start = day[begin]
+    else:
+        begin = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+        spell_start = day[begin]
+        stop = np.full(len(begin), n_days - 1)
+    unit_codes, unit_names = pd.factorize(days["org_unit"].to_numpy()[begin])
+    change = np.zeros((len(unit_names), n_days + 1), dtype=np.int64)
+    np.add.at(change, (unit_codes, spell_start), 1)
+    np.add.at(change, (unit_codes, stop + 1), -1)
+    counting = change.cumsum(axis=1)[:, :n_days]
+    shares = counting / units.reindex(unit_names).to_numpy(dtype=float)[:, None]
+    out = {}
+    for i, unit in enumerate(unit_names):
+        past = np.flatnonzero(shares[i] > threshold)
+        if len(past):
+            out[str(unit)] = first + int(past[0]) * DAY
+    return out
+
+
+def _held(
+    badge_id: str, wave_history: Mapping[str, Any], wave: str
+) -> tuple[list[str], str] | None:
+    """The units that won a once-only badge in an earlier wave, and that wave."""
+    for w in sorted(wave_history, key=wave_sort_key):
+        if wave_sort_key(w) >= wave_sort_key(wave):
+            continue
+        for award in (wave_history[w].get("badges") or {}).get("awards", []):
+            if (
+                award.get("badge_id") == badge_id
+                and award.get("status") in (AWARDED, HELD)
+                and award.get("units")
+            ):
+                return list(award["units"]), award.get("since") or w
+    return None
+
+
+def _previous_shares(
+    wave_history: Mapping[str, Any], wave: str, metric: str
+) -> tuple[str | None, dict[str, float]]:
+    """Each unit's share of ``metric`` in the latest earlier wave that had an activity log."""
+    earlier = [
+        w
+        for w, e in wave_history.items()
+        if wave_sort_key(w) < wave_sort_key(wave) and (e.get("adoption") or {}).get("activity_log")
+    ]
+    if not earlier:
+        return None, {}
+    w = max(earlier, key=wave_sort_key)
+    rows = wave_history[w]["adoption"].get("groups", {}).get("org_unit", [])
+    return w, {
+        r["key"]: r[f"{metric}_share"]
+        for r in rows
+        if r.get(f"{metric}_share") is not None and r["key"] != OTHER
+    }
+
+
+def award_badges(
+    adoption_people: pd.DataFrame,
+    activity: pd.DataFrame,
+    activity_accounting: Mapping[str, Any],
+    wave_history: Mapping[str, Any],
+    wave: str,
+    gamification: Mapping[str, Any],
+    adoption: Mapping[str, Any],
+    anonymity: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Each badge rule's winners this wave (``awarded``), an earlier winner's once-only badge
+    (``held``), or ``not_awarded`` with the reason."""
+    min_group = check_min_group(anonymity)
+    metrics = metric_names(adoption)
+    end = wave_end(wave, adoption.get("wave_end"))
+    measured = bool(activity_accounting.get("present"))
+    table = unit_figures(adoption_people, activity, metrics, end, gamification, min_group)
+    eligible = table[table["eligible"]]
+    awards = []
+    for rule in gamification["badges"]:
+        kind, metric = rule["rule"], rule["metric"]
+        if kind not in RULES:
+            raise ValueError(f"badge {rule['id']}: rule must be one of {RULES}, got '{kind}'")
+        if metric not in [*metrics, PER_HEAD] or (kind != "highest" and metric not in metrics):
+            raise ValueError(f"badge {rule['id']}: unknown metric '{metric}' for rule {kind}")
+        award: dict[str, Any] = {
+            "badge_id": rule["id"],
+            "rule": kind,
+            "metric": metric,
+            "name": dict(rule["name"]),
+            "description": dict(rule["description"]),
+            "status": NOT_AWARDED,
+            "units": [],
+            "value": None,
+            "since": None,
+            "reason": None,
+        }
+        held = _held(rule["id"], wave_history, wave) if kind == "first_to_reach" else None
+        if held:
+            award.update({"status": HELD, "units": held[0], "since": held[1]})
+        elif not measured:
+            award["reason"] = "no_activity_log"
+        elif eligible.empty:
+            award["reason"] = "no_unit_large_enough"
+        elif kind == "first_to_reach":
+            days = crossing_days(
+                adoption_people,
+                activity,
+                adoption["metrics"][metric],
+                float(rule["threshold"]),
+                end,
+                eligible["population"],
+            )
+            if days:
+                first_day = min(days.values())
+                winners = sorted(u for u, d in days.items() if d == first_day)
+                award.update(
+                    {
+                        "status": AWARDED,
+                        "units": winners,
+                        "since": str(wave),
+                        "date": first_day.date().isoformat(),
+                    }
+                )
+            else:
+                award["reason"] = "no_unit_qualifies"
+        elif kind == "highest":
+            best = eligible[metric].max()
+            if best >= float(rule.get("min_value", 0)) and best > 0:
+                award.update(
+                    {
+                        "status": AWARDED,
+                        "units": sorted(eligible.index[eligible[metric] == best]),
+                        "since": str(wave),
+                    }
+                )
+            else:
+                award["reason"] = "no_unit_qualifies"
+        else:
+            previous_wave, before = _previous_shares(wave_history, wave, metric)
+            gains = pd.Series(
+                {
+                    u: eligible.at[u, f"{metric}_share"] - s
+                    for u, s in before.items()
+                    if u in eligible.index
+                },
+                dtype=float,
+            )
+            if previous_wave is None:
+                award["reason"] = "no_earlier_wave"
+            elif not gains.empty and gains.max() >= float(rule["min_gain"]):
+                award.update(
+                    {
+                        "status": AWARDED,
+                        "units": sorted(gains.index[gains == gains.max()]),
+                        "since": str(wave),
+                        "compared_with": previous_wave,
+                    }
+                )
+            else:
+                award["reason"] = "no_unit_qualifies"
+        if award["status"] == AWARDED and len(award["units"]) == 1:
+            unit = award["units"][0]
+            if kind == "most_improved":
+                value = eligible.at[unit, f"{metric}_share"] - before[unit]
+                shown = shown_split(
+                    int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
+                )
+            elif metric == PER_HEAD:
+                value, shown = eligible.at[unit, PER_HEAD], True
+            else:
+                value = eligible.at[unit, f"{metric}_share"]
+                shown = shown_split(
+                    int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
+                )
+            award["value"] = float(value) if shown else None
+        awards.append(award)
+    by_unit: dict[str, list[str]] = {}
+    for award in awards:
+        for unit in award["units"]:
+            by_unit.setdefault(unit, []).append(award["badge_id"])
+    return to_plain(
+        {
+            "wave": str(wave),
+            "activity_log": measured,
+            "min_unit_size": max(min_group, int(gamification.get("min_unit_size") or 0)),
+            "eligible_units": int(len(eligible)),
+            "awards": awards,
+            "by_unit": dict(sorted(by_unit.items())),
+        }
+    )
