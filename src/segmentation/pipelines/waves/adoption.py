@@ -183,6 +183,63 @@ def _breakdown(
     return out
 
 
+def _overall(
+    people: pd.DataFrame,
+    metrics: list[str],
+    targets: Mapping[str, Any],
+    measured: bool,
+    min_group: int,
+) -> dict[str, Any]:
+    """Everyone measured: each measure's count and share, shown when neither it nor the rest is small."""
+    total = len(people)
+    overall: dict[str, Any] = {"population": total if total >= min_group else None}
+    for metric in metrics:
+        count = int(people[metric].sum())
+        shown = measured and shown_split(count, total, min_group)
+        overall[metric] = count if shown else None
+        overall[f"{metric}_share"] = count / total if shown else None
+        overall[f"{metric}_on_track"] = (
+            (count / total >= targets[metric]) if shown and targets[metric] is not None else None
+        )
+    return overall
+
+
+def _persona_sizes(persona_assignments: pd.DataFrame, min_group: int) -> tuple[list[dict], int]:
+    """Each persona's survey respondents and share of them (small ones hidden); and how many there are."""
+    respondents = persona_assignments[persona_assignments["assignment_source"] == SURVEY]
+    sizes = respondents.groupby("persona_id").size()
+    order = sorted(sizes.index, key=lambda p: persona_sort_key(str(p)))
+    sizes = sizes.reindex(order)
+    hidden = suppress_cells(sizes.to_frame("n").T, min_group, protect_columns=False).iloc[0]
+    names = respondents.drop_duplicates("persona_id").set_index("persona_id")
+    return [
+        {
+            "persona_id": str(p),
+            "name": str(names.at[p, "persona_name"]),
+            "name_he": str(names.at[p, "persona_name_he"]),
+            "respondents": None if hidden[p] else int(sizes[p]),
+            "share": None if hidden[p] else float(sizes[p] / sizes.sum()),
+        }
+        for p in order
+    ], int(len(respondents))
+
+
+def _metric_definition(key: str, spec: Mapping[str, Any], end: pd.Timestamp) -> dict[str, Any]:
+    """A measure as the summary states it: labels, actions, window and target."""
+    return {
+        "key": key,
+        "label": dict(spec["label"]),
+        "definition": dict(spec["definition"]),
+        "actions": list(spec["actions"]),
+        "window_days": spec.get("window_days"),
+        "window_start": window_start(end, spec["window_days"]).date().isoformat()
+        if spec.get("window_days")
+        else None,
+        "target": spec.get("target"),
+        "benchmark": spec.get("benchmark"),
+    }
+
+
 def summarise_adoption(
     adoption_people: pd.DataFrame,
     persona_assignments: pd.DataFrame,
@@ -203,20 +260,9 @@ def summarise_adoption(
     specs = adoption["metrics"]
     targets = {m: specs[m].get("target") for m in metrics}
     end = wave_end(wave, adoption.get("wave_end"))
-    people = adoption_people
-    total = len(people)
-    overall: dict[str, Any] = {"population": total if total >= min_group else None}
-    for metric in metrics:
-        count = int(people[metric].sum())
-        shown = measured and shown_split(count, total, min_group)
-        overall[metric] = count if shown else None
-        overall[f"{metric}_share"] = count / total if shown else None
-        overall[f"{metric}_on_track"] = (
-            (count / total >= targets[metric]) if shown and targets[metric] is not None else None
-        )
     groups = {
         name: _breakdown(
-            people,
+            adoption_people,
             "persona_id" if name == "persona" else name,
             metrics,
             targets,
@@ -225,48 +271,19 @@ def summarise_adoption(
         )
         for name in adoption["breakdowns"]
     }
-    respondents = persona_assignments[persona_assignments["assignment_source"] == SURVEY]
-    sizes = respondents.groupby("persona_id").size()
-    order = sorted(sizes.index, key=lambda p: persona_sort_key(str(p)))
-    sizes = sizes.reindex(order)
-    hidden = suppress_cells(sizes.to_frame("n").T, min_group, protect_columns=False).iloc[0]
-    names = respondents.drop_duplicates("persona_id").set_index("persona_id")
-    persona_sizes = [
-        {
-            "persona_id": str(p),
-            "name": str(names.at[p, "persona_name"]),
-            "name_he": str(names.at[p, "persona_name_he"]),
-            "respondents": None if hidden[p] else int(sizes[p]),
-            "share": None if hidden[p] else float(sizes[p] / sizes.sum()),
-        }
-        for p in order
-    ]
+    persona_sizes, respondents = _persona_sizes(persona_assignments, min_group)
     return to_plain(
         {
             "wave": str(wave),
             "activity_log": measured,
             "wave_end": end.date().isoformat(),
             "min_group_size": min_group,
-            "metrics": [
-                {
-                    "key": m,
-                    "label": dict(specs[m]["label"]),
-                    "definition": dict(specs[m]["definition"]),
-                    "actions": list(specs[m]["actions"]),
-                    "window_days": specs[m].get("window_days"),
-                    "window_start": window_start(end, specs[m]["window_days"]).date().isoformat()
-                    if specs[m].get("window_days")
-                    else None,
-                    "target": specs[m].get("target"),
-                    "benchmark": specs[m].get("benchmark"),
-                }
-                for m in metrics
-            ],
+            "metrics": [_metric_definition(m, specs[m], end) for m in metrics],
             "population_statuses": list(adoption["population_statuses"]),
-            "overall": overall,
+            "overall": _overall(adoption_people, metrics, targets, measured, min_group),
             "groups": groups,
             "persona_sizes": persona_sizes,
-            "respondents": int(len(respondents)),
+            "respondents": respondents,
             "activity": dict(activity_accounting),
         }
     )

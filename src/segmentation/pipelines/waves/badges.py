@@ -148,6 +148,125 @@ def _previous_shares(
     }
 
 
+def _checked_rule(rule: Mapping[str, Any], metrics: Sequence[str]) -> tuple[str, str]:
+    """A badge rule's kind and measure, or a clear error for a rule the stage does not know."""
+    kind, metric = rule["rule"], rule["metric"]
+    if kind not in RULES:
+        raise ValueError(f"badge {rule['id']}: rule must be one of {RULES}, got '{kind}'")
+    if metric not in [*metrics, PER_HEAD] or (kind != "highest" and metric not in metrics):
+        raise ValueError(f"badge {rule['id']}: unknown metric '{metric}' for rule {kind}")
+    return kind, metric
+
+
+def _first_to_reach(
+    rule: Mapping[str, Any], spec: Mapping[str, Any], eligible: pd.DataFrame, context: dict
+) -> dict[str, Any]:
+    """The unit(s) whose share went past the threshold on the earliest day."""
+    days = crossing_days(
+        context["people"],
+        context["activity"],
+        spec,
+        float(rule["threshold"]),
+        context["end"],
+        eligible["population"],
+    )
+    if not days:
+        return {"reason": "no_unit_qualifies"}
+    first_day = min(days.values())
+    return {
+        "status": AWARDED,
+        "units": sorted(u for u, d in days.items() if d == first_day),
+        "since": context["wave"],
+        "date": first_day.date().isoformat(),
+    }
+
+
+def _highest(rule: Mapping[str, Any], metric: str, eligible: pd.DataFrame, wave: str) -> dict:
+    """The unit(s) with the highest value of the measure, at least ``min_value``."""
+    best = eligible[metric].max()
+    if best >= float(rule.get("min_value", 0)) and best > 0:
+        units = sorted(eligible.index[eligible[metric] == best])
+        return {"status": AWARDED, "units": units, "since": wave}
+    return {"reason": "no_unit_qualifies"}
+
+
+def _most_improved(
+    rule: Mapping[str, Any], metric: str, eligible: pd.DataFrame, context: dict
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """The unit(s) whose share grew most since the last wave with a log, by at least ``min_gain``;
+    and each unit's share then."""
+    previous_wave, before = _previous_shares(context["history"], context["wave"], metric)
+    gains = pd.Series(
+        {
+            u: eligible.at[u, f"{metric}_share"] - s
+            for u, s in before.items()
+            if u in eligible.index
+        },
+        dtype=float,
+    )
+    if previous_wave is None:
+        return {"reason": "no_earlier_wave"}, before
+    if not gains.empty and gains.max() >= float(rule["min_gain"]):
+        return {
+            "status": AWARDED,
+            "units": sorted(gains.index[gains == gains.max()]),
+            "since": context["wave"],
+            "compared_with": previous_wave,
+        }, before
+    return {"reason": "no_unit_qualifies"}, before
+
+
+def _award_value(
+    kind: str, metric: str, unit: str, eligible: pd.DataFrame, before: dict, min_group: int
+) -> float | None:
+    """The one winner's figure (its share, gain or conversations per head), None when not safe to show."""
+    if metric == PER_HEAD and kind != "most_improved":
+        return float(eligible.at[unit, PER_HEAD])
+    share = eligible.at[unit, f"{metric}_share"]
+    value = share - before[unit] if kind == "most_improved" else share
+    count, population = int(eligible.at[unit, metric]), int(eligible.at[unit, "population"])
+    return float(value) if shown_split(count, population, min_group) else None
+
+
+def _award(rule: Mapping[str, Any], eligible: pd.DataFrame, context: dict) -> dict[str, Any]:
+    """One badge rule's outcome this wave."""
+    kind, metric = _checked_rule(rule, context["metrics"])
+    award: dict[str, Any] = {
+        "badge_id": rule["id"],
+        "rule": kind,
+        "metric": metric,
+        "name": dict(rule["name"]),
+        "description": dict(rule["description"]),
+        "status": NOT_AWARDED,
+        "units": [],
+        "value": None,
+        "since": None,
+        "reason": None,
+    }
+    held = (
+        _held(rule["id"], context["history"], context["wave"]) if kind == "first_to_reach" else None
+    )
+    before: dict[str, float] = {}
+    if held:
+        award.update({"status": HELD, "units": held[0], "since": held[1]})
+    elif not context["measured"]:
+        award["reason"] = "no_activity_log"
+    elif eligible.empty:
+        award["reason"] = "no_unit_large_enough"
+    elif kind == "first_to_reach":
+        award.update(_first_to_reach(rule, context["specs"][metric], eligible, context))
+    elif kind == "highest":
+        award.update(_highest(rule, metric, eligible, context["wave"]))
+    else:
+        outcome, before = _most_improved(rule, metric, eligible, context)
+        award.update(outcome)
+    if award["status"] == AWARDED and len(award["units"]) == 1:
+        award["value"] = _award_value(
+            kind, metric, award["units"][0], eligible, before, context["min_group"]
+        )
+    return award
+
+
 def award_badges(
     adoption_people: pd.DataFrame,
     activity: pd.DataFrame,
@@ -166,105 +285,18 @@ def award_badges(
     measured = bool(activity_accounting.get("present"))
     table = unit_figures(adoption_people, activity, metrics, end, gamification, min_group)
     eligible = table[table["eligible"]]
-    awards = []
-    for rule in gamification["badges"]:
-        kind, metric = rule["rule"], rule["metric"]
-        if kind not in RULES:
-            raise ValueError(f"badge {rule['id']}: rule must be one of {RULES}, got '{kind}'")
-        if metric not in [*metrics, PER_HEAD] or (kind != "highest" and metric not in metrics):
-            raise ValueError(f"badge {rule['id']}: unknown metric '{metric}' for rule {kind}")
-        award: dict[str, Any] = {
-            "badge_id": rule["id"],
-            "rule": kind,
-            "metric": metric,
-            "name": dict(rule["name"]),
-            "description": dict(rule["description"]),
-            "status": NOT_AWARDED,
-            "units": [],
-            "value": None,
-            "since": None,
-            "reason": None,
-        }
-        held = _held(rule["id"], wave_history, wave) if kind == "first_to_reach" else None
-        if held:
-            award.update({"status": HELD, "units": held[0], "since": held[1]})
-        elif not measured:
-            award["reason"] = "no_activity_log"
-        elif eligible.empty:
-            award["reason"] = "no_unit_large_enough"
-        elif kind == "first_to_reach":
-            days = crossing_days(
-                adoption_people,
-                activity,
-                adoption["metrics"][metric],
-                float(rule["threshold"]),
-                end,
-                eligible["population"],
-            )
-            if days:
-                first_day = min(days.values())
-                winners = sorted(u for u, d in days.items() if d == first_day)
-                award.update(
-                    {
-                        "status": AWARDED,
-                        "units": winners,
-                        "since": str(wave),
-                        "date": first_day.date().isoformat(),
-                    }
-                )
-            else:
-                award["reason"] = "no_unit_qualifies"
-        elif kind == "highest":
-            best = eligible[metric].max()
-            if best >= float(rule.get("min_value", 0)) and best > 0:
-                award.update(
-                    {
-                        "status": AWARDED,
-                        "units": sorted(eligible.index[eligible[metric] == best]),
-                        "since": str(wave),
-                    }
-                )
-            else:
-                award["reason"] = "no_unit_qualifies"
-        else:
-            previous_wave, before = _previous_shares(wave_history, wave, metric)
-            gains = pd.Series(
-                {
-                    u: eligible.at[u, f"{metric}_share"] - s
-                    for u, s in before.items()
-                    if u in eligible.index
-                },
-                dtype=float,
-            )
-            if previous_wave is None:
-                award["reason"] = "no_earlier_wave"
-            elif not gains.empty and gains.max() >= float(rule["min_gain"]):
-                award.update(
-                    {
-                        "status": AWARDED,
-                        "units": sorted(gains.index[gains == gains.max()]),
-                        "since": str(wave),
-                        "compared_with": previous_wave,
-                    }
-                )
-            else:
-                award["reason"] = "no_unit_qualifies"
-        if award["status"] == AWARDED and len(award["units"]) == 1:
-            unit = award["units"][0]
-            if kind == "most_improved":
-                value = eligible.at[unit, f"{metric}_share"] - before[unit]
-                shown = shown_split(
-                    int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
-                )
-            elif metric == PER_HEAD:
-                value, shown = eligible.at[unit, PER_HEAD], True
-            else:
-                value = eligible.at[unit, f"{metric}_share"]
-                shown = shown_split(
-                    int(eligible.at[unit, metric]), int(eligible.at[unit, "population"]), min_group
-                )
-            award["value"] = float(value) if shown else None
-        awards.append(award)
+    context = {
+        "people": adoption_people,
+        "activity": activity,
+        "history": wave_history,
+        "wave": str(wave),
+        "end": end,
+        "metrics": metrics,
+        "specs": adoption["metrics"],
+        "measured": measured,
+        "min_group": min_group,
+    }
+    awards = [_award(rule, eligible, context) for rule in gamification["badges"]]
     by_unit: dict[str, list[str]] = {}
     for award in awards:
         for unit in award["units"]:

@@ -1,4 +1,4 @@
-"""Wiring of the waves stage; the logic lives in ``nodes.py`` and ``gamification.py``.
+"""Wiring of the waves stage; ``nodes.py`` and ``gamification.py`` name the nodes.
 
 Persona identities across waves are kept by the personas stage
 (``personas/identities.py``); this stage reads them (``persona_identities``).
@@ -14,6 +14,7 @@ GAMIFICATION = "params:waves.gamification"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
+    # Wiring only: one node per entry; long because the stage has 9 nodes with many inputs.
     return Pipeline(
         [
             Node(

@@ -35,6 +35,22 @@ def file_key(unit: str) -> str:
     return f"{slug}-{hashlib.sha256(str(unit).encode('utf-8')).hexdigest()[:8]}"
 
 
+def _mark_targets(ax, style: ch.ChartStyle, targets: Sequence[float | None], label: str) -> None:
+    """A line at each measure's target, labelled above it."""
+    for m, target in enumerate(targets):
+        if target is not None:
+            ax.plot([target, target], [m - 0.45, m + 0.45], color=style.palette["secondary"], lw=2)
+            ax.text(
+                target,
+                m - 0.48,
+                style.text(f"{label} {target:.0%}"),
+                color=style.palette["secondary"],
+                fontsize=7.5,
+                ha="center",
+                va="bottom",
+            )
+
+
 def progress_chart(
     style: ch.ChartStyle,
     title: str,
@@ -73,20 +89,7 @@ def progress_chart(
                     fontsize=8,
                     ha="right" if style.rtl else "left",
                 )
-        for m, target in enumerate(targets):
-            if target is not None:
-                ax.plot(
-                    [target, target], [m - 0.45, m + 0.45], color=style.palette["secondary"], lw=2
-                )
-                ax.text(
-                    target,
-                    m - 0.48,
-                    style.text(f"{target_label} {target:.0%}"),
-                    color=style.palette["secondary"],
-                    fontsize=7.5,
-                    ha="center",
-                    va="bottom",
-                )
+        _mark_targets(ax, style, targets, target_label)
         ax.set_yticks(range(n))
         ax.set_yticklabels([style.text(x) for x in metric_labels])
         ax.invert_yaxis()
