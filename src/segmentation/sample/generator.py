@@ -36,6 +36,7 @@ from segmentation.sample.survey import (
     DEFECT_KINDS,
     NOISE_SD,
     OFFSET_SD,
+    WaveSettings,
     WaveTruth,
     item_structure,
     simulate_wave,
@@ -396,7 +397,7 @@ def generate_organisation(
     for i, wave in enumerate(waves):
         able = (hire < starts[i]) & ((status == "active") | (status == "leave"))
         wrng = np.random.default_rng([seed, 4, i])
-        table, wave_truth, responded = simulate_wave(
+        settings = WaveSettings(
             wave=wave,
             survey_format=formats[wave],
             roster=roster,
@@ -410,8 +411,8 @@ def generate_organisation(
             reverse=reverse,
             id_width=meta["id_width"],
             max_id=meta["max_id"],
-            rng=wrng,
         )
+        table, wave_truth, responded = simulate_wave(settings, wrng)
         answers[wave], truth[wave] = table, wave_truth
         previous = responded & able
         report(f"wave {wave}: {len(table):,} survey rows ({formats[wave]})")

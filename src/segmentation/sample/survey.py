@@ -250,46 +250,59 @@ def _count(rng, base: int, rate: float, minimum: int) -> int:
     return max(minimum, int(round(base * rate)) + int(rng.integers(-1, 2)))
 
 
-def simulate_wave(
-    *,
-    wave: str,
-    survey_format: str,
-    roster: pd.DataFrame,
-    persona: np.ndarray,
-    able: np.ndarray,
-    previous: np.ndarray | None,
-    offsets: np.ndarray,
-    codebook: Codebook,
-    item_means: np.ndarray,
-    item_construct: np.ndarray,
-    reverse: np.ndarray,
-    id_width: int,
-    max_id: int,
-    rng: np.random.Generator,
-) -> tuple[pd.DataFrame, WaveTruth, np.ndarray]:
-    """One wave: the answers table (one row per export row) and its truth.
+@dataclass(frozen=True)
+class WaveSettings:
+    """What one wave is simulated from: the wave and its export shape, the roster and what was
+    planted in it (personas, personal offsets, item means), and how employee ids are written.
 
     ``able``: employees who could answer (active, or on leave, hired before the
     wave). ``previous``: who answered the previous wave (None for the first).
-    Returns the answers, the truth and the mask of roster employees with a row.
     """
-    n = len(roster)
-    status = roster["employment_status"].to_numpy()
-    active = status == "active"
-    if previous is None:
+
+    wave: str
+    survey_format: str
+    roster: pd.DataFrame
+    persona: np.ndarray
+    able: np.ndarray
+    previous: np.ndarray | None
+    offsets: np.ndarray
+    codebook: Codebook
+    item_means: np.ndarray
+    item_construct: np.ndarray
+    reverse: np.ndarray
+    id_width: int
+    max_id: int
+
+
+@dataclass
+class _Rows:
+    """The export's rows before sorting: whose (roster position, -1 unknown) and which defect."""
+
+    emp: np.ndarray
+    kind: np.ndarray
+    known: np.ndarray
+    n_unknown: int
+
+
+def _who_responds(settings: WaveSettings, rng: np.random.Generator) -> np.ndarray:
+    """Which roster employees answer this wave (more often when they answered the last one)."""
+    status = settings.roster["employment_status"].to_numpy()
+    n = len(settings.roster)
+    if settings.previous is None:
         p = np.full(n, FIRST_WAVE_RATE)
     else:
-        p = np.where(previous, REPEAT_RATE, NEW_RATE)
+        p = np.where(settings.previous, REPEAT_RATE, NEW_RATE)
     p = np.where(status == "leave", LEAVE_RATE, p)
-    p = np.where(able, p, 0.0)
-    responded = rng.random(n) < p
-    resp_idx = np.flatnonzero(responded)
-    r = len(resp_idx)
+    p = np.where(settings.able, p, 0.0)
+    return rng.random(n) < p
 
-    items = codebook.scored_items
-    k = len(items)
-    texts = codebook.text_items
-    # defects, drawn from active respondents
+
+def _plan_rows(resp_idx: np.ndarray, active: np.ndarray, rng: np.random.Generator) -> _Rows:
+    """Every respondent once, the later duplicates and the unknown respondents, with their defects.
+
+    Unfinished and duplicated submissions are drawn from active respondents.
+    """
+    r = len(resp_idx)
     pool = resp_idx[active[resp_idx]]
     n_unf = min(_count(rng, r, 0.005, 2), len(pool) // 3)
     n_dup = min(_count(rng, r, 0.004, 2), len(pool) // 3)
@@ -297,70 +310,114 @@ def simulate_wave(
     chosen = rng.permutation(pool)
     unf_emp = np.sort(chosen[:n_unf])
     dup_emp = np.sort(chosen[n_unf : n_unf + n_dup])
-
-    # rows: every respondent once, the later duplicates, the unknown respondents
     emp = np.concatenate([resp_idx, dup_emp, np.full(n_unk, -1)])
-    m = len(emp)
     kind = np.array([""] * r + ["duplicate_later"] * n_dup + [DEFECT_UNKNOWN] * n_unk, dtype=object)
     kind[np.isin(emp, unf_emp) & (kind == "")] = DEFECT_UNFINISHED
     kind[np.isin(emp, dup_emp) & (kind == "")] = "duplicate_earlier"
-    known = emp >= 0
-    row_persona = np.where(known, persona[np.maximum(emp, 0)], rng.integers(0, len(PERSONAS), m))
+    return _Rows(emp=emp, kind=kind, known=emp >= 0, n_unknown=n_unk)
+
+
+def _answer_values(
+    settings: WaveSettings, rows: _Rows, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's persona (unknown respondents: any) and answers, a few left blank."""
+    m = len(rows.emp)
+    at = np.maximum(rows.emp, 0)
+    row_persona = np.where(rows.known, settings.persona[at], rng.integers(0, len(PERSONAS), m))
     row_offsets = np.where(
-        known[:, None],
-        offsets[np.maximum(emp, 0)],
-        rng.standard_normal((m, offsets.shape[1]), dtype=np.float32) * np.float32(OFFSET_SD),
+        rows.known[:, None],
+        settings.offsets[at],
+        rng.standard_normal((m, settings.offsets.shape[1]), dtype=np.float32)
+        * np.float32(OFFSET_SD),
     )
-    values = simulate_answers(rng, row_persona, row_offsets, item_means, item_construct, reverse)
+    values = simulate_answers(
+        rng,
+        row_persona,
+        row_offsets,
+        settings.item_means,
+        settings.item_construct,
+        settings.reverse,
+    )
     values[rng.random(values.shape) < MISSING_RATE] = np.nan
+    return row_persona, values
 
-    # later duplicates: a copy of the earlier submission with a few answers changed
-    later = np.flatnonzero(kind == "duplicate_later")
-    earlier = np.searchsorted(resp_idx, emp[later])  # the first r rows are resp_idx, sorted
-    changed_items: list[list[str]] = []
-    if len(later):
-        values[later] = values[earlier]
-        n_change = rng.integers(3, 7, size=len(later))
-        ranks = np.argsort(np.argsort(rng.random((len(later), k)), axis=1), axis=1)
-        change = ranks < n_change[:, None]
-        old = values[later]
-        delta = rng.choice(np.array([-2, -1, 1, 2], dtype=np.float32), size=old.shape)
-        new = old + delta
-        new = np.where((new < 1) | (new > 5), old - delta, new)
-        new = np.where(np.isnan(old), rng.integers(1, 6, size=old.shape).astype(np.float32), new)
-        values[later] = np.where(change, new, old)
-        changed_items = [[items[j] for j in np.flatnonzero(row)] for row in change]
 
-    # unfinished: the first few items only
-    unf_rows = np.flatnonzero(kind == DEFECT_UNFINISHED)
+def _resubmit(
+    values: np.ndarray,
+    rows: _Rows,
+    resp_idx: np.ndarray,
+    items: list[str],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Later duplicates: a copy of the earlier submission with 3 to 6 answers changed (in place).
+
+    Returns the later rows, their earlier rows and the items changed in each.
+    """
+    later = np.flatnonzero(rows.kind == "duplicate_later")
+    earlier = np.searchsorted(resp_idx, rows.emp[later])  # the first r rows are resp_idx, sorted
+    if not len(later):
+        return later, earlier, []
+    values[later] = values[earlier]
+    n_change = rng.integers(3, 7, size=len(later))
+    ranks = np.argsort(np.argsort(rng.random((len(later), len(items))), axis=1), axis=1)
+    change = ranks < n_change[:, None]
+    old = values[later]
+    delta = rng.choice(np.array([-2, -1, 1, 2], dtype=np.float32), size=old.shape)
+    new = old + delta
+    new = np.where((new < 1) | (new > 5), old - delta, new)
+    new = np.where(np.isnan(old), rng.integers(1, 6, size=old.shape).astype(np.float32), new)
+    values[later] = np.where(change, new, old)
+    return later, earlier, [[items[j] for j in np.flatnonzero(row)] for row in change]
+
+
+def _leave_unfinished(
+    values: np.ndarray, rows: _Rows, survey_format: str, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unfinished rows keep their first few answers only (in place); the rows and how many."""
+    k = values.shape[1]
+    unf_rows = np.flatnonzero(rows.kind == DEFECT_UNFINISHED)
     if survey_format == "qualtrics":
         answered = rng.integers(2, max(3, k - 2), size=len(unf_rows))
     else:  # a form with fewer than half the items answered
         answered = rng.integers(1, max(2, (k + 1) // 2), size=len(unf_rows))
     values[unf_rows] = np.where(np.arange(k)[None, :] < answered[:, None], values[unf_rows], np.nan)
+    return unf_rows, answered
 
-    # who, when, how
-    employee_id = roster["employee_id"].to_numpy(dtype=object)
+
+def _identities(settings: WaveSettings, rows: _Rows, rng: np.random.Generator) -> dict:
+    """Each row's employee id, email, name and language; made-up ones for unknown respondents."""
+    roster, known, m = settings.roster, rows.known, len(rows.emp)
+    at = np.maximum(rows.emp, 0)
     email = roster["email"].to_numpy(dtype=object)
-    row_lang = np.where(known, roster["language"].to_numpy(dtype=object)[np.maximum(emp, 0)], None)
+    row_lang = np.where(known, roster["language"].to_numpy(dtype=object)[at], None)
     row_lang = np.where(known, row_lang, np.where(rng.random(m) < 0.3, "he", "en")).astype(object)
     unk_rows = np.flatnonzero(~known)
-    unk_first, unk_last, unk_local = _unknown_people(rng, n_unk)
+    unk_first, unk_last, unk_local = _unknown_people(rng, rows.n_unknown)
     unk_email = _unknown_emails(rng, unk_local)
     # cannot happen (roster addresses have a single dot before the @), but never plant a wrong truth
     if pd.Series(email, dtype=object).isin(unk_email).any():
         raise AssertionError("an unknown respondent's e-mail is in the roster")
-    row_eid = np.where(known, employee_id[np.maximum(emp, 0)], None)
+    row_eid = np.where(known, roster["employee_id"].to_numpy(dtype=object)[at], None)
     row_eid[unk_rows] = zero_padded(
-        max_id + 1 + rng.choice(9000, size=n_unk, replace=False), id_width
+        settings.max_id + 1 + rng.choice(9000, size=rows.n_unknown, replace=False),
+        settings.id_width,
     )
-    row_email = np.where(known, email[np.maximum(emp, 0)], None)
+    row_email = np.where(known, email[at], None)
     row_email[unk_rows] = unk_email
     first = roster["first_name"].to_numpy(dtype=object)
     last = roster["last_name"].to_numpy(dtype=object)
-    row_name = np.where(known, first[np.maximum(emp, 0)] + " " + last[np.maximum(emp, 0)], None)
+    row_name = np.where(known, first[at] + " " + last[at], None)
     row_name[unk_rows] = unk_first + " " + unk_last
+    return {"employee_id": row_eid, "email": row_email, "name": row_name, "language": row_lang}
 
+
+def _submission_times(
+    wave: str, m: int, resubmitted: tuple, unfinished: tuple, n_questions: int, rng
+) -> dict[str, np.ndarray]:
+    """Start, end and recorded time of each row: a duplicate hours to days after the first
+    submission ends, an unfinished one shorter and closed a week later."""
+    later, earlier = resubmitted
+    unf_rows, answered = unfinished
     start, duration = _survey_times(rng, wave, m)
     if len(later):  # the second submission comes hours to days after the first ends
         gap = rng.integers(3600, 4 * 86400, size=len(later))
@@ -369,68 +426,120 @@ def simulate_wave(
             + duration[earlier].astype("timedelta64[s]")
             + gap.astype("timedelta64[s]")
         )
-    duration[unf_rows] = (duration[unf_rows] * (answered + 1) / (k + len(texts))).astype(
-        np.int64
-    ) + 20
+    duration[unf_rows] = (duration[unf_rows] * (answered + 1) / n_questions).astype(np.int64) + 20
     end = start + duration.astype("timedelta64[s]")
     recorded = end + np.timedelta64(1, "s")
     recorded[unf_rows] = end[unf_rows] + np.timedelta64(7 * 86400, "s")  # closed after a week
+    return {"start_time": start, "end_time": end, "recorded_time": recorded}
 
-    finished = kind != DEFECT_UNFINISHED
-    n_total = k + len(texts)
-    progress = np.where(finished, 100, 0).astype(np.int64)
-    progress[unf_rows] = np.floor(100 * answered / n_total).astype(np.int64)
 
+def _export_style(
+    survey_format: str, rows: _Rows, who: dict, finished: np.ndarray, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """How each row is written: answers as numbers or labels, blanks, email case, the recipient
+    email column; and which rows have an upper-case email."""
+    m = len(rows.emp)
     number_share = NUMBER_SHARE.get(survey_format, 0.0)
     answer_format = np.where(rng.random(m) < number_share, "number", "label").astype(object)
     missing_style = np.where(finished, "mixed", "empty").astype(object)
-
+    row_email = who["email"]
     if survey_format in ("microsoft_forms", "google_forms"):
-        upper = known & (rng.random(m) < EMAIL_UPPER_SHARE) & (kind == "")
+        upper = rows.known & (rng.random(m) < EMAIL_UPPER_SHARE) & (rows.kind == "")
         row_email = row_email.copy()
         row_email[upper] = np.array([e.upper() for e in row_email[upper]], dtype=object)
     else:
         upper = np.zeros(m, dtype=bool)
     recipient = np.where(rng.random(m) < RECIPIENT_EMAIL_SHARE, row_email, "").astype(object)
+    style = {
+        "answer_format": answer_format,
+        "missing_style": missing_style,
+        "recipient_email": recipient,
+    }
+    return {**who, "email": row_email, **style}, upper
 
+
+def _truth(
+    settings: WaveSettings,
+    answers: pd.DataFrame,
+    responses: pd.DataFrame,
+    pairs: list,
+    notes: dict,
+) -> WaveTruth:
+    """What was planted in the wave: every employee's persona, the rows, the defects."""
+    employee_id = settings.roster["employee_id"].to_numpy(dtype=object)
+    return WaveTruth(
+        wave=settings.wave,
+        survey_format=settings.survey_format,
+        persona=pd.Series(
+            np.array(PERSONA_IDS, dtype=object)[settings.persona],
+            index=pd.Index(employee_id, name="employee_id", dtype=object),
+            name="persona_id",
+            dtype=object,
+        ),
+        responses=responses,
+        defects=_defect_records(answers, responses, pairs),
+        notes=notes,
+    )
+
+
+def simulate_wave(
+    settings: WaveSettings, rng: np.random.Generator
+) -> tuple[pd.DataFrame, WaveTruth, np.ndarray]:
+    """One wave: the answers table (one row per export row) and its truth.
+
+    Returns the answers, the truth and the mask of roster employees with a row.
+    The draws from ``rng`` come in a fixed order, so a seed gives the same wave.
+    """
+    active = settings.roster["employment_status"].to_numpy() == "active"
+    responded = _who_responds(settings, rng)
+    resp_idx = np.flatnonzero(responded)
+    items, texts = settings.codebook.scored_items, settings.codebook.text_items
+    rows = _plan_rows(resp_idx, active, rng)
+    m = len(rows.emp)
+    row_persona, values = _answer_values(settings, rows, rng)
+    later, earlier, changed_items = _resubmit(values, rows, resp_idx, items, rng)
+    unf_rows, answered = _leave_unfinished(values, rows, settings.survey_format, rng)
+    who = _identities(settings, rows, rng)
+    times = _submission_times(
+        settings.wave, m, (later, earlier), (unf_rows, answered), len(items) + len(texts), rng
+    )
+    finished = rows.kind != DEFECT_UNFINISHED
+    progress = np.where(finished, 100, 0).astype(np.int64)
+    progress[unf_rows] = np.floor(100 * answered / (len(items) + len(texts))).astype(np.int64)
+    written, upper = _export_style(settings.survey_format, rows, who, finished, rng)
     answers = frame(
         {
-            "employee_id": row_eid,
-            "email": row_email,
-            "name": row_name,
-            "language": row_lang,
-            "answer_format": answer_format,
-            "missing_style": missing_style,
-            "start_time": start,
-            "end_time": end,
-            "recorded_time": recorded,
+            **{c: written[c] for c in ("employee_id", "email", "name", "language")},
+            "answer_format": written["answer_format"],
+            "missing_style": written["missing_style"],
+            **times,
             "finished": finished,
             "progress": progress,
-            "recipient_email": recipient,
+            "recipient_email": written["recipient_email"],
         }
     )
     for j, item in enumerate(items):
         answers[item] = values[:, j].astype(float)
     text_given = finished & (rng.random(m) < TEXT_ANSWER_RATE)
     for t in texts:
-        answers[t] = pd.Series(_text_answers(rng, row_persona, row_lang, text_given), dtype=object)
+        answers[t] = pd.Series(
+            _text_answers(rng, row_persona, written["language"], text_given), dtype=object
+        )
 
     # export order: by completion time; ids after sorting
-    order = np.lexsort((np.arange(m), end))
+    order = np.lexsort((np.arange(m), times["end_time"]))
     answers = answers.iloc[order].reset_index(drop=True)
     answers.insert(0, "response_id", pd.Series(_response_ids(rng, m), dtype=object))
     answers.insert(1, "ms_forms_id", np.arange(1, m + 1))
-    kind, emp, row_persona, upper = kind[order], emp[order], row_persona[order], upper[order]
     answers["finished"] = answers["finished"].astype(bool)
-
     responses = frame(
         {
             "response_id": answers["response_id"].to_numpy(dtype=object),
             "row": np.arange(1, m + 1),
             "employee_id": answers["employee_id"].to_numpy(dtype=object),
             "email": answers["email"].to_numpy(dtype=object),
-            "persona_id": np.array(PERSONA_IDS, dtype=object)[row_persona],
-            "defect": kind,
+            "persona_id": np.array(PERSONA_IDS, dtype=object)[row_persona[order]],
+            "defect": rows.kind[order],
             "answered_items": answers[items].notna().sum(axis=1).to_numpy(),
         }
     )
@@ -441,25 +550,12 @@ def simulate_wave(
             new_position[earlier].tolist(), new_position[later].tolist(), changed_items, strict=True
         )
     )
-    defects = _defect_records(answers, responses, pairs)
+    employee_id = settings.roster["employee_id"].to_numpy(dtype=object)
     notes = {
         "non_active_respondents": sorted(employee_id[resp_idx[~active[resp_idx]]].tolist()),
-        "email_case_variants": sorted(answers.loc[upper, "employee_id"].tolist()),
+        "email_case_variants": sorted(answers.loc[upper[order], "employee_id"].tolist()),
     }
-    truth = WaveTruth(
-        wave=wave,
-        survey_format=survey_format,
-        persona=pd.Series(
-            np.array(PERSONA_IDS, dtype=object)[persona],
-            index=pd.Index(employee_id, name="employee_id", dtype=object),
-            name="persona_id",
-            dtype=object,
-        ),
-        responses=responses,
-        defects=defects,
-        notes=notes,
-    )
-    return answers, truth, responded
+    return answers, _truth(settings, answers, responses, pairs, notes), responded
 
 
 def _defect_records(answers, responses, pairs) -> dict[str, list[dict]]:
