@@ -17,9 +17,7 @@ import pandas as pd
 from segmentation.anonymity import (
     OTHER,
     check_min_group,
-    crosstab_counts,
     hidden_groups,
-    merge_hidden,
     shown_split,
     suppress_cells,
 )
@@ -122,6 +120,71 @@ def _metric_cells(counts: pd.DataFrame, populations: pd.Series, min_group: int) 
     return hidden
 
 
+def _first_rows(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """The first row of each code (``len(codes)`` for a code with no row)."""
+    first = np.full(n_codes, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first
+
+
+def _groups(values: pd.Series, min_group: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """Each person's group of one dimension, small groups merged into 'other' (:func:`hidden_groups`).
+
+    Returns each person's code, the groups' labels (missing values are
+    'unknown') and the groups in display order (:func:`_group_order`).
+    Worked on the distinct values, never one Python object per person.
+    """
+    codes, uniques = pd.factorize(values)  # -1: missing
+    raw = np.empty(len(uniques) + 1, dtype=object)
+    raw[:-1] = np.asarray(uniques, dtype=object)
+    raw[-1] = "unknown"
+    label_codes, labels = pd.factorize(raw)
+    person = label_codes[codes]
+    n = np.bincount(person, minlength=len(labels))
+    first = _first_rows(person, len(labels))
+    seen = np.flatnonzero(n > 0)
+    seen = seen[np.argsort(first[seen], kind="stable")]  # in order of appearance, as value_counts
+    sizes = pd.Series(n[seen], index=pd.Index(labels[seen], dtype=object)).sort_values(
+        ascending=False
+    )
+    hidden = set(hidden_groups(sizes.to_frame("population"), min_group))
+    merged_of = np.array([OTHER if v in hidden else v for v in labels], dtype=object)
+    group_codes, group_labels = pd.factorize(merged_of)
+    person = group_codes[person]
+    first = _first_rows(person, len(group_labels))
+    present = np.asarray(group_labels, dtype=object)[np.argsort(first, kind="stable")]
+    present = present[np.sort(first) < len(person)]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = [*values.cat.categories, "unknown", OTHER]
+        present = pd.Series(pd.Categorical(present, categories=categories, ordered=True))
+    else:
+        present = pd.Series(present, dtype=object)
+    return person, np.asarray(group_labels, dtype=object), _group_order(present)
+
+
+def _persona_columns(
+    people: pd.DataFrame, person: np.ndarray, labels: np.ndarray, order: list, min_group: int
+) -> dict[str, dict]:
+    """Per persona group: its names and its respondents and inferred people (small ones hidden)."""
+    source = people["assignment_source"]
+    kind = np.where(source.eq(SURVEY).to_numpy(), 0, np.where(source.eq(INFERRED).to_numpy(), 1, 2))
+    table = np.bincount(person * 3 + kind, minlength=len(labels) * 3).reshape(len(labels), 3)
+    sources = pd.DataFrame(table[:, :2], index=labels, columns=[SURVEY, INFERRED]).reindex(order)
+    mask = suppress_cells(sources, min_group)
+    first = _first_rows(person, len(labels))
+    at = dict(zip(labels, first, strict=True))
+    names, names_he = people["persona_name"], people["persona_name_he"]
+    return {
+        group: {
+            "name": None if group == OTHER else str(names.iloc[at[group]]),
+            "name_he": None if group == OTHER else str(names_he.iloc[at[group]]),
+            "respondents": None if mask.at[group, SURVEY] else int(sources.at[group, SURVEY]),
+            "inferred": None if mask.at[group, INFERRED] else int(sources.at[group, INFERRED]),
+        }
+        for group in order
+    }
+
+
 def _breakdown(
     people: pd.DataFrame,
     dimension: str,
@@ -131,45 +194,29 @@ def _breakdown(
     min_group: int,
 ) -> list[dict[str, Any]]:
     """One row per group of ``dimension`` (small groups combined as 'other')."""
-    labels = (
-        people[dimension].astype(object).where(people[dimension].notna(), None).fillna("unknown")
+    person, labels, order = _groups(people[dimension], min_group)
+    populations = pd.Series(np.bincount(person, minlength=len(labels)), index=labels)
+    populations = populations.reindex(order).fillna(0).astype(int)
+    counts = pd.DataFrame(
+        {
+            m: np.bincount(person, weights=people[m].to_numpy(dtype=float), minlength=len(labels))
+            for m in metrics
+        },
+        index=labels,
+        columns=metrics,
     )
-    if isinstance(people[dimension].dtype, pd.CategoricalDtype):
-        categories = [*people[dimension].cat.categories, "unknown"]
-        labels = pd.Series(
-            pd.Categorical(labels, categories=categories, ordered=True), index=people.index
-        )
-    sizes = labels.astype(object).value_counts()
-    hidden = hidden_groups(sizes.to_frame("population"), min_group)
-    merged = merge_hidden(labels.astype(object), hidden) if hidden else labels.astype(object)
-    if isinstance(labels.dtype, pd.CategoricalDtype):
-        merged = pd.Series(
-            pd.Categorical(merged, categories=[*labels.cat.categories, OTHER], ordered=True),
-            index=people.index,
-        )
-    frame = people.assign(_group=merged.to_numpy())
-    order = _group_order(merged)
-    grouped = frame.groupby("_group", observed=True, sort=False)
-    populations = grouped.size().reindex(order).fillna(0).astype(int)
-    counts = grouped[metrics].sum().reindex(order).fillna(0).astype(int)
+    counts = counts.reindex(order).fillna(0).astype(int)
     hidden_cells = _metric_cells(counts, populations, min_group)
-    persona_counts = None
-    if dimension == "persona_id":
-        sources = crosstab_counts(
-            frame, "_group", "assignment_source", rows=order, columns=[SURVEY, INFERRED]
-        )
-        persona_counts = (sources, suppress_cells(sources, min_group))
-        names = frame.drop_duplicates("_group").set_index("_group")
+    personas = (
+        _persona_columns(people, person, labels, order, min_group)
+        if dimension == "persona_id"
+        else {}
+    )
     out = []
     for group in order:
         size = int(populations[group])
         row: dict[str, Any] = {"key": str(group), "population": size if size >= min_group else None}
-        if persona_counts is not None:
-            sources, mask = persona_counts
-            row["name"] = None if group == OTHER else str(names.at[group, "persona_name"])
-            row["name_he"] = None if group == OTHER else str(names.at[group, "persona_name_he"])
-            row["respondents"] = None if mask.at[group, SURVEY] else int(sources.at[group, SURVEY])
-            row["inferred"] = None if mask.at[group, INFERRED] else int(sources.at[group, INFERRED])
+        row.update(personas.get(group, {}))
         for metric in metrics:
             shown = measured and size >= min_group and not hidden_cells.at[group, metric]
             count = int(counts.at[group, metric])

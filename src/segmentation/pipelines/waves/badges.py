@@ -15,6 +15,7 @@ import pandas as pd
 
 from segmentation.anonymity import OTHER, check_min_group, shown_split
 from segmentation.jsonable import to_plain
+from segmentation.parsing import positions_in
 from segmentation.waves import wave_end, wave_sort_key
 
 from .measures import DAY, in_window, metric_names
@@ -42,8 +43,8 @@ def unit_figures(
         table[f"{metric}_share"] = table[metric] / table["population"]
     spec = gamification["conversations"]
     talk = activity[in_window(activity, spec["actions"], end, spec.get("window_days"))]
-    unit_of = adoption_people.set_index("pid")["org_unit"]
-    talk_units = unit_of.reindex(talk["pid"]).dropna()
+    at = positions_in(talk["pid"], adoption_people["pid"])
+    talk_units = adoption_people["org_unit"].iloc[at[at >= 0]]
     table["conversations"] = (
         talk_units.value_counts().reindex(table.index, fill_value=0).astype(int)
     )
@@ -70,22 +71,21 @@ def crossing_days(
     """
     members = adoption_people.loc[
         adoption_people["org_unit"].isin(units.index), ["pid", "org_unit"]
-    ]
+    ].reset_index(drop=True)
     rows = activity[
         activity["action"].isin(list(spec["actions"])) & (activity["timestamp"] < end + DAY)
     ]
-    days = (
-        rows.assign(day=rows["timestamp"].dt.normalize())[["pid", "day"]]
-        .drop_duplicates()
-        .merge(members, on="pid")
-        .sort_values(["pid", "day"], kind="stable")
-    )
-    if days.empty:
+    at = positions_in(rows["pid"], members["pid"])
+    if not (at >= 0).any():
         return {}
-    first = days["day"].min()
+    # each member's days with one of the measure's actions, by member then day
+    stamp = rows["timestamp"].to_numpy(dtype="datetime64[ns]")[at >= 0].astype("datetime64[D]")
+    first = pd.Timestamp(stamp.min())
     n_days = int((end - first).days) + 1
-    day = (days["day"] - first).dt.days.to_numpy()
-    person = pd.factorize(days["pid"])[0]
+    visit = np.unique(
+        at[at >= 0].astype(np.int64) * n_days + (stamp - stamp.min()).astype(np.int64)
+    )
+    person, day = visit // n_days, visit % n_days
     window = spec.get("window_days")
     if window:
         # merge each person's windows [visit, visit + window - 1] into spells
@@ -97,7 +97,7 @@ def crossing_days(
         begin = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
         spell_start = day[begin]
         stop = np.full(len(begin), n_days - 1)
-    unit_codes, unit_names = pd.factorize(days["org_unit"].to_numpy()[begin])
+    unit_codes, unit_names = pd.factorize(members["org_unit"].to_numpy()[person[begin]])
     change = np.zeros((len(unit_names), n_days + 1), dtype=np.int64)
     np.add.at(change, (unit_codes, spell_start), 1)
     np.add.at(change, (unit_codes, stop + 1), -1)
