@@ -102,6 +102,115 @@ def _number_text(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _shared_strings(header: Sequence[str], columns: Sequence[Column]):
+    """The shared strings: header first, then every text cell, in first-seen order.
+
+    Returns each string cell's code, the distinct strings, how many non-empty
+    string cells there are and the code of the empty string (-1: none).
+    """
+    texts = [np.array([str(h) for h in header], dtype=object)]
+    texts += [_text_array(col.values) for col in columns if col.kind == "text"]
+    allv = np.concatenate(texts) if texts else np.array([], dtype=object)
+    codes, uniques = pd.factorize(allv)
+    uniques = np.asarray(uniques, dtype=object)
+    empty = np.flatnonzero(uniques == "")
+    return codes, uniques, int((allv != "").sum()), int(empty[0]) if len(empty) else -1
+
+
+def _cell_fragments(
+    columns: Sequence[Column], codes, n: int, offset: int, empty_code: int, numbers
+):
+    """Each column's ``<c>`` elements, one per row ('' for an empty cell)."""
+    rows = numbers[2 : n + 2]
+    fragments = []
+    for j, col in enumerate(columns):
+        letter = column_letter(j)
+        style = f' s="{col.style}"' if col.style else ""
+        if col.kind == "text":
+            c = codes[offset : offset + n]
+            offset += n
+            frag = f'<c r="{letter}' + rows + f'"{style} t="s"><v>' + numbers[c] + "</v></c>"
+            frag[c == empty_code] = ""
+        else:
+            v = np.asarray(col.values, dtype=float)
+            frag = f'<c r="{letter}' + rows + f'"{style}><v>' + _number_text(v) + "</v></c>"
+            frag[np.isnan(v)] = ""
+        fragments.append(frag)
+    return fragments
+
+
+def _sheet_head(columns: Sequence[Column], n: int, header_codes) -> str:
+    """The sheet's XML up to and including its header row."""
+    ncol = len(columns)
+    last = f"{column_letter(ncol - 1)}{n + 1}" if ncol else "A1"
+    head = (
+        _XML_HEAD
+        + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1:{last}"/>'
+        + '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
+        + '<sheetFormatPr defaultRowHeight="15"/>'
+    )
+    styled = [(j, col.style) for j, col in enumerate(columns) if col.style == STYLE_TEXT]
+    if styled:
+        head += (
+            "<cols>"
+            + "".join(
+                f'<col min="{j + 1}" max="{j + 1}" width="9.140625" style="{s}"/>'
+                for j, s in styled
+            )
+            + "</cols>"
+        )
+    head += "<sheetData>"
+    return (
+        head
+        + '<row r="1">'
+        + "".join(
+            f'<c r="{column_letter(j)}1" t="s"><v>{header_codes[j]}</v></c>' for j in range(ncol)
+        )
+        + "</row>"
+    )
+
+
+_SHEET_TAIL = (
+    '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+    'header="0.3" footer="0.3"/></worksheet>'
+)
+
+
+def _string_items(uniques) -> list[str]:
+    """One ``<si>`` per distinct string, spaces kept where they would be lost."""
+    escaped = _escape_xml(uniques)
+    si = "<si><t>" + escaped + "</t></si>"
+    preserve = _needs_preserve(uniques)
+    if preserve.any():
+        si[preserve] = '<si><t xml:space="preserve">' + escaped[preserve] + "</t></si>"
+    return si.tolist()
+
+
+def _write_part(zf: zipfile.ZipFile, name: str, chunks, compresslevel: int) -> None:
+    """One file of the package, dated 1980-01-01 so the bytes depend on the content only."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    if hasattr(info, "compress_level"):  # Python 3.13+
+        info.compress_level = compresslevel
+    else:
+        info._compresslevel = compresslevel
+    info.external_attr = 0o600 << 16
+    with zf.open(info, "w", force_zip64=True) as f:
+        for chunk in chunks:
+            f.write(chunk.encode("utf-8"))
+
+
+def _sheet_chunks(head: str, rows, fragments, n: int):
+    """The sheet's XML in pieces of ROW_CHUNK rows."""
+    rows_open = '<row r="' + rows + '">'
+    yield head
+    for start in range(0, n, ROW_CHUNK):
+        stop = min(start + ROW_CHUNK, n)
+        cols = [rows_open[start:stop].tolist()] + [f[start:stop].tolist() for f in fragments]
+        yield "</row>".join(map("".join, zip(*cols, strict=True))) + "</row>"
+    yield _SHEET_TAIL
+
+
 def write_sheet(
     path: str | Path,
     sheet_name: str,
@@ -119,122 +228,37 @@ def write_sheet(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = len(columns[0].values) if columns else 0
-    ncol = len(columns)
-    if len(header) != ncol:
+    if len(header) != len(columns):
         raise ValueError("one header per column")
-
-    # shared strings: header first, then every text cell, in first-seen order
-    texts = [np.array([str(h) for h in header], dtype=object)]
-    texts += [_text_array(col.values) for col in columns if col.kind == "text"]
-    allv = np.concatenate(texts) if texts else np.array([], dtype=object)
-    codes, uniques = pd.factorize(allv)
-    uniques = np.asarray(uniques, dtype=object)
-    count = int((allv != "").sum())
-    empty = np.flatnonzero(uniques == "")
-    empty_code = int(empty[0]) if len(empty) else -1
-    header_codes = codes[: len(header)]
-    offset = len(header)
+    codes, uniques, count, empty_code = _shared_strings(header, columns)
     # numbers as text, formatted once: row numbers and shared-string indexes
     numbers = np.arange(max(n + 2, len(uniques))).astype(str).astype(object)
-    rows = numbers[2 : n + 2]
-    fragments = []
-    for j, col in enumerate(columns):
-        letter = column_letter(j)
-        style = f' s="{col.style}"' if col.style else ""
-        if col.kind == "text":
-            c = codes[offset : offset + n]
-            offset += n
-            frag = f'<c r="{letter}' + rows + f'"{style} t="s"><v>' + numbers[c] + "</v></c>"
-            frag[c == empty_code] = ""
-        else:
-            v = np.asarray(col.values, dtype=float)
-            frag = f'<c r="{letter}' + rows + f'"{style}><v>' + _number_text(v) + "</v></c>"
-            frag[np.isnan(v)] = ""
-        fragments.append(frag)
+    fragments = _cell_fragments(columns, codes, n, len(header), empty_code, numbers)
     if compresslevel is None:
-        compresslevel = 1 if n * ncol > LARGE_SHEET_CELLS else 6
-
-    last = f"{column_letter(ncol - 1)}{n + 1}" if ncol else "A1"
-    sheet_head = (
-        _XML_HEAD
-        + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1:{last}"/>'
-        + '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
-        + '<sheetFormatPr defaultRowHeight="15"/>'
-    )
-    styled = [(j, col.style) for j, col in enumerate(columns) if col.style == STYLE_TEXT]
-    if styled:
-        sheet_head += (
-            "<cols>"
-            + "".join(
-                f'<col min="{j + 1}" max="{j + 1}" width="9.140625" style="{s}"/>'
-                for j, s in styled
-            )
-            + "</cols>"
-        )
-    sheet_head += "<sheetData>"
-    header_row = (
-        '<row r="1">'
-        + "".join(
-            f'<c r="{column_letter(j)}1" t="s"><v>{header_codes[j]}</v></c>' for j in range(ncol)
-        )
-        + "</row>"
-    )
-    sheet_tail = (
-        '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-        'header="0.3" footer="0.3"/></worksheet>'
-    )
-
-    escaped = _escape_xml(uniques)
-    si = "<si><t>" + escaped + "</t></si>"
-    preserve = _needs_preserve(uniques)
-    if preserve.any():
-        si[preserve] = '<si><t xml:space="preserve">' + escaped[preserve] + "</t></si>"
-
-    def part(zf: zipfile.ZipFile, name: str, chunks):
-        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        if hasattr(info, "compress_level"):  # Python 3.13+
-            info.compress_level = compresslevel
-        else:
-            info._compresslevel = compresslevel
-        info.external_attr = 0o600 << 16
-        with zf.open(info, "w", force_zip64=True) as f:
-            for chunk in chunks:
-                f.write(chunk.encode("utf-8"))
-
-    rows_open = '<row r="' + rows + '">'
-
-    def sheet_chunks():
-        yield sheet_head + header_row
-        for start in range(0, n, ROW_CHUNK):
-            stop = min(start + ROW_CHUNK, n)
-            cols = [rows_open[start:stop].tolist()] + [f[start:stop].tolist() for f in fragments]
-            yield "</row>".join(map("".join, zip(*cols, strict=True))) + "</row>"
-        yield sheet_tail
-
+        compresslevel = 1 if n * len(columns) > LARGE_SHEET_CELLS else 6
+    head = _sheet_head(columns, n, codes[: len(header)])
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    strings = [
+        _XML_HEAD + f'<sst xmlns="{_MAIN_NS}" count="{count}" uniqueCount="{len(uniques)}">',
+        "".join(_string_items(uniques)),
+        "</sst>",
+    ]
     with zipfile.ZipFile(
         path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
     ) as zf:
-        part(zf, "[Content_Types].xml", [_content_types()])
-        part(zf, "_rels/.rels", [_ROOT_RELS])
-        part(zf, "xl/_rels/workbook.xml.rels", [_WORKBOOK_RELS])
-        part(zf, "xl/worksheets/sheet1.xml", sheet_chunks())
-        part(zf, "xl/workbook.xml", [_workbook(sheet_name)])
-        part(
-            zf,
-            "xl/sharedStrings.xml",
-            [
-                _XML_HEAD
-                + f'<sst xmlns="{_MAIN_NS}" count="{count}" uniqueCount="{len(uniques)}">',
-                "".join(si.tolist()),
-                "</sst>",
-            ],
-        )
-        part(zf, "xl/styles.xml", [_STYLES])
-        part(zf, "xl/theme/theme1.xml", [THEME_XML_2007])
-        part(zf, "docProps/core.xml", [_core(created_iso)])
-        part(zf, "docProps/app.xml", [_app(sheet_name)])
+        for name, chunks in (
+            ("[Content_Types].xml", [_content_types()]),
+            ("_rels/.rels", [_ROOT_RELS]),
+            ("xl/_rels/workbook.xml.rels", [_WORKBOOK_RELS]),
+            ("xl/worksheets/sheet1.xml", _sheet_chunks(head, numbers[2 : n + 2], fragments, n)),
+            ("xl/workbook.xml", [_workbook(sheet_name)]),
+            ("xl/sharedStrings.xml", strings),
+            ("xl/styles.xml", [_STYLES]),
+            ("xl/theme/theme1.xml", [THEME_XML_2007]),
+            ("docProps/core.xml", [_core(created_iso)]),
+            ("docProps/app.xml", [_app(sheet_name)]),
+        ):
+            _write_part(zf, name, chunks, compresslevel)
     return path
 
 

@@ -43,6 +43,59 @@ def _unit_factors(rng, org_unit: np.ndarray, wave_index: int, pilot: set[str]) -
     return factor[codes]
 
 
+def _adopters(rng, w: int, can: np.ndarray, weight: np.ndarray, adopted_before: np.ndarray):
+    """Who is active in wave ``w``: most earlier adopters stay, new ones join by ``weight``
+    until the wave's target share; returns everyone active and those carried over."""
+    n = len(can)
+    target = ADOPTION_TARGETS[min(w, len(ADOPTION_TARGETS) - 1)] * n
+    kept = adopted_before & can & (rng.random(n) < RETENTION)
+    fresh_pool = can & ~kept
+    need = max(target - kept.sum(), 0.0)
+    scale = need / max(weight[fresh_pool].sum(), 1e-9)
+    fresh = fresh_pool & (rng.random(n) < np.clip(weight * scale, 0, 0.97))
+    return kept | fresh, kept
+
+
+def _event_days(
+    rng, idx, kept, hire, first, mean_events
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each event's person (a position in ``idx``), day in the window and whether it is the
+    person's first (carried-over adopters are active from the window's start)."""
+    earliest = np.maximum((hire[idx] - first).astype(np.int64), 0)
+    start_day = np.where(
+        kept[idx],
+        earliest,
+        earliest + (rng.random(len(idx)) * (WINDOW_DAYS - earliest)).astype(np.int64),
+    )
+    start_day = np.minimum(start_day, WINDOW_DAYS - 1)
+    n_events = 1 + rng.poisson(
+        np.maximum(mean_events - 1, 0.1) * (WINDOW_DAYS - start_day) / WINDOW_DAYS
+    )
+    who = np.repeat(np.arange(len(idx)), n_events)
+    first_event = np.zeros(len(who), dtype=bool)
+    if len(idx):
+        first_event[np.concatenate([[0], np.cumsum(n_events)[:-1]])] = True
+    span = WINDOW_DAYS - start_day[who]
+    day = start_day[who] + np.where(first_event, 0, (rng.random(len(who)) * span).astype(np.int64))
+    return who, day, first_event
+
+
+def _event_times(rng, first, end, day: np.ndarray) -> np.ndarray:
+    """Timestamps of events on ``day``: most weekend events moved to Sunday, office hours mostly."""
+    m = len(day)
+    date = first + day
+    weekday = (date.view("int64") - 4) % 7  # 0 = Monday
+    weekend = (weekday == 4) | (weekday == 5)
+    # weekend events are rarer: move most of them to the next Sunday
+    move = weekend & (rng.random(m) < 0.7)
+    date = np.where(move, date + np.where(weekday == 4, 2, 1), date)
+    date = np.minimum(date, end)
+    minute = rng.normal(np.where(rng.random(m) < 0.6, 630, 900), 150)
+    outside = (minute < 330) | (minute > 1430)  # redraw the tails, no pile-up at the bounds
+    minute = np.where(outside, rng.uniform(420, 1320, m), minute).astype(np.int64)
+    return date.astype("datetime64[s]") + (minute * 60).astype("timedelta64[s]")
+
+
 def simulate_activity(
     *,
     waves: tuple[str, ...],
@@ -68,63 +121,26 @@ def simulate_activity(
         can = (hire <= end) & (status != "terminated")
         weight = ADOPTION_FACTOR[persona] * _unit_factors(rng, org_unit, w, pilot)
         weight *= np.where(status == "leave", 0.2, 1.0)
-        weight = np.where(can, weight, 0.0)
-        target = ADOPTION_TARGETS[min(w, len(ADOPTION_TARGETS) - 1)] * n
-        kept = adopted_before & can & (rng.random(n) < RETENTION)
-        fresh_pool = can & ~kept
-        need = max(target - kept.sum(), 0.0)
-        scale = need / max(weight[fresh_pool].sum(), 1e-9)
-        fresh = fresh_pool & (rng.random(n) < np.clip(weight * scale, 0, 0.97))
-        adopted = kept | fresh
+        adopted, kept = _adopters(rng, w, can, np.where(can, weight, 0.0), adopted_before)
         idx = np.flatnonzero(adopted)
-        # adoption day: carried-over adopters are active from the start
-        earliest = np.maximum((hire[idx] - first).astype(np.int64), 0)
-        start_day = np.where(
-            kept[idx],
-            earliest,
-            earliest + (rng.random(len(idx)) * (WINDOW_DAYS - earliest)).astype(np.int64),
-        )
-        start_day = np.minimum(start_day, WINDOW_DAYS - 1)
         mean_events = MEAN_EVENTS[min(w, 1)] * EVENTS_FACTOR[persona[idx]]
-        n_events = 1 + rng.poisson(
-            np.maximum(mean_events - 1, 0.1) * (WINDOW_DAYS - start_day) / WINDOW_DAYS
-        )
-        who = np.repeat(np.arange(len(idx)), n_events)
-        first_event = np.zeros(len(who), dtype=bool)
-        if len(idx):
-            first_event[np.concatenate([[0], np.cumsum(n_events)[:-1]])] = True
-        span = WINDOW_DAYS - start_day[who]
-        day = start_day[who] + np.where(
-            first_event, 0, (rng.random(len(who)) * span).astype(np.int64)
-        )
-        date = first + day
-        weekday = (date.view("int64") - 4) % 7  # 0 = Monday
-        weekend = (weekday == 4) | (weekday == 5)
-        # weekend events are rarer: move most of them to the next Sunday
-        move = weekend & (rng.random(len(who)) < 0.7)
-        date = np.where(move, date + np.where(weekday == 4, 2, 1), date)
-        date = np.minimum(date, end)
-        minute = rng.normal(np.where(rng.random(len(who)) < 0.6, 630, 900), 150)
-        outside = (minute < 330) | (minute > 1430)  # redraw the tails, no pile-up at the bounds
-        minute = np.where(outside, rng.uniform(420, 1320, len(who)), minute).astype(np.int64)
+        who, day, first_event = _event_days(rng, idx, kept, hire, first, mean_events)
+        ts = _event_times(rng, first, end, day)
         cum = np.cumsum(ACTION_MIX, axis=1)
-        pw = persona[idx][who]
-        action = (rng.random(len(who))[:, None] > cum[pw]).sum(axis=1)
+        action = (rng.random(len(who))[:, None] > cum[persona[idx][who]]).sum(axis=1)
         action = np.where(first_event, 0, np.minimum(action, len(ACTIONS) - 1))
-        ts = date.astype("datetime64[s]") + (minute * 60).astype("timedelta64[s]")
         row = idx[who]  # roster order is employee_id order
         order = np.lexsort((action, row, ts))
-        log = frame(
+        logs[wave] = frame(
             {
                 "employee_id": employee_id[row[order]],
                 "timestamp": ts[order],
                 "action": ACTIONS[action[order]],
             }
         )
-        logs[wave] = log
         summary[wave] = {
             "window": [str(first), str(end)],
-            "events": int(len(log)),
+            "events": int(len(logs[wave])),
             "active_employees": int(len(idx)),
             "active_share": round(len(idx) / n, 4),
             "pilot_org_units": sorted(pilot) if w == 0 else [],

@@ -395,6 +395,64 @@ def write_google_forms_csv(
     )
 
 
+def _qualtrics_progress(answers: pd.DataFrame, codebook: Codebook, texts, finished) -> np.ndarray:
+    """Each row's progress: as given, else 100 when finished, else the share of questions answered."""
+    if "progress" in answers.columns:
+        progress = pd.to_numeric(answers["progress"]).to_numpy()
+    else:
+        codes = _scored_values(answers, codebook)
+        n_items = len(codebook.scored_items) + len(texts)
+        answered = (codes > 0).sum(axis=1) + sum(
+            (_text_column(answers, t) != "").astype(int) for t in texts
+        )
+        progress = np.where(finished, 100, np.floor(100 * answered / max(n_items, 1)))
+    return np.asarray(progress).astype(np.int64)
+
+
+def _given_or(answers: pd.DataFrame, column: str, default: np.ndarray) -> np.ndarray:
+    """``answers[column]`` where given, ``default`` where missing or when there is no such column."""
+    if column not in answers.columns:
+        return default
+    given = answers[column].to_numpy(dtype=object)
+    return np.where(pd.isna(given), default, given)
+
+
+def _qualtrics_meta(answers: pd.DataFrame, codebook: Codebook, texts, language: str) -> list:
+    """The meta columns StartDate ... UserLanguage, as escaped text."""
+    n = len(answers)
+    start, end = _default_times(answers)
+    if "recorded_time" in answers.columns:
+        recorded = pd.to_datetime(answers["recorded_time"]).to_numpy().astype("datetime64[s]")
+    else:
+        recorded = end + np.timedelta64(1, "s")
+    finished = _column(answers, "finished", True)
+    finished = np.where(pd.isna(finished), True, finished).astype(bool)
+    progress = _qualtrics_progress(answers, codebook, texts, finished)
+    duration = (end - start).astype(np.int64)
+    codes, uniques = pd.factorize(_filled(answers, "language", language))
+    user_language = np.array([str(u).upper() for u in uniques], dtype=object)[codes]
+    user_language = _given_or(answers, "user_language", user_language)
+    response_id = np.array([f"R_{i:03d}" for i in range(1, n + 1)], dtype=object)
+    response_id = _given_or(answers, "response_id", response_id)
+    if "recipient_email" in answers.columns:
+        recipient = _column(answers, "recipient_email", "")
+    else:
+        recipient = _column(answers, "email", "")
+    return [
+        format_times(start, QUALTRICS_TIME_FORMAT),
+        format_times(end, QUALTRICS_TIME_FORMAT),
+        _escape_array(_column(answers, "status", "IP Address")),
+        progress.astype(str).astype(object),
+        duration.astype(str).astype(object),
+        np.where(finished, "True", "False").astype(object),
+        format_times(recorded, QUALTRICS_TIME_FORMAT),
+        _escape_array(response_id),
+        _escape_array(recipient),
+        _escape_array(_column(answers, "employee_id", "")),
+        _escape_array(user_language),
+    ]
+
+
 def write_qualtrics_csv(
     answers: pd.DataFrame,
     path: str | Path,
@@ -409,54 +467,8 @@ def write_qualtrics_csv(
     """A Qualtrics export: three header rows (ids, question text in
     ``header_language``, ``{"ImportId": ...}``), the meta columns StartDate ...
     UserLanguage, then one column per item. UTF-8 with BOM unless ``bom=False``."""
-    n = len(answers)
-    start, end = _default_times(answers)
-    if "recorded_time" in answers.columns:
-        recorded = pd.to_datetime(answers["recorded_time"]).to_numpy().astype("datetime64[s]")
-    else:
-        recorded = end + np.timedelta64(1, "s")
-    codes = _scored_values(answers, codebook)
     texts = _text_items(answers, codebook)
-    finished = _column(answers, "finished", True)
-    finished = np.where(pd.isna(finished), True, finished).astype(bool)
-    if "progress" in answers.columns:
-        progress = pd.to_numeric(answers["progress"]).to_numpy()
-    else:
-        n_items = len(codebook.scored_items) + len(texts)
-        answered = (codes > 0).sum(axis=1) + sum(
-            (_text_column(answers, t) != "").astype(int) for t in texts
-        )
-        progress = np.where(finished, 100, np.floor(100 * answered / max(n_items, 1)))
-    progress = np.asarray(progress).astype(np.int64)
-    duration = (end - start).astype(np.int64)
-    row_lang = _filled(answers, "language", language)
-    codes, uniques = pd.factorize(row_lang)
-    user_language = np.array([str(u).upper() for u in uniques], dtype=object)[codes]
-    if "user_language" in answers.columns:
-        given = answers["user_language"].to_numpy(dtype=object)
-        user_language = np.where(pd.isna(given), user_language, given)
-    response_id = np.array([f"R_{i:03d}" for i in range(1, n + 1)], dtype=object)
-    if "response_id" in answers.columns:
-        given = answers["response_id"].to_numpy(dtype=object)
-        response_id = np.where(pd.isna(given), response_id, given)
-    if "recipient_email" in answers.columns:
-        recipient = _column(answers, "recipient_email", "")
-    else:
-        recipient = _column(answers, "email", "")
-    ext_ref = _column(answers, "employee_id", "")
-    columns = [
-        format_times(start, QUALTRICS_TIME_FORMAT),
-        format_times(end, QUALTRICS_TIME_FORMAT),
-        _escape_array(_column(answers, "status", "IP Address")),
-        progress.astype(str).astype(object),
-        duration.astype(str).astype(object),
-        np.where(finished, "True", "False").astype(object),
-        format_times(recorded, QUALTRICS_TIME_FORMAT),
-        _escape_array(response_id),
-        _escape_array(recipient),
-        _escape_array(ext_ref),
-        _escape_array(user_language),
-    ]
+    columns = _qualtrics_meta(answers, codebook, texts, language)
     body = render_answers(
         answers,
         codebook,

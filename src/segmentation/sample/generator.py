@@ -153,8 +153,8 @@ class SampleOrganisation:
 
     # -- truth -------------------------------------------------------------
 
-    def truth_dict(self, include_assignments: bool = True) -> dict:
-        """Everything planted, JSON-ready."""
+    def _wave_details(self) -> dict[str, dict]:
+        """Per wave: its file, rows, valid respondents, persona counts, defects and panel."""
         roster_ids = self.roster["employee_id"].to_numpy(dtype=object)
         status = self.roster["employment_status"].to_numpy(dtype=object)
         active_ids = pd.Index(roster_ids[status == "active"], dtype=object)
@@ -188,6 +188,10 @@ class SampleOrganisation:
                 }
             waves[wave] = entry
             prev_valid = valid
+        return waves
+
+    def _drift(self) -> list[dict]:
+        """Between consecutive waves: who changed persona, overall and in the panel."""
         drift = []
         for a, b in zip(self.waves, self.waves[1:], strict=False):
             pa, pb = self.truth[a].persona, self.truth[b].persona
@@ -213,6 +217,10 @@ class SampleOrganisation:
                     },
                 }
             )
+        return drift
+
+    def truth_dict(self, include_assignments: bool = True) -> dict:
+        """Everything planted, JSON-ready."""
         out = {
             "generator": "segmentation.sample",
             "truth_version": TRUTH_VERSION,
@@ -239,12 +247,12 @@ class SampleOrganisation:
                 }
                 for p in PERSONAS
             ],
-            "wave_details": waves,
-            "drift": drift,
+            "wave_details": self._wave_details(),
+            "drift": self._drift(),
         }
         if include_assignments:
             out["assignments"] = {
-                "employee_id": roster_ids.tolist(),
+                "employee_id": self.roster["employee_id"].to_numpy(dtype=object).tolist(),
                 **{wave: self.truth[wave].persona.to_numpy().tolist() for wave in self.waves},
             }
             out["responses"] = {
@@ -328,6 +336,80 @@ def _reporter(progress: Progress):
     return report
 
 
+def _export_shapes(
+    waves: tuple[str, ...],
+    survey_formats: Mapping[str, str] | None,
+    header_languages: Mapping[str, str] | None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each wave's export shape and header language (defaults, then the ones asked for)."""
+    if not waves:
+        raise ValueError("at least one wave")
+    if list(waves) != sorted(waves) or len(set(waves)) != len(waves):
+        raise ValueError(f"waves must be distinct and in time order, got {waves}")
+    formats = default_survey_formats(waves)
+    formats.update(survey_formats or {})
+    unknown = set(formats.values()) - set(SURVEY_FORMATS)
+    if unknown:
+        raise ValueError(f"unknown survey formats {sorted(unknown)}; use {SURVEY_FORMATS}")
+    headers = {w: ("he" if i == 0 else "en") for i, w in enumerate(waves)}
+    headers.update(header_languages or {})
+    return formats, headers
+
+
+def _planted_personas(roster: pd.DataFrame, reference, n_waves: int, seed: int) -> list:
+    """Each wave's planted persona per employee: from HR fields at the first wave, then drifting."""
+    hire = roster["hire_date"].to_numpy().astype("datetime64[D]")
+    age = (int(str(reference)[:4]) - roster["birth_year"].to_numpy()).astype(float)
+    tenure = (reference - hire).astype(np.int64) / 365.25
+    logits = persona_logits(
+        age,
+        tenure,
+        roster["department"].to_numpy(dtype=object),
+        roster["work_pattern"].to_numpy(dtype=object),
+        roster["job_level"].to_numpy(dtype=object),
+    )
+    prng = np.random.default_rng([seed, 3])
+    personas = [sample_personas(logits, prng)]
+    for _ in range(n_waves - 1):
+        personas.append(drift_personas(personas[-1], prng))
+    return personas
+
+
+def _survey_waves(
+    roster: pd.DataFrame,
+    waves: tuple[str, ...],
+    formats: Mapping[str, str],
+    personas: list,
+    planted: Mapping,
+    seed: int,
+    report,
+) -> tuple[dict, dict]:
+    """Each wave's answers and truth; who answered a wave answers the next one more often.
+
+    ``planted``: the :class:`WaveSettings` fields every wave shares.
+    """
+    hire = roster["hire_date"].to_numpy().astype("datetime64[D]")
+    status = roster["employment_status"].to_numpy()
+    answers, truth = {}, {}
+    previous = None
+    for i, wave in enumerate(waves):
+        able = (hire < wave_start(wave)) & ((status == "active") | (status == "leave"))
+        settings = WaveSettings(
+            wave=wave,
+            survey_format=formats[wave],
+            roster=roster,
+            persona=personas[i],
+            able=able,
+            previous=previous,
+            **planted,
+        )
+        table, wave_truth, responded = simulate_wave(settings, np.random.default_rng([seed, 4, i]))
+        answers[wave], truth[wave] = table, wave_truth
+        previous = responded & able
+        report(f"wave {wave}: {len(table):,} survey rows ({formats[wave]})")
+    return answers, truth
+
+
 def generate_organisation(
     n_employees: int,
     seed: int = 0,
@@ -349,20 +431,9 @@ def generate_organisation(
     """
     report = _reporter(progress)
     waves = tuple(waves)
-    if not waves:
-        raise ValueError("at least one wave")
-    if list(waves) != sorted(waves) or len(set(waves)) != len(waves):
-        raise ValueError(f"waves must be distinct and in time order, got {waves}")
+    formats, headers = _export_shapes(waves, survey_formats, header_languages)
     starts = [wave_start(w) for w in waves]
     codebook = codebook or load_codebook()
-    formats = default_survey_formats(waves)
-    formats.update(survey_formats or {})
-    unknown = set(formats.values()) - set(SURVEY_FORMATS)
-    if unknown:
-        raise ValueError(f"unknown survey formats {sorted(unknown)}; use {SURVEY_FORMATS}")
-    headers = {w: ("he" if i == 0 else "en") for i, w in enumerate(waves)}
-    headers.update(header_languages or {})
-
     reference = starts[-1]
     roster, meta = generate_roster(n_employees, seed, reference)
     report(f"roster: {len(roster):,} employees")
@@ -374,36 +445,14 @@ def generate_organisation(
     offsets = rng.standard_normal((n_employees, len(constructs)), dtype=np.float32) * np.float32(
         OFFSET_SD
     )
+    personas = _planted_personas(roster, reference, len(waves), seed)
 
-    # planted personas: from HR fields at the first wave, then drifting
-    hire = roster["hire_date"].to_numpy().astype("datetime64[D]")
-    age = (int(str(reference)[:4]) - roster["birth_year"].to_numpy()).astype(float)
-    tenure = (reference - hire).astype(np.int64) / 365.25
-    logits = persona_logits(
-        age,
-        tenure,
-        roster["department"].to_numpy(dtype=object),
-        roster["work_pattern"].to_numpy(dtype=object),
-        roster["job_level"].to_numpy(dtype=object),
-    )
-    prng = np.random.default_rng([seed, 3])
-    personas = [sample_personas(logits, prng)]
-    for _ in waves[1:]:
-        personas.append(drift_personas(personas[-1], prng))
-
-    status = roster["employment_status"].to_numpy()
-    answers, truth = {}, {}
-    previous = None
-    for i, wave in enumerate(waves):
-        able = (hire < starts[i]) & ((status == "active") | (status == "leave"))
-        wrng = np.random.default_rng([seed, 4, i])
-        settings = WaveSettings(
-            wave=wave,
-            survey_format=formats[wave],
-            roster=roster,
-            persona=personas[i],
-            able=able,
-            previous=previous,
+    answers, truth = _survey_waves(
+        roster,
+        waves,
+        formats,
+        personas,
+        dict(
             offsets=offsets,
             codebook=codebook,
             item_means=item_means,
@@ -411,18 +460,15 @@ def generate_organisation(
             reverse=reverse,
             id_width=meta["id_width"],
             max_id=meta["max_id"],
-        )
-        table, wave_truth, responded = simulate_wave(settings, wrng)
-        answers[wave], truth[wave] = table, wave_truth
-        previous = responded & able
-        report(f"wave {wave}: {len(table):,} survey rows ({formats[wave]})")
+        ),
+        seed,
+        report,
+    )
 
     activity, activity_summary = simulate_activity(
         waves=waves, roster=roster, personas=personas, seed=seed
     )
     report(f"activity: {sum(len(a) for a in activity.values()):,} events")
-    opt_out = simulate_opt_out(roster, seed)
-
     return SampleOrganisation(
         n_employees=n_employees,
         seed=seed,
@@ -432,7 +478,7 @@ def generate_organisation(
         answers=answers,
         truth=truth,
         activity=activity,
-        opt_out=opt_out,
+        opt_out=simulate_opt_out(roster, seed),
         survey_formats=formats,
         header_languages=headers,
         persona_profiles=pd.DataFrame(profiles, index=list(PERSONA_IDS), columns=constructs),
@@ -449,6 +495,56 @@ def _replace(path: Path, stale: Sequence[Path]) -> Path:
     for other in stale:
         if other != path and other.exists():
             other.unlink()
+    return path
+
+
+def _roster_format(requested: str, rows: int) -> str:
+    """xlsx or csv: ``auto`` is xlsx unless the roster exceeds an Excel sheet, as is a too large xlsx."""
+    if requested not in ("auto", "xlsx", "csv"):
+        raise ValueError("roster_format is auto, xlsx or csv")
+    if requested == "auto":
+        return "csv" if rows > exports.EXCEL_MAX_DATA_ROWS else "xlsx"
+    if requested == "xlsx" and rows > exports.EXCEL_MAX_DATA_ROWS:
+        print(f"note: {rows:,} rows exceed an Excel sheet; writing roster.csv", file=sys.stderr)
+        return "csv"
+    return requested
+
+
+# Each export shape's writer.
+SURVEY_WRITERS = {
+    "microsoft_forms": exports.write_microsoft_forms_xlsx,
+    "google_forms": exports.write_google_forms_csv,
+    "qualtrics": exports.write_qualtrics_csv,
+}
+
+
+def _write_survey(org: SampleOrganisation, wave: str, fmt: str, folder: Path) -> Path:
+    """One wave's survey export; a Microsoft Forms wave too large for Excel as Google Forms csv."""
+    answers = org.answers[wave]
+    if fmt == "microsoft_forms" and len(answers) > exports.EXCEL_MAX_DATA_ROWS:
+        print(
+            f"note: wave {wave} has {len(answers):,} rows; writing Google Forms csv",
+            file=sys.stderr,
+        )
+        fmt = "google_forms"
+    path = _replace(folder / SURVEY_FILE[fmt], [folder / "survey.xlsx", folder / "survey.csv"])
+    SURVEY_WRITERS[fmt](
+        answers, path, org.codebook, header_language=org.header_languages[wave], missing="mixed"
+    )
+    return path
+
+
+def _write_activity(log: pd.DataFrame, path: Path) -> Path:
+    exports.write_csv_columns(
+        path,
+        [["employee_id", "timestamp", "action"]],
+        [
+            exports._escape_array(log["employee_id"].to_numpy(dtype=object)),
+            exports.format_times(log["timestamp"], "%Y-%m-%dT%H:%M:%S"),
+            log["action"].to_numpy(dtype=object),
+        ],
+        escaped=True,
+    )
     return path
 
 
@@ -472,63 +568,19 @@ def write_organisation(
     report = _reporter(progress)
     out = Path(out_dir)
     written: dict[str, Path] = {}
-    if roster_format not in ("auto", "xlsx", "csv"):
-        raise ValueError("roster_format is auto, xlsx or csv")
-    if roster_format == "auto":
-        roster_format = "csv" if len(org.roster) > exports.EXCEL_MAX_DATA_ROWS else "xlsx"
-    if roster_format == "xlsx" and len(org.roster) > exports.EXCEL_MAX_DATA_ROWS:
-        print(
-            f"note: {len(org.roster):,} rows exceed an Excel sheet; writing roster.csv",
-            file=sys.stderr,
-        )
-        roster_format = "csv"
+    roster_format = _roster_format(roster_format, len(org.roster))
     hr = out / "hr"
     path = _replace(hr / f"roster.{roster_format}", [hr / "roster.xlsx", hr / "roster.csv"])
     written["roster"] = exports.write_roster(org.roster, path)
     report(f"wrote {path}")
-
     formats = dict(org.survey_formats)
     formats.update(survey_formats or {})
     for wave in org.waves:
-        answers = org.answers[wave]
-        fmt = formats[wave]
-        if fmt == "microsoft_forms" and len(answers) > exports.EXCEL_MAX_DATA_ROWS:
-            print(
-                f"note: wave {wave} has {len(answers):,} rows; writing Google Forms csv",
-                file=sys.stderr,
-            )
-            fmt = "google_forms"
         folder = out / "waves" / wave
-        path = _replace(folder / SURVEY_FILE[fmt], [folder / "survey.xlsx", folder / "survey.csv"])
-        header = org.header_languages[wave]
-        if fmt == "microsoft_forms":
-            exports.write_microsoft_forms_xlsx(
-                answers, path, org.codebook, header_language=header, missing="mixed"
-            )
-        elif fmt == "google_forms":
-            exports.write_google_forms_csv(
-                answers, path, org.codebook, header_language=header, missing="mixed"
-            )
-        else:
-            exports.write_qualtrics_csv(
-                answers, path, org.codebook, header_language=header, missing="mixed"
-            )
-        written[f"survey/{wave}"] = path
-        report(f"wrote {path}")
-        log = org.activity[wave]
-        path = folder / "activity.csv"
-        exports.write_csv_columns(
-            path,
-            [["employee_id", "timestamp", "action"]],
-            [
-                exports._escape_array(log["employee_id"].to_numpy(dtype=object)),
-                exports.format_times(log["timestamp"], "%Y-%m-%dT%H:%M:%S"),
-                log["action"].to_numpy(dtype=object),
-            ],
-            escaped=True,
-        )
-        written[f"activity/{wave}"] = path
-        report(f"wrote {path}")
+        written[f"survey/{wave}"] = _write_survey(org, wave, formats[wave], folder)
+        report(f"wrote {written[f'survey/{wave}']}")
+        written[f"activity/{wave}"] = _write_activity(org.activity[wave], folder / "activity.csv")
+        report(f"wrote {written[f'activity/{wave}']}")
     path = out / "campaign" / "opt_out.csv"
     exports.write_csv_columns(
         path, [["employee_id", "email"]], [org.opt_out["employee_id"], org.opt_out["email"]]

@@ -226,6 +226,75 @@ def make_names(rng, gender: np.ndarray, language: np.ndarray):
     return first, last, local
 
 
+def _units_and_sites(rng, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each employee's org unit, its department and a site typical of the unit."""
+    unit_p = np.array([d[0] * s for d in DEPARTMENTS.values() for _, s, _ in d[2]])
+    unit = rng.choice(len(ORG_UNITS), size=n, p=unit_p / unit_p.sum())
+    dept_of_unit = np.array([DEPARTMENT_NAMES.index(d) for d in UNIT_DEPARTMENT])
+    site_p = np.array([p for d in DEPARTMENTS.values() for _, _, p in d[2]])
+    return unit, dept_of_unit[unit], _categorical(rng, site_p, unit)
+
+
+def _job_levels(rng, n: int, dept: np.ndarray) -> np.ndarray:
+    """Job levels, with at least one executive in every department."""
+    level = rng.choice(len(JOB_LEVELS), size=n, p=LEVEL_SHARES)
+    for d in range(len(DEPARTMENT_NAMES)):
+        members = np.flatnonzero(dept == d)
+        if len(members) and not (level[members] == 4).any():
+            level[members[np.argmax(level[members] * 1000 + rng.random(len(members)))]] = 4
+    return level
+
+
+def _birth_years(rng, level: np.ndarray, ref_year: int) -> np.ndarray:
+    """Birth years from ages typical of each level (whole years at the reference date, 20 to 67)."""
+    mean, sd = LEVEL_AGE[level, 0], LEVEL_AGE[level, 1]
+    age = rng.normal(mean, sd)
+    for _ in range(3):  # redraw the tails instead of piling them on the bounds
+        bad = (age < MIN_AGE + 1) | (age > MAX_AGE)
+        age[bad] = rng.normal(mean[bad], sd[bad])
+    age = np.clip(np.rint(age), MIN_AGE + 1, MAX_AGE).astype(int)
+    return ref_year - age  # calendar-year age 21..67, exact age 20..67
+
+
+def _hire_dates(rng, level: np.ndarray, birth_year: np.ndarray, last_hire) -> np.ndarray:
+    """Hire dates from tenures typical of each level, not before the company was founded
+    and not before age 19."""
+    tenure_days = rng.exponential(LEVEL_TENURE_YEARS[level] * 365.25)
+    max_days = np.minimum(
+        (last_hire - FOUNDED).astype(int),
+        (
+            last_hire - (birth_year + 19 - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+        ).astype(int),
+    )
+    max_days = np.maximum(max_days, 0)
+    tenure_days = np.where(tenure_days > max_days, rng.random(len(level)) * max_days, tenure_days)
+    return last_hire - tenure_days.astype(int).astype("timedelta64[D]")
+
+
+def _work_patterns(rng, dept: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Work patterns by department; directors and executives are never frontline."""
+    pattern_p = np.array([d[1] for d in DEPARTMENTS.values()])
+    pattern = _categorical(rng, pattern_p, dept)
+    senior = level >= 3
+    pattern[senior & (pattern == 3)] = np.where(
+        rng.random((senior & (pattern == 3)).sum()) < 0.5, 0, 1
+    )
+    return pattern
+
+
+def _employee_ids(rng, hire_date: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Ids that increase with hire date, with gaps (people who left long ago).
+
+    Returns the hire order, the ids as numbers and their zero-padded width.
+    """
+    n = len(hire_date)
+    order = np.lexsort((rng.random(n), hire_date))
+    gaps = 1 + rng.geometric(0.55, size=n) - 1 + (rng.random(n) < 0.1) * rng.integers(1, 6, size=n)
+    ids_num = np.empty(n, dtype=np.int64)
+    ids_num[order] = int(rng.integers(11, 40)) + np.cumsum(gaps)
+    return order, ids_num, max(5, len(str(int(ids_num.max()) + 10_000)))
+
+
 def generate_roster(n: int, seed: int, reference_date: np.datetime64) -> tuple[pd.DataFrame, dict]:
     """The roster as a DataFrame in contract columns, plus helper arrays.
 
@@ -235,63 +304,15 @@ def generate_roster(n: int, seed: int, reference_date: np.datetime64) -> tuple[p
     if n < 1:
         raise ValueError("n_employees must be at least 1")
     rng = np.random.default_rng([seed, 1])
-    ref_year = int(str(reference_date)[:4])
-    last_hire = reference_date - np.timedelta64(1, "D")
-
-    # department and org unit
-    unit_p = np.array([d[0] * s for d in DEPARTMENTS.values() for _, s, _ in d[2]])
-    unit = rng.choice(len(ORG_UNITS), size=n, p=unit_p / unit_p.sum())
-    dept_of_unit = np.array([DEPARTMENT_NAMES.index(d) for d in UNIT_DEPARTMENT])
-    dept = dept_of_unit[unit]
-    site_p = np.array([p for d in DEPARTMENTS.values() for _, _, p in d[2]])
-    site = _categorical(rng, site_p, unit)
-
-    # job level, at least one executive in every department
-    level = rng.choice(len(JOB_LEVELS), size=n, p=LEVEL_SHARES)
-    for d in range(len(DEPARTMENT_NAMES)):
-        members = np.flatnonzero(dept == d)
-        if len(members) and not (level[members] == 4).any():
-            level[members[np.argmax(level[members] * 1000 + rng.random(len(members)))]] = 4
-
-    # age (whole years at the reference date) and birth year
-    mean, sd = LEVEL_AGE[level, 0], LEVEL_AGE[level, 1]
-    age = rng.normal(mean, sd)
-    for _ in range(3):  # redraw the tails instead of piling them on the bounds
-        bad = (age < MIN_AGE + 1) | (age > MAX_AGE)
-        age[bad] = rng.normal(mean[bad], sd[bad])
-    age = np.clip(np.rint(age), MIN_AGE + 1, MAX_AGE).astype(int)
-    birth_year = ref_year - age  # calendar-year age 21..67, exact age 20..67
-
-    # tenure and hire date (not before the company was founded, not before age 19)
-    tenure_days = rng.exponential(LEVEL_TENURE_YEARS[level] * 365.25)
-    max_days = np.minimum(
-        (last_hire - FOUNDED).astype(int),
-        (
-            last_hire - (birth_year + 19 - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-        ).astype(int),
-    )
-    max_days = np.maximum(max_days, 0)
-    tenure_days = np.where(tenure_days > max_days, rng.random(n) * max_days, tenure_days)
-    hire_date = last_hire - tenure_days.astype(int).astype("timedelta64[D]")
-
-    # work pattern by department; directors and executives are never frontline
-    pattern_p = np.array([d[1] for d in DEPARTMENTS.values()])
-    pattern = _categorical(rng, pattern_p, dept)
-    senior = level >= 3
-    pattern[senior & (pattern == 3)] = np.where(
-        rng.random((senior & (pattern == 3)).sum()) < 0.5, 0, 1
-    )
-
+    unit, dept, site = _units_and_sites(rng, n)
+    level = _job_levels(rng, n, dept)
+    birth_year = _birth_years(rng, level, int(str(reference_date)[:4]))
+    hire_date = _hire_dates(rng, level, birth_year, reference_date - np.timedelta64(1, "D"))
+    pattern = _work_patterns(rng, dept, level)
     status = rng.choice(3, size=n, p=[0.952, 0.034, 0.014])
     language = np.where(rng.random(n) < 0.35, "he", "en").astype(object)
     gender = rng.choice(np.array(["F", "M", "X"], dtype=object), size=n, p=[0.494, 0.5, 0.006])
-
-    # ids increase with hire date, with gaps (people who left long ago)
-    order = np.lexsort((rng.random(n), hire_date))
-    gaps = 1 + rng.geometric(0.55, size=n) - 1 + (rng.random(n) < 0.1) * rng.integers(1, 6, size=n)
-    ids_num = np.empty(n, dtype=np.int64)
-    ids_num[order] = int(rng.integers(11, 40)) + np.cumsum(gaps)
-    width = max(5, len(str(int(ids_num.max()) + 10_000)))
+    order, ids_num, width = _employee_ids(rng, hire_date)
     employee_id = zero_padded(ids_num, width)
 
     manager = _assign_managers(rng, dept, unit, level)
