@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from segmentation import waves
 from segmentation.codebook import Codebook
 from segmentation.sample import names as N
 from segmentation.sample.personas import PERSONA_IDS, PERSONAS
@@ -154,16 +156,19 @@ class WaveTruth:
 
 
 def wave_start(wave: str) -> np.datetime64:
+    """First day of a wave, as the pipeline dates it (:func:`segmentation.waves.wave_date`)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", str(wave)):
+        raise ValueError(f"a wave is named YYYY-MM, got {wave!r}")
     try:
-        return np.datetime64(f"{wave}-01", "D")
+        return np.datetime64(waves.wave_date(wave).date(), "D")
     except ValueError as exc:
         raise ValueError(f"a wave is named YYYY-MM, got {wave!r}") from exc
 
 
 def wave_end(wave: str) -> np.datetime64:
-    """Last day of the wave's month."""
-    start = wave_start(wave)
-    return (start.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
+    """Last day of the wave's month, as the pipeline ends it (:func:`segmentation.waves.wave_end`)."""
+    wave_start(wave)
+    return np.datetime64(waves.wave_end(wave).date(), "D")
 
 
 def item_structure(codebook: Codebook, rng: np.random.Generator):
