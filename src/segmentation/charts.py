@@ -99,13 +99,34 @@ class ChartStyle:
             "legend.frameon": False,
         }
 
+    def sized(self, font_size: float) -> ChartStyle:
+        """The same style with every text at ``font_size`` points (a chart printed at its own size)."""
+        style = ChartStyle(self.params, self.rtl)
+        style.rc.update(
+            {
+                key: font_size
+                for key in (
+                    "axes.titlesize",
+                    "axes.labelsize",
+                    "xtick.labelsize",
+                    "ytick.labelsize",
+                    "legend.fontsize",
+                )
+            }
+        )
+        return style
+
     def text(self, value: Any) -> str:
         text = "" if value is None else str(value)
         return visual_order(text) if self.rtl and not draws_rtl() else text
 
-    def figure(self, height: float, width: float | None = None) -> Figure:
+    def figure(
+        self, height: float, width: float | None = None, layout: str | None = None
+    ) -> Figure:
         fig = Figure(
-            figsize=(width or float(self.params["width"]), height), dpi=int(self.params["dpi"])
+            figsize=(width or float(self.params["width"]), height),
+            dpi=int(self.params["dpi"]),
+            layout=layout,
         )
         FigureCanvasAgg(fig)
         return fig
@@ -116,24 +137,24 @@ def sequential_colours(n: int, name: str = "Blues") -> list[str]:
     return sns.color_palette(name, n + 1).as_hex()[1:]
 
 
-def to_png(fig: Figure) -> bytes:
+def to_png(fig: Figure, exact: bool = False) -> bytes:
+    """PNG bytes; ``exact`` keeps the figure's own size (no trimming to what is drawn)."""
     buffer = io.BytesIO()
-    fig.savefig(
-        buffer,
-        format="png",
-        metadata={"Software": None},
-        bbox_inches="tight",
-        pad_inches=0.12,
-        facecolor="white",
-    )
+    trim = {} if exact else {"bbox_inches": "tight", "pad_inches": 0.12}
+    fig.savefig(buffer, format="png", metadata={"Software": None}, facecolor="white", **trim)
     return buffer.getvalue()
 
 
-def _draw(style: ChartStyle, draw, height: float, width: float | None = None) -> bytes:
+def _draw(
+    style: ChartStyle, draw, height: float, width: float | None = None, exact: bool = False
+) -> bytes:
+    """``exact``: the PNG is exactly ``width`` x ``height`` inches at the style's dpi, laid out
+    by matplotlib's constrained layout, so a page showing it at that width shows its text at its
+    point size."""
     with sns.axes_style("white"), matplotlib.rc_context(style.rc):
-        fig = style.figure(height, width)
+        fig = style.figure(height, width, layout="constrained" if exact else None)
         draw(fig)
-        return to_png(fig)
+        return to_png(fig, exact)
 
 
 def render_chart(style: ChartStyle, draw, height: float, width: float | None = None) -> bytes:
@@ -408,22 +429,33 @@ def trait_dots(
     persona_label: str,
     everyone_label: str,
     axis: Sequence[float],
+    width: float = 4.4,
+    wrap: int = 24,
+    exact: bool = False,
 ) -> bytes:
-    """Persona mean (dot) against everyone's mean (tick) on each trait, on the scores' axis (1-5, 1-7, 0-100)."""
+    """Persona mean (dot) against everyone's mean (tick) on each trait, on the scores' axis (1-5, 1-7, 0-100).
+
+    Labels wrap at ``wrap`` characters and each row is as tall as its label's
+    lines at the style's tick font size. ``exact`` draws the PNG at exactly
+    ``width`` inches (see :func:`_draw`), for a page column of that width.
+    """
     low, high = axis
     ticks = np.arange(low, high + 1) if high - low <= 10 else np.linspace(low, high, 5)
-    n = max(1, len(labels))
-    # Labels wrap at 24 characters; two-line labels need taller rows.
-    height = 0.8 + (0.4 if any(len(x) > 24 for x in labels) else 0.27) * n
+    wrapped = ["\n".join(style.text(x) for x in textwrap.wrap(label, wrap)) for label in labels]
+    lines = np.array([max(1, text.count("\n") + 1) for text in wrapped], dtype=float)
+    # Row pitch in inches: the label's lines at the tick font size, plus a gap.
+    line = float(style.rc["ytick.labelsize"]) / 72 * 1.15
+    pitch = lines * line + 0.06
+    y = np.cumsum(pitch) - pitch / 2 if len(labels) else np.zeros(0)
+    height = 0.65 + float(pitch.sum()) if len(labels) else 1.0
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
-        y = np.arange(n)
         for i, (p, e) in enumerate(zip(persona, everyone, strict=True)):
             if p is None or e is None:
                 continue
             colour = style.palette["primary"] if p >= e else style.palette["secondary"]
-            ax.plot([e, p], [i, i], color=colour, lw=2.2, alpha=0.55, solid_capstyle="round")
+            ax.plot([e, p], [y[i], y[i]], color=colour, lw=2.2, alpha=0.55, solid_capstyle="round")
         ax.scatter(
             [np.nan if e is None else e for e in everyone],
             y,
@@ -442,17 +474,19 @@ def trait_dots(
             zorder=4,
         )
         ax.set_yticks(y)
-        ax.set_yticklabels(
-            ["\n".join(style.text(x) for x in textwrap.wrap(label, 24)) for label in labels]
-        )
-        ax.invert_yaxis()
+        ax.set_yticklabels(wrapped)
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(float(pitch.sum()) if len(labels) else 1.0, 0.0)
         ax.set_xlim(low, high)
         ax.set_xticks(list(ticks))
         ax.grid(axis="x", color="#e5e5e5")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+        if exact:  # above the whole figure, inside its width
+            fig.legend(loc="outside upper center", ncol=2)
+        else:
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
         if style.rtl:
             ax.yaxis.tick_right()
             ax.invert_xaxis()
         sns.despine(ax=ax, left=True, right=True)
 
-    return _draw(style, draw, height, width=4.4)
+    return _draw(style, draw, height, width=width, exact=exact)

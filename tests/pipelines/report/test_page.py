@@ -71,14 +71,46 @@ def test_print_stylesheet_breaks_before_each_card(english_report):
     assert "article.card { break-before: page;" in css
 
 
-@CHROMIUM
-def test_one_pagers_print_one_page_per_persona(english_report, hebrew_report, tmp_path):
+# The one-pager's columns on A4: the page less its 8 mm margins, halved less the 14 px gap (one_pagers.css).
+ONE_PAGER_COLUMN_IN = ((210 - 2 * 8) / 25.4 - 14 / 96) / 2
+
+
+def test_one_pager_trait_charts_print_their_text_as_large_as_the_body_text(
+    english_report, hebrew_report
+):
+    """Drawn at the column's width and shown at 100% of it, a chart prints at its own size."""
+    charts = load_parameters("report")["report"]["charts"]
+    size = charts["one_pager"]
+    assert size["font_size"] >= MIN_FONT_PT
     for report in (english_report, hebrew_report):
+        page = (report.html_path.parent / "persona_one_pagers.html").read_text(encoding="utf-8")
+        assert ".one-pager .fit img { width: 100%; }" in page
+        shown = [c for c in report.outputs["report_personas"]["cards"] if not c["hidden"]]
+        images = re.findall(
+            r'<div class="fit"><figure><img src="data:image/png;base64,([^"]+)"', page
+        )
+        assert len(images) == len(shown)
+        for data in images:
+            width = Image.open(io.BytesIO(base64.b64decode(data))).size[0]
+            assert width == round(size["width"] * charts["dpi"])
+            printed_pt = size["font_size"] * ONE_PAGER_COLUMN_IN / size["width"]
+            assert printed_pt >= MIN_FONT_PT
+
+
+@CHROMIUM
+def test_one_pagers_print_one_whole_page_per_persona(english_report, hebrew_report, tmp_path):
+    """One page each, and nothing cut off: every page ends with the one-pager's footer."""
+    pypdf = pytest.importorskip("pypdf")
+    labels = load_parameters("report")["report"]["labels"]
+    for report, language in ((english_report, "en"), (hebrew_report, "he")):
         cards = [c for c in report.outputs["report_personas"]["cards"] if not c["hidden"]]
         html = report.html_path.parent / "persona_one_pagers.html"
         assert html.read_text(encoding="utf-8").count('<article class="one-pager"') == len(cards)
-        pdf = print_pdf(html, tmp_path / f"{report.html_path.parent.parent.parent.parent.name}.pdf")
+        pdf = print_pdf(html, tmp_path / f"one_pagers_{language}.pdf")
         assert pdf_page_count(pdf) == len(cards)
+        footer = labels[language]["one_pager"]["footer"].split("{")[0].strip()
+        for number, page in enumerate(pypdf.PdfReader(pdf).pages, start=1):
+            assert footer in page.extract_text(), (language, number, "footer cut off")
 
 
 @CHROMIUM

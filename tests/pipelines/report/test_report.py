@@ -301,3 +301,18 @@ def test_a_breakdown_with_no_figures_draws_no_empty_heatmap(world):
     assert all(
         f"by_{block['dimension']}" in full for block in figures["report_situation"]["breakdowns"]
     )
+
+
+def test_the_tone_to_use_is_the_campaigns(world):
+    """The campaign chooses each persona's tone (four_ps.product.tone); the report's own rules
+    add only what to avoid. It always fell back to its own rules before."""
+    for language, text in (("en", "Friendly and concrete."), ("he", "ידידותי וקונקרטי.")):
+        cards = report_figures(world, language=language)["report_personas"]["cards"]
+        shown = [c for c in cards if not c["hidden"]]
+        assert shown
+        for card in shown:
+            assert card["tone"]["do"] == [text]
+            assert card["tone"]["rules"][0] == "product.tone.plain"
+            assert card["tone"]["dont"] and len(card["tone"]["rules"]) == 1 + len(
+                card["tone"]["dont"]
+            )

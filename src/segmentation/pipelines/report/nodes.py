@@ -166,33 +166,32 @@ def _tone(
     tone_params: Mapping[str, Any],
     labels: Labels,
 ) -> dict[str, Any]:
-    """Tone do's and don'ts: the playbook's when it has them, else the report's rules on Cohen's d."""
-    if playbook_entry.get("tone_do") or playbook_entry.get("tone_dont"):
-        return {
-            "do": playbook_entry.get("tone_do", []),
-            "dont": playbook_entry.get("tone_dont", []),
-            "rules": playbook_entry.get("tone_rule_ids", []),
-        }
+    """Tone do's and don'ts: the campaign's tone to use, the report's rules for what to avoid.
+
+    The campaign chooses each persona's tone (``four_ps.product.tone``): that is
+    the "do". The playbook writes no don'ts, so they come from the report's
+    rules on Cohen's d (``report.personas.tone``), which also give the "do"
+    of a persona the playbook has no tone for.
+    """
     d = {t["key"]: t["d"] for t in traits}
-    do, dont, rules = [], [], []
-    for rule in tone_params["rules"]:
-        value = d.get(rule["construct"])
-        if value is None:
-            continue
-        if (rule["direction"] == "high" and value >= tone_params["min_d"]) or (
-            rule["direction"] == "low" and value <= -tone_params["min_d"]
-        ):
-            do.append(labels.localised(rule["do"]))
-            dont.append(labels.localised(rule["dont"]))
-            rules.append(rule["id"])
-    if not rules:
-        default = tone_params["default"]
-        do, dont, rules = (
-            [labels.localised(default["do"])],
-            [labels.localised(default["dont"])],
-            [default["id"]],
+    min_d = tone_params["min_d"]
+    fired = [
+        rule
+        for rule in tone_params["rules"]
+        if d.get(rule["construct"]) is not None
+        and (
+            (rule["direction"] == "high" and d[rule["construct"]] >= min_d)
+            or (rule["direction"] == "low" and d[rule["construct"]] <= -min_d)
         )
-    return {"do": do, "dont": dont, "rules": rules}
+    ] or [tone_params["default"]]
+    campaign = [
+        r for r in playbook_entry.get("four_ps", {}).get("product", []) if r["topic"] == "tone"
+    ]
+    return {
+        "do": [r["text"] for r in campaign] or [labels.localised(rule["do"]) for rule in fired],
+        "dont": [labels.localised(rule["dont"]) for rule in fired],
+        "rules": [r["rule_id"] for r in campaign] + [rule["id"] for rule in fired],
+    }
 
 
 def _one_line(traits: list[dict[str, Any]], min_d: float, labels: Labels) -> str:
@@ -545,10 +544,17 @@ def draw_report_charts(
             hidden_label=hidden_label,
             width=HALF,
         )
+    out.update(_trait_charts(style, report_personas, labels))
+    return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
+
+
+def _trait_charts(
+    style: ch.ChartStyle, report_personas: Mapping[str, Any], labels: Labels, **size: Any
+) -> dict[str, bytes]:
+    """Each shown persona's traits against everyone, by ``traits_<persona id>``."""
+    out = {}
     for card in report_personas["cards"]:
-        if card["hidden"]:
-            continue
-        traits = card["traits"]
+        traits = [] if card["hidden"] else card["traits"]
         if not traits:
             continue
         out[f"traits_{card['persona_id']}"] = ch.trait_dots(
@@ -559,8 +565,31 @@ def draw_report_charts(
             labels.ui("persona.this_persona"),
             labels.ui("persona.everyone"),
             report_personas["trait_axis"],
+            **size,
         )
-    return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
+    return out
+
+
+def draw_one_pager_charts(
+    report_personas: Mapping[str, Any], report: Mapping[str, Any]
+) -> dict[str, str]:
+    """The one-pagers' trait charts as base64 PNGs, drawn at the width of the one-pager's column.
+
+    Drawn at their printed size (``report.charts.one_pager``), so that their
+    text prints as large as the body text beside them.
+    """
+    labels = Labels(report)
+    size = report["charts"]["one_pager"]
+    style = ch.ChartStyle(report["charts"], labels.rtl).sized(float(size["font_size"]))
+    charts = _trait_charts(
+        style,
+        report_personas,
+        labels,
+        width=float(size["width"]),
+        wrap=int(size["label_wrap"]),
+        exact=True,
+    )
+    return {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()}
 
 
 def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, str]:

@@ -116,12 +116,18 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="render_report_html",
             ),
             Node(
+                nodes.draw_one_pager_charts,
+                ["report_personas", "params:report"],
+                "one_pager_charts",
+                name="draw_one_pager_charts",
+            ),
+            Node(
                 nodes.render_persona_one_pagers,
                 [
                     "report_overview",
                     "report_personas",
                     "report_method",
-                    "report_charts",
+                    "one_pager_charts",
                     "report_settings",
                 ],
                 "persona_one_pagers_html",

@@ -150,5 +150,6 @@ def render_one_pagers(
         personas=personas,
         method=method,
         charts=charts,
+        fits=report["personas"]["one_pager"],
         min_group=overview["min_group"],
     )
