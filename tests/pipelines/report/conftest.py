@@ -82,6 +82,9 @@ def build_report(world: World, root: Path, **report_overrides) -> BuiltReport:
 def report_figures(world: World, **report_overrides) -> dict:
     """The intermediate figures, from the node functions called in pipeline order (no charts)."""
     report, anonymity = report_params(**report_overrides), anonymity_params()
+    playbook, profiles, summary = nodes.read_handoffs(
+        world.playbook, world.persona_profiles, world.persona_summary, report
+    )
     base = nodes.build_report_base(
         world.employees,
         world.construct_scores,
@@ -93,7 +96,7 @@ def report_figures(world: World, **report_overrides) -> dict:
         anonymity,
     )
     overview = nodes.summarise_report_overview(
-        world.ingestion_summary, base, world.persona_profiles, WAVE, None, report, anonymity
+        world.ingestion_summary, base, profiles, WAVE, None, report, anonymity
     )
     situation = nodes.analyse_situation(base, report, anonymity)
     return {
@@ -103,14 +106,14 @@ def report_figures(world: World, **report_overrides) -> dict:
         "report_swot": nodes.derive_swot(situation, overview, report),
         "report_personas": nodes.build_persona_cards(
             base,
-            world.persona_profiles,
-            world.playbook,
+            profiles,
+            playbook,
             world.open_text,
             report,
             anonymity,
             value_proposition_params(),
         ),
-        "report_method": nodes.summarise_method(world.persona_summary, report, anonymity),
+        "report_method": nodes.summarise_method(summary, report, anonymity),
     }
 
 

@@ -8,12 +8,10 @@ import re
 import zipfile
 from io import BytesIO
 
-import pytest
 from kedro.config import OmegaConfigLoader
 
 from segmentation.anonymity import OTHER
 from segmentation.pipelines.report import create_pipeline, nodes
-from segmentation.pipelines.report.adapters import adapt_playbook
 from tests.conftest import PROJECT_ROOT
 
 from .conftest import build_report, report_figures
@@ -250,30 +248,31 @@ def figures_params():
     return report_params()
 
 
-def test_playbook_adapter_reads_the_campaign_shape(world):
-    adapted = adapt_playbook(world.playbook, "he")
-    entry = adapted["P1"]
-    assert (
-        entry["channels"][0]["label"] == "התראות בנייד"
-        and entry["channels"][0]["rule_id"] == "channels.scoring"
-    )
-    assert entry["value_propositions"][0]["title"] == "למצוא מי יודע, תוך דקות"
-    assert {r["rule_id"] for r in entry["four_ps"]["product"]} == {
+def test_the_playbook_reaches_the_cards_in_the_reports_language(world):
+    cards = report_figures(world, language="he")["report_personas"]["cards"]
+    card = next(c for c in cards if c["persona_id"] == "P1")
+    assert card["has_playbook"]
+    chosen = {c["label"]: c["rule_id"] for c in card["channels"]}
+    assert chosen == {"התראות בנייד": "channels.scoring", "המנהל/ת": "channels.scoring"}
+    chosen_need = next(n for n in card["needs"] if n["proposition"]["rule_id"])
+    assert chosen_need["proposition"]["title"] == "למצוא מי יודע, תוך דקות"
+    assert chosen_need["proposition"]["examples"] == ["מישהו כבר ערך ביקורת ספקים בגרמניה?"]
+    product = next(p for p in card["four_ps"] if p["key"] == "product")
+    assert [r["rule_id"] for r in product["items"]] == [
         "product.message_angle",
         "product.tone.plain",
-    }
-    assert entry["help_desk"][0]["rule_id"] == "training.help_desk.standard"
-    assert entry["training"][0]["rule_id"] == "training.short_videos"
-    assert adapt_playbook(None, "en") == {} and adapt_playbook({}, "en") == {}
+    ]
+    assert [r["rule_id"] for r in card["help_desk"]] == ["training.help_desk.standard"]
+    assert [r["rule_id"] for r in card["training"]] == ["training.short_videos"]
 
 
-@pytest.mark.parametrize("playbook", [None, {}])
-def test_cards_without_a_playbook_still_render(world, playbook):
+def test_cards_without_a_playbook_entry_still_render(world):
     from dataclasses import replace
 
-    figures = report_figures(replace(world, playbook=playbook))
+    figures = report_figures(replace(world, playbook={}))
     cards = [c for c in figures["report_personas"]["cards"] if not c["hidden"]]
     assert cards and all(c["channels"] and c["tone"]["do"] for c in cards)
+    assert not any(c["has_playbook"] for c in cards)
 
 
 def test_a_breakdown_with_no_figures_draws_no_empty_heatmap(world):

@@ -125,10 +125,13 @@ def test_a_need_without_texts_in_the_playbook_says_so(world):
     assert unpicked, "the sample world shows a need the campaign did not pick"
     texts = value_proposition_params()
     without = {**texts, "needs": {k: v for k, v in texts["needs"].items() if k != unpicked[0]}}
+    playbook, profiles, _ = nodes.read_handoffs(
+        world.playbook, world.persona_profiles, world.persona_summary, report_params()
+    )
     cards = nodes.build_persona_cards(
         figures["report_base"],
-        world.persona_profiles,
-        world.playbook,
+        profiles,
+        playbook,
         world.open_text,
         report_params(),
         anonymity_params(),

@@ -11,6 +11,7 @@ outside both.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from segmentation import anonymity as anon
 from segmentation.adopters import adopter_categories, adopter_scale
 from segmentation.codebook import COMMON_BOUNDS, Codebook
 from segmentation.demographics import age_bands
+from segmentation.handoff import PersonaSummary
 from segmentation.parsing import is_in
 from segmentation.persona_ids import persona_sort_key
 from segmentation.roles import (
@@ -1030,11 +1032,12 @@ def outcome_text(labels: Labels, outcome: str) -> str:
     return labels.ui(f"method.outcomes.{key}") if key else str(outcome or "")
 
 
-def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
+def method(summary: PersonaSummary, report: Mapping[str, Any], min_group: int) -> dict[str, Any]:
     """The k table (small persona sizes hidden), reference, alphas and typing quality."""
     labels = Labels(report)
     rows = []
-    for row in summary["k_table"]:
+    for candidate in summary.k_table:
+        row = asdict(candidate)
         small = (
             row["smallest_persona_size"] is not None and row["smallest_persona_size"] < min_group
         )
@@ -1049,10 +1052,10 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
                     else None
                 ),
                 "smallest_persona_share": None if small else row["smallest_persona_share"],
-                "chosen": row["k"] == summary["chosen_k"],
+                "chosen": row["k"] == summary.chosen_k,
             }
         )
-    reference = summary["reference"]
+    reference = summary.structure_free_reference
     exploratory = bool(rows) and not any(row["eligible"] for row in rows)
     needed = (
         "k",
@@ -1070,29 +1073,28 @@ def method(summary: Mapping[str, Any], report: Mapping[str, Any], min_group: int
     typing_text = (
         labels.ui(
             "method.typing_text",
-            accuracy=summary["typing_accuracy"],
-            baseline=summary["typing_baseline"],
+            accuracy=summary.typing_accuracy,
+            baseline=summary.typing_baseline,
         )
-        if summary["typing_accuracy"] is not None and summary["typing_baseline"] is not None
+        if summary.typing_accuracy is not None and summary.typing_baseline is not None
         else ""
     )
     return {
         "k_table": rows,
-        "chosen_k": summary["chosen_k"],
-        "k_rule": summary["k_rule"],
-        "k_rule_outcome": summary["k_rule_outcome"],
-        "k_rule_outcome_text": outcome_text(labels, summary["k_rule_outcome"]),
+        "chosen_k": summary.chosen_k,
+        "k_rule": summary.k_rule,
+        "k_rule_outcome": summary.k_rule_outcome,
+        "k_rule_outcome_text": outcome_text(labels, summary.k_rule_outcome),
         "reference_text": reference_text,
         # No k met the stability rule: the personas are exploratory, and nothing calls them better than chance.
         "exploratory": exploratory,
         "clearly_better": None if exploratory else reference.get("clearly_better_than_reference"),
         "alphas": [
-            {"key": k, "label": labels.construct(k), "alpha": v}
-            for k, v in summary["alphas"].items()
+            {"key": k, "label": labels.construct(k), "alpha": v} for k, v in summary.alphas.items()
         ],
         "typing_text": typing_text,
-        "typing_accuracy": summary["typing_accuracy"],
-        "typing_baseline": summary["typing_baseline"],
-        "typing_calibration_error": summary["typing_calibration_error"],
-        "warnings": summary["warnings"],
+        "typing_accuracy": summary.typing_accuracy,
+        "typing_baseline": summary.typing_baseline,
+        "typing_calibration_error": summary.typing_calibration_error,
+        "warnings": summary.warnings,
     }

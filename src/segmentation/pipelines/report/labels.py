@@ -7,32 +7,33 @@ from typing import Any
 
 from segmentation.codebook import fall_back_language
 
-LANGUAGES = ("en", "he")
-RTL_LANGUAGES = ("he",)
-
 
 class Labels:
     """Look up the report's texts in the configured language.
 
     ``ui("overview.response_rate")`` reads ``report.labels.<lang>``;
     ``value("constructs", "mobile_use")`` reads ``report.values`` and falls
-    back to English, then to the key itself.
+    back to the first language, then to the key itself. The languages and which of them
+    read right to left are ``report.languages`` and ``report.rtl_languages``
+    (``${globals:languages}``, ``${globals:rtl_languages}``).
     """
 
     def __init__(self, report: Mapping[str, Any]):
-        language = str(report.get("language") or "en")
+        language = str(report.get("language") or report["languages"][0])
         self.language = fall_back_language(
             language, list(report["labels"]), "the report's labels (report.labels)"
         )
+        self.languages = list(report["languages"])
+        self._rtl_languages = set(report["rtl_languages"])
         self._ui = report["labels"][self.language]
-        self._fallback = report["labels"]["en"]
+        self._fallback = report["labels"][report["languages"][0]]
         self._values = report.get("values") or {}
         # the range the report's means are on ("1-5", "1-7", "0-100"), for texts that name it as {scale_range}
         self._scale_range = (report.get("score_axis") or {}).get("range", "")
 
     @property
     def rtl(self) -> bool:
-        return self.language in RTL_LANGUAGES
+        return self.language in self._rtl_languages
 
     @property
     def direction(self) -> str:
@@ -69,7 +70,7 @@ class Labels:
     def value(self, kind: str, key: Any) -> str:
         entry = (self._values.get(kind) or {}).get(str(key))
         if isinstance(entry, Mapping):
-            return str(entry.get(self.language) or entry.get("en") or key)
+            return self.localised(entry) or str(key)
         if isinstance(entry, str):
             return entry
         return str(key)
@@ -78,7 +79,15 @@ class Labels:
         return self.value("constructs", key)
 
     def localised(self, text: Any) -> str:
-        """A ``{en: ..., he: ...}`` mapping (or a plain string) in the report's language."""
+        """A ``{language: text}`` mapping (or a plain string) in the report's language, else
+        in the first configured language that has it."""
         if isinstance(text, Mapping):
-            return str(text.get(self.language) or text.get("en") or "")
+            found = [text.get(lang) for lang in [self.language, *self.languages]]
+            return str(next((t for t in found if t), ""))
         return "" if text is None else str(text)
+
+    def other_language(self, text: Mapping[str, str]) -> str:
+        """``text`` in the first configured language other than the report's ('' without one)."""
+        return next(
+            (text[lang] for lang in self.languages if lang != self.language and text.get(lang)), ""
+        )

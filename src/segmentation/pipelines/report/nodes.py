@@ -1,6 +1,8 @@
 """Nodes of the report stage: pure functions, data in and data out.
 
-The stage reads the other stages' outputs through :mod:`.adapters`, computes
+The stage reads the other stages' JSON hand-overs once, checked against their
+structures (:func:`read_handoffs`, :mod:`segmentation.handoff`), and their tables
+through :mod:`.adapters`; it computes
 every figure through :mod:`.analysis` (and so through :mod:`.anonymity`),
 draws charts (:mod:`.charts`), renders the HTML page from the package's
 Jinja2 templates (:mod:`.render`) and builds the workbook
@@ -20,19 +22,21 @@ import pandas as pd
 
 from segmentation import charts as ch
 from segmentation.anonymity import check_min_group
+from segmentation.handoff import (
+    PersonaProfile,
+    PersonaSummary,
+    PlaybookEntry,
+    read_persona_summary,
+    read_playbook,
+    read_profiles,
+)
 from segmentation.parsing import is_in
 from segmentation.persona_ids import persona_sort_key
 
 from . import analysis
-from .adapters import (
-    adapt_ingestion_summary,
-    adapt_open_text,
-    adapt_persona_summary,
-    adapt_playbook,
-    adapt_profiles,
-    configured_proposition,
-)
+from .adapters import adapt_ingestion_summary, adapt_open_text
 from .labels import Labels
+from .plays import configured_proposition, persona_plays
 from .render import render_html, render_one_pagers
 from .scrub import guard_shares, hide_small_counts, scrub_text
 from .waves import waves_section
@@ -69,6 +73,22 @@ def resolve_report_settings(
     return {**report, "constructs": constructs, **analysis.survey_scales(questionnaire, constructs)}
 
 
+def read_handoffs(
+    playbook: Any, persona_profiles: Any, persona_summary: Any, report: Mapping[str, Any]
+) -> tuple[dict[str, PlaybookEntry], dict[str, PersonaProfile], PersonaSummary]:
+    """The campaign's playbook and the personas' profiles and summary, checked once as they enter.
+
+    A field missing or of the wrong type stops the run with one line naming
+    the file and the field (:class:`segmentation.handoff.HandoffError`).
+    """
+    languages = report["languages"]
+    return (
+        read_playbook(playbook, languages),
+        read_profiles(persona_profiles, languages),
+        read_persona_summary(persona_summary),
+    )
+
+
 def build_report_base(
     employees: pd.DataFrame,
     construct_scores: pd.DataFrame,
@@ -95,7 +115,7 @@ def build_report_base(
 def summarise_report_overview(
     ingestion_summary: Mapping[str, Any],
     report_base: pd.DataFrame,
-    persona_profiles: Mapping[str, Any],
+    persona_profiles: Mapping[str, PersonaProfile],
     wave: str,
     wave_date: str | None,
     report: Mapping[str, Any],
@@ -105,7 +125,7 @@ def summarise_report_overview(
     return analysis.overview(
         adapt_ingestion_summary(ingestion_summary),
         report_base,
-        list(adapt_profiles(persona_profiles)),
+        sorted(persona_profiles, key=persona_sort_key),
         wave,
         wave_date,
         report,
@@ -184,9 +204,7 @@ def _tone(
             or (rule["direction"] == "low" and d[rule["construct"]] <= -min_d)
         )
     ] or [tone_params["default"]]
-    campaign = [
-        r for r in playbook_entry.get("four_ps", {}).get("product", []) if r["topic"] == "tone"
-    ]
+    campaign = playbook_entry.get("tone", [])
     return {
         "do": [r["text"] for r in campaign] or [labels.localised(rule["do"]) for rule in fired],
         "dont": [labels.localised(rule["dont"]) for rule in fired],
@@ -256,10 +274,142 @@ def _quotes(members: pd.Series, texts: pd.DataFrame, params: Mapping[str, Any]) 
     return ranked[: int(params["max_quotes_per_persona"])]
 
 
+def _card_needs(
+    fig: Mapping[str, Any],
+    play: Mapping[str, Any],
+    top_needs: int,
+    value_propositions: Mapping[str, Any] | None,
+    labels: Labels,
+) -> list[dict[str, Any]]:
+    """The persona's top needs, each with its value proposition (the campaign's, else the
+    configured one), then the needs the campaign chose that are not among them."""
+    propositions = {vp["need"]: vp for vp in play.get("value_propositions", [])}
+    top = fig["needs"][:top_needs]
+    needs = [
+        {
+            **n,
+            "proposition": propositions.get(n["key"])
+            or configured_proposition(n["key"], value_propositions, labels),
+        }
+        for n in top
+    ]
+    shown = {n["key"] for n in top}
+    return needs + [
+        {
+            "key": vp["need"],
+            "label": labels.construct(vp["need"]) if vp["need"] else vp["title"],
+            "share": next((n["share"] for n in fig["needs"] if n["key"] == vp["need"]), None),
+            "mean": None,
+            "proposition": vp,
+        }
+        for vp in play.get("value_propositions", [])
+        if vp["need"] not in shown
+    ]
+
+
+def _card_channels(
+    fig: Mapping[str, Any], play: Mapping[str, Any], top_channels: int
+) -> list[dict[str, Any]]:
+    """The playbook's chosen channels (else the most preferred), by the share shown."""
+    if play.get("channels"):
+        shares = {c["key"]: c["share"] for c in fig["channels"]}
+        chosen = [
+            {
+                "key": c["construct"],
+                "label": c["label"],
+                "share": shares.get(c["construct"]),
+                "reason": c["reason"],
+                "rule_id": c["rule_id"],
+                "rank": c["rank"],
+            }
+            for c in play["channels"][:top_channels]
+        ]
+    else:
+        chosen = [
+            {
+                "key": c["key"],
+                "label": c["label"],
+                "share": c["share"],
+                "reason": "",
+                "rule_id": "",
+                "rank": i,
+            }
+            for i, c in enumerate(fig["channels"][:top_channels], start=1)
+        ]
+    return by_shown_share(chosen)
+
+
+def _card_quotes(
+    report_base: pd.DataFrame,
+    pid: str,
+    size: int,
+    texts: pd.DataFrame | None,
+    params: Mapping[str, Any],
+) -> list[str]:
+    """Free-text answers of the persona's respondents, when shown and the persona is large enough."""
+    if texts is None or size < int(params["min_persona_respondents"]):
+        return []
+    members = report_base.loc[
+        report_base["respondent"]
+        & report_base["persona_source"].eq("survey")
+        & report_base["persona_id"].eq(pid),
+        "pid",
+    ]
+    return _quotes(members, texts, params)
+
+
+CARD_FIGURES = ("size", "share", "inferred", "total", "traits", "adopter_mix", "demographics")
+
+
+def _persona_card(
+    pid: str,
+    fig: Mapping[str, Any],
+    profile: PersonaProfile | None,
+    play: Mapping[str, Any],
+    report: Mapping[str, Any],
+    value_propositions: Mapping[str, Any] | None,
+    min_group: int,
+    labels: Labels,
+) -> dict[str, Any]:
+    """One shown persona's card. Texts from other stages may quote shares of the persona: those
+    that could describe a small group are hidden (judged on the respondents, the smaller of the
+    persona's populations)."""
+    mark = labels.ui("hidden_mark")
+    play = guard_texts(play, fig["size"], min_group, mark)
+    names = profile.name if profile else {labels.language: pid}
+    description = guard_texts(profile.description if profile else {}, fig["size"], min_group, mark)
+    params = report["personas"]
+    return {
+        "persona_id": pid,
+        "name": labels.localised(names),
+        "other_name": labels.other_language(names),
+        "hidden": False,
+        "description": labels.localised(description),
+        "one_line": _one_line(fig["traits"], params["tone"]["min_d"], labels),
+        **{k: fig[k] for k in CARD_FIGURES},
+        "needs": _card_needs(fig, play, int(params["top_needs"]), value_propositions, labels),
+        "channels": _card_channels(fig, play, int(params["top_channels"])),
+        "channel_means": {c["key"]: c["mean"] for c in fig["channels"]},
+        "four_ps": [
+            {
+                "key": p,
+                "label": labels.ui(f"persona.{p}"),
+                "items": play.get("four_ps", {}).get(p, []),
+            }
+            for p in ("product", "price", "place", "promotion")
+        ],
+        "gamification": play.get("gamification", []),
+        "training": play.get("training", []),
+        "help_desk": play.get("help_desk", []),
+        "tone": _tone(fig["traits"], play, params["tone"], labels),
+        "has_playbook": bool(play),
+    }
+
+
 def build_persona_cards(
     report_base: pd.DataFrame,
-    persona_profiles: Mapping[str, Any],
-    playbook: Any,
+    persona_profiles: Mapping[str, PersonaProfile],
+    playbook: Mapping[str, PlaybookEntry],
     open_text: pd.DataFrame,
     report: Mapping[str, Any],
     anonymity: Mapping[str, Any],
@@ -272,137 +422,24 @@ def build_persona_cards(
     """
     min_group = check_min_group(anonymity)
     labels = Labels(report)
-    profiles = adapt_profiles(persona_profiles)
-    plays = adapt_playbook(playbook, labels.language)
-    figures = analysis.persona_figures(report_base, list(profiles), report, min_group)
+    figures = analysis.persona_figures(
+        report_base, sorted(persona_profiles, key=persona_sort_key), report, min_group
+    )
     show_text = bool(report.get("show_open_text", False))
     text_params = report["open_text"]
     texts = adapt_open_text(open_text, text_params["column"]) if show_text else None
-    card_params = report["personas"]
     cards = []
-    ids = sorted(set(figures["visible"]) | set(figures["hidden"]), key=persona_sort_key)
-    for pid in ids:
-        profile = profiles.get(
-            pid,
-            {"name": {"en": pid, "he": pid}, "description": {"en": "", "he": ""}, "top_traits": []},
-        )
-        name = labels.localised(profile["name"])
+    for pid in sorted(set(figures["visible"]) | set(figures["hidden"]), key=persona_sort_key):
+        profile = persona_profiles.get(pid)
         if pid in figures["hidden"]:
+            name = labels.localised(profile.name) if profile else pid
             cards.append({"persona_id": pid, "name": name, "hidden": True})
             continue
         fig = figures["personas"][pid]
-        # Texts from other stages may quote shares of the persona: hide those
-        # that could describe a small group (judged on the respondents, the
-        # smaller of the persona's populations).
-        mark = labels.ui("hidden_mark")
-        play = guard_texts(plays.get(pid, {}), fig["size"], min_group, mark)
-        profile = {
-            **profile,
-            "description": guard_texts(profile["description"], fig["size"], min_group, mark),
-        }
-        propositions = {vp["need"]: vp for vp in play.get("value_propositions", [])}
-        top_needs = fig["needs"][: int(card_params["top_needs"])]
-        needs = [
-            {
-                **n,
-                "proposition": propositions.get(n["key"])
-                or configured_proposition(n["key"], value_propositions, labels.language),
-            }
-            for n in top_needs
-        ]
-        shown = {n["key"] for n in top_needs}
-        needs += [
-            {
-                "key": vp["need"],
-                "label": labels.construct(vp["need"]) if vp["need"] else vp["title"],
-                "share": next((n["share"] for n in fig["needs"] if n["key"] == vp["need"]), None),
-                "mean": None,
-                "proposition": vp,
-            }
-            for vp in play.get("value_propositions", [])
-            if vp["need"] not in shown
-        ]
-        shares = {c["key"]: c["share"] for c in fig["channels"]}
-        if play.get("channels"):
-            channels = by_shown_share(
-                [
-                    {
-                        "key": c["construct"],
-                        "label": c["label"],
-                        "share": shares.get(c["construct"]),
-                        "reason": c["reason"],
-                        "rule_id": c["rule_id"],
-                        "rank": c["rank"],
-                    }
-                    for c in play["channels"][: int(card_params["top_channels"])]
-                ]
-            )
-        else:
-            channels = by_shown_share(
-                [
-                    {
-                        "key": c["key"],
-                        "label": c["label"],
-                        "share": c["share"],
-                        "reason": "",
-                        "rule_id": "",
-                        "rank": i,
-                    }
-                    for i, c in enumerate(
-                        fig["channels"][: int(card_params["top_channels"])], start=1
-                    )
-                ]
-            )
-        quotes = []
-        if show_text and fig["size"] >= int(text_params["min_persona_respondents"]):
-            members = report_base.loc[
-                report_base["respondent"]
-                & report_base["persona_source"].eq("survey")
-                & report_base["persona_id"].eq(pid),
-                "pid",
-            ]
-            quotes = _quotes(members, texts, text_params)
-        cards.append(
-            {
-                "persona_id": pid,
-                "name": name,
-                "other_name": labels.localised(
-                    {"en": profile["name"]["he"], "he": profile["name"]["en"]}
-                ),
-                "hidden": False,
-                "description": labels.localised(profile["description"]),
-                "one_line": _one_line(fig["traits"], card_params["tone"]["min_d"], labels),
-                **{
-                    k: fig[k]
-                    for k in (
-                        "size",
-                        "share",
-                        "inferred",
-                        "total",
-                        "traits",
-                        "adopter_mix",
-                        "demographics",
-                    )
-                },
-                "needs": needs,
-                "channels": channels,
-                "channel_means": {c["key"]: c["mean"] for c in fig["channels"]},
-                "four_ps": [
-                    {
-                        "key": p,
-                        "label": labels.ui(f"persona.{p}"),
-                        "items": play.get("four_ps", {}).get(p, []),
-                    }
-                    for p in ("product", "price", "place", "promotion")
-                ],
-                "gamification": play.get("gamification", []),
-                "training": play.get("training", []),
-                "help_desk": play.get("help_desk", []),
-                "tone": _tone(fig["traits"], play, card_params["tone"], labels),
-                "has_playbook": bool(play),
-                "quotes": quotes,
-            }
-        )
+        play = persona_plays(playbook.get(pid), labels)
+        card = _persona_card(pid, fig, profile, play, report, value_propositions, min_group, labels)
+        card["quotes"] = _card_quotes(report_base, pid, fig["size"], texts, text_params)
+        cards.append(card)
     return {
         "cards": cards,
         "n_respondents": figures["n_respondents"],
@@ -412,12 +449,12 @@ def build_persona_cards(
 
 
 def summarise_method(
-    persona_summary: Mapping[str, Any], report: Mapping[str, Any], anonymity: Mapping[str, Any]
+    persona_summary: PersonaSummary, report: Mapping[str, Any], anonymity: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The k table, reproducibility against the structure-free reference, alphas, typing accuracy."""
     min_group = check_min_group(anonymity)
     labels = Labels(report)
-    figures = analysis.method(adapt_persona_summary(persona_summary), report, min_group)
+    figures = analysis.method(persona_summary, report, min_group)
     figures["warnings"] = [
         hide_small_counts(w, min_group, labels.ui("fewer_than", k=min_group))
         for w in figures["warnings"]

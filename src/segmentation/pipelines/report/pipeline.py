@@ -15,6 +15,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="resolve_report_settings",
             ),
             Node(
+                nodes.read_handoffs,
+                ["playbook", "persona_profiles", "persona_summary", "params:report"],
+                ["report_playbook", "report_profiles", "report_persona_summary"],
+                name="read_handoffs",
+            ),
+            Node(
                 nodes.build_report_base,
                 [
                     "employees",
@@ -34,7 +40,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 [
                     "ingestion_summary",
                     "report_base",
-                    "persona_profiles",
+                    "report_profiles",
                     "params:wave",
                     "params:wave_date",
                     "params:report",
@@ -59,8 +65,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                 nodes.build_persona_cards,
                 [
                     "report_base",
-                    "persona_profiles",
-                    "playbook",
+                    "report_profiles",
+                    "report_playbook",
                     "open_text",
                     "report_settings",
                     "params:anonymity",
@@ -71,7 +77,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.summarise_method,
-                ["persona_summary", "params:report", "params:anonymity"],
+                ["report_persona_summary", "params:report", "params:anonymity"],
                 "report_method",
                 name="summarise_method",
             ),

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from segmentation.anonymity import OTHER
+from segmentation.handoff import language_key
 from segmentation.persona_ids import persona_sort_key
 
 from .labels import Labels
@@ -30,7 +31,7 @@ def _count(value: Any, min_group: int) -> int | None:
 
 def _name(entry: Mapping[str, Any], labels: Labels) -> str:
     """A persona's name in the report's language, else its id."""
-    name = entry.get("name_he") if labels.language == "he" else entry.get("name")
+    name = entry.get(language_key(labels.language, labels.languages))
     return str(name or entry.get("name") or entry.get("persona_id") or entry.get("key") or "")
 
 
@@ -51,6 +52,7 @@ def group_label(
         return _name(row, labels)
     if dimension == "age_band":
         bands = report["age_bands"]["labels"]
+        # the waves stage writes the English band (waves.nodes: age_bands.labels.en)
         return dict(zip(bands["en"], bands[labels.language], strict=True)).get(key, key)
     return labels.value(dimension, key)
 
