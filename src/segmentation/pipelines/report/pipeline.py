@@ -6,6 +6,7 @@ from . import nodes
 
 
 def create_pipeline(**kwargs) -> Pipeline:
+    # Wiring only: one node per entry; long because the stage has 15 nodes with many inputs.
     return Pipeline(
         [
             Node(

@@ -229,9 +229,20 @@ def _adoption(
         if measured
         else [],
     }
+    out["headline"] = _adoption_headline(adoption, labels) if measured else ""
+    out["trend"] = _adoption_trend(summary, keys, metric_labels)
+    out["groups"] = _adoption_groups(adoption, report, labels, keys, min_group)
+    return out
+
+
+def _adoption_headline(adoption: Mapping[str, Any], labels: Labels) -> str:
+    """Active and engaged shares against their targets, when all four are known."""
+    metrics = adoption.get("metrics", [])
+    keys = [m["key"] for m in metrics]
+    overall = adoption.get("overall", {})
     shares = {k: overall.get(f"{k}_share") for k in keys}
     targets = {m["key"]: m.get("target") for m in metrics}
-    out["headline"] = (
+    return (
         labels.ui(
             "waves.headline",
             active=shares["active"],
@@ -239,19 +250,34 @@ def _adoption(
             active_target=targets["active"],
             engaged_target=targets["engaged"],
         )
-        if measured
-        and {"active", "engaged"} <= set(keys)
+        if {"active", "engaged"} <= set(keys)
         and None not in (shares["active"], shares["engaged"], targets["active"], targets["engaged"])
         else ""
     )
+
+
+def _adoption_trend(
+    summary: Mapping[str, Any], keys: list[str], metric_labels: list[str]
+) -> dict[str, Any]:
+    """Each measure's share in every wave with an activity log."""
     trend = [t for t in summary.get("trend", []) if t.get("activity_log")]
-    out["trend"] = {
+    return {
         "waves": [t["wave"] for t in trend],
         "rows": [
             {"label": label, "shares": [t.get(f"{k}_share") for t in trend]}
             for k, label in zip(keys, metric_labels, strict=True)
         ],
     }
+
+
+def _adoption_groups(
+    adoption: Mapping[str, Any],
+    report: Mapping[str, Any],
+    labels: Labels,
+    keys: list[str],
+    min_group: int,
+) -> list[dict[str, Any]]:
+    """Adoption by persona and by unit: people, respondents, inferred, shares and status."""
     groups = []
     for dimension, rows in adoption.get("groups", {}).items():
         groups.append(
@@ -271,8 +297,7 @@ def _adoption(
                 ],
             }
         )
-    out["groups"] = groups
-    return out
+    return groups
 
 
 def _badges(summary: Mapping[str, Any], labels: Labels) -> list[dict[str, Any]]:

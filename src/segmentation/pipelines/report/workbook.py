@@ -10,215 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
-from segmentation.safe_export import neutralise_workbook_text
 
 from .labels import Labels
+from .sheet import COUNT, MEAN, SHARE, TEXT, Sheet, header_case  # noqa: F401 (header_case: tests)
+from .workbook_quality import data_issues_sheet, quality_sheet
+from .workbook_waves import waves_sheet
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-SHARE, MEAN, COUNT, TEXT = "share", "mean", "count", "text"
-
-
-class Sheet:
-    """A worksheet written row by row, with styled headers and sized columns."""
-
-    def __init__(self, ws: Worksheet, params: Mapping[str, Any], rtl: bool, language: str = "en"):
-        self.ws = ws
-        self.language = language
-        self.params = params
-        self.row = 1
-        self.widths: dict[int, float] = {}
-        self.header_fill = PatternFill(
-            "solid", start_color=params["header_fill"], end_color=params["header_fill"]
-        )
-        self.header_font = Font(bold=True, color=params["header_font"])
-        self.formats = {
-            SHARE: params["share_format"],
-            MEAN: params["mean_format"],
-            COUNT: params["count_format"],
-        }
-        ws.sheet_view.rightToLeft = rtl
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-    def _set(self, column: int, value: Any, kind: str = TEXT, sized: bool = True) -> None:
-        if isinstance(value, float) and value != value:  # NaN
-            value = None
-        if isinstance(value, str):
-            value = neutralise_workbook_text(value)
-        cell = self.ws.cell(row=self.row, column=column, value=value)
-        if kind in self.formats and value is not None and not isinstance(value, str):
-            cell.number_format = self.formats[kind]
-        if isinstance(value, str) and (len(value) > 60 or "\n" in value):
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        else:
-            cell.alignment = Alignment(vertical="top")
-        if sized:
-            length = (
-                max((len(x) for x in str(value).split("\n")), default=0) if value is not None else 0
-            )
-            self.widths[column] = max(
-                self.widths.get(column, 0), min(length, self.params["max_column_width"])
-            )
-
-    def title(self, text: str) -> None:
-        self._set(1, text, sized=False)
-        self.ws.cell(row=self.row, column=1).font = Font(
-            bold=True, size=14, color=self.params["header_fill"]
-        )
-        self.row += 1
-
-    def subtitle(self, text: str) -> None:
-        self.row += 1
-        self._set(1, text, sized=False)
-        self.ws.cell(row=self.row, column=1).font = Font(bold=True, size=12)
-        self.row += 1
-
-    def header(self, names: Sequence[str]) -> int:
-        names = [header_case(n, self.language) for n in names]
-        for i, name in enumerate(names, start=1):
-            self._set(i, name, sized=False)
-            self.widths[i] = max(self.widths.get(i, 0), min(len(name), 18))
-            cell = self.ws.cell(row=self.row, column=i)
-            cell.fill = self.header_fill
-            cell.font = self.header_font
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        header_row = self.row
-        self.row += 1
-        return header_row
-
-    def line(self, values: Sequence[Any], kinds: Sequence[str] | None = None) -> None:
-        kinds = kinds or [TEXT] * len(values)
-        for i, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
-            self._set(i, value, kind)
-        self.row += 1
-
-    def bar_chart(
-        self,
-        title: str,
-        categories: tuple[int, int, int],
-        values: list[tuple[int, int, int]],
-        anchor: str,
-        *,
-        percent: bool = False,
-        from_rows: bool = False,
-    ) -> None:
-        """A native Excel bar chart of cells of this sheet, so the figures stay editable.
-
-        ``categories`` is (column, first row, last row) of the labels (a row
-        range when ``from_rows``: (row, first column, last column)); each of
-        ``values`` is (column, title row, last row) (or (row, title column,
-        last column) when ``from_rows``).
-        """
-        chart = BarChart()
-        chart.type = "bar"
-        chart.style = 10
-        chart.title = title
-        chart.legend = None if len(values) == 1 else chart.legend
-        chart.height = max(6.0, 0.7 * (categories[2] - categories[1] + 1) * len(values) + 2.5)
-        chart.width = 16
-        for line, first, last in values:
-            if from_rows:
-                ref = Reference(self.ws, min_row=line, max_row=line, min_col=first, max_col=last)
-            else:
-                ref = Reference(self.ws, min_col=line, max_col=line, min_row=first, max_row=last)
-            chart.add_data(ref, titles_from_data=True, from_rows=from_rows)
-        line, first, last = categories
-        if from_rows:
-            chart.set_categories(
-                Reference(self.ws, min_row=line, max_row=line, min_col=first, max_col=last)
-            )
-        else:
-            chart.set_categories(
-                Reference(self.ws, min_col=line, max_col=line, min_row=first, max_row=last)
-            )
-        chart.y_axis.number_format = "0%" if percent else "0.0"
-        chart.y_axis.majorGridlines = None
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        if percent:
-            chart.y_axis.scaling.min = 0
-        self.ws.add_chart(chart, anchor)
-
-    def freeze(self, cell: str) -> None:
-        self.ws.freeze_panes = cell
-
-    def finish(self, fixed: Mapping[int, float] | None = None, wrap: bool = False) -> None:
-        """Size columns to their text (or to ``fixed`` widths), wrap (all text when ``wrap``) and size rows."""
-        widths = {column: max(8.0, width + 2.0) for column, width in self.widths.items()}
-        widths.update(fixed or {})
-        if wrap:
-            for row in self.ws.iter_rows(min_row=2):
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for column, width in widths.items():
-            self.ws.column_dimensions[get_column_letter(column)].width = width
-        # Wrapped cells: tall enough rows (spreadsheets do not grow rows set by a program).
-        for row in self.ws.iter_rows():
-            lines = 1
-            for cell in row:
-                if (
-                    isinstance(cell.value, str)
-                    and cell.alignment is not None
-                    and cell.alignment.wrap_text
-                ):
-                    width = max(1, int(widths.get(cell.column, 10)) - 1)
-                    lines = max(
-                        lines,
-                        sum(
-                            max(1, math.ceil(len(part) / width)) for part in cell.value.split("\n")
-                        ),
-                    )
-            if lines > 1:
-                self.ws.row_dimensions[row[0].row].height = 15 * lines
-
-
-SMALL_WORDS = {
-    "a",
-    "an",
-    "and",
-    "as",
-    "at",
-    "by",
-    "for",
-    "in",
-    "incl.",
-    "of",
-    "on",
-    "or",
-    "the",
-    "to",
-    "vs",
-    "with",
-}
-
-
-def header_case(text: str, language: str) -> str:
-    """Column headers in title case in English ("Active Headcount"); other scripts as written."""
-    if language != "en" or not text:
-        return text
-    words = str(text).split(" ")
-    return " ".join(
-        w
-        if (i and w.lower() in SMALL_WORDS) or not w[:1].isalpha() or not w[:1].islower()
-        else w[:1].upper() + w[1:]
-        for i, w in enumerate(words)
-    )
 
 
 def _share(value: Any) -> Any:
@@ -268,6 +75,84 @@ def _overview_sheet(
     sheet.finish()
 
 
+SITUATION_KINDS = [TEXT, TEXT, TEXT, SHARE, MEAN, COUNT, COUNT]
+
+
+def _situation_writer(sheet: Sheet):
+    """One Situation line: section, group, item, then share, mean, respondents, headcount."""
+
+    def line(section, group, item, share=None, mean=None, n=None, headcount=None) -> None:
+        sheet.line([section, group, item, share, mean, n, headcount], SITUATION_KINDS)
+
+    return line
+
+
+def _situation_overall(line, t, situation: Mapping[str, Any]) -> None:
+    """Everyone's figures: age mix, usage and barrier levels, adopters, needs, barriers, channels."""
+    everyone = t("persona.everyone")
+    age = situation["age_mix"]
+    for population, key in (
+        (t("situation.employees"), "employees"),
+        (t("situation.respondents"), "respondents"),
+    ):
+        for band, share in zip(age["bands"], age[key], strict=True):
+            line(t("situation.age_mix"), population, band, share)
+    levels = [situation["barriers_levels"]] if situation["barriers_levels"] else []
+    for usage in [*situation["usage"], *levels]:
+        for cell in usage["cells"]:
+            line(usage["label"], everyone, cell["label"], cell["share"])
+        line(usage["label"], everyone, t("situation.mean"), mean=usage["mean"])
+    adopters = situation["adopters"]
+    if adopters:  # left out when the survey has no innovativeness construct
+        for cell in adopters["cells"]:
+            line(t("situation.adopters"), everyone, cell["label"], cell["share"])
+        line(
+            t("situation.adopters"), everyone, t("metrics.innovators"), adopters["innovator_share"]
+        )
+        line(
+            t("situation.adopters"),
+            everyone,
+            t("metrics.conservatives"),
+            adopters["conservative_share"],
+        )
+    for section, key in (
+        ("situation.needs", "needs"),
+        ("situation.barriers", "barrier_items"),
+        ("situation.channels", "channels"),
+    ):
+        for row in situation[key]:
+            line(t(section), everyone, row["label"], row["share"], row["mean"], row["n"])
+    if situation["barriers_levels"]:
+        line(
+            t("situation.barriers"),
+            everyone,
+            t("situation.barriers_high"),
+            situation["barriers_high_share"],
+        )
+
+
+def _situation_breakdowns(line, t, situation: Mapping[str, Any]) -> None:
+    """Each breakdown's groups: figures, age mix, top need and top channel."""
+    for block in situation["breakdowns"]:
+        title = block["title"]
+        for row in block["rows"]:
+            for key, label in zip(block["metric_keys"], block["metric_labels"], strict=True):
+                line(title, row["label"], label, row["metrics"][key], n=row["n"])
+            for band, share in zip(block["bands"], row["age_mix"], strict=True):
+                item = f"{t('situation.age_mix')}: {band}"
+                line(title, row["label"], item, share, headcount=row["headcount"])
+            if situation["needs"]:
+                line(
+                    title,
+                    row["label"],
+                    t("situation.top_need"),
+                    row["top_need"] or t("hidden_mark"),
+                )
+            if situation["channels"]:
+                top = row["top_channel"] or t("hidden_mark")
+                line(title, row["label"], t("situation.top_channel"), top)
+
+
 def _situation_sheet(sheet: Sheet, labels: Labels, situation: Mapping[str, Any]) -> None:
     t = labels.ui
     sheet.title(t("sections.situation"))
@@ -283,134 +168,9 @@ def _situation_sheet(sheet: Sheet, labels: Labels, situation: Mapping[str, Any])
         ]
     )
     sheet.freeze("A3")
-    kinds = [TEXT, TEXT, TEXT, SHARE, MEAN, COUNT, COUNT]
-    everyone = t("persona.everyone")
-    age = situation["age_mix"]
-    for population, key in (
-        (t("situation.employees"), "employees"),
-        (t("situation.respondents"), "respondents"),
-    ):
-        for band, share in zip(age["bands"], age[key], strict=True):
-            sheet.line([t("situation.age_mix"), population, band, share, None, None, None], kinds)
-    for usage in [
-        *situation["usage"],
-        *([situation["barriers_levels"]] if situation["barriers_levels"] else []),
-    ]:
-        for cell in usage["cells"]:
-            sheet.line(
-                [usage["label"], everyone, cell["label"], cell["share"], None, None, None], kinds
-            )
-        sheet.line(
-            [usage["label"], everyone, t("situation.mean"), None, usage["mean"], None, None], kinds
-        )
-    adopters = situation["adopters"]
-    if adopters:  # left out when the survey has no innovativeness construct
-        for cell in adopters["cells"]:
-            sheet.line(
-                [t("situation.adopters"), everyone, cell["label"], cell["share"], None, None, None],
-                kinds,
-            )
-        sheet.line(
-            [
-                t("situation.adopters"),
-                everyone,
-                t("metrics.innovators"),
-                adopters["innovator_share"],
-                None,
-                None,
-                None,
-            ],
-            kinds,
-        )
-        sheet.line(
-            [
-                t("situation.adopters"),
-                everyone,
-                t("metrics.conservatives"),
-                adopters["conservative_share"],
-                None,
-                None,
-                None,
-            ],
-            kinds,
-        )
-    for section, key in (
-        ("situation.needs", "needs"),
-        ("situation.barriers", "barrier_items"),
-        ("situation.channels", "channels"),
-    ):
-        for row in situation[key]:
-            sheet.line(
-                [t(section), everyone, row["label"], row["share"], row["mean"], row["n"], None],
-                kinds,
-            )
-    if situation["barriers_levels"]:
-        sheet.line(
-            [
-                t("situation.barriers"),
-                everyone,
-                t("situation.barriers_high"),
-                situation["barriers_high_share"],
-                None,
-                None,
-                None,
-            ],
-            kinds,
-        )
-    for block in situation["breakdowns"]:
-        for row in block["rows"]:
-            for key, label in zip(block["metric_keys"], block["metric_labels"], strict=True):
-                sheet.line(
-                    [
-                        block["title"],
-                        row["label"],
-                        label,
-                        row["metrics"][key],
-                        None,
-                        row["n"],
-                        None,
-                    ],
-                    kinds,
-                )
-            for band, share in zip(block["bands"], row["age_mix"], strict=True):
-                sheet.line(
-                    [
-                        block["title"],
-                        row["label"],
-                        f"{t('situation.age_mix')}: {band}",
-                        share,
-                        None,
-                        None,
-                        row["headcount"],
-                    ],
-                    kinds,
-                )
-            if situation["needs"]:
-                sheet.line(
-                    [
-                        block["title"],
-                        row["label"],
-                        t("situation.top_need"),
-                        row["top_need"] or t("hidden_mark"),
-                        None,
-                        None,
-                        None,
-                    ],
-                    kinds,
-                )
-            if situation["channels"]:
-                sheet.line(
-                    [
-                        block["title"],
-                        row["label"],
-                        t("situation.top_channel"),
-                        row["top_channel"] or t("hidden_mark"),
-                        None,
-                        None,
-                        None,
-                    ],
-                    kinds,
-                )
+    line = _situation_writer(sheet)
+    _situation_overall(line, t, situation)
+    _situation_breakdowns(line, t, situation)
     sheet.finish()
 
 
@@ -601,227 +361,6 @@ def _playbook_sheet(
     sheet.finish()
 
 
-def _quality_sheet(sheet: Sheet, labels: Labels, method: Mapping[str, Any]) -> None:
-    t = labels.ui
-    sheet.title(t("method.k_table"))
-    top = sheet.header(
-        [
-            t("method.k"),
-            t("method.reproducibility"),
-            t("method.reference_reproducibility"),
-            t("method.stability"),
-            t("method.silhouette"),
-            t("method.smallest"),
-            t("method.smallest_share"),
-            t("method.eligible"),
-            t("method.chosen"),
-        ]
-    )
-    sheet.freeze(f"A{top + 1}")
-    for row in method["k_table"]:
-        sheet.line(
-            [
-                row["k"],
-                row["reproducibility"],
-                row["reference_reproducibility"],
-                row["min_persona_stability"],
-                row["silhouette"],
-                row["smallest_persona_size"],
-                row["smallest_persona_share"],
-                t("method.answer_yes") if row["eligible"] else t("method.answer_no"),
-                t("method.answer_yes") if row["chosen"] else "",
-            ],
-            [COUNT, MEAN, MEAN, MEAN, MEAN, COUNT, SHARE, TEXT, TEXT],
-        )
-    sheet.subtitle(t("method.reference"))
-    sheet.header([t("method.metric"), t("method.value")])
-    sheet.line([t("method.rule"), method["k_rule"]])
-    sheet.line([t("method.outcome"), method["k_rule_outcome"]])
-    if method.get("exploratory"):
-        sheet.line([t("method.outcome"), t("method.exploratory")])
-    sheet.line([t("method.reference"), method["reference_text"]])
-    sheet.line([t("method.typing"), method["typing_text"]])
-    sheet.line([t("method.calibration"), method["typing_calibration_error"]], [TEXT, MEAN])
-    sheet.subtitle(t("method.alphas"))
-    sheet.header([t("method.construct"), t("method.alpha")])
-    for a in method["alphas"]:
-        sheet.line([a["label"], a["alpha"]], [TEXT, MEAN])
-    if method["warnings"]:
-        sheet.subtitle(t("method.warnings"))
-        for w in method["warnings"]:
-            sheet.line([w])
-    sheet.finish()
-
-
-def _data_issues_sheet(sheet: Sheet, labels: Labels, overview: Mapping[str, Any]) -> None:
-    t = labels.ui
-    sheet.title(t("overview.data_quality"))
-    top = sheet.header(
-        [
-            t("overview.file"),
-            t("overview.rows_read"),
-            t("overview.rows_used"),
-            t("overview.rows_rejected"),
-        ]
-    )
-    sheet.freeze(f"A{top + 1}")
-    for f in overview["files"]:
-        sheet.line(
-            [f"{f['label']} ({f['file']})", f["rows_read"], f["rows_used"], f["rows_rejected"]],
-            [TEXT, COUNT, COUNT, COUNT],
-        )
-    sheet.subtitle(t("overview.reason"))
-    sheet.header([t("overview.reason"), t("overview.count")])
-    for r in overview["rejects"]:
-        sheet.line([r["label"], r["count"]], [TEXT, COUNT])
-    sheet.line([t("overview.answers_set_missing"), overview["answers_set_missing"]], [TEXT, COUNT])
-    sheet.row += 1
-    sheet.line([t("overview.reject_note")])
-    sheet.finish()
-
-
-def _waves_sheet(sheet: Sheet, labels: Labels, waves: Mapping[str, Any]) -> None:
-    t = labels.ui
-    sheet.title(t("sections.waves"))
-    for line in waves["lines"]:
-        sheet.line([line])
-    sheet.freeze("A2")
-    identities = waves["identities"]
-    sheet.subtitle(t("waves.identities"))
-    sheet.header(
-        [
-            t("workbook.section"),
-            t("persona.id"),
-            t("persona.name"),
-            t("waves.distance"),
-            t("waves.nearest"),
-        ]
-    )
-    for kind, title in (
-        ("matched", identities["matched_title"]),
-        ("new", t("waves.new")),
-        ("retired", t("waves.retired")),
-    ):
-        for p in identities[kind]:
-            sheet.line(
-                [
-                    title,
-                    p["persona_id"],
-                    p["name"],
-                    p["distance"],
-                    p["nearest"] if kind != "matched" else None,
-                ],
-                [TEXT, TEXT, TEXT, MEAN, TEXT],
-            )
-    sheet.line([identities["note"]])
-    sizes = waves["sizes"]
-    if sizes["rows"]:
-        sheet.subtitle(t("waves.sizes"))
-        sheet.header([t("persona.persona"), *sizes["waves"]])
-        for r in sizes["rows"]:
-            sheet.line([r["name"], *r["shares"]], [TEXT, *[SHARE] * len(sizes["waves"])])
-    migration = waves["migration"]
-    sheet.subtitle(t("waves.migration"))
-    if migration["available"]:
-        if migration["headline"]:
-            sheet.line([migration["headline"]])
-        sheet.header(
-            [
-                f"{migration['from_title']} → {migration['to_title']}",
-                *migration["columns"],
-                t("waves.then"),
-            ]
-        )
-        for name, counts, total in zip(
-            migration["rows"], migration["counts"], migration["row_totals"], strict=True
-        ):
-            sheet.line([name, *counts, total], [TEXT, *[COUNT] * (len(counts) + 1)])
-        sheet.line(
-            [t("waves.now"), *migration["column_totals"]],
-            [TEXT, *[COUNT] * len(migration["column_totals"])],
-        )
-        sheet.subtitle(t("waves.net_flows"))
-        keys = ("then", "stayed", "moved_out", "moved_in", "now", "net")
-        sheet.header([t("persona.persona"), *[t(f"waves.{k}") for k in keys]])
-        for f in migration["flows"]:
-            sheet.line(
-                [f["name"] + (f" ({f['mark']})" if f["mark"] else ""), *[f[k] for k in keys]],
-                [TEXT, *[COUNT] * len(keys)],
-            )
-        sheet.line([migration["note"]])
-    else:
-        sheet.line([migration["message"]])
-    adoption = waves["adoption"]
-    sheet.subtitle(t("waves.adoption"))
-    sheet.line([adoption["headline"] or adoption["message"]])
-    sheet.header(
-        [
-            t("waves.measure"),
-            t("waves.definition"),
-            t("waves.share"),
-            t("waves.target"),
-            t("waves.benchmark"),
-            t("waves.status"),
-        ]
-    )
-    for d in adoption["definitions"]:
-        sheet.line(
-            [d["label"], d["definition"], d["share"], d["target"], d["benchmark"], d["status"]],
-            [TEXT, TEXT, SHARE, SHARE, SHARE, TEXT],
-        )
-    sheet.line([adoption["definitions_note"]])
-    if adoption["activity_line"]:
-        sheet.line([adoption["activity_line"]])
-        for r in adoption["rejects"]:
-            sheet.line([r["label"], r["count"]], [TEXT, COUNT])
-    trend = adoption["trend"]
-    if trend["waves"]:
-        sheet.subtitle(t("waves.trend"))
-        sheet.header([t("waves.measure"), *trend["waves"]])
-        for r in trend["rows"]:
-            sheet.line([r["label"], *r["shares"]], [TEXT, *[SHARE] * len(trend["waves"])])
-    if adoption["measured"]:
-        for block in adoption["groups"]:
-            persona = block["dimension"] == "persona"
-            sheet.subtitle(t("waves.funnel") if persona else block["title"])
-            extra = [t("waves.respondents"), t("waves.inferred")] if persona else []
-            sheet.header(
-                [
-                    t("overview.group"),
-                    t("waves.population"),
-                    *extra,
-                    *adoption["metric_labels"],
-                    t("waves.status"),
-                ]
-            )
-            for r in block["rows"]:
-                counts = [r["population"], *([r["respondents"], r["inferred"]] if persona else [])]
-                status = "; ".join(
-                    f"{m}: {s}"
-                    for m, s in zip(adoption["metric_labels"], r["status"], strict=True)
-                    if s
-                )
-                sheet.line(
-                    [r["label"], *counts, *r["shares"], status],
-                    [TEXT, *[COUNT] * len(counts), *[SHARE] * len(r["shares"]), TEXT],
-                )
-            if persona:
-                sheet.line([t("waves.funnel_note")])
-    sheet.subtitle(t("waves.badges"))
-    sheet.header(
-        [
-            t("waves.badge"),
-            t("waves.units"),
-            t("waves.status"),
-            t("waves.value"),
-            t("persona.description"),
-        ]
-    )
-    for b in waves["badges"]:
-        sheet.line([b["name"], b["units"], b["status"], b["value"], b["description"]])
-    sheet.finish()
-
-
 CORE = "docProps/core.xml"
 MODIFIED = re.compile(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
@@ -879,9 +418,9 @@ def build_workbook(
     _personas_sheet(sheet("personas"), labels, personas)
     _playbook_sheet(sheet("playbook"), labels, personas, report)
     if waves:
-        _waves_sheet(sheet("waves"), labels, waves)
-    _quality_sheet(sheet("quality"), labels, method)
-    _data_issues_sheet(sheet("data_issues"), labels, overview)
+        waves_sheet(sheet("waves"), labels, waves)
+    quality_sheet(sheet("quality"), labels, method)
+    data_issues_sheet(sheet("data_issues"), labels, overview)
     buffer = io.BytesIO()
     wb.save(buffer)
     return deterministic_zip(buffer.getvalue(), at)

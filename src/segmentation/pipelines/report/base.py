@@ -1,0 +1,155 @@
+"""The report's base table: one row per employee with what every breakdown needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from segmentation import anonymity as anon
+from segmentation.demographics import age_bands
+from segmentation.parsing import is_in
+from segmentation.waves import wave_date as resolve_wave_date
+
+from .adapters import adapt_assignments, adapt_employees, adapt_scores
+from .groups import (
+    INFERRED,
+    SURVEY,
+    UNKNOWN,
+)
+from .labels import Labels
+from .survey import (
+    all_constructs,
+    group_dimensions,
+)
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _left_join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left.merge(right, on="pid", how="left")`` for a ``right`` with unique pids.
+
+    One hash lookup of the pids (Arrow's ``index_in``) and a take per
+    ``right`` column, instead of re-taking every ``left`` column; falls back
+    to ``merge`` for anything but text pids and float or text columns.
+    """
+    columns = [c for c in right.columns if c != "pid"]
+    plain = (
+        not set(columns) & set(left.columns)
+        and isinstance(left.index, pd.RangeIndex)
+        and left.index.start == 0
+        and left.index.step == 1
+        and all(right[c].dtype == np.float64 or right[c].dtype == _STR for c in columns)
+        and left["pid"].dtype == _STR
+        and right["pid"].dtype == _STR
+        and right["pid"].is_unique
+        and left["pid"].notna().all()
+        and right["pid"].notna().all()
+    )
+    if not plain:
+        return left.merge(right, on="pid", how="left")
+    keys, pool = pa.array(left["pid"], from_pandas=True), pa.array(right["pid"], from_pandas=True)
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
+    at = (
+        pc.index_in(keys, value_set=pool.cast(keys.type))
+        .fill_null(-1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.intp)
+    )
+    found = at >= 0
+    added = {}
+    for c in columns:
+        if right[c].dtype == np.float64:
+            values = np.full(len(left), np.nan)
+            values[found] = right[c].to_numpy()[at[found]]
+            added[c] = values
+        else:
+            added[c] = right[c].array.take(at, allow_fill=True)
+    return pd.concat([left, pd.DataFrame(added, index=left.index, columns=columns)], axis=1)
+
+
+def build_base(
+    employees: pd.DataFrame,
+    construct_scores: pd.DataFrame,
+    item_scores: pd.DataFrame | None,
+    persona_assignments: pd.DataFrame | None,
+    wave: str,
+    wave_date: str | None,
+    report: Mapping[str, Any],
+    min_group: int,
+) -> pd.DataFrame:
+    """One row per employee: HR fields, age band, flags, scores, persona, and protected groups.
+
+    ``group_<dim>`` holds the group of every broken-down dimension with the
+    groups too small to show merged into :data:`anonymity.OTHER`; every
+    breakdown reads these columns, so a hidden group is hidden everywhere. A
+    group is too small when its active head count, its respondents or its
+    (non-zero) non-respondents are fewer than ``min_group``.
+    Respondents are active employees with construct scores; survey answers of
+    people not active at the wave's date are left out of every figure.
+    """
+    labels = Labels(report)
+    people = adapt_employees(employees)
+    constructs = all_constructs(report)
+    scores = adapt_scores(construct_scores, constructs)
+    items = adapt_scores(item_scores, report["constructs"].get("barrier_items", []))
+    assignments = adapt_assignments(persona_assignments)
+
+    # Respondents of an anonymous survey are on no roster: they count as
+    # respondents (their answers and personas), never as employees.
+    anonymous = scores.loc[~is_in(scores["pid"], people["pid"]), ["pid"]]
+    if len(anonymous):
+        people = pd.concat(
+            [people, anonymous.astype({"pid": people["pid"].dtype})], ignore_index=True
+        )
+    at = resolve_wave_date(wave, wave_date)
+    people["age"] = at.year - people["birth_year"]
+    band = age_bands(people["age"], report["age_bands"], labels.language)
+    people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
+    people["active"] = people["employment_status"].eq("active")
+    people["anonymous"] = is_in(people["pid"], anonymous["pid"])
+    people["respondent"] = (people["active"] | people["anonymous"]) & is_in(
+        people["pid"], scores["pid"]
+    )
+    base = _left_join(_left_join(people, scores), items)
+    survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
+    base.loc[~base["respondent"], survey_columns] = np.nan
+    base = _left_join(base, assignments)
+    # Personas: from the survey for respondents, inferred for active others.
+    survey_persona = base["respondent"] & base["assignment_source"].eq(SURVEY)
+    inferred = base["active"] & ~base["respondent"] & base["assignment_source"].eq(INFERRED)
+    base["persona_source"] = np.where(survey_persona, SURVEY, np.where(inferred, INFERRED, None))
+    base.loc[base["persona_source"].isna(), "persona_id"] = None
+
+    for dim in group_dimensions(report):
+        values = (
+            base[dim].astype(object).where(base[dim].notna(), UNKNOWN)
+            if dim in base
+            else pd.Series(UNKNOWN, index=base.index)
+        )
+        base[dim] = values
+        active = base["active"]
+        # Head counts and respondent counts are both shown per group, so the
+        # non-respondents (their difference) must be a large enough group too.
+        sizes = pd.DataFrame(
+            {
+                "active": values[active].value_counts(),
+                "respondents": values[base["respondent"]].value_counts(),
+                "non_respondents": values[active & ~base["respondent"]].value_counts(),
+            }
+        ).fillna(0)
+        # an anonymous survey's respondents are in no employee group: a group with none is no small group
+        # (and their own group, "unknown", has no employee)
+        zero_ok = (
+            ["non_respondents", "respondents", "active"]
+            if base["anonymous"].any()
+            else ["non_respondents"]
+        )
+        hidden = anon.hidden_groups(sizes, min_group, allow_zero=zero_ok)
+        base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
+    return base.reset_index(drop=True)
