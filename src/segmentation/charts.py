@@ -17,20 +17,37 @@ reversed, brackets mirrored). python-bidi is not used (not a dependency).
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import matplotlib.patches
-import matplotlib.ticker
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+class _OnFirstUse:
+    """A module imported when a chart first needs it: matplotlib and seaborn (which brings
+    scipy.stats) cost seconds to import, and a run that draws nothing should not pay them."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+sns = _OnFirstUse("seaborn")
+mpl = _OnFirstUse("matplotlib")
+patches = _OnFirstUse("matplotlib.patches")
+ticker = _OnFirstUse("matplotlib.ticker")
+_agg = _OnFirstUse("matplotlib.backends.backend_agg")
+_figure = _OnFirstUse("matplotlib.figure")
 
 HEBREW = re.compile(r"[\u0590-\u05FF]")
 _LTR_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+&'_-]*[A-Za-z0-9%])?")
@@ -57,8 +74,8 @@ def visual_order(text: str) -> str:
 
 
 def _render_text(text: str) -> bytes:
-    fig = Figure(figsize=(1.0, 0.4), dpi=50)
-    canvas = FigureCanvasAgg(fig)
+    fig = _figure.Figure(figsize=(1.0, 0.4), dpi=50)
+    canvas = _agg.FigureCanvasAgg(fig)
     fig.text(0.1, 0.3, text, fontsize=12, family="DejaVu Sans")
     canvas.draw()
     return bytes(canvas.buffer_rgba())
@@ -123,12 +140,12 @@ class ChartStyle:
     def figure(
         self, height: float, width: float | None = None, layout: str | None = None
     ) -> Figure:
-        fig = Figure(
+        fig = _figure.Figure(
             figsize=(width or float(self.params["width"]), height),
             dpi=int(self.params["dpi"]),
             layout=layout,
         )
-        FigureCanvasAgg(fig)
+        _agg.FigureCanvasAgg(fig)
         return fig
 
 
@@ -151,7 +168,7 @@ def _draw(
     """``exact``: the PNG is exactly ``width`` x ``height`` inches at the style's dpi, laid out
     by matplotlib's constrained layout, so a page showing it at that width shows its text at its
     point size."""
-    with sns.axes_style("white"), matplotlib.rc_context(style.rc):
+    with sns.axes_style("white"), mpl.rc_context(style.rc):
         fig = style.figure(height, width, layout="constrained" if exact else None)
         draw(fig)
         return to_png(fig, exact)
@@ -218,7 +235,7 @@ def hbar_shares(
                 ha="center",
             )
         ax.set_xlim(0, min(1.0, top * 1.18) if top > 0 else 1.0)
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("")
         ax.set_ylabel("")
         if title:
@@ -278,17 +295,15 @@ def stacked_shares(
         ax.set_yticklabels([style.text(x) for x in rows])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
         handles = [
-            matplotlib.patches.Patch(color=colours[i % len(colours)], label=style.text(c))
+            patches.Patch(color=colours[i % len(colours)], label=style.text(c))
             for i, c in enumerate(categories)
         ]
         if hidden_label and any(
             v is None or (isinstance(v, float) and np.isnan(v)) for row in shares for v in row
         ):
-            handles.append(
-                matplotlib.patches.Patch(color="#e6e6e6", label=style.text(hidden_label))
-            )
+            handles.append(patches.Patch(color="#e6e6e6", label=style.text(hidden_label)))
         ax.legend(
             handles=handles[::-1] if style.rtl else handles,
             loc="lower center",
@@ -344,7 +359,7 @@ def grouped_shares(
                 fontsize=9,
                 padding=2,
             )
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.legend(title=None, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=len(series))
