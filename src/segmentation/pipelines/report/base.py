@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from segmentation import anonymity as anon
 from segmentation.demographics import age_bands
+from segmentation.employment import is_active
 from segmentation.parsing import is_in
 from segmentation.waves import wave_date as resolve_wave_date
 
@@ -30,12 +31,42 @@ from .survey import (
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _left_join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """``left.merge(right, on="pid", how="left")`` for a ``right`` with unique pids.
+def _pid_positions(keys: pd.Series, pool: pd.Series) -> np.ndarray | None:
+    """Where each of ``keys`` is in ``pool`` (-1 where absent), by one Arrow hash lookup; None
+    unless both are text pids without gaps (then callers fall back to pandas)."""
+    plain = keys.dtype == _STR and pool.dtype == _STR and keys.notna().all() and pool.notna().all()
+    if not plain:
+        return None
+    keys, pool = pa.array(keys, from_pandas=True), pa.array(pool, from_pandas=True)
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
+    return (
+        pc.index_in(keys, value_set=pool.cast(keys.type))
+        .fill_null(-1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.intp)
+    )
 
-    One hash lookup of the pids (Arrow's ``index_in``) and a take per
-    ``right`` column, instead of re-taking every ``left`` column; falls back
-    to ``merge`` for anything but text pids and float or text columns.
+
+def _same_pids(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two pid columns hold the same pids in the same order (compared, not hashed)."""
+    if len(a) != len(b) or a.dtype != _STR or b.dtype != _STR:
+        return False
+    return bool(
+        pc.all(pc.equal(pa.array(a, from_pandas=True), pa.array(b, from_pandas=True))).as_py()
+    )
+
+
+def _left_join(
+    left: pd.DataFrame, right: pd.DataFrame, at: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``left.merge(right, on="pid", how="left")`` for a ``right`` with unique pids (the adapters
+    keep one row per pid).
+
+    A take per ``right`` column at ``at`` (:func:`_pid_positions` of left's
+    pids in right's, computed here unless given), instead of re-taking every
+    ``left`` column; falls back to ``merge`` for anything but text pids and
+    float or text columns.
     """
     columns = [c for c in right.columns if c != "pid"]
     plain = (
@@ -44,23 +75,11 @@ def _left_join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
         and left.index.start == 0
         and left.index.step == 1
         and all(right[c].dtype == np.float64 or right[c].dtype == _STR for c in columns)
-        and left["pid"].dtype == _STR
-        and right["pid"].dtype == _STR
-        and right["pid"].is_unique
-        and left["pid"].notna().all()
-        and right["pid"].notna().all()
     )
-    if not plain:
+    if plain and at is None:
+        at = _pid_positions(left["pid"], right["pid"])
+    if not plain or at is None:
         return left.merge(right, on="pid", how="left")
-    keys, pool = pa.array(left["pid"], from_pandas=True), pa.array(right["pid"], from_pandas=True)
-    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
-    pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
-    at = (
-        pc.index_in(keys, value_set=pool.cast(keys.type))
-        .fill_null(-1)
-        .to_numpy(zero_copy_only=False)
-        .astype(np.intp)
-    )
     found = at >= 0
     added = {}
     for c in columns:
@@ -111,12 +130,16 @@ def build_base(
     people["age"] = at.year - people["birth_year"]
     band = age_bands(people["age"], report["age_bands"], labels.language)
     people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
-    people["active"] = people["employment_status"].eq("active")
+    people["active"] = is_active(people["employment_status"], report["active_statuses"])
     people["anonymous"] = is_in(people["pid"], anonymous["pid"])
-    people["respondent"] = (people["active"] | people["anonymous"]) & is_in(
-        people["pid"], scores["pid"]
-    )
-    base = _left_join(_left_join(people, scores), items)
+    # One hash lookup of the respondents' pids serves both the respondent flag and the join;
+    # the item scores, written in the same pid order as the construct scores, reuse it.
+    at_scores = _pid_positions(people["pid"], scores["pid"])
+    scored = at_scores >= 0 if at_scores is not None else is_in(people["pid"], scores["pid"])
+    people["respondent"] = (people["active"] | people["anonymous"]) & scored
+    base = _left_join(people, scores, at_scores)
+    at_items = at_scores if _same_pids(items["pid"], scores["pid"]) else None
+    base = _left_join(base, items, at_items)
     survey_columns = [c for c in [*constructs, *items.columns] if c != "pid"]
     base.loc[~base["respondent"], survey_columns] = np.nan
     base = _left_join(base, assignments)
