@@ -12,13 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from segmentation.handoff import language_key as name_key  # the profiles' hand-over to the report
 from segmentation.roles import SINGLE, role_construct, survey_roles
-
-
-def name_key(language: str, languages: list[str], field: str = "name") -> str:
-    """Where a profile keeps its name (or description) in ``language``: the first
-    language under the plain key (``name``), every other under ``name_<language>``."""
-    return field if language == languages[0] else f"{field}_{language}"
 
 
 def level(d: float | None, threshold: float, words: tuple[str, str, str]) -> str:
