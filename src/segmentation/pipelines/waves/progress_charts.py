@@ -6,13 +6,13 @@ import hashlib
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import matplotlib.ticker
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from segmentation import charts as ch
 from segmentation.anonymity import OTHER
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is first drawn
+    from matplotlib.figure import Figure
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ def progress_chart(
     height = 1.5 + 0.32 * n * max(1, len(waves)) + 0.25 * n
 
     def draw(fig: Figure) -> None:
+        from matplotlib.ticker import PercentFormatter
+
         ax = fig.subplots()
         band = 0.8 / max(1, len(waves))
         for w, wave in enumerate(waves):
@@ -94,7 +96,7 @@ def progress_chart(
         ax.set_yticklabels([style.text(x) for x in metric_labels])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_title(
             style.text(title) + "\n" + style.text(subtitle),
             loc="right" if style.rtl else "left",
