@@ -225,10 +225,7 @@ def known_gap(reason: str):
     return lambda test: pytest.mark.slow(pytest.mark.xfail(strict=True, reason=reason)(test))
 
 
-@known_gap(
-    "the report's adopter definition (report.labels.*.situation.adopters_definition) "
-    "states the bounds as fixed text (+2, +1, mean, -1 sd), not the configured ones",
-)
+@pytest.mark.slow
 def test_the_report_states_the_bounds_of_a_changed_key(changed_key_run):
     assert "+1.5 sd" in changed_key_run.html and "-1.25 sd" in changed_key_run.html
 

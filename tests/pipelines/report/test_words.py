@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from segmentation.pipelines.report import nodes
+from segmentation.pipelines.report.labels import Labels
+from segmentation.pipelines.report.situation import _adopters_definition
+from tests.conftest import load_parameters
 
 from .conftest import build_report, report_figures, value_proposition_params
 from .helpers import FORMULA_TEXT, anonymity_params, report_params
@@ -267,3 +272,29 @@ def test_age_ranges_neither_break_nor_reverse_in_a_right_to_left_page(hebrew_rep
 
     assert environment("–").filters["ranges"]("גיל 30-39") == "גיל \u206630\u201139\u2069"
     assert "\u206630\u201139\u2069" in hebrew_report.html
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_the_adopter_definition_states_the_configured_categories_and_bounds(language):
+    """Was fixed text (+2, +1, mean, -1 sd) whatever globals.yml's adopters said."""
+    report = {**load_parameters("report")["report"], "language": language}
+    labels = Labels(report)
+    adopters = {
+        **report["adopters"],
+        "innovators": 1.5,
+        "early_adopters": 0.5,
+        "early_majority": -0.25,
+        "late_majority": -1.25,
+    }
+    text = _adopters_definition(adopters, {"mean": 3.2, "sd": 0.8}, labels)
+    names = [labels.value("adopters", c) for c in adopters["order"]]
+    if language == "en":
+        assert (
+            f"{names[0]} above +1.5 sd, {names[1]} from +0.5 to +1.5 sd, "
+            f"{names[2]} from -0.25 to +0.5 sd, {names[3]} from -1.25 to -0.25 sd, "
+            f"{names[4]} below -1.25 sd. Mean 3.20, sd 0.80." in text
+        )
+    else:
+        assert f"{names[0]} מעל 1.5+ ס״ת" in text and f"{names[4]} מתחת ל-1.25- ס״ת" in text
+    standard = _adopters_definition(report["adopters"], {"mean": 3.2, "sd": 0.8}, labels)
+    assert "{" not in standard and "0.5" not in standard

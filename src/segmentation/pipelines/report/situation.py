@@ -150,10 +150,29 @@ def _adopter_figures(
         )[0],
         **scale,
         "note": labels.ui("situation.adopters_note"),
-        "definition": labels.ui(
-            "situation.adopters_definition", mean=scale["mean"], sd=scale["sd"]
-        ),
+        "definition": _adopters_definition(params, scale, labels),
     }
+
+
+ADOPTER_BOUNDS = ("innovators", "early_adopters", "early_majority", "late_majority")
+
+
+def _adopters_definition(
+    params: Mapping[str, Any], scale: Mapping[str, float], labels: Labels
+) -> str:
+    """The method sentence, with the categories and bounds of the configured key (not fixed text)."""
+
+    def bound(value: float) -> str:
+        sign = "" if value == 0 else ("+" if value > 0 else "-")
+        return labels.ui("situation.sd_bound", sign=sign, value=f"{abs(value):g}")
+
+    names = {
+        f"name{i}": labels.value("adopters", c) for i, c in enumerate(params["order"], start=1)
+    }
+    bounds = {f"bound{i}": bound(params[b]) for i, b in enumerate(ADOPTER_BOUNDS, start=1)}
+    return labels.ui(
+        "situation.adopters_definition", mean=scale["mean"], sd=scale["sd"], **names, **bounds
+    )
 
 
 def _at_least(
