@@ -92,6 +92,37 @@ def _left_join(
     return pd.concat([left, pd.DataFrame(added, index=left.index, columns=columns)], axis=1)
 
 
+def _protect_groups(base: pd.DataFrame, dim: str, min_group: int) -> None:
+    """Put ``dim`` (unknown where missing) and ``group_<dim>`` (its small groups merged) in ``base``.
+
+    Head counts and respondent counts are both shown per group, so the
+    non-respondents (their difference) must be a large enough group too.
+    """
+    values = (
+        base[dim].astype(object).where(base[dim].notna(), UNKNOWN)
+        if dim in base
+        else pd.Series(UNKNOWN, index=base.index)
+    )
+    base[dim] = values
+    active = base["active"]
+    sizes = pd.DataFrame(
+        {
+            "active": values[active].value_counts(),
+            "respondents": values[base["respondent"]].value_counts(),
+            "non_respondents": values[active & ~base["respondent"]].value_counts(),
+        }
+    ).fillna(0)
+    # an anonymous survey's respondents are in no employee group: a group with none is no small group
+    # (and their own group, "unknown", has no employee)
+    zero_ok = (
+        ["non_respondents", "respondents", "active"]
+        if base["anonymous"].any()
+        else ["non_respondents"]
+    )
+    hidden = anon.hidden_groups(sizes, min_group, allow_zero=zero_ok)
+    base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
+
+
 def build_base(
     employees: pd.DataFrame,
     construct_scores: pd.DataFrame,
@@ -150,29 +181,5 @@ def build_base(
     base.loc[base["persona_source"].isna(), "persona_id"] = None
 
     for dim in group_dimensions(report):
-        values = (
-            base[dim].astype(object).where(base[dim].notna(), UNKNOWN)
-            if dim in base
-            else pd.Series(UNKNOWN, index=base.index)
-        )
-        base[dim] = values
-        active = base["active"]
-        # Head counts and respondent counts are both shown per group, so the
-        # non-respondents (their difference) must be a large enough group too.
-        sizes = pd.DataFrame(
-            {
-                "active": values[active].value_counts(),
-                "respondents": values[base["respondent"]].value_counts(),
-                "non_respondents": values[active & ~base["respondent"]].value_counts(),
-            }
-        ).fillna(0)
-        # an anonymous survey's respondents are in no employee group: a group with none is no small group
-        # (and their own group, "unknown", has no employee)
-        zero_ok = (
-            ["non_respondents", "respondents", "active"]
-            if base["anonymous"].any()
-            else ["non_respondents"]
-        )
-        hidden = anon.hidden_groups(sizes, min_group, allow_zero=zero_ok)
-        base[f"group_{dim}"] = anon.merge_hidden(values, hidden)
+        _protect_groups(base, dim, min_group)
     return base.reset_index(drop=True)
