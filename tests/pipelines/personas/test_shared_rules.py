@@ -168,10 +168,7 @@ def test_mixes_hide_cells_by_the_shared_rule_and_follow_the_threshold(parameters
         statistics = _statistics(parameters, planted, hr, {"min_group_size": min_group})
         mix = statistics["P1"]["demographics"]["department"]
         counts = (
-            hr.set_index("pid")
-            .loc[first, "department"]
-            .value_counts()
-            .sort_values(kind="stable")
+            hr.set_index("pid").loc[first, "department"].value_counts().sort_values(kind="stable")
         )
         shown = counts[~suppress_series(counts, min_group)]
         assert mix["suppressed_cells"] == hidden
@@ -190,3 +187,20 @@ def test_the_identity_rules_live_with_the_personas_stage():
     assert "segmentation" not in waves_file and "alignment" not in waves_file["waves"]
     align = next(n for n in create_pipeline().nodes if n.name == "align_personas")
     assert {"params:segmentation", "params:personas.alignment"} <= set(align.inputs)
+
+
+def test_profiles_describe_the_respondents_at_work_as_the_report_does():
+    from segmentation.pipelines.personas.nodes import respondents_at_work
+
+    survey = pd.DataFrame({"pid": ["a", "b", "c", "d"], "persona_id": ["P1", "P1", "P2", "P2"]})
+    employees = pd.DataFrame(
+        {
+            "pid": ["a", "b", "d", "e"],
+            "employment_status": ["active", "leave", "terminated", "active"],
+        }
+    )
+    # on leave and gone are left out; "c" is in no roster (an anonymous answer) and counts
+    kept = respondents_at_work(survey, employees, {"active_statuses": ["active"]})
+    assert kept["pid"].tolist() == ["a", "c"]
+    kept = respondents_at_work(survey, employees, {"active_statuses": ["active", "leave"]})
+    assert kept["pid"].tolist() == ["a", "b", "c"]

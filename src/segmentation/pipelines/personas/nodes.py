@@ -18,7 +18,7 @@ from .common import ordered_persona_ids
 from .features import build_segmentation_basis, derive_hr_features, survey_basis
 from .golden import select_golden_questions
 from .naming import name_personas, naming_for_survey
-from .profiles import adopter_categories, profile_personas
+from .profiles import adopter_categories, profile_personas, respondents_at_work
 from .scores import cronbach_alpha, score_constructs
 from .selection import check_answers_vary, check_enough_respondents, select_persona_count
 from .summary import summarise_personas
@@ -40,6 +40,7 @@ __all__ = [
     "ordered_persona_ids",
     "persona_ids",
     "persona_model_input",
+    "respondents_at_work",
     "profile_personas",
     "score_constructs",
     "select_golden_questions",

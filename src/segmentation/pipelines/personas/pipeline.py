@@ -107,9 +107,15 @@ def create_pipeline(stable_identities: bool = True, **kwargs) -> Pipeline:
                 name="assign_survey_personas",
             ),
             Node(
+                nodes.respondents_at_work,
+                ["survey_personas", "employees", "params:personas.profiles"],
+                "respondents_at_work",
+                name="respondents_at_work",
+            ),
+            Node(
                 nodes.profile_personas,
                 [
-                    "survey_personas",
+                    "respondents_at_work",
                     "construct_scores",
                     "hr_features",
                     "params:personas.profiles",

@@ -9,10 +9,27 @@ from scipy import stats
 from segmentation.adopters import adopter_categories as shared_adopter_categories
 from segmentation.adopters import adopter_scale
 from segmentation.anonymity import suppress_line
+from segmentation.employment import is_active
 from segmentation.jsonable import to_plain
 from segmentation.roles import resolve, survey_roles
 
 from .common import PROFILE_TABLES, UNKNOWN, ordered_persona_ids, warn
+
+
+def respondents_at_work(
+    survey_personas: pd.DataFrame, employees: pd.DataFrame, profile_params: dict
+) -> pd.DataFrame:
+    """The respondents the profiles describe: those at work at the wave's date.
+
+    The report counts the same people (a respondent the roster lists as on
+    leave or gone is left out of its figures), so persona_summary.json and
+    the report show the same shares. A respondent of an anonymous survey is
+    in no roster and counts.
+    """
+    away = employees.loc[
+        ~is_active(employees["employment_status"], profile_params["active_statuses"]), "pid"
+    ]
+    return survey_personas[~survey_personas["pid"].isin(away)].reset_index(drop=True)
 
 
 def _suppressed_counts(counts: pd.Series, min_group: int) -> dict:
