@@ -79,14 +79,32 @@ def test_hook_prints_a_line_per_stage_and_the_paths_at_the_end(tmp_path, caplog)
             hook.before_node_run(node)
             hook.after_node_run(node)
         catalog = DataCatalog(
-            {"persona_report_html": TextDataset(filepath=str(tmp_path / "persona_report.html"))}
+            {
+                "persona_report_html": TextDataset(filepath=str(tmp_path / "persona_report.html")),
+                "run_summary": TextDataset(filepath=str(tmp_path / "run_summary.json")),
+            }
         )
+        hook.after_dataset_saved("persona_report_html")
         hook.after_pipeline_run(catalog)
     messages = [r.getMessage() for r in caplog.records]
     assert messages[0] == "Running 2 steps in 1 stages for wave 2026-09."
     assert "▸ pipeline (2 steps)" in messages
-    assert messages[-2].startswith("Finished in")
+    assert messages[-2].startswith("Finished in") and messages[-2].endswith("Outputs:")
+    # only what this run wrote: the run summary is in the catalog but was not saved
     assert messages[-1].split()[0] == "Report" and messages[-1].endswith("persona_report.html")
+
+
+def test_a_partial_run_that_writes_no_output_names_no_path(tmp_path, caplog):
+    """`kedro run --pipeline ingestion` on a fresh checkout listed a report it never wrote."""
+    hook = StageProgressHook()
+    with caplog.at_level(logging.INFO, logger="segmentation.console"):
+        hook.before_pipeline_run({}, SimpleNamespace(nodes=[SimpleNamespace(name="n1")]))
+        catalog = DataCatalog(
+            {"persona_report_html": TextDataset(filepath=str(tmp_path / "persona_report.html"))}
+        )
+        hook.after_pipeline_run(catalog)
+    last = caplog.records[-1].getMessage()
+    assert last.startswith("Finished in") and last.endswith("s.")
 
 
 def test_each_stage_is_announced_once_before_its_first_read_and_again_in_the_next_run(caplog):

@@ -105,6 +105,7 @@ class StageProgressHook:
         self._remaining: dict[str, int] = {}
         self._started: dict[str, float] = {}
         self._stage_started: dict[str, float] = {}
+        self._saved: set[str] = set()
         self._run_started = 0.0
 
     def _load_stages(self, nodes: Iterable[Any]) -> None:
@@ -122,6 +123,7 @@ class StageProgressHook:
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Any) -> None:
         self._run_started = time.perf_counter()
         self._stage_started = {}
+        self._saved = set()
         self._load_stages(pipeline.nodes)
         wave = (run_params.get("runtime_params") or {}).get("wave")
         logger.info(
@@ -167,9 +169,18 @@ class StageProgressHook:
             )
 
     @hook_impl
+    def after_dataset_saved(self, dataset_name: str) -> None:
+        self._saved.add(dataset_name)
+
+    @hook_impl
     def after_pipeline_run(self, catalog: Any) -> None:
-        logger.info("Finished in %.1f s. Outputs:", time.perf_counter() - self._run_started)
-        for name, words in SUMMARY_OUTPUTS:
-            path = dataset_path(catalog, name)
-            if path:
-                logger.info("  %-16s %s", words, path)
+        """The closing lines: the paths of the outputs this run wrote (a partial run writes fewer)."""
+        written = [
+            (words, path)
+            for name, words in SUMMARY_OUTPUTS
+            if name in self._saved and (path := dataset_path(catalog, name))
+        ]
+        seconds = time.perf_counter() - self._run_started
+        logger.info("Finished in %.1f s.%s", seconds, " Outputs:" if written else "")
+        for words, path in written:
+            logger.info("  %-16s %s", words, path)
