@@ -28,22 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation import tables
 from segmentation.jsonable import to_plain
 
-EMPLOYEE_COLUMNS = [
-    "pid",
-    "birth_year",
-    "hire_date",
-    "department",
-    "org_unit",
-    "site",
-    "job_level",
-    "is_people_manager",
-    "work_pattern",
-    "employment_status",
-    "language",
-    "gender",
-]
+# The columns of the employees table (segmentation.tables) that the report reads.
+EMPLOYEE_COLUMNS = [c for c in tables.EMPLOYEE_COLUMNS if c not in ("manager_pid", "responded")]
 ASSIGNMENT_COLUMNS = [
     "pid",
     "persona_id",
