@@ -15,18 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-CHROMIUM = next(
-    (
-        p
-        for p in (
-            shutil.which("chromium"),
-            shutil.which("chromium-browser"),
-            shutil.which("google-chrome"),
-        )
-        if p
-    ),
-    None,
-)
+from .browser import QUIET_FLAGS
+from .browser import chromium as find_chromium
+
+CHROMIUM = find_chromium()
 SOFFICE = next((p for p in (shutil.which("soffice"), shutil.which("libreoffice")) if p), None)
 SECTIONS = ("overview", "situation", "swot", "personas", "method")
 
@@ -56,16 +48,8 @@ def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProce
     command = [
         *offline,
         CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *QUIET_FLAGS,
         "--disable-extensions",
-        "--hide-scrollbars",
         *blocked,
         f"--user-data-dir={profile}",
         "--enable-logging=stderr",
