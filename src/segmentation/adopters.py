@@ -13,6 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# The keys of ``adopters`` that hold a lower bound, from the innovators' down.
+BOUNDS = ("innovators", "early_adopters", "early_majority", "late_majority")
+
 
 def adopter_scale(innovativeness: pd.Series) -> dict[str, float]:
     """The respondents' mean and standard deviation the categories are read on."""

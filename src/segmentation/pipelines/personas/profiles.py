@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segmentation.adopters import BOUNDS as ADOPTER_BOUNDS
 from segmentation.adopters import adopter_categories as shared_adopter_categories
 from segmentation.adopters import adopter_scale
 from segmentation.anonymity import suppress_line
@@ -57,10 +58,7 @@ def adopter_categories(innovativeness: pd.Series, adopters: dict) -> tuple[pd.Se
         innovativeness.notna(), UNKNOWN
     )
     mean, sd = scale["mean"], scale["sd"]
-    thresholds = {
-        name: mean + adopters[name] * sd
-        for name in ("innovators", "early_adopters", "early_majority", "late_majority")
-    }
+    thresholds = {name: mean + adopters[name] * sd for name in ADOPTER_BOUNDS}
     return category, {"mean": mean, "sd": sd, "lower_bounds": thresholds}
 
 
@@ -79,10 +77,7 @@ def _adoption_overview(category: pd.Series, scale: dict, adopters: dict, min_gro
         count = int(counts[list(categories)].sum())
         return count / n if n and count >= min_group else None
 
-    bounds = {
-        name: f"{adopters[name]:+g} sd"
-        for name in ("innovators", "early_adopters", "early_majority", "late_majority")
-    }
+    bounds = {name: f"{adopters[name]:+g} sd" for name in ADOPTER_BOUNDS}
     return {
         "construct": adopters["construct"],
         "n": n,

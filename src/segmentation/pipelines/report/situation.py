@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation import anonymity as anon
+from segmentation.adopters import BOUNDS as ADOPTER_BOUNDS
 from segmentation.waves import wave_date as resolve_wave_date
 
 from .groups import (
@@ -152,9 +153,6 @@ def _adopter_figures(
         "note": labels.ui("situation.adopters_note"),
         "definition": _adopters_definition(params, scale, labels),
     }
-
-
-ADOPTER_BOUNDS = ("innovators", "early_adopters", "early_majority", "late_majority")
 
 
 def _adopters_definition(
