@@ -20,6 +20,9 @@ from segmentation.codebook import normalise_text
 from segmentation.safe_export import CONTROL_CHARACTERS
 
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason", "action"]
+# Text held by Arrow (pandas' ``str``): a million ids cost their bytes, not a
+# million Python strings (about 60 bytes each more).
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 ROW_REJECTED = "row_rejected"
 # Excel's day 0 for serial dates (1900 date system, with its leap-year bug).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -34,6 +37,14 @@ def map_unique(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     mapped = np.array([func(u) for u in uniques], dtype=object)
     return pd.Series(mapped[codes] if len(codes) else [], index=values.index, dtype=object)
+
+
+def map_unique_text(values: pd.Series, func: Callable[[Any], str | None]) -> pd.Series:
+    """:func:`map_unique` for a ``func`` that gives text (or None): the result is Arrow text
+    (:data:`TEXT`, missing where ``func`` gives None), taken in Arrow from the distinct results."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = pa.array([func(u) for u in uniques], type=pa.large_string())
+    return pd.Series(pd.array(mapped.take(codes), dtype=TEXT), index=values.index)
 
 
 def _arrow_strings(values: Any) -> pa.Array | pa.ChunkedArray | None:
@@ -202,9 +213,7 @@ def clean_ids(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         pc.not_equal(cleaned, pc.utf8_trim_whitespace(text)).to_numpy(zero_copy_only=False),
         dtype=bool,
     )
-    return pd.Series(
-        cleaned.to_numpy(zero_copy_only=False), index=values.index, dtype=object
-    ), changed
+    return pd.Series(pd.array(cleaned, dtype=TEXT), index=values.index), changed
 
 
 def fold(values: pd.Series) -> pd.Series:

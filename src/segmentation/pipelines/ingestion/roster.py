@@ -115,18 +115,19 @@ def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
             if name in allowed
             else []
         )
-        return pa.Column(object, checks=checks, nullable=name not in required)
+        return pa.Column(None, checks=checks, nullable=name not in required)
 
     columns = {name: text(name) for name in ["department", "org_unit", "site", *allowed]}
+    # text columns are Arrow text (roster_typing): their type is not checked here
     columns["employee_id"] = pa.Column(
-        object,
+        None,
         nullable=False,
         unique=True,
         report_duplicates="exclude_first",
         checks=pa.Check.str_length(min_value=1, name="missing_value", error="missing_value"),
     )
     columns["email"] = pa.Column(
-        object, nullable=True, unique=True, report_duplicates="exclude_first"
+        None, nullable=True, unique=True, report_duplicates="exclude_first"
     )
     columns["hire_date"] = pa.Column("datetime64[ns]", nullable="hire_date" not in required)
     columns["age"] = pa.Column(
@@ -262,7 +263,8 @@ def parse_roster(
         .reset_index(drop=True)
     )
     rejected = typed[ROW].isin(rejects_all["row"])
-    valid = typed[~rejected].reset_index(drop=True)
+    # not filtered (a copy of every column) when every row is valid
+    valid = typed[~rejected].reset_index(drop=True) if rejected.any() else typed
     _check_roster_usable(source, typed, valid, rejects_all, roster_params)
     logger.info(
         "Roster %s: %d rows read, %d valid, %d rejected.",

@@ -13,8 +13,10 @@ import pandas as pd
 from segmentation.codebook import normalise_text
 from segmentation.contacts import email_key
 from segmentation.parsing import (
+    TEXT,
     date_order,
     map_unique,
+    map_unique_text,
     parse_dates,
 )
 
@@ -27,7 +29,7 @@ def _canonical_values(
     """Fold spelling and case onto the allowed values; others become missing."""
     lookup = {normalise_text(v): v for v in allowed}
     lookup.update({normalise_text(k): v for k, v in (aliases or {}).items()})
-    return map_unique(values, lambda v: lookup.get(normalise_text(v))).astype(object)
+    return map_unique_text(values, lambda v: lookup.get(normalise_text(v)))
 
 
 def type_roster(
@@ -44,7 +46,7 @@ def type_roster(
     tenure, covariates, flags): the first reason found for a row is the one
     it is rejected for.
     """
-    typed = table.copy()
+    typed = table.copy(deep=False)  # every typed column replaces its text one
     unparsed: dict[str, pd.Series] = {}
     _type_identities(typed, table)
     _type_categories(typed, table, params, unparsed)
@@ -76,8 +78,9 @@ IDENTITY_COLUMNS = [
 
 
 def _blank_is_none(values: pd.Series) -> pd.Series:
-    """Text with None for a blank cell."""
-    return values.where(values != "", None).astype(object)
+    """Arrow text, missing for a blank cell (Python strings cost a million objects a column)."""
+    text = values.astype(TEXT)
+    return text.where(text != "")
 
 
 def _type_identities(typed: pd.DataFrame, table: pd.DataFrame) -> None:
@@ -179,8 +182,8 @@ def _people_manager_flags(values: pd.Series, booleans: Mapping[str, list[str]]) 
 
 def _roster_email_keys(emails: pd.Series) -> pd.Series:
     """Roster emails folded by :func:`~segmentation.contacts.email_key` (the one rule); None where blank."""
-    keys = email_key(emails)
-    return keys.where(keys != "", None).astype(object)
+    keys = email_key(emails).astype(TEXT)
+    return keys.where(keys != "")
 
 
 AGE_SOURCE = "_age_source"  # which column a row's age came from (birth_date, birth_year or age)
