@@ -25,6 +25,7 @@ language. Persona profiles keep the first language's text under the plain key
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,33 @@ def language_key(language: str, languages: Sequence[str], key: str = "name") -> 
     """Where a persona profile keeps ``key`` in ``language``: the first language under the
     plain key (``name``), every other under ``<key>_<language>`` (``name_he``)."""
     return key if language == languages[0] else f"{key}_{language}"
+
+
+# A language tag as the configuration writes one (en, he, de, pt-BR): what follows ``<key>_``.
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def is_language_key(name: str, key: str = "name") -> bool:
+    """Whether ``name`` is ``key`` or ``<key>_<language>`` (see :func:`language_key`)."""
+    return name == key or (
+        name.startswith(f"{key}_") and _LANGUAGE_TAG.fullmatch(name[len(key) + 1 :]) is not None
+    )
+
+
+def names_in(record: Mapping[str, Any], key: str = "name") -> dict[str, Any]:
+    """A record's ``key`` in every language it holds (``name``, ``name_he``, ...), in its order:
+    a stage that passes names on copies whichever languages the personas were named in."""
+    return {k: v for k, v in record.items() if is_language_key(k, key)}
+
+
+def persona_names(personas: Any, persona: str) -> dict[str, str]:
+    """One persona's names from an assignments-like table indexed by persona: its
+    ``persona_name`` and ``persona_name_<language>`` columns as ``name``, ``name_<language>``."""
+    return {
+        "name" + c[len("persona_name") :]: str(personas.at[persona, c])
+        for c in personas.columns
+        if is_language_key(c, "persona_name")
+    }
 
 
 # ------------------------------------------------------------------ checking

@@ -45,7 +45,7 @@ def named(alignment: dict) -> dict:
     profiles = {
         p["persona_id"]: {
             "name": p["name"] or f"Name {p['persona_id']}",
-            "name_he": p["name_he"] or f"שם {p['persona_id']}",
+            "name_he": p.get("name_he") or f"שם {p['persona_id']}",
         }
         for p in alignment["personas"]
     }

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from segmentation.handoff import names_in
+
 from .model import PersonaModel
 
 logger = logging.getLogger(__name__)
@@ -143,12 +145,12 @@ def identities_from_model(
                 "cluster": cluster,
                 "persona_id": persona_id,
                 "status": NEW,
-                "name": profile.get("name"),
-                "name_he": profile.get("name_he"),
+                "name": None,
+                **names_in(profile),
                 "centroid": _plain_centroid(centres.iloc[cluster]),
             }
         )
-    names = [n for p in personas for n in (p["name"], p["name_he"]) if n]
+    names = [n for p in personas for n in names_in(p).values() if n]
     return {
         "wave": wave,
         "personas": personas,
@@ -190,7 +192,6 @@ def _first_wave(fitted: PersonaModel, record: dict[str, Any], wave: str) -> dict
             "previous_persona_id": None,
             "distance": None,
             "name": None,
-            "name_he": None,
             "centroid": _plain_centroid(centres.iloc[c]),
         }
         for c in range(len(centres))
@@ -241,8 +242,8 @@ def _previous_personas(
             "status": MATCHED,
             "previous_persona_id": p["persona_id"],
             "distance": 0.0,
-            "name": p.get("name"),
-            "name_he": p.get("name_he"),
+            "name": None,
+            **names_in(p),
             "centroid": _plain_centroid(centres.iloc[p["cluster"]]),
         }
         for p in old
@@ -297,8 +298,8 @@ def _cluster_entries(
                 "status": MATCHED if kept else NEW,
                 "previous_persona_id": kept["persona_id"] if kept else None,
                 "distance": round(float(distances[cluster, match[cluster]]), 6) if kept else None,
-                "name": kept.get("name") if kept else None,
-                "name_he": kept.get("name_he") if kept else None,
+                "name": None,
+                **(names_in(kept) if kept else {}),
             }
         )
         if not kept:
@@ -325,8 +326,8 @@ def _retired(
         retired.append(
             {
                 "persona_id": p["persona_id"],
-                "name": p.get("name"),
-                "name_he": p.get("name_he"),
+                "name": None,
+                **names_in(p),
                 "nearest_current": personas[nearest]["persona_id"] if nearest is not None else None,
                 "nearest_distance": round(float(distances[nearest, j]), 6)
                 if nearest is not None
@@ -439,14 +440,8 @@ def record_persona_identities(
     personas = []
     for p in persona_alignment["personas"]:
         profile = persona_profiles.get(p["persona_id"], {})
-        personas.append(
-            {
-                **p,
-                "name": profile.get("name", p.get("name")),
-                "name_he": profile.get("name_he", p.get("name_he")),
-            }
-        )
+        personas.append({**p, **names_in(profile)})
     names = list(persona_alignment.get("used_names", []))
     for p in personas:
-        names += [n for n in (p["name"], p["name_he"]) if n and n not in names]
+        names += [n for n in names_in(p).values() if n and n not in names]
     return {**persona_alignment, "personas": personas, "used_names": names}

@@ -33,14 +33,7 @@ from segmentation.jsonable import to_plain
 
 # The columns of the employees table (segmentation.tables) that the report reads.
 EMPLOYEE_COLUMNS = [c for c in tables.EMPLOYEE_COLUMNS if c not in ("manager_pid", "responded")]
-ASSIGNMENT_COLUMNS = [
-    "pid",
-    "persona_id",
-    "persona_name",
-    "persona_name_he",
-    "assignment_source",
-    "confidence",
-]
+ASSIGNMENT_COLUMNS = ["pid", "persona_id", "assignment_source", "confidence"]
 
 
 def _number(value: Any) -> float | None:
@@ -175,7 +168,8 @@ def adapt_open_text(open_text: pd.DataFrame | None, column: str) -> pd.DataFrame
 
 
 def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
-    """pid, persona_id, names, assignment_source (survey/inferred) and confidence."""
+    """pid, persona_id, assignment_source (survey/inferred) and confidence: what the report
+    counts by; persona names come from the profiles, in the report's language."""
     if persona_assignments is None or len(persona_assignments.columns) == 0:
         return pd.DataFrame(
             {
@@ -183,9 +177,9 @@ def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
                 for c in ASSIGNMENT_COLUMNS
             }
         )
-    frame = persona_assignments.copy()
-    if "persona_name_he" not in frame:
-        frame["persona_name_he"] = frame.get("persona_name")
+    frame = persona_assignments[
+        [c for c in ASSIGNMENT_COLUMNS if c in persona_assignments.columns]
+    ].copy()
     if "assignment_source" not in frame:
         frame["assignment_source"] = "survey"
     if "confidence" not in frame:

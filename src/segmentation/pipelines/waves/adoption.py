@@ -22,6 +22,7 @@ from segmentation.anonymity import (
     suppress_cells,
 )
 from segmentation.employment import is_active
+from segmentation.handoff import language_key, persona_names
 from segmentation.jsonable import to_plain
 from segmentation.parsing import (
     positions_in,
@@ -68,11 +69,13 @@ def flag_adoption(
         band_at[codes], categories=bands, ordered=True
     )
     at = positions_in(people["pid"], persona_assignments["pid"])
-    unassigned = naming["unassigned"]
+    unassigned, languages = naming["unassigned"], list(naming["languages"])
     for column, fill in (
         ("persona_id", unassigned["id"]),
-        ("persona_name", unassigned["en"]),
-        ("persona_name_he", unassigned["he"]),
+        *(
+            (language_key(lang, languages, "persona_name"), unassigned.get(lang, unassigned["id"]))
+            for lang in languages
+        ),
         ("assignment_source", "none"),
     ):
         people[column] = _looked_up(persona_assignments[column], at).fillna(fill)
@@ -173,11 +176,13 @@ def _persona_columns(
     mask = suppress_cells(sources, min_group)
     first = _first_rows(person, len(labels))
     at = dict(zip(labels, first, strict=True))
-    names, names_he = people["persona_name"], people["persona_name_he"]
+    firsts = people.iloc[[at[group] for group in order]].set_axis(order)  # a row of each group
     return {
         group: {
-            "name": None if group == OTHER else str(names.iloc[at[group]]),
-            "name_he": None if group == OTHER else str(names_he.iloc[at[group]]),
+            **{
+                key: None if group == OTHER else name
+                for key, name in persona_names(firsts, group).items()
+            },
             "respondents": None if mask.at[group, SURVEY] else int(sources.at[group, SURVEY]),
             "inferred": None if mask.at[group, INFERRED] else int(sources.at[group, INFERRED]),
         }
@@ -262,8 +267,7 @@ def _persona_sizes(persona_assignments: pd.DataFrame, min_group: int) -> tuple[l
     return [
         {
             "persona_id": str(p),
-            "name": str(names.at[p, "persona_name"]),
-            "name_he": str(names.at[p, "persona_name_he"]),
+            **persona_names(names, p),
             "respondents": None if hidden[p] else int(sizes[p]),
             "share": None if hidden[p] else float(sizes[p] / sizes.sum()),
         }

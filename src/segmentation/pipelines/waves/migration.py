@@ -14,12 +14,18 @@ from segmentation.anonymity import (
     shown_split,
     suppress_cells,
 )
+from segmentation.handoff import is_language_key, persona_names
 from segmentation.jsonable import to_plain
 from segmentation.persona_ids import persona_sort_key
 
 from .adoption import SURVEY
 
-COLUMNS = ["pid", "persona_id", "persona_name", "persona_name_he", "confidence"]
+
+def _panel_columns(assignments: pd.DataFrame) -> list[str]:
+    """The assignment columns the panel reads: the person, the persona, its name in every
+    language the personas stage wrote (``persona_name``, ``persona_name_<language>``), the confidence."""
+    names = [c for c in assignments.columns if is_language_key(c, "persona_name")]
+    return ["pid", "persona_id", *names, "confidence"]
 
 
 def _not_measured(
@@ -65,8 +71,7 @@ def _net_flow(
     diagonal_shown = p in rows and p in cols and not mask.at[p, p]
     return {
         "persona_id": p,
-        "name": str(source.at[p, "persona_name"]),
-        "name_he": str(source.at[p, "persona_name_he"]),
+        **persona_names(source, p),
         "then": shown_count(then, min_group),
         "now": shown_count(now, min_group),
         "stayed": stayed if diagonal_shown else None,
@@ -91,8 +96,7 @@ def _personas_listed(
     return [
         {
             "persona_id": p,
-            "name": str(names.at[p, "persona_name"]),
-            "name_he": str(names.at[p, "persona_name_he"]),
+            **persona_names(names, p),
             "total": shown_count(int(totals[p]), min_group),
         }
         for p in order
@@ -142,8 +146,10 @@ def migrate_personas(
     if reason is not None or persona_identities.get("comparable") is False:
         return {**base, "available": False, "reason": reason}
     previous = previous_wave_outputs["assignments"]
-    before = previous[previous["assignment_source"] == SURVEY][COLUMNS]
-    after = persona_assignments[persona_assignments["assignment_source"] == SURVEY][COLUMNS]
+    before = previous[previous["assignment_source"] == SURVEY][_panel_columns(previous)]
+    after = persona_assignments[persona_assignments["assignment_source"] == SURVEY][
+        _panel_columns(persona_assignments)
+    ]
     both = before.merge(after, on="pid", suffixes=("_from", "_to"))
     clear = (both["confidence_from"] >= threshold) & (both["confidence_to"] >= threshold)
     rows = sorted(set(before["persona_id"]), key=persona_sort_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from segmentation.handoff import names_in
 from segmentation.jsonable import to_plain
 
 # The fields each part of the summary copies from the stage's outputs.
@@ -62,8 +63,8 @@ def _brief(persona: Mapping[str, Any], *keys: str) -> dict[str, Any]:
     """A persona by id and names, with ``keys`` beside."""
     return {
         "persona_id": persona["persona_id"],
-        "name": persona.get("name"),
-        "name_he": persona.get("name_he"),
+        "name": None,
+        **names_in(persona),
         **{k: persona.get(k) for k in keys},
     }
 
@@ -106,7 +107,12 @@ def _trend_row(entry: Mapping[str, Any]) -> dict[str, Any]:
         "activity_log": entry["activity_log"],
         **{f"{m}_share": v for m, v in entry["shares"].items()},
         "persona_shares": [
-            _picked(p, ("persona_id", "name", "name_he", "share"))
+            {
+                "persona_id": p.get("persona_id"),
+                "name": None,
+                **names_in(p),
+                "share": p.get("share"),
+            }
             for p in entry.get("persona_sizes", [])
         ],
     }
