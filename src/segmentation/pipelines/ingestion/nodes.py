@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .accounting import collect_rejects, summarise_ingestion
 from .matching import match_respondents
+from .open_text import scrub_known_people
 from .pseudonyms import (
     PID_LENGTH,
     anonymous_pids,
@@ -32,6 +33,7 @@ __all__ = [
     "pseudonymise",
     "pseudonymous_ids",
     "score_items",
+    "scrub_known_people",
     "summarise_ingestion",
     "survey_header_rows",
 ]

@@ -10,6 +10,7 @@ from .nodes import (
     parse_survey,
     pseudonymise,
     score_items,
+    scrub_known_people,
     summarise_ingestion,
 )
 
@@ -44,8 +45,14 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "pseudonym_key",
                     "params:roster",
                 ],
-                outputs=["employees", "responses", "open_text", "contacts"],
+                outputs=["employees", "responses", "open_text_unscrubbed", "contacts"],
                 name="pseudonymise",
+            ),
+            node(
+                scrub_known_people,
+                inputs=["open_text_unscrubbed", "contacts", "params:survey.open_text"],
+                outputs="open_text",
+                name="scrub_known_people",
             ),
             node(
                 link_demographics,

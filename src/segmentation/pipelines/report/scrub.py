@@ -1,11 +1,13 @@
 """Free text made safe to quote: web addresses, contact details and likely names replaced.
 
-The report never receives clear names (the roster's names stay in
-ingestion), so names are caught by their shape only: two or three
+The report never receives clear names: the roster's own names, ids and
+emails were replaced at ingestion (``ingestion/open_text.py``), before the
+answers were stored. What is left is caught by its shape: two or three
 capitalised words in a row ("Dana Cohen", "Mary-Ann O'Brien") become
-``[name]``. This also catches some place or product names ("Tel Aviv"),
-which is the safe side. Names written in Hebrew script have no capitals and
-are NOT caught; free text is therefore off by default (``report.show_open_text``).
+``[name]``, which also catches some place or product names ("Tel Aviv"), the
+safe side. Names of people not on the roster, written in lower case or in
+Hebrew script, are NOT caught; free text is therefore off by default
+(``report.show_open_text``).
 """
 
 from __future__ import annotations
