@@ -100,3 +100,46 @@ def test_other_errors_are_not_hidden(capsys, caplog):
 
     with pytest.raises(KeyError):
         _explain_input_errors(bug)()
+
+
+def _project_catalog(tmp_path, pipeline) -> DataCatalog:
+    """The project's catalog for wave 2026-09 under ``tmp_path``, with the run's parameters
+    and the pseudonymisation key (a hook adds it to a real run's catalog)."""
+    from tests.conftest import catalog_config_under
+
+    catalog = DataCatalog.from_config(catalog_config_under(tmp_path, "2026-09"))
+    for name in pipeline.inputs():
+        if name.startswith("params:") or name == "parameters":
+            catalog[name] = {}
+    catalog["pseudonym_key"] = "test-key"
+    return catalog
+
+
+def test_starting_inside_a_stage_is_one_line_naming_what_to_run_instead(tmp_path, capsys, caplog):
+    """`kedro run --from-nodes scrub_known_people`: its inputs live in memory only (was Kedro's
+    bare ValueError and a traceback)."""
+    from segmentation.pipeline_registry import register_pipelines
+    from segmentation.runner import StageByStageRunner, stage_pipelines, unsaved_inputs_problem
+
+    everything = register_pipelines()["__default__"]
+    assert (
+        unsaved_inputs_problem(
+            everything, _project_catalog(tmp_path, everything), stage_pipelines()
+        )
+        is None
+    )
+    middle = everything.from_nodes("scrub_known_people")
+    catalog = _project_catalog(tmp_path, middle)
+
+    code, output = _run(lambda: StageByStageRunner().run(middle, catalog), capsys, caplog)
+    assert code == 2
+    first = output.splitlines()[0]
+    assert first.startswith(
+        "Error: kedro run: the nodes asked for read contacts, open_text_unscrubbed"
+    )
+    assert "(analyse_situation, " in first and " pseudonymise, " in first
+    assert first.endswith(
+        "Expected: a run that starts where its inputs are saved: `kedro run --pipeline ingestion`."
+    )
+    _assert_one_line_and_logged(output, first, caplog)
+    assert not list(tmp_path.rglob("*.parquet"))  # nothing ran

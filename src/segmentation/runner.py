@@ -24,6 +24,7 @@ from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 from kedro.runner import SequentialRunner
 
+from segmentation.errors import RunStopped
 from segmentation.pipeline_registry import stage_pipelines, stage_sequence
 
 
@@ -70,6 +71,37 @@ def stage_by_stage(pipeline: Pipeline, stages: Mapping[str, Pipeline]) -> list[N
     return order
 
 
+def unsaved_inputs_problem(
+    pipeline: Pipeline, catalog: Any, stages: Mapping[str, Pipeline]
+) -> RunStopped | None:
+    """Why the nodes asked for cannot run alone: inputs that earlier nodes make in memory
+    and no catalog entry saves (``kedro run --from-nodes`` a node in the middle of a stage),
+    told with the nodes and stages that make them; None when every input can be read."""
+    missing = sorted(name for name in pipeline.inputs() if name not in catalog)
+    if not missing:
+        return None
+    makers = {
+        output: (node.name, stage)
+        for stage, stage_pipeline in stages.items()
+        for node in stage_pipeline.nodes
+        for output in node.outputs
+    }
+    nodes = sorted({makers[name][0] for name in missing if name in makers})
+    ordered = [
+        s for s in stage_sequence(stages) if s in {makers[n][1] for n in missing if n in makers}
+    ]
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return RunStopped(
+        "kedro run",
+        f"the nodes asked for read {shown}, which earlier nodes ({', '.join(nodes) or 'none'}) "
+        "make in memory; no run saves them.",
+        "a run that starts where its inputs are saved: "
+        + (f"`kedro run --pipeline {ordered[0]}`" if ordered else "`kedro run`")
+        + (f", or `--from-nodes {nodes[0]}`" if len(nodes) == 1 else "")
+        + ".",
+    )
+
+
 class _InOrder(Pipeline):
     """``pipeline`` whose nodes run in ``order`` (a topological order of the same nodes)."""
 
@@ -89,6 +121,14 @@ class StageByStageRunner(SequentialRunner):
     def _logger(self) -> logging.Logger:
         # Kedro's runner messages ("Completed node: ...") go where Kedro's own go: the log file.
         return logging.getLogger(SequentialRunner.__module__)
+
+    def run(self, pipeline: Pipeline, catalog: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Kedro's run, after checking that every input of the nodes asked for can be read:
+        Kedro's own check raises a bare ValueError the user sees as a traceback."""
+        problem = unsaved_inputs_problem(pipeline, catalog, stage_pipelines())
+        if problem is not None:
+            raise problem
+        return super().run(pipeline, catalog, *args, **kwargs)
 
     def _run(self, pipeline: Pipeline, catalog: Any, hook_manager=None, run_id=None) -> None:
         order = stage_by_stage(pipeline, stage_pipelines())
