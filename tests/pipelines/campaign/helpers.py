@@ -311,9 +311,10 @@ def run_campaign(
         naming,
         params["languages"],
     )
-    files, list_counts = nodes.export_targeting_lists(
+    lazy_files, list_counts = nodes.export_targeting_lists(
         audience, memberships, playbook, params["targeting"]
     )
+    files = {name: text() for name, text in lazy_files.items()}  # as the dataset writes them
     champions = nodes.select_champions(
         world.construct_scores,
         world.persona_assignments,

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from segmentation.contacts import email_key, opted_out_mask
 from segmentation.employment import is_active
-from segmentation.parsing import is_in
+from segmentation.parsing import is_in, positions_in
 from segmentation.persona_ids import persona_sort_key
 
 from .channels import person_channels
@@ -278,7 +278,8 @@ def _name_personas(
 ) -> None:
     """Each person's language (one of ``languages``, else the first), and the persona's name in
     it and in every language (for tools whose field holds one language, Staffbase)."""
-    spoken = pd.Index(list(languages)).get_indexer(people["language"])
+    # Arrow's hash look-up: pandas' get_indexer made a Python string of every person's language
+    spoken = positions_in(people["language"], list(languages))
     spoken[spoken < 0] = 0
     names, codes = _persona_names(playbook, people, languages)
     people["language"] = _text_of(list(languages), spoken)
