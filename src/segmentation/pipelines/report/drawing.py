@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from segmentation import charts as ch
@@ -12,6 +13,14 @@ from . import analysis
 from .labels import Labels
 
 HALF = 4.6  # inches: width of a chart that shares its row with another
+
+Jobs = dict[str, Callable[[], bytes]]  # each chart's name and the call that draws it
+
+
+def _encoded(jobs: Jobs, report: Mapping[str, Any]) -> dict[str, str]:
+    """The charts drawn (in ``report.charts.processes`` processes), as base64 PNGs."""
+    pngs = ch.draw_all(jobs, int(report["charts"].get("processes", 1)))
+    return {name: base64.b64encode(png).decode("ascii") for name, png in pngs.items()}
 
 
 def draw_report_charts(
@@ -23,13 +32,13 @@ def draw_report_charts(
     """Every chart of the page as a base64 PNG, by name."""
     labels = Labels(report)
     style = ch.ChartStyle(report["charts"], labels.rtl)
-    out = {
+    jobs = {
         **_overview_charts(style, report_overview, report_situation, labels),
         **_situation_charts(style, report_situation, report, labels),
         **_breakdown_charts(style, report_situation, labels),
         **_trait_charts(style, report_personas, labels),
     }
-    return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
+    return _encoded(jobs, report)
 
 
 def _overview_charts(
@@ -37,14 +46,15 @@ def _overview_charts(
     report_overview: Mapping[str, Any],
     report_situation: Mapping[str, Any],
     labels: Labels,
-) -> dict[str, bytes]:
+) -> Jobs:
     """Response rate by department and the age mix of employees and respondents."""
     palette = style.palette
     hidden = labels.ui("hidden_mark")
-    out: dict[str, bytes] = {}
+    out: Jobs = {}
     departments = report_overview["departments"]
     if departments:
-        out["response_by_department"] = ch.hbar_shares(
+        out["response_by_department"] = partial(
+            ch.hbar_shares,
             style,
             [d["label"] for d in departments],
             [d["rate"] for d in departments],
@@ -56,7 +66,8 @@ def _overview_charts(
             width=HALF,
         )
     age = report_situation["age_mix"]
-    out["age_mix"] = ch.grouped_shares(
+    out["age_mix"] = partial(
+        ch.grouped_shares,
         style,
         age["bands"],
         {
@@ -74,15 +85,16 @@ def _situation_charts(
     report_situation: Mapping[str, Any],
     report: Mapping[str, Any],
     labels: Labels,
-) -> dict[str, bytes]:
+) -> Jobs:
     """Usage levels, adopter categories, needs, channels and barriers of all respondents."""
     palette = style.palette
     hidden = labels.ui("hidden_mark")
     hidden_label = labels.ui("hidden_legend")
-    out: dict[str, bytes] = {}
+    out: Jobs = {}
     usage = report_situation["usage"]
     if usage:
-        out["usage"] = ch.stacked_shares(
+        out["usage"] = partial(
+            ch.stacked_shares,
             style,
             [u["label"] for u in usage],
             [labels.ui(f"level_titles.{k}") for k in analysis.LEVELS],
@@ -93,7 +105,8 @@ def _situation_charts(
     if report_situation["adopters"]:
         adopters = report_situation["adopters"]["cells"]
         colours = palette["adopters"]
-        out["adopters"] = ch.stacked_shares(
+        out["adopters"] = partial(
+            ch.stacked_shares,
             style,
             [labels.ui("situation.respondents")],
             [c["label"] for c in adopters],
@@ -107,7 +120,8 @@ def _situation_charts(
     for key in ("needs", "channels"):
         rows = report_situation[key]
         if rows:
-            out[key] = ch.hbar_shares(
+            out[key] = partial(
+                ch.hbar_shares,
                 style,
                 [r["label"] for r in rows],
                 [r["share"] for r in rows],
@@ -116,7 +130,8 @@ def _situation_charts(
             )
     if report_situation["barriers_levels"]:
         barrier_rows = report_situation["barrier_items"]
-        out["barriers"] = ch.hbar_shares(
+        out["barriers"] = partial(
+            ch.hbar_shares,
             style,
             [r["label"] for r in barrier_rows] + [labels.ui("situation.barriers_high")],
             [r["share"] for r in barrier_rows] + [report_situation["barriers_high_share"]],
@@ -129,24 +144,26 @@ def _situation_charts(
 
 def _breakdown_charts(
     style: ch.ChartStyle, report_situation: Mapping[str, Any], labels: Labels
-) -> dict[str, bytes]:
+) -> Jobs:
     """Per breakdown (department, site, work pattern): its figures as a heatmap and its age mix."""
     hidden = labels.ui("hidden_mark")
     hidden_label = labels.ui("hidden_legend")
-    out: dict[str, bytes] = {}
+    out: Jobs = {}
     for block in report_situation["breakdowns"]:
         rows = block["rows"]
         if not rows:
             continue
         if block["metric_keys"]:  # a survey without the standard figures has nothing to map here
-            out[f"by_{block['dimension']}"] = ch.heatmap_shares(
+            out[f"by_{block['dimension']}"] = partial(
+                ch.heatmap_shares,
                 style,
                 [r["label"] for r in rows],
                 block["metric_labels"],
                 [[r["metrics"][k] for k in block["metric_keys"]] for r in rows],
                 hidden_mark=hidden,
             )
-        out[f"age_by_{block['dimension']}"] = ch.stacked_shares(
+        out[f"age_by_{block['dimension']}"] = partial(
+            ch.stacked_shares,
             style,
             [r["label"] for r in rows],
             block["bands"],
@@ -160,14 +177,15 @@ def _breakdown_charts(
 
 def _trait_charts(
     style: ch.ChartStyle, report_personas: Mapping[str, Any], labels: Labels, **size: Any
-) -> dict[str, bytes]:
+) -> Jobs:
     """Each shown persona's traits against everyone, by ``traits_<persona id>``."""
     out = {}
     for card in report_personas["cards"]:
         traits = [] if card["hidden"] else card["traits"]
         if not traits:
             continue
-        out[f"traits_{card['persona_id']}"] = ch.trait_dots(
+        out[f"traits_{card['persona_id']}"] = partial(
+            ch.trait_dots,
             style,
             [t["label"] for t in traits],
             [t["mean"] for t in traits],
@@ -191,7 +209,7 @@ def draw_one_pager_charts(
     labels = Labels(report)
     size = report["charts"]["one_pager"]
     style = ch.ChartStyle(report["charts"], labels.rtl).sized(float(size["font_size"]))
-    charts = _trait_charts(
+    jobs = _trait_charts(
         style,
         report_personas,
         labels,
@@ -199,7 +217,7 @@ def draw_one_pager_charts(
         wrap=int(size["label_wrap"]),
         exact=True,
     )
-    return {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()}
+    return _encoded(jobs, report)
 
 
 def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, str]:
@@ -207,10 +225,11 @@ def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]
     labels = Labels(report)
     style = ch.ChartStyle(report["charts"], labels.rtl)
     hidden = labels.ui("hidden_mark")
-    out: dict[str, bytes] = {}
+    out: Jobs = {}
     sizes = report_waves["sizes"]
     if sizes["rows"]:
-        out["waves_sizes"] = ch.heatmap_shares(
+        out["waves_sizes"] = partial(
+            ch.heatmap_shares,
             style,
             [r["name"] for r in sizes["rows"]],
             sizes["waves"],
@@ -220,7 +239,8 @@ def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]
         )
     migration = report_waves["migration"]
     if migration["available"]:
-        out["waves_migration"] = ch.heatmap_shares(
+        out["waves_migration"] = partial(
+            ch.heatmap_shares,
             style,
             migration["rows"],
             migration["columns"],
@@ -230,7 +250,8 @@ def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]
     adoption = report_waves["adoption"]
     trend = adoption["trend"]
     if trend["waves"]:
-        out["waves_trend"] = ch.grouped_shares(
+        out["waves_trend"] = partial(
+            ch.grouped_shares,
             style,
             [r["label"] for r in trend["rows"]],
             {w: [r["shares"][i] for r in trend["rows"]] for i, w in enumerate(trend["waves"])},
@@ -239,11 +260,12 @@ def draw_waves_charts(report_waves: Mapping[str, Any], report: Mapping[str, Any]
         )
     if adoption["measured"]:
         for block in adoption["groups"]:
-            out[f"waves_by_{block['dimension']}"] = ch.heatmap_shares(
+            out[f"waves_by_{block['dimension']}"] = partial(
+                ch.heatmap_shares,
                 style,
                 [r["label"] for r in block["rows"]],
                 adoption["metric_labels"],
                 [r["shares"] for r in block["rows"]],
                 hidden_mark=hidden,
             )
-    return {name: base64.b64encode(png).decode("ascii") for name, png in out.items()}
+    return _encoded(out, report)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from segmentation import charts as ch
@@ -151,7 +152,7 @@ def draw_progress_charts(
     badge_names = {a["badge_id"]: a["name"] for a in badges.get("awards", [])}
     settings = gamification["progress_charts"]
     keys = {unit: file_key(unit) for unit in units}
-    out: dict[str, bytes] = {}
+    jobs: dict[str, Callable[[], bytes]] = {}
     for language in settings["languages"]:
         text = settings["labels"][language]
         style = ch.ChartStyle(report["charts"], rtl=language in settings["rtl_languages"])
@@ -168,7 +169,8 @@ def draw_progress_charts(
                 badge_names[b].get(language) or badge_names[b]["en"]
                 for b in badges.get("by_unit", {}).get(unit, [])
             ]
-            out[f"{language}/{keys[unit]}"] = progress_chart(
+            jobs[f"{language}/{keys[unit]}"] = partial(
+                progress_chart,
                 style,
                 unit,
                 text["subtitle"].format(wave=adoption_summary["wave"]),
@@ -179,5 +181,6 @@ def draw_progress_charts(
                 text["target"],
                 text["hidden"],
             )
+    out = ch.draw_all(jobs, int(report["charts"].get("processes", 1)))
     logger.info("Drew %d progress charts for %d units.", len(out), len(units))
     return out
