@@ -74,9 +74,18 @@ def test_adoption_and_its_summary_name_personas_in_the_configured_languages(
     nobodys = ["persona_id", "persona_name", "persona_name_de"]
     assignments.loc[:5, nobodys] = None  # six people with no persona
     log = events([("p000", "2026-09-20", "visit")])
-    params = {**personas_params, "naming": german_naming(personas_params)}
+    bands = {"breaks": [30], "labels": {"de": ["unter 30", "ab 30"]}}  # stored in German
+    hr["age_band"] = hr["age_band"].map({"under 30": "unter 30", "30-39": "ab 30"})
+    hr_features = {**personas_params["hr_features"], "age_bands": bands}
+    params = {
+        **personas_params,
+        "naming": german_naming(personas_params),
+        "hr_features": hr_features,
+    }
     people = flag(log, employees, hr, assignments, adoption, params)
     assert "persona_name_de" in people and "persona_name_he" not in people
+    assert list(people["age_band"].cat.categories) == ["unter 30", "ab 30"]
+    assert people["age_band"].notna().all()
     assert people.loc[people["pid"] == "p000", "persona_name_de"].item() == "Nicht zugeordnet"
     summary = summarise_log(log, people, assignments, adoption, anonymity)
     by_persona = {row["key"]: row for row in summary["groups"]["persona"]}

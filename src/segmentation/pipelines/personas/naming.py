@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from segmentation.demographics import band_translation
 from segmentation.handoff import language_key as name_key  # the profiles' hand-over to the report
 from segmentation.roles import SINGLE, role_construct, survey_roles
 
@@ -246,13 +247,12 @@ def name_personas(
     }
     fresh = iter(name_all([p for p in profiles if p["persona_id"] not in kept], naming, taken))
     names = [kept.get(p["persona_id"]) or next(fresh) for p in profiles]
-    bands = hr_params["age_bands"]["labels"]
+    bands = hr_params["age_bands"]
     named = {}
     for profile, name in zip(profiles, names, strict=True):
         entry = {name_key(lang, languages): name[lang] for lang in languages} | profile
         for lang in languages:
-            # age bands are recorded by their English label (segmentation.demographics)
-            band_labels = dict(zip(bands["en"], bands.get(lang, bands["en"]), strict=True))
+            band_labels = band_translation(bands, lang)  # from the stored band labels
             entry[name_key(lang, languages, "description")] = describe(
                 profile, name[lang], lang, naming, band_labels
             )

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from segmentation.anonymity import OTHER
+from segmentation.demographics import band_translation
 from segmentation.handoff import language_key
 from segmentation.persona_ids import persona_sort_key
 
@@ -51,9 +52,8 @@ def group_label(
     if dimension == "persona":
         return _name(row, labels)
     if dimension == "age_band":
-        bands = report["age_bands"]["labels"]
-        # the waves stage writes the English band (waves.nodes: age_bands.labels.en)
-        return dict(zip(bands["en"], bands[labels.language], strict=True)).get(key, key)
+        # the waves stage writes the stored band label (segmentation.demographics)
+        return band_translation(report["age_bands"], labels.language).get(key, key)
     return labels.value(dimension, key)
 
 

@@ -21,6 +21,7 @@ from segmentation.anonymity import (
     shown_split,
     suppress_cells,
 )
+from segmentation.demographics import stored_band_language
 from segmentation.employment import is_active
 from segmentation.handoff import language_key, persona_names
 from segmentation.jsonable import to_plain
@@ -61,7 +62,7 @@ def flag_adoption(
         hire.isna() | (hire < end + DAY)
     )
     people = employees.loc[keep, ["pid", *GROUP_COLUMNS]].reset_index(drop=True)
-    bands = list(hr_params["age_bands"]["labels"]["en"])
+    bands = list(hr_params["age_bands"]["labels"][stored_band_language(hr_params["age_bands"])])
     band = _looked_up(hr_features["age_band"], positions_in(people["pid"], hr_features["pid"]))
     codes, values = pd.factorize(band)
     band_at = np.append(pd.Index(bands).get_indexer(np.asarray(values, dtype=object)), -1)
