@@ -124,14 +124,30 @@ def _as_user_sees(path: Path) -> Path:
         return path
 
 
-def _csv_line_numbers(raw: bytes, cells: pd.DataFrame) -> np.ndarray:
+_CHUNK = 1 << 24  # bytes of a file read at a time where the whole file is not needed at once
+
+
+def _newlines_before_end(raw: bytes | Path) -> int:
+    """Line feeds in a file's text (bytes, or a path read in chunks), its trailing line breaks left out."""
+    if isinstance(raw, bytes):
+        end = len(raw)  # without the trailing line breaks (not copied: a bytes slice would be)
+        while end and raw[end - 1] in b"\r\n":
+            end -= 1
+        return raw.count(b"\n", 0, end)
+    count, trailing = 0, 0  # line feeds in all, and in the run of line breaks the text ends with
+    with open(raw, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            count += chunk.count(b"\n")
+            body = chunk.rstrip(b"\r\n")
+            trailing = chunk.count(b"\n", len(body)) + (0 if body else trailing)
+    return count - trailing
+
+
+def _csv_line_numbers(raw: bytes | Path, cells: pd.DataFrame) -> np.ndarray:
     """CSV line on which each parsed record starts, counting quoted newlines."""
     n_rows = len(cells)
     plain = np.arange(1, n_rows + 1, dtype=np.int64)
-    end = len(raw)  # without the trailing line breaks (not copied: a bytes slice would be)
-    while end and raw[end - 1] in b"\r\n":
-        end -= 1
-    if raw.count(b"\n", 0, end) + 1 == n_rows:
+    if _newlines_before_end(raw) + 1 == n_rows:
         return plain
     # Some quoted cells span lines: shift each record by the newlines before it.
     newlines = np.zeros(n_rows, dtype=np.int64)
@@ -151,8 +167,8 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _read_csv_arrow(raw: bytes, header_line: str, sep: str = ",") -> pd.DataFrame | None:
-    """Cells of a well-formed UTF-8 CSV through Arrow's multi-threaded reader, or None.
+def _read_csv_arrow(raw: bytes | Path, header_line: str, sep: str = ",") -> pd.DataFrame | None:
+    """Cells of a well-formed UTF-8 CSV (its bytes, or its path) through Arrow's multi-threaded reader, or None.
 
     Gives the same cells as the pandas reader below (every cell text, ``''``
     for empty, quoted newlines kept). Anything Arrow refuses (rows that do not
@@ -166,7 +182,7 @@ def _read_csv_arrow(raw: bytes, header_line: str, sep: str = ",") -> pd.DataFram
     names = [f"c{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(raw),
+            io.BytesIO(raw) if isinstance(raw, bytes) else str(raw),
             read_options=pa_csv.ReadOptions(column_names=names, encoding="utf8"),
             parse_options=pa_csv.ParseOptions(
                 delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
@@ -334,9 +350,10 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         )
 
     def _load_csv(self, path: Path) -> RawTable:
-        raw = path.read_bytes()
-        encoding = self._encoding_of(raw)
-        head = raw[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
+        with open(path, "rb") as handle:
+            start = handle.read(65536)
+        encoding = self._encoding_of(start)
+        head = start.decode(encoding, errors="replace").lstrip("\ufeff")
         if not head.strip():
             raise InputFileError(
                 str(path), "the file is empty.", f"a {self._role} export with a header row."
@@ -363,7 +380,11 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
             )
         for warning in warnings:
             logger.warning(warning)
+        # The file itself is read by Arrow, which needs no copy of its bytes; only a
+        # file whose first line is skipped is read into memory (and without it).
+        raw: bytes | Path = path
         if skipped:
+            raw = path.read_bytes()
             raw = raw[raw.index(b"\n") + 1 :] if b"\n" in raw else b""
             lines = lines[1:]
             if not lines:
@@ -389,7 +410,7 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
     def _read_csv_cells(
         self,
         path: Path,
-        raw: bytes,
+        raw: bytes | Path,
         encoding: str,
         first_line: str,
         sep: str,
@@ -399,6 +420,8 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         cells = _read_csv_arrow(raw, first_line, sep) if encoding == "utf-8-sig" else None
         if cells is not None:
             return self._csv_table(path, raw, cells, encoding)
+        if not isinstance(raw, bytes):
+            raw = raw.read_bytes()
         try:
             # Cells stay pandas strings (Arrow-backed when pyarrow is present):
             # a million-row export then costs bytes, not Python objects.
@@ -440,7 +463,9 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         return self._csv_table(path, raw, cells, encoding)
 
     @staticmethod
-    def _csv_table(path: Path, raw: bytes, cells: pd.DataFrame, encoding: str) -> RawTable:
+    def _csv_table(
+        path: Path, raw: bytes | Path, cells: pd.DataFrame, encoding: str
+    ) -> RawTable:
         blank = _blank_rows(cells)
         numbers = _csv_line_numbers(raw, cells)
         if blank.any():

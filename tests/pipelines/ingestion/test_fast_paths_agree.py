@@ -98,3 +98,27 @@ def test_common_dates_read_as_their_strict_formats_read_them(dayfirst):
     assert got.iloc[8] == pd.Timestamp("2026-02-03 09:05:07" if dayfirst else "2026-03-02 09:05:07")
     assert got.iloc[13] == pd.Timestamp("1701-01-01") and got.iloc[2] == pd.Timestamp("2026-03-02")
     assert got.iloc[[1, 4, 11, 12, 15, 16, 17, 18]].isna().all()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"a,b\n1,2\n3,4",
+        b"a,b\r\n1,2\r\n3,4\r\n",
+        b"a,b\n1,2\n\n\n",
+        b"a,b\n1,\"x\ny\"\n3,4\n\r\n",
+        b"\n\n\n",
+        b"a,b",
+    ],
+)
+def test_line_feeds_counted_from_the_file_in_chunks_as_from_its_bytes(tmp_path, monkeypatch, text):
+    """The reader counts a CSV's line breaks from the file in chunks (no copy of its bytes):
+    the same count as from its bytes, whatever the chunk size cuts through."""
+    import segmentation.datasets as datasets
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(text)
+    expected = datasets._newlines_before_end(text)
+    for chunk in (1, 2, 3, 1 << 24):
+        monkeypatch.setattr(datasets, "_CHUNK", chunk)
+        assert datasets._newlines_before_end(path) == expected
