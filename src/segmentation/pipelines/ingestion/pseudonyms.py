@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from segmentation.codebook import Codebook, normalise_text
 from segmentation.parsing import (
+    TEXT,
     is_in,
     map_unique,
     positions_in,
@@ -146,7 +147,9 @@ def pseudonymise(
     unknown = (manager_pid.isna() & roster["manager_id"].notna()).to_numpy()
     if unknown.any():
         manager_pid[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy()
-    manager_pid = manager_pid.where(roster["manager_id"].notna(), None)
+    # pids as Arrow text from here on, not a million Python strings (about 65 bytes each) per column
+    manager_pid = manager_pid.where(roster["manager_id"].notna(), None).astype(TEXT)
+    pid = pid.astype(TEXT)
     employees = roster.assign(
         pid=pid,
         manager_pid=manager_pid,
@@ -160,7 +163,9 @@ def pseudonymise(
         answer_pids[anonymous] = anonymous_pids(
             matched_responses.loc[anonymous, "respondent_key"], pseudonym_key
         ).to_numpy()
-    answers = matched_responses.assign(pid=answer_pids)
+    answers = matched_responses.assign(
+        pid=pd.Series(answer_pids, index=matched_responses.index, dtype=object).astype(TEXT)
+    )
     responses = _sorted_by(answers[["pid", "submitted_at", *codebook.scored_items]], "pid")
     open_text = _sorted_by(answers[["pid", *codebook.text_items]], "pid")
     contacts = _sorted_by(
