@@ -155,11 +155,23 @@ def sequential_colours(n: int, name: str = "Blues") -> list[str]:
     return sns.color_palette(name, n + 1).as_hex()[1:]
 
 
+# zlib level of the PNGs: the charts' flat colours compress as small at 3 as at Pillow's
+# default 6 (the report's 24 charts 803 KB against 812 KB) in half the time.
+PNG_COMPRESS_LEVEL = 3
+
+
 def to_png(fig: Figure, exact: bool = False) -> bytes:
     """PNG bytes; ``exact`` keeps the figure's own size (no trimming to what is drawn)."""
     buffer = io.BytesIO()
     trim = {} if exact else {"bbox_inches": "tight", "pad_inches": 0.12}
-    fig.savefig(buffer, format="png", metadata={"Software": None}, facecolor="white", **trim)
+    fig.savefig(
+        buffer,
+        format="png",
+        metadata={"Software": None},
+        facecolor="white",
+        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+        **trim,
+    )
     return buffer.getvalue()
 
 
