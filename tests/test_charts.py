@@ -55,3 +55,54 @@ def test_with_two_processes_the_charts_are_drawn_in_other_processes():
 def test_a_chart_that_fails_in_a_worker_fails_the_call():
     with pytest.raises(ValueError, match="cannot be drawn"):
         charts.draw_all({"a": _pid, "b": _fails}, processes=2)
+
+
+def _labelled_far_outside(style: charts.ChartStyle, label: str):
+    fig = style.figure(1.5, width=3.0)
+    ax = fig.subplots()
+    ax.barh([0, 1], [0.3, 0.6])
+    ax.set_yticks([0, 1], [label, "b"])
+    ax.set_title("a title above the axes")
+    return fig
+
+
+def test_a_chart_is_cut_to_what_it_draws_as_matplotlib_cuts_it():
+    """One rendering with room around the figure gives the picture savefig(bbox_inches="tight")
+    gives in two: the same size, the labels outside the figure kept, the same pixels but for
+    anti-aliasing at a fraction of a pixel's shift."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    style = _style()
+    label = "a label longer than the room left"
+    ours = Image.open(io.BytesIO(charts.to_png(_labelled_far_outside(style, label))))
+    buffer = io.BytesIO()
+    _labelled_far_outside(style, label).savefig(
+        buffer, format="png", bbox_inches="tight", pad_inches=charts.PAD_INCHES, facecolor="white"
+    )
+    theirs = Image.open(buffer)
+    assert ours.size == theirs.size
+    assert ours.size[0] > 3.0 * style.params["dpi"]  # wider than the figure: the label is kept
+    assert ours.info["dpi"] == pytest.approx(theirs.info["dpi"])
+    difference = np.abs(np.asarray(ours, dtype=int) - np.asarray(theirs.convert("RGBA"), dtype=int))
+    assert difference.mean() < 8
+
+
+def test_a_chart_drawing_beyond_the_room_left_around_it_is_still_cut_to_what_it_draws():
+    """A label longer than the room (a custom survey's long item) falls back to matplotlib's two passes."""
+    import io
+
+    from PIL import Image
+
+    style = _style()
+    label = "x" * 400
+    png = charts.to_png(_labelled_far_outside(style, label))
+    width = Image.open(io.BytesIO(png)).size[0]
+    assert width > (3.0 + 2 * charts.ROOM_INCHES) * style.params["dpi"]
+    buffer = io.BytesIO()
+    _labelled_far_outside(style, label).savefig(
+        buffer, format="png", bbox_inches="tight", pad_inches=charts.PAD_INCHES
+    )
+    assert width == Image.open(buffer).size[0]

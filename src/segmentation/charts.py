@@ -160,17 +160,75 @@ def sequential_colours(n: int, name: str = "Blues") -> list[str]:
 PNG_COMPRESS_LEVEL = 3
 
 
+PAD_INCHES = 0.12  # white space around what a chart draws
+ROOM_INCHES = 3.0  # room on every side for labels and titles drawn outside the figure
+
+
 def to_png(fig: Figure, exact: bool = False) -> bytes:
-    """PNG bytes; ``exact`` keeps the figure's own size (no trimming to what is drawn)."""
+    """PNG bytes of the figure trimmed to what it draws; ``exact`` keeps the figure's own size.
+
+    The same picture as ``savefig(bbox_inches="tight")`` in one rendering
+    instead of two (its first pass, to find what is drawn outside the
+    figure, cost a quarter of every chart): the figure is drawn once with
+    :data:`ROOM_INCHES` of room on every side, its axes and texts where
+    they were in inches, and the pixels around what it drew are cut off.
+    """
+    if exact:
+        return _png(fig, _pixels(fig))
+    width, height = fig.get_size_inches()
+    _make_room(fig, width, height, ROOM_INCHES)
+    pixels = _pixels(fig)
+    drawn = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_INCHES)
+    total_width, total_height = fig.get_size_inches()
+    if drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > total_width or drawn.y1 > total_height:
+        return _saved_tight(fig)  # a label longer than the room: matplotlib's two passes
+    dpi = fig.dpi  # matplotlib's canvas for a box of w x h inches: int(w * dpi) x int(h * dpi) pixels
+    left, top = round(drawn.x0 * dpi), round((total_height - drawn.y1) * dpi)
+    return _png(fig, pixels[top : top + int(drawn.height * dpi), left : left + int(drawn.width * dpi)])
+
+
+def _saved_tight(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    trim = {} if exact else {"bbox_inches": "tight", "pad_inches": 0.12}
     fig.savefig(
         buffer,
         format="png",
         metadata={"Software": None},
-        facecolor="white",
+        bbox_inches="tight",
+        pad_inches=PAD_INCHES,
         pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
-        **trim,
+    )
+    return buffer.getvalue()
+
+
+def _make_room(fig: Figure, width: float, height: float, room: float) -> None:
+    """``room`` inches more on every side of the figure, everything on it staying where it was."""
+    grown_width, grown_height = width + 2 * room, height + 2 * room
+
+    def moved(x: float, y: float) -> tuple[float, float]:
+        return (x * width + room) / grown_width, (y * height + room) / grown_height
+
+    fig.set_size_inches(grown_width, grown_height)
+    for ax in fig.axes:
+        box = ax.get_position(original=True)
+        x0, y0 = moved(box.x0, box.y0)
+        ax.set_position([x0, y0, box.width * width / grown_width, box.height * height / grown_height])
+    for text in fig.texts:
+        text.set_position(moved(*text.get_position()))
+
+
+def _pixels(fig: Figure) -> np.ndarray:
+    fig.patch.set_facecolor("white")
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.get_renderer().buffer_rgba())
+
+
+def _png(fig: Figure, pixels: np.ndarray) -> bytes:
+    """PNG bytes as matplotlib writes them (RGBA, the dpi recorded, no software tag or date)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(
+        buffer, format="png", dpi=(fig.dpi, fig.dpi), compress_level=PNG_COMPRESS_LEVEL
     )
     return buffer.getvalue()
 
