@@ -97,6 +97,60 @@ def realdata() -> Path:
     return REALDATA
 
 
+# ------------------------------------------------------------------ two workers (pytest-xdist)
+# The suite runs on every core (``-n auto --dist loadgroup`` in pyproject.toml). A worker builds
+# a session or module fixture for itself, so tests that share a costly one are sent to one
+# worker as a group: the sample's runs, the report built once per language, and the tests of a
+# module that share a module-scoped fixture (a run of their own, most of them).
+SHARED_FIXTURE_GROUPS = {
+    "sample_runs": "sample_runs",
+    "stage_rerun": "sample_runs",
+    "english_report": "built_reports",
+    "hebrew_report": "built_reports",
+}
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The group a test runs in under pytest-xdist, or None to run on whichever worker is free."""
+    names = item.fixturenames
+    shared = next((SHARED_FIXTURE_GROUPS[n] for n in names if n in SHARED_FIXTURE_GROUPS), None)
+    if shared is not None:
+        return shared
+    definitions = item._fixtureinfo.name2fixturedefs  # the fixtures this test resolves to
+    if any(definitions.get(n) and definitions[n][-1].scope == "module" for n in names):
+        return item.nodeid.split("::")[0]
+    return None
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks each test with its group as it is collected, before xdist reads the marks."""
+    group = xdist_group_of(item)
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker, each grouped test's id ends in ``@<group>``, which is how xdist groups.
+
+    xdist 3.8 writes that suffix into ``item._nodeid``, which pytest 9.2 no longer reads (it
+    keeps the id in ``item._id``), so without this the groups are silently ignored
+    (pytest-dev/pytest-xdist#1386). Does nothing where xdist's own suffix took effect.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {
+            m.args[0] if m.args else m.kwargs.get("name", "default")
+            for m in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(map(str, names)))
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
 # ------------------------------------------------------------------ the sample through Kedro
 # Running the pipeline is most of the suite's time: the two sample waves run once per
 # session (``sample_runs``) and every end-to-end test reads that one run.
