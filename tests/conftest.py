@@ -101,7 +101,9 @@ def realdata() -> Path:
 # The suite runs on every core (``-n auto --dist loadgroup`` in pyproject.toml). A worker builds
 # a session or module fixture for itself, so tests that share a costly one are sent to one
 # worker as a group: the sample's runs, the report built once per language, and the tests of a
-# module that share a module-scoped fixture (a run of their own, most of them).
+# module that share a module-scoped fixture (a run of their own, most of them). A slow test's
+# module is a group too: xdist hands out groups before single tests, so the long runs start
+# first instead of keeping one worker busy after the other has finished.
 SHARED_FIXTURE_GROUPS = {
     "sample_runs": "sample_runs",
     "stage_rerun": "sample_runs",
@@ -117,7 +119,9 @@ def xdist_group_of(item: pytest.Item) -> str | None:
     if shared is not None:
         return shared
     definitions = item._fixtureinfo.name2fixturedefs  # the fixtures this test resolves to
-    if any(definitions.get(n) and definitions[n][-1].scope == "module" for n in names):
+    if item.get_closest_marker("slow") or any(
+        definitions.get(n) and definitions[n][-1].scope == "module" for n in names
+    ):
         return item.nodeid.split("::")[0]
     return None
 
