@@ -78,10 +78,12 @@ def roster_file(out) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
 
 
-def decode(codebook, item_id: str, cell) -> float:
+def decode(codebook, item_id: str, cell, lookups: dict | None = None) -> float:
+    """The value of one answer cell; ``lookups`` (scale -> answer_lookup) saves rebuilding them per cell."""
     if cell is None or cell == "":
         return np.nan
-    lookup = codebook.answer_lookup(codebook.items[item_id].scale)
+    scale = codebook.items[item_id].scale
+    lookup = lookups[scale] if lookups is not None else codebook.answer_lookup(scale)
     return lookup[normalise_text(cell)]
 
 
@@ -340,8 +342,12 @@ def test_answers_in_files_decode_to_the_answer_tables(org, out, codebook):
     rows = sheet_rows(out / "waves" / "2026-03" / "survey.xlsx")[1:]
     table = org.answers["2026-03"]
     items = codebook.scored_items
+    lookups = {s: codebook.answer_lookup(s) for s in {codebook.items[i].scale for i in items}}
     for row, (_, expected) in zip(rows, table.iterrows(), strict=True):
-        got = [decode(codebook, i, c) for i, c in zip(items, row[5 : 5 + len(items)], strict=True)]
+        got = [
+            decode(codebook, i, c, lookups)
+            for i, c in zip(items, row[5 : 5 + len(items)], strict=True)
+        ]
         np.testing.assert_array_equal(got, expected[items].to_numpy(dtype=float))
         labels = {c for c in row[5 : 5 + len(items)] if c}
         if expected["language"] == "he":
@@ -355,7 +361,7 @@ def test_answers_in_files_decode_to_the_answer_tables(org, out, codebook):
     numeric_rows = 0
     for row, (_, expected) in zip(q[3:], table.iterrows(), strict=True):
         cells = [row[col[i]] for i in items]
-        got = [decode(codebook, i, c) for i, c in zip(items, cells, strict=True)]
+        got = [decode(codebook, i, c, lookups) for i, c in zip(items, cells, strict=True)]
         np.testing.assert_array_equal(got, expected[items].to_numpy(dtype=float))
         if all(c in {"", "1", "2", "3", "4", "5"} for c in cells):
             numeric_rows += 1
