@@ -98,10 +98,11 @@ def _protect_groups(base: pd.DataFrame, dim: str, min_group: int) -> None:
     Head counts and respondent counts are both shown per group, so the
     non-respondents (their difference) must be a large enough group too.
     """
+    # Arrow text: as Python strings, each dimension cost a new string per employee
     values = (
-        base[dim].astype(object).where(base[dim].notna(), UNKNOWN)
+        base[dim].astype(_STR).fillna(UNKNOWN)
         if dim in base
-        else pd.Series(UNKNOWN, index=base.index)
+        else pd.Series(UNKNOWN, index=base.index, dtype=_STR)
     )
     base[dim] = values
     active = base["active"]
@@ -160,7 +161,7 @@ def build_base(
     at = resolve_wave_date(wave, wave_date)
     people["age"] = at.year - people["birth_year"]
     band = age_bands(people["age"], report["age_bands"], labels.language)
-    people["age_band"] = band.astype(object).where(band.notna(), UNKNOWN)
+    people["age_band"] = band.astype(_STR).fillna(UNKNOWN)
     people["active"] = is_active(people["employment_status"], report["active_statuses"])
     people["anonymous"] = is_in(people["pid"], anonymous["pid"])
     # One hash lookup of the respondents' pids serves both the respondent flag and the join;
