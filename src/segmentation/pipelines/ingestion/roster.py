@@ -70,9 +70,7 @@ def _select_roster_columns(
             "tenure, department, org_unit, site, job_level, work_pattern, employment_status, ...); "
             "other header names can be mapped in conf/base/parameters_ingestion.yml under roster.columns.",
         )
-    table = pd.DataFrame(
-        {name: body.iloc[:, pos].astype(str).str.strip() for name, pos in found.items()}
-    )
+    table = pd.DataFrame({name: _stripped(body.iloc[:, pos]) for name, pos in found.items()})
     if row_ids:  # a roster extract without ids (for an anonymous survey): the row is the id
         table["employee_id"] = [f"row-{r}" for r in rows]
     cleaned = []
@@ -101,6 +99,14 @@ def _select_roster_columns(
             table[name] = ""
     table[ROW] = rows
     return table, concat_rejects(cleaned), list(found)
+
+
+def _stripped(cells: pd.Series) -> pd.Series:
+    """A column's text without surrounding spaces; the cells themselves when none has any
+    (a stripped copy of every column held the roster's text twice)."""
+    text = cells.astype(str)
+    stripped = text.str.strip()
+    return text if stripped.equals(text) else stripped
 
 
 def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
