@@ -46,5 +46,5 @@ def test_tests_of_the_sample_run_or_the_built_reports_share_their_builder(reques
 )
 def test_on_a_worker_the_group_is_in_the_id_xdist_schedules_by(shared, request):
     # pytest 9.2 with xdist 3.8 dropped this suffix silently (pytest-dev/pytest-xdist#1386)
-    if request.config.getoption("dist") == "loadgroup":
+    if request.config.option.loadgroup:  # as xdist sets it on a worker for --dist loadgroup
         assert request.node.nodeid.endswith(f"@{MODULE}")
