@@ -106,3 +106,42 @@ def test_a_chart_drawing_beyond_the_room_left_around_it_is_still_cut_to_what_it_
         buffer, format="png", bbox_inches="tight", pad_inches=charts.PAD_INCHES
     )
     assert width == Image.open(buffer).size[0]
+
+
+def test_the_heatmap_is_the_picture_seaborn_draws():
+    """charts._heatmap leaves out seaborn.heatmap's extra rendering of the whole figure, nothing
+    else: a matrix with a missing cell and both text colours gives the same pixels."""
+    import numpy as np
+    import seaborn as sns
+
+    style = _style()
+    data = np.array([[0.1, 0.9, np.nan], [0.5, 0.2, 0.7]])
+    annot = np.array([["10%", "90%", "–"], ["50%", "20%", "70%"]])
+    columns, rows = ["a", "b", "c"], ["one", "two"]
+
+    def drawn(heatmap) -> bytes:
+        fig = style.figure(2.0, width=3.0)
+        ax = fig.subplots()
+        heatmap(ax)
+        ax.tick_params(axis="y", rotation=0, length=0)
+        return charts.to_png(fig, exact=True)
+
+    ours = drawn(lambda ax: charts._heatmap(ax, data, "crest", (0, 1), annot, columns, rows))
+    theirs = drawn(
+        lambda ax: sns.heatmap(
+            data,
+            ax=ax,
+            cmap="crest",
+            vmin=0,
+            vmax=1,
+            annot=annot,
+            fmt="",
+            cbar=False,
+            linewidths=1.5,
+            linecolor="white",
+            annot_kws={"fontsize": 10},
+            xticklabels=columns,
+            yticklabels=rows,
+        )
+    )
+    assert ours == theirs
