@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -314,7 +315,7 @@ def run_campaign(
     lazy_files, list_counts = nodes.export_targeting_lists(
         audience, memberships, playbook, params["targeting"]
     )
-    files = {name: text() for name, text in lazy_files.items()}  # as the dataset writes them
+    files = {name: as_text(text()) for name, text in lazy_files.items()}  # as the dataset writes them
     champions = nodes.select_champions(
         world.construct_scores,
         world.persona_assignments,
@@ -363,6 +364,13 @@ def run_campaign(
         summary,
         opt_out_rejects,
     )
+
+
+def as_text(pieces: Any) -> str:
+    """A list's text from what the node gives for it (a string, or strings and UTF-8 buffers)."""
+    if isinstance(pieces, str):
+        return pieces
+    return "".join(p if isinstance(p, str) else bytes(memoryview(p)).decode("utf-8") for p in pieces)
 
 
 def read_list(text: str, sep: str = ",", header: bool = True) -> pd.DataFrame:

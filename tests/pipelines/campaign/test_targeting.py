@@ -406,3 +406,23 @@ def test_row_order_of_inputs_does_not_change_the_files(world):
         frame = getattr(shuffled, name)
         setattr(shuffled, name, frame.iloc[rng.permutation(len(frame))].reset_index(drop=True))
     assert run_campaign(shuffled).files == run_campaign(world).files
+
+
+def test_a_list_written_from_its_pieces_is_its_text_byte_for_byte(tmp_path):
+    """The lists are written from a head and the Arrow buffer of their rows: the file holds
+    exactly the text join_lines gives (BOM, non-ASCII names, \\r inside no cell, \\n line ends)."""
+    import pyarrow as pa
+
+    from segmentation.datasets import TextPiecesDataset
+    from segmentation.pipelines.campaign.exports import join_lines, line_pieces
+
+    rows = pa.array(["1,Dvora,דבורה\n", "2,Zoë,\n", "3,'=1+1,x\n"], type=pa.large_string())
+    for at in (None, np.array([2, 0]), np.array([], dtype=np.int64)):
+        for lines in (rows, rows.slice(1), np.array(rows.to_pylist(), dtype=object)):
+            chosen = None if at is None else at[at < len(lines)]
+            path = tmp_path / "list.csv"
+            TextPiecesDataset(str(path)).save(line_pieces("\ufeffid,name,he\n", lines, chosen))
+            expected = join_lines("\ufeffid,name,he\n", lines, chosen)
+            assert path.read_bytes() == expected.encode("utf-8")
+            assert TextPiecesDataset(str(path)).load() == expected
+    assert join_lines("h\n", rows, np.array([1])) == "h\n2,Zoë,\n"

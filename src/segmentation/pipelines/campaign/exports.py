@@ -123,13 +123,31 @@ def preset_lines(
 def join_lines(head: str, lines: Any, at: np.ndarray | None = None) -> str:
     """The file text of ``head`` and the lines at ``at`` (every line when ``None``), each
     with its line end; ``lines`` are Arrow text (joined in Arrow) or Python strings."""
+    return "".join(
+        piece if isinstance(piece, str) else piece.to_pybytes().decode("utf-8")
+        for piece in line_pieces(head, lines, at)
+    )
+
+
+def line_pieces(head: str, lines: Any, at: np.ndarray | None = None) -> list[str | pa.Buffer]:
+    """:func:`join_lines` as pieces to write one after the other: ``head``, then the lines'
+    UTF-8 bytes as one Arrow buffer (Arrow text), not made into one Python string.
+
+    The lines of an Arrow text array without gaps lie one after the other in its data
+    buffer: their text is that buffer's slice, not a copy (a list of a million
+    employees as one Python string cost its size two to four times over).
+    """
     if isinstance(lines, np.ndarray):
-        return head + "".join((lines if at is None else lines[at]).tolist())
+        return [head + "".join((lines if at is None else lines[at]).tolist())]
     chosen = lines if at is None else lines.take(pa.array(at, type=pa.int64()))
     if not len(chosen):
-        return head
-    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(chosen)], pa.int64()), chosen)
-    return head + pc.binary_join(one_list, pa.scalar("", pa.large_string()))[0].as_py()
+        return [head]
+    if chosen.null_count or not pa.types.is_large_string(chosen.type):
+        one_list = pa.LargeListArray.from_arrays(pa.array([0, len(chosen)], pa.int64()), chosen)
+        return [head, pc.binary_join(one_list, pa.scalar("", pa.large_string()))[0].as_buffer()]
+    _, offsets, data = chosen.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[chosen.offset :: len(chosen)][:2]
+    return [head, data.slice(int(bounds[0]), int(bounds[1] - bounds[0]))]
 
 
 def render_table(table: pd.DataFrame, preset: Mapping[str, Any]) -> str:

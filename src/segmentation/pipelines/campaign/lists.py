@@ -15,7 +15,7 @@ from .audience import CONTRACT_COLUMNS
 from .exports import (
     LIST_CHANNEL,
     TAGS,
-    join_lines,
+    line_pieces,
     list_channel,
     preset_frame,
     preset_keep,
@@ -24,6 +24,8 @@ from .exports import (
     render_table,
 )
 from .lookup import positions_of
+
+TextPieces = Any  # str, or a list of str and Arrow buffers of UTF-8 text (exports.line_pieces)
 
 
 def natural_key(text: str) -> tuple:
@@ -38,8 +40,9 @@ def export_targeting_lists(
     memberships: pd.DataFrame,
     playbook: Mapping[str, Any],
     targeting: Mapping[str, Any],
-) -> tuple[dict[str, Callable[[], str]], dict[str, Any]]:
-    """The targeting folder as ``{file name: a function giving its text}``.
+) -> tuple[dict[str, Callable[[], TextPieces]], dict[str, Any]]:
+    """The targeting folder as ``{file name: a function giving its text}`` (a string, or
+    pieces to write one after the other, :class:`~segmentation.datasets.TextPiecesDataset`).
 
     ``all_personas`` is always the data contract's CSV; each campaign list
     ``<persona_id>__<channel>`` is written in the configured preset. Every
@@ -65,7 +68,7 @@ def export_targeting_lists(
     files = {
         all_name: partial(render_table, contract, presets["generic"])
         if contract_rows is None
-        else partial(join_lines, head, contract_rows)
+        else partial(line_pieces, head, contract_rows)
     }
     counts: dict[str, Any] = {
         "preset": preset_name,
@@ -88,7 +91,7 @@ def export_targeting_lists(
         head, text, keep = lines
         at = np.searchsorted(rows, np.where(positions < 0, positions + len(audience), positions))
         kept = at[keep[at]]
-        files[name] = partial(join_lines, head, text, kept)
+        files[name] = partial(line_pieces, head, text, kept)
         counts["lists"][name] = len(kept)
         if len(at) - len(kept):
             counts["left_out_missing_value"][name] = int(len(at) - len(kept))
@@ -198,7 +201,7 @@ def _row_channel(preset: Mapping[str, Any], name: str) -> str:
 
 
 def _render_list(
-    files: dict[str, Callable[[], str]],
+    files: dict[str, Callable[[], TextPieces]],
     counts: dict[str, Any],
     name: str,
     audience: pd.DataFrame,
