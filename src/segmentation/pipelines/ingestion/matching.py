@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.parsing import (
+    TEXT,
     concat_rejects,
     is_in,
     positions_in,
@@ -82,10 +83,10 @@ def _roster_matches(responses: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.S
     # the last roster row of an email wins, as building a dict from them did
     with_email = with_email[~with_email["email_key"].duplicated(keep="last")]
     position = positions_in(responses["email"], with_email["email_key"])
+    # taken as Arrow text: a million Python strings made here were turned back into Arrow text
     by_email = pd.Series(
-        np.append(with_email["employee_id"].to_numpy(dtype=object), np.nan)[position],
+        with_email["employee_id"].astype(TEXT).array.take(position, allow_fill=True),
         index=responses.index,
-        dtype=object,
     )
     return by_id, by_email
 
