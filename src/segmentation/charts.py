@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from matplotlib.figure import Figure
 
 
@@ -254,29 +256,39 @@ def _drawn(job: Callable[[], bytes]) -> bytes:
     return job()
 
 
+@functools.cache
+def _helpers(count: int) -> ProcessPoolExecutor:
+    """``count`` processes forked from this one once matplotlib and seaborn are loaded (they
+    import nothing), kept for the run: forking for every chart node cost about 0.1 s each."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    for module in (sns, mpl, patches, ticker, _agg, _figure):
+        importlib.import_module(module.name)
+    draws_rtl()
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+
+
 def draw_all(jobs: Mapping[str, Callable[[], bytes]], processes: int = 1) -> dict[str, bytes]:
     """The PNG bytes of every chart job (``functools.partial`` of a chart function), by name.
 
     Each chart costs a tenth of a second or more (most of it matplotlib laying
     out and rendering text), so with ``processes`` > 1 the charts are drawn
-    in that many processes at once. The worker processes are forked from this
-    one once matplotlib and seaborn are loaded, so they import nothing, and
-    each chart is drawn the same way wherever it is drawn: the bytes do not
-    depend on ``processes``. Fork is used on Linux only; elsewhere, and for a
-    single chart, they are drawn here one after the other.
+    in that many processes at once: this one draws every ``processes``-th
+    chart while ``processes`` - 1 helper processes (:func:`_helpers`) draw the
+    others. Each chart is drawn the same way wherever it is drawn: the bytes
+    do not depend on ``processes``. Helpers are forked on Linux only;
+    elsewhere, and for a single chart, the charts are drawn here one after
+    the other.
     """
     names = list(jobs)
-    workers = min(int(processes), len(names))
-    if workers <= 1 or not sys.platform.startswith("linux"):
+    count = min(int(processes), len(names))
+    if count <= 1 or not sys.platform.startswith("linux"):
         return {name: jobs[name]() for name in names}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    for module in (sns, mpl, patches, ticker, _agg, _figure):  # loaded here, inherited
-        importlib.import_module(module.name)
-    draws_rtl()
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return dict(zip(names, pool.map(_drawn, [jobs[name] for name in names]), strict=True))
+    helpers = _helpers(count - 1)
+    theirs = {name: helpers.submit(_drawn, jobs[name]) for i, name in enumerate(names) if i % count}
+    ours = {name: jobs[name]() for name in names[::count]}
+    return {name: ours[name] if name in ours else theirs[name].result() for name in names}
 
 
 def _pct(value: float | None, hidden: str) -> str:
