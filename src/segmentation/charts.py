@@ -184,9 +184,11 @@ def to_png(fig: Figure, exact: bool = False) -> bytes:
     total_width, total_height = fig.get_size_inches()
     if drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > total_width or drawn.y1 > total_height:
         return _saved_tight(fig)  # a label longer than the room: matplotlib's two passes
-    dpi = fig.dpi  # matplotlib's canvas for a box of w x h inches: int(w * dpi) x int(h * dpi) pixels
+    # matplotlib's canvas for a box of w x h inches: int(w * dpi) x int(h * dpi) pixels
+    dpi = fig.dpi
     left, top = round(drawn.x0 * dpi), round((total_height - drawn.y1) * dpi)
-    return _png(fig, pixels[top : top + int(drawn.height * dpi), left : left + int(drawn.width * dpi)])
+    box = pixels[top : top + int(drawn.height * dpi), left : left + int(drawn.width * dpi)]
+    return _png(fig, box)
 
 
 def _saved_tight(fig: Figure) -> bytes:
@@ -213,7 +215,9 @@ def _make_room(fig: Figure, width: float, height: float, room: float) -> None:
     for ax in fig.axes:
         box = ax.get_position(original=True)
         x0, y0 = moved(box.x0, box.y0)
-        ax.set_position([x0, y0, box.width * width / grown_width, box.height * height / grown_height])
+        ax.set_position(
+            [x0, y0, box.width * width / grown_width, box.height * height / grown_height]
+        )
     for text in fig.texts:
         text.set_position(moved(*text.get_position()))
 
