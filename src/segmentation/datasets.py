@@ -463,9 +463,7 @@ class TabularExportDataset(AbstractDataset[None, RawTable]):
         return self._csv_table(path, raw, cells, encoding)
 
     @staticmethod
-    def _csv_table(
-        path: Path, raw: bytes | Path, cells: pd.DataFrame, encoding: str
-    ) -> RawTable:
+    def _csv_table(path: Path, raw: bytes | Path, cells: pd.DataFrame, encoding: str) -> RawTable:
         blank = _blank_rows(cells)
         numbers = _csv_line_numbers(raw, cells)
         if blank.any():

@@ -315,7 +315,9 @@ def run_campaign(
     lazy_files, list_counts = nodes.export_targeting_lists(
         audience, memberships, playbook, params["targeting"]
     )
-    files = {name: as_text(text()) for name, text in lazy_files.items()}  # as the dataset writes them
+    files = {
+        name: as_text(text()) for name, text in lazy_files.items()
+    }  # as the dataset writes them
     champions = nodes.select_champions(
         world.construct_scores,
         world.persona_assignments,
@@ -370,7 +372,9 @@ def as_text(pieces: Any) -> str:
     """A list's text from what the node gives for it (a string, or strings and UTF-8 buffers)."""
     if isinstance(pieces, str):
         return pieces
-    return "".join(p if isinstance(p, str) else bytes(memoryview(p)).decode("utf-8") for p in pieces)
+    return "".join(
+        p if isinstance(p, str) else bytes(memoryview(p)).decode("utf-8") for p in pieces
+    )
 
 
 def read_list(text: str, sep: str = ",", header: bool = True) -> pd.DataFrame:

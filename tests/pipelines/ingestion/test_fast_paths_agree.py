@@ -106,7 +106,7 @@ def test_common_dates_read_as_their_strict_formats_read_them(dayfirst):
         b"a,b\n1,2\n3,4",
         b"a,b\r\n1,2\r\n3,4\r\n",
         b"a,b\n1,2\n\n\n",
-        b"a,b\n1,\"x\ny\"\n3,4\n\r\n",
+        b'a,b\n1,"x\ny"\n3,4\n\r\n',
         b"\n\n\n",
         b"a,b",
     ],
