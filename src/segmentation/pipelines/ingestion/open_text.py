@@ -86,8 +86,9 @@ def scrub_known_people(
 ) -> pd.DataFrame:
     """``open_text`` with every roster name, employee id and email part in its answers replaced.
 
-    Each distinct answer is read once (exports repeat short answers); the roster is
-    searched once, for the words the answers use.
+    Only distinct answers are read (exports repeat short answers): once for their words,
+    and again to replace them only when some word names someone; the roster is searched
+    once, for the words the answers use.
     """
     prefixes = tuple(settings.get("attached_prefixes") or ())
     columns = [c for c in open_text.columns if c != "pid"]
@@ -100,6 +101,8 @@ def scrub_known_people(
         for form in _candidates(word.lower(), prefixes)
     }
     marks = known_people(words, contacts, settings) if words else {}
+    if not marks:
+        return open_text  # nobody on the roster is named: nothing to replace
     out, replaced = open_text.copy(), 0
 
     def mark(match: re.Match) -> str:
@@ -116,8 +119,8 @@ def scrub_known_people(
             out[column] = open_text[column].map(scrubbed).astype(open_text[column].dtype)
     if replaced:
         logger.info(
-            "Open answers: %d distinct words that name someone on the roster (a name, an id or "
-            "an email) replaced before the answers are stored.",
+            "Open answers: %d words that name someone on the roster (a name, an id or an "
+            "email) replaced in the distinct answers before the answers are stored.",
             replaced,
         )
     return out
