@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -325,7 +325,8 @@ class Codebook:
     scales: Mapping[str, Scale]
     missing_labels: Mapping[str, list[str]]
     constructs: Mapping[str, list[str]]
-    languages: tuple[str, ...] = field(default=("en", "he"))
+    # the questionnaire's own languages, in first use; from_params always fills it
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_params(cls, questionnaire: Mapping[str, Any]) -> Codebook:
