@@ -249,3 +249,25 @@ def test_one_progress_chart_per_unit_and_language(
         )
         == {}
     )
+
+
+def test_progress_charts_fall_back_to_a_language_the_labels_have(
+    race, gamification, adoption, anonymity, report_params, caplog
+):
+    """A chart language missing from the metric and badge labels uses the first language they
+    have (with a warning), not a hard-wired English one."""
+    people, activity = race
+    assignments = people[
+        ["pid", "persona_id", "persona_name", "persona_name_he", "assignment_source"]
+    ]
+    summary = summarise_adoption(people, assignments, LOG, WAVE, adoption, anonymity)
+    summary["metrics"] = [{**m, "label": {"de": f"Anteil {m['key']}"}} for m in summary["metrics"]]
+    trend = track_adoption(summary, {}, WAVE)
+    badges = award_badges(people, activity, LOG, {}, WAVE, gamification, adoption, anonymity)
+    badges["awards"] = [{**a, "name": {"de": "Abzeichen"}} for a in badges["awards"]]
+    settings = gamification["progress_charts"]
+    settings["languages"] = ["fr"]
+    settings["labels"]["fr"] = settings["labels"]["en"]
+    charts = draw_progress_charts(summary, trend, badges, gamification, report_params)
+    assert sorted(charts) == sorted(f"fr/{file_key(unit)}" for unit in "AB")
+    assert "No 'fr' text for adoption metric" in caplog.text

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from segmentation import charts as ch
 from segmentation.anonymity import OTHER
+from segmentation.codebook import fall_back_language
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is first drawn
     from matplotlib.figure import Figure
@@ -125,6 +126,12 @@ def progress_chart(
     return ch.render_chart(style, draw, height, width=6.4)
 
 
+def _in_language(text: Mapping[str, str], language: str, what: str) -> str:
+    """``text`` in ``language``, else in the first language it has (with one warning)."""
+    present = [lang for lang, value in text.items() if value]
+    return text[fall_back_language(language, present, what)] if present else ""
+
+
 def draw_progress_charts(
     adoption_summary: Mapping[str, Any],
     adoption_trend: list[dict[str, Any]],
@@ -156,7 +163,9 @@ def draw_progress_charts(
     for language in settings["languages"]:
         text = settings["labels"][language]
         style = ch.ChartStyle(report["charts"], rtl=language in settings["rtl_languages"])
-        labels = [m["label"].get(language) or m["label"]["en"] for m in metrics]
+        labels = [
+            _in_language(m["label"], language, f"adoption metric {m['key']}") for m in metrics
+        ]
         targets = [m.get("target") for m in metrics]
         for unit in units:
             series = {
@@ -166,7 +175,7 @@ def draw_progress_charts(
                 for t in waves
             }
             held = [
-                badge_names[b].get(language) or badge_names[b]["en"]
+                _in_language(badge_names[b], language, f"badge {b}")
                 for b in badges.get("by_unit", {}).get(unit, [])
             ]
             jobs[f"{language}/{keys[unit]}"] = partial(
