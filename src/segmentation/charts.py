@@ -16,6 +16,7 @@ reversed, brackets mirrored). python-bidi is not used (not a dependency).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import io
@@ -270,7 +271,16 @@ def _helpers(count: int) -> ProcessPoolExecutor:
     for module in (sns, mpl, patches, ticker, _agg, _figure):
         importlib.import_module(module.name)
     draws_rtl()
-    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    atexit.register(_close_helpers, pool)
+    return pool
+
+
+def _close_helpers(pool: ProcessPoolExecutor) -> None:
+    """Stop the helpers while the interpreter is whole: left to garbage collection at exit,
+    the pool's clean-up runs after its modules are gone and prints an ignored exception."""
+    pool.shutdown()
+    _helpers.cache_clear()
 
 
 def draw_all(jobs: Mapping[str, Callable[[], bytes]], processes: int = 1) -> dict[str, bytes]:
