@@ -45,21 +45,46 @@ def pseudonymous_ids(employee_ids: pd.Series, key: str) -> pd.Series:
     """HMAC-SHA256 of the employee id under the secret key, shortened to 16 hex digits.
 
     Stable across waves for the same key, so panel members can be followed
-    without their identity; irreversible without the key.
+    without their identity; irreversible without the key. Arrow text
+    (:data:`TEXT`): the ids' bytes come from Arrow and the hex digits of all
+    digests are written at once, so the only per-id Python is the hashing.
     """
     inner, outer = _hmac_sha256_pads(key.encode("utf-8"))
-    size = PID_LENGTH // 2
+    copy_inner, copy_outer = inner.copy, outer.copy
 
-    def pid(employee_id: str) -> str:
-        message = inner.copy()
-        message.update(employee_id.encode("utf-8"))
-        keyed = outer.copy()
-        keyed.update(message.digest())
-        return keyed.digest()[:size].hex()
+    def keyed_digest(message: bytes) -> bytes:
+        hashed = copy_inner()
+        hashed.update(message)
+        keyed = copy_outer()
+        keyed.update(hashed.digest())
+        return keyed.digest()
 
+    messages = pyarrow.array(employee_ids.astype(str), from_pandas=True)
+    if isinstance(messages, pyarrow.ChunkedArray):
+        messages = messages.combine_chunks()
     # ids are (nearly) all distinct, so each is hashed as it comes
-    values = employee_ids.astype(str).to_numpy(dtype=object)
-    return pd.Series([pid(e) for e in values], index=employee_ids.index, dtype=object)
+    digests = b"".join(map(keyed_digest, messages.cast(pyarrow.binary()).to_pylist()))
+    return pd.Series(
+        pd.array(_hex_texts(digests, len(messages)), dtype=TEXT), index=employee_ids.index
+    )
+
+
+def _hex_texts(digests: bytes, count: int) -> pyarrow.Array:
+    """The first :data:`PID_LENGTH` hex digits of each of ``count`` 32-byte digests, as one Arrow text array."""
+    size = PID_LENGTH // 2
+    heads = np.frombuffer(digests, dtype=np.uint8).reshape(count, -1)[:, :size]
+    digits = heads.tobytes().hex().encode("ascii")
+    offsets = np.arange(0, PID_LENGTH * count + 1, PID_LENGTH, dtype=np.int64)
+    return pyarrow.LargeStringArray.from_buffers(
+        count, pyarrow.py_buffer(offsets), pyarrow.py_buffer(digits)
+    )
+
+
+def _as_text(values: pyarrow.Array | pyarrow.ChunkedArray, index: pd.Index) -> pd.Series:
+    """An Arrow text array as a :data:`TEXT` column on ``index``, missing where it is null."""
+    if isinstance(values, pyarrow.ChunkedArray):
+        values = values.combine_chunks()
+    return pd.Series(pd.array(values.cast(pyarrow.large_string()), dtype=TEXT), index=index)
 
 
 def anonymous_pids(respondent_keys: pd.Series, key: str) -> pd.Series:
@@ -87,7 +112,7 @@ def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
         return frame.sort_values(column).reset_index(drop=True)
     if len(text) < 2 or pc.all(pc.less(text[:-1], text[1:])).as_py():
         return frame.reset_index(drop=True)  # distinct and in order already
-    order = _hex_order(text, frame[column])
+    order = _hex_order(text)
     if order is None:
         order = pc.sort_indices(text).to_numpy()
         in_order = text.take(order)
@@ -96,12 +121,19 @@ def _sorted_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.take(order).reset_index(drop=True)
 
 
-def _hex_order(text: pyarrow.Array, values: pd.Series) -> np.ndarray | None:
+def _hex_order(text: pyarrow.Array | pyarrow.ChunkedArray) -> np.ndarray | None:
     """Sorting order of distinct 16-digit lower-case hex texts, from the numbers they spell; None for other text."""
     lengths = pc.min_max(pc.binary_length(text)).as_py()
     if lengths["min"] != PID_LENGTH or lengths["max"] != PID_LENGTH:
         return None
-    digits = "".join(values.to_numpy(dtype=object))
+    if isinstance(text, pyarrow.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pyarrow.large_string())
+    # every text is 16 bytes: the digits of all are the data buffer between the first and last offsets
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[
+        text.offset : text.offset + len(text) + 1
+    ]
+    digits = text.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes().decode("utf-8")
     if digits != digits.lower():
         return None
     try:
@@ -116,10 +148,10 @@ def _hex_order(text: pyarrow.Array, values: pd.Series) -> np.ndarray | None:
     return order
 
 
-def _pids_of(values: pd.Series, employee_ids: pd.Series, pids: pd.Series) -> np.ndarray:
-    """The pid of each value's employee (the first row of a repeated id), None where it names nobody."""
-    found = np.append(pids.to_numpy(dtype=object), None)
-    return found[positions_in(values, employee_ids.astype(str))]
+def _pids_at(positions: np.ndarray, pids: pd.Series) -> pyarrow.Array:
+    """The pid at each roster position, null where the position is -1 (names nobody)."""
+    found = pyarrow.array(pids, from_pandas=True)
+    return pc.take(found, pyarrow.array(positions, mask=positions < 0))
 
 
 def pseudonymise(
@@ -139,33 +171,40 @@ def pseudonymise(
     """
     codebook = Codebook.from_params(questionnaire)
     pid = pseudonymous_ids(roster["employee_id"], pseudonym_key)
-    # a manager id is usually an employee id: reuse its pid rather than hashing it again
+    # a manager id is usually an employee id, an answer's always: their pids are looked up, not
+    # hashed again, in one lookup in the roster's ids for both
     managers = roster["manager_id"].fillna("").astype(str)
-    manager_pid = pd.Series(
-        _pids_of(managers, roster["employee_id"], pid), index=roster.index, dtype=object
+    answer_ids = matched_responses["employee_id"]
+    positions = positions_in(
+        pd.concat([managers, answer_ids.astype(TEXT)], ignore_index=True),
+        roster["employee_id"].astype(str),
     )
-    unknown = (manager_pid.isna() & roster["manager_id"].notna()).to_numpy()
+    manager_positions, answer_positions = positions[: len(roster)], positions[len(roster) :]
+    manager_pid = _pids_at(manager_positions, pid)
+    has_manager = roster["manager_id"].notna().to_numpy()
+    unknown = (manager_positions < 0) & has_manager
     if unknown.any():
-        manager_pid[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy()
-    # pids as Arrow text from here on, not a million Python strings (about 65 bytes each) per column
-    manager_pid = manager_pid.where(roster["manager_id"].notna(), None).astype(TEXT)
-    pid = pid.astype(TEXT)
+        known = manager_pid.to_numpy(zero_copy_only=False)
+        known[unknown] = pseudonymous_ids(managers[unknown], pseudonym_key).to_numpy(dtype=object)
+        manager_pid = pyarrow.array(known, type=pyarrow.large_string())
+    # pids as Arrow text, not a million Python strings (about 65 bytes each) per column
+    manager_pid = _as_text(manager_pid, roster.index)
     employees = roster.assign(
         pid=pid,
         manager_pid=manager_pid,
-        responded=is_in(roster["employee_id"], matched_responses["employee_id"]),
+        responded=is_in(roster["employee_id"], answer_ids),
     )
     covariates = list((roster_params or {}).get("hr_covariates") or {})
     employees = _sorted_by(employees[[*EMPLOYEE_COLUMNS, *covariates]], "pid")
-    answer_pids = _pids_of(matched_responses["employee_id"], roster["employee_id"], pid)
-    anonymous = matched_responses["employee_id"].isna().to_numpy()
+    answer_pids = _pids_at(answer_positions, pid)
+    anonymous = answer_ids.isna().to_numpy()
     if anonymous.any():
-        answer_pids[anonymous] = anonymous_pids(
+        known = answer_pids.to_numpy(zero_copy_only=False)
+        known[anonymous] = anonymous_pids(
             matched_responses.loc[anonymous, "respondent_key"], pseudonym_key
-        ).to_numpy()
-    answers = matched_responses.assign(
-        pid=pd.Series(answer_pids, index=matched_responses.index, dtype=object).astype(TEXT)
-    )
+        ).to_numpy(dtype=object)
+        answer_pids = pyarrow.array(known, type=pyarrow.large_string())
+    answers = matched_responses.assign(pid=_as_text(answer_pids, matched_responses.index))
     responses = _sorted_by(answers[["pid", "submitted_at", *codebook.scored_items]], "pid")
     open_text = _sorted_by(answers[["pid", *codebook.text_items]], "pid")
     contacts = _sorted_by(
