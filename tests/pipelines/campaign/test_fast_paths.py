@@ -12,7 +12,7 @@ from pandas.errors import InvalidIndexError
 from segmentation.contacts import email_key
 from segmentation.parsing import _id_key, id_key
 from segmentation.pipelines.campaign import exports
-from segmentation.pipelines.campaign.lookup import positions_of
+from segmentation.pipelines.campaign.lookup import is_unique, positions_of, same_text
 from segmentation.safe_export import neutralise_formulas
 
 CHARS = list("ab Z,;\"'\n\r\t=+-@") + ["ש", "é", "\u00a0", "\u2003", "ß", "\x1c", "İ"]
@@ -101,3 +101,31 @@ def test_any_of_matches_exactly_the_characters_named_even_regex_ones():
     texts = pa.array(["a]b", "x-y", "p\\q", "c^d", "e[f", "plain", "tab\there", ";"])
     found = pc.match_substring_regex(texts, exports._any_of({"]", "-", "\\", "^", "[", "\t"}))
     assert found.to_pylist() == [True, True, True, True, True, False, True, False]
+
+
+@pytest.mark.parametrize(
+    "values, unique",
+    [
+        (["a", "b", "c"], True),
+        (["c", "a", "b"], True),
+        (["a", "b", "a"], False),
+        (["a", None, "b"], True),
+        (["a", None, None], False),
+        ([], True),
+    ],
+)
+def test_is_unique_is_pandas_is_unique(values, unique):
+    for dtype in ("str", object):
+        series = pd.Series(values, dtype=dtype)
+        assert is_unique(series) is unique
+        assert is_unique(series) == series.is_unique
+
+
+def test_same_text_only_when_the_same_values_in_the_same_order():
+    left = pd.Series(["a", "b", "c"], dtype="str")
+    assert same_text(left, pd.Series(["a", "b", "c"], dtype=object))
+    assert not same_text(left, pd.Series(["a", "c", "b"], dtype="str"))
+    assert not same_text(left, pd.Series(["a", "b"], dtype="str"))
+    assert not same_text(left, pd.Series(["a", "b", None], dtype="str"))
+    assert not same_text(None, left)
+    assert not same_text(pd.Series([1, 2, 3]), pd.Series([1, 2, 3]))

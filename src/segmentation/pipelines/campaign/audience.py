@@ -18,7 +18,7 @@ from segmentation.persona_ids import persona_sort_key
 from .channels import person_channels
 from .exports import list_name
 from .languages import assigned_name
-from .lookup import positions_of
+from .lookup import is_unique, positions_of, same_text
 from .rules import is_missing
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def select_audience(
     accounting["by_persona"] = accounting.pop("by_persona")  # the summary's order
     accounting["checks"] = {
         "listed_equals_active_minus_opted_out": len(audience) == len(listed),
-        "each_listed_once": bool(audience["employee_id"].is_unique),
+        "each_listed_once": is_unique(audience["employee_id"]),
         "each_on_own_primary_list": on_own_lists,
     }
     return audience, members, accounting
@@ -257,12 +257,16 @@ def _assigned(
     merging a million rows on text keys of two kinds took seconds.
     """
     names = [c for c in persona_assignments.columns if c.startswith("persona_name")]
-    joined = {column: people[column].to_numpy() for column in people.columns}
+    # the columns' own arrays (Arrow text stays Arrow, not a Python string per cell)
+    joined = {column: people[column].array for column in people.columns}
+    at, keys = None, None
     for table, columns in (
         (employees, ["work_pattern"]),
         (persona_assignments, ["persona_id", *names, "assignment_source", "confidence"]),
     ):
-        at = positions_of(table["pid"], people["pid"])
+        # both tables are usually keyed by the same pids in the same order: one look-up serves
+        if at is None or not same_text(keys, table["pid"]):
+            at, keys = positions_of(table["pid"], people["pid"]), table["pid"]
         for column in columns:
             joined[column] = pd.api.extensions.take(table[column].array, at, allow_fill=True)
     return pd.DataFrame(joined)

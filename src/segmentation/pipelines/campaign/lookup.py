@@ -27,6 +27,24 @@ def positions_of(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
     return pd.Index(ids.to_numpy(dtype=object)).get_indexer(wanted.to_numpy(dtype=object))
 
 
+def is_unique(values: pd.Series) -> bool:
+    """``values.is_unique``, at once for Arrow text in order (ids usually are)."""
+    text = arrow_text(values)
+    if text is None or text.null_count:
+        return bool(values.is_unique)
+    return _unique(text)
+
+
+def same_text(left: pd.Series | None, right: pd.Series) -> bool:
+    """Whether two text columns hold the same values in the same order (False when not text)."""
+    if left is None or len(left) != len(right):
+        return False
+    a, b = arrow_text(left), arrow_text(right)
+    if a is None or b is None or a.null_count or b.null_count:
+        return False
+    return a.cast(b.type).equals(b)
+
+
 def _unique(text: pa.Array) -> bool:
     """Whether no text occurs twice: at once when sorted (ids usually are), else by counting."""
     if len(text) < 2:
