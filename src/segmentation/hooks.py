@@ -89,9 +89,11 @@ def datasets_within(dataset: Any) -> list[Any]:
 class RunParametersHook:
     """Refuses a run whose wave names are not wave names, or whose catalog reaches outside ``data/``.
 
-    Runs once the catalog's configuration is resolved and before any dataset
-    is read or written, so ``--params wave=2026-09/../../elsewhere`` stops
-    with one line (exit 2), having touched nothing.
+    The wave names are checked as soon as the parameters are known, before the
+    pipelines are imported (a bad ``--params wave=`` stops in about a second);
+    the catalog once its configuration is resolved, before any dataset is read
+    or written. So ``--params wave=2026-09/../../elsewhere`` stops with one
+    line (exit 2), having touched nothing.
     """
 
     def __init__(self) -> None:
@@ -100,16 +102,13 @@ class RunParametersHook:
     @hook_impl
     def after_context_created(self, context) -> None:
         self._project_path = Path(context.project_path)
+        # the configuration with --params merged, not ``context.params``: that imports every pipeline
+        self._check_waves(context.config_loader["parameters"])
 
     @hook_impl
     def after_catalog_created(self, conf_catalog, parameters) -> None:
-        params = parameters[
-            "parameters"
-        ]  # Kedro hands over {"parameters": ..., "params:<name>": ...}
-        pattern = params["wave_name_pattern"]
-        check_wave_name("wave", params.get("wave"), pattern)
-        if params.get("previous_wave") is not None:
-            check_wave_name("previous_wave", params["previous_wave"], pattern)
+        # Kedro hands over {"parameters": ..., "params:<name>": ...}
+        self._check_waves(parameters["parameters"])
         outside = paths_outside(conf_catalog, self._project_path / "data")
         if outside:
             name, path = outside[0]
@@ -118,6 +117,13 @@ class RunParametersHook:
                 f"its path {path} resolves outside the project's data/ folder.",
                 "every input and output inside data/; check --params and conf/*/catalog*.yml.",
             )
+
+    @staticmethod
+    def _check_waves(params: Mapping[str, Any]) -> None:
+        pattern = params["wave_name_pattern"]
+        check_wave_name("wave", params.get("wave"), pattern)
+        if params.get("previous_wave") is not None:
+            check_wave_name("previous_wave", params["previous_wave"], pattern)
 
 
 class PseudonymKeyHook:
