@@ -34,6 +34,10 @@ def base_parameters() -> dict:
 
 @pytest.fixture()
 def parameters(base_parameters) -> dict:
+    return quick_parameters(base_parameters)
+
+
+def quick_parameters(base_parameters: dict) -> dict:
     """The shipped parameters with fewer bootstraps and restarts, so tests stay fast."""
     params = copy.deepcopy(base_parameters)
     params["personas"]["k_selection"].update(
@@ -135,6 +139,10 @@ def run_personas(employees: pd.DataFrame, item_scores: pd.DataFrame, parameters:
 
 @pytest.fixture()
 def planted(parameters):
+    return four_planted_personas(parameters)
+
+
+def four_planted_personas(parameters: dict):
     """A planted 4-persona survey of 600 respondents plus 150 non-respondents."""
     return planted_survey(
         parameters["questionnaire"],

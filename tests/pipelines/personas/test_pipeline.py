@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -15,7 +16,7 @@ from segmentation.pipelines.personas import create_pipeline
 from segmentation.pipelines.personas.nodes import persona_model_input
 from tests.conftest import catalog_config_under
 
-from .conftest import run_personas
+from .conftest import four_planted_personas, quick_parameters, run_personas
 
 INTERFACE = [
     "construct_scores",
@@ -28,10 +29,22 @@ INTERFACE = [
 ]
 
 
-@pytest.fixture()
+# One run of the pipeline serves the module's tests (each only reads it); the tests that
+# run it again compare with it.
+@pytest.fixture(scope="module")
+def parameters(base_parameters) -> dict:
+    return quick_parameters(base_parameters)
+
+
+@pytest.fixture(scope="module")
+def planted(parameters):
+    return four_planted_personas(parameters)
+
+
+@pytest.fixture(scope="module")
 def outputs(parameters, planted):
     employees, item_scores, _ = planted
-    return run_personas(employees, item_scores, parameters)
+    return run_personas(employees.copy(), item_scores.copy(), copy.deepcopy(parameters))
 
 
 def test_pipeline_is_wired_with_named_nodes_and_the_interface_outputs():
