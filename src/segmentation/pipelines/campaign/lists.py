@@ -76,7 +76,9 @@ def export_targeting_lists(
         "left_out_missing_value": {},
     }
     names = sorted(
-        {n for entry in playbook.values() for n in entry["lists"]} | set(memberships["list_name"]),
+        # the distinct names (hashed in Arrow), not a Python string per membership
+        {n for entry in playbook.values() for n in entry["lists"]}
+        | set(memberships["list_name"].unique()),
         key=natural_key,
     )
     starts = _members_by_list(audience, memberships)
