@@ -12,8 +12,8 @@ from pandas.errors import InvalidIndexError
 from segmentation.contacts import email_key
 from segmentation.parsing import _id_key, id_key
 from segmentation.pipelines.campaign import exports
-from segmentation.pipelines.campaign.lookup import is_unique, positions_of, same_text
 from segmentation.safe_export import neutralise_formulas
+from segmentation.text_keys import is_unique, positions_of, same_text
 
 CHARS = list("ab Z,;\"'\n\r\t=+-@") + ["ש", "é", "\u00a0", "\u2003", "ß", "\x1c", "İ"]
 

@@ -14,11 +14,11 @@ from segmentation.contacts import email_key, opted_out_mask
 from segmentation.employment import is_active
 from segmentation.parsing import is_in, positions_in
 from segmentation.persona_ids import persona_sort_key
+from segmentation.text_keys import is_unique, positions_of, same_text
 
 from .channels import person_channels
 from .exports import list_name
 from .languages import assigned_name
-from .lookup import is_unique, positions_of, same_text
 from .rules import is_missing
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from segmentation.text_keys import positions_of
+
 from .audience import CONTRACT_COLUMNS
 from .exports import (
     LIST_CHANNEL,
@@ -23,7 +25,6 @@ from .exports import (
     render_rows,
     render_table,
 )
-from .lookup import positions_of
 
 TextPieces = Any  # str, or a list of str and Arrow buffers of UTF-8 text (exports.line_pieces)
 

@@ -11,8 +11,8 @@ import pandas as pd
 from segmentation.contacts import opted_out_mask
 from segmentation.employment import is_active
 from segmentation.persona_ids import persona_sort_key
+from segmentation.text_keys import positions_of
 
-from .lookup import positions_of
 from .rules import fill_text
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from segmentation import tables
 from segmentation.jsonable import to_plain
+from segmentation.text_keys import is_unique
 
 # The columns of the employees table (segmentation.tables) that the report reads.
 EMPLOYEE_COLUMNS = [c for c in tables.EMPLOYEE_COLUMNS if c not in ("manager_pid", "responded")]
@@ -106,7 +107,7 @@ def adapt_employees(employees: pd.DataFrame) -> pd.DataFrame:
     for column in EMPLOYEE_COLUMNS:
         if column not in frame:
             frame[column] = None
-    out = pd.DataFrame({"pid": frame["pid"].astype(str).to_numpy()})
+    out = pd.DataFrame({"pid": frame["pid"].astype(str).array})
     for column in [
         "department",
         "org_unit",
@@ -139,14 +140,20 @@ def adapt_scores(scores: pd.DataFrame | None, columns: Sequence[str]) -> pd.Data
         return pd.DataFrame(
             {"pid": pd.Series([], dtype=str), **{c: pd.Series([], dtype=float) for c in columns}}
         )
-    out = pd.DataFrame({"pid": scores["pid"].astype(str).to_numpy()})
+    out = pd.DataFrame({"pid": scores["pid"].astype(str).array})
     for column in columns:
         out[column] = (
             pd.to_numeric(scores[column], errors="coerce").astype(float).to_numpy()
             if column in scores
             else np.nan
         )
-    return out.drop_duplicates("pid", keep="last")
+    return _last_row_of_each_pid(out)
+
+
+def _last_row_of_each_pid(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.drop_duplicates("pid", keep="last")``, told at once when no pid repeats
+    (stored tables are in pid order): hashing a million pids took a third of a second."""
+    return frame if is_unique(frame["pid"]) else frame.drop_duplicates("pid", keep="last")
 
 
 def adapt_open_text(open_text: pd.DataFrame | None, column: str) -> pd.DataFrame:
@@ -160,7 +167,7 @@ def adapt_open_text(open_text: pd.DataFrame | None, column: str) -> pd.DataFrame
         .astype(str)
         .str.strip()
     )
-    out = pd.DataFrame({"pid": open_text["pid"].astype(str).to_numpy(), "text": text.to_numpy()})
+    out = pd.DataFrame({"pid": open_text["pid"].astype(str).array, "text": text.to_numpy()})
     return out[out["text"].ne("") & out["text"].str.lower().ne("nan")].reset_index(drop=True)
 
 
@@ -195,4 +202,4 @@ def adapt_assignments(persona_assignments: pd.DataFrame | None) -> pd.DataFrame:
             .map(lambda v: None if v is None else str(v))
         )
     out["confidence"] = pd.to_numeric(out["confidence"], errors="coerce").astype(float)
-    return out.drop_duplicates("pid", keep="last").reset_index(drop=True)
+    return _last_row_of_each_pid(out).reset_index(drop=True)

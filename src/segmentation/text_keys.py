@@ -1,4 +1,5 @@
-"""Finding rows by key without a merge: where each wanted id is, in Arrow when both are text."""
+"""Rows found by text key without a merge (Arrow's hash look-up when both sides are text),
+and whether text keys are distinct or the same, told at once when they are in order."""
 
 from __future__ import annotations
 
