@@ -60,6 +60,6 @@ def write_csv(
     return path
 
 
-def read(path: Path, role: str = "survey") -> RawTable:
+def read(path: Path, role: str = "survey", chunk_rows: int | None = None) -> RawTable:
     """Load a file through the project's dataset, as the catalog does."""
-    return TabularExportDataset(str(path), role=role).load()
+    return TabularExportDataset(str(path), role=role, chunk_rows=chunk_rows).load()

@@ -29,10 +29,15 @@ VALUE_SET_MISSING = "value_set_missing"
 VALUE_CLEANED = "value_cleaned"
 
 
+def header_of(raw: RawTable) -> list[str]:
+    """The first row's cells: the header."""
+    return [str(h) for h in raw.head(1).iloc[0].tolist()]
+
+
 def header_and_body(
     raw: RawTable, header_rows: int = 1
 ) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    header = [str(h) for h in raw.cells.iloc[0].tolist()]
+    header = header_of(raw)
     body = raw.cells.iloc[header_rows:].reset_index(drop=True)
     return header, body, raw.row_numbers[header_rows:]
 
@@ -48,10 +53,13 @@ def check_single_id_column(
     source: str,
     setting: str,
     warnings: list[str],
+    warn: bool = True,
 ) -> None:
     """One column per identity: two that agree on every row are a warning, two that differ stop the run.
 
     Which of two differing id columns names the person cannot be guessed.
+    A file read in chunks is checked chunk by chunk and warned about once
+    (``warn`` for its first chunk only).
     """
     for canonical, names in aliases.items():
         positions = column_positions(header, [canonical, *names])
@@ -70,6 +78,8 @@ def check_single_id_column(
                 f"{' / '.join(str(v.iat[at]) for v in values)}).",
                 f"one {canonical} column: remove or rename the others, or name the right one under {setting}.",
             )
+        if not warn:
+            continue
         warning = f"{source}: {len(positions)} columns hold the {canonical}: {shown}; they agree on every row, the first is used."
         logger.warning(warning)
         warnings.append(warning)
@@ -86,6 +96,7 @@ def clean_id_columns(
 
     The row is kept; the cell is listed with reason ``invisible_characters``
     and action ``value_cleaned``, the invisible characters shown as ``<U+200F>``.
+    :func:`warn_cleaned_ids` says how many, once per file.
     """
     listed = []
     for name in columns:
@@ -103,11 +114,20 @@ def clean_id_columns(
                     VALUE_CLEANED,
                 )
             )
-            logger.warning(
-                "%s: %d %s values held invisible characters (direction marks, zero-width spaces, BOM); removed "
-                "(listed in the rejects).",
-                source,
-                int(changed.sum()),
-                (labels or {}).get(name, name),
-            )
     return listed
+
+
+def warn_cleaned_ids(source: str, listed: list[pd.DataFrame]) -> None:
+    """One warning per id column whose values :func:`clean_id_columns` cleaned, with how many."""
+    counts: dict[str, int] = {}
+    for frame in listed:
+        for column, count in frame["column"].value_counts(sort=False).items():
+            counts[str(column)] = counts.get(str(column), 0) + int(count)
+    for column, count in counts.items():
+        logger.warning(
+            "%s: %d %s values held invisible characters (direction marks, zero-width spaces, BOM); removed "
+            "(listed in the rejects).",
+            source,
+            count,
+            column,
+        )

@@ -29,6 +29,7 @@ from .columns import (
     check_single_id_column,
     clean_id_columns,
     header_and_body,
+    warn_cleaned_ids,
 )
 from .roster_typing import AGE_SOURCE, type_roster
 
@@ -93,7 +94,9 @@ def _select_roster_columns(
             raw.source,
             sum(len(c) for c in cleaned),
         )
-    cleaned.extend(clean_id_columns(table, [c for c in ID_COLUMNS if c in table], raw.source, rows))
+    ids_cleaned = clean_id_columns(table, [c for c in ID_COLUMNS if c in table], raw.source, rows)
+    warn_cleaned_ids(raw.source, ids_cleaned)
+    cleaned.extend(ids_cleaned)
     for name in params["columns"]:
         if name not in table:
             table[name] = ""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,6 @@ from segmentation.parsing import (
     ROW_REJECTED,
     concat_rejects,
     date_order,
-    fold,
     locate_columns,
     map_unique,
     parse_dates,
@@ -32,13 +31,22 @@ from .columns import (
     VALUE_SET_MISSING,
     check_single_id_column,
     clean_id_columns,
+    header_of,
+    warn_cleaned_ids,
 )
 from .survey_layout import (
+    SurveyExport,
     known_shape,
     linked_answers,
     locate_consent,
     locate_items,
     survey_header_rows,
+)
+from .survey_rules import (
+    incomplete_responses,
+    refusals,
+    straight_liners,
+    warn_straight_lining,
 )
 
 logger = logging.getLogger(__name__)
@@ -53,98 +61,6 @@ def _read_answers(column: pd.Series, item: str, codebook: Codebook) -> tuple[pd.
     return values.where(~bad, np.nan), pd.Series(bad, index=column.index)
 
 
-def _finished_rows(
-    body: pd.DataFrame, meta: Mapping[str, int], shape: Mapping[str, Any]
-) -> np.ndarray | None:
-    """Which responses the tool marks as finished, or None when the export does not say.
-
-    A ``finished`` column (Qualtrics) says it with true/1/yes; a shape with
-    ``unsubmitted_is_incomplete: true`` (LimeSurvey) says it with a blank
-    submission date.
-    """
-    if "finished" in meta:
-        return fold(body.iloc[:, meta["finished"]]).isin(["true", "1", "yes"]).to_numpy()
-    if shape.get("unsubmitted_is_incomplete") and "submitted_at" in meta:
-        return body.iloc[:, meta["submitted_at"]].astype(str).str.strip().ne("").to_numpy()
-    return None
-
-
-STRAIGHT_LINING = "straight_lining"
-FLAGGED = "flagged"
-
-
-def _straight_liners(
-    responses: pd.DataFrame,
-    candidates: np.ndarray,
-    items: list[str],
-    source: str,
-    rule: Mapping[str, Any],
-    warnings: list[str],
-) -> pd.DataFrame:
-    """Responses with the same answer to every scored item: listed, and left out of the personas unless kept by the rule.
-
-    Such a response says nothing about the person's attitudes; kept, it
-    forms a persona of its own. Its person is then placed from HR data like
-    a non-respondent.
-    """
-    if not rule.get("check", True):
-        return concat_rejects([])
-    # column by column: no responses x items copy of the answers
-    answered = np.zeros(len(responses), dtype=np.int64)
-    high = np.full(len(responses), -np.inf)
-    low = np.full(len(responses), np.inf)
-    for item in items:
-        answers = responses[item].to_numpy(dtype=float)
-        finite = np.isfinite(answers)
-        answered += finite
-        np.maximum(high, np.where(finite, answers, -np.inf), out=high)
-        np.minimum(low, np.where(finite, answers, np.inf), out=low)
-    same = candidates & (answered >= int(rule["min_items"])) & (high == low)
-    if not same.any():
-        return concat_rejects([])
-    values = [
-        f"{v:g} to all {n} items answered" for v, n in zip(high[same], answered[same], strict=True)
-    ]
-    exclude = bool(rule["exclude"])
-    warning = (
-        f"{source}: {int(same.sum())} responses give the same answer to every item (straight-lining); "
-        + (
-            "left out of the personas and placed from HR data (survey.straight_lining.exclude)."
-            if exclude
-            else "kept in the personas as survey.straight_lining.exclude is false."
-        )
-    )
-    logger.warning(warning)
-    warnings.append(warning)
-    return rejects_frame(
-        source,
-        responses.loc[same, ROW],
-        "(items)",
-        values,
-        STRAIGHT_LINING,
-        ROW_REJECTED if exclude else FLAGGED,
-    )
-
-
-@dataclass(frozen=True)
-class SurveyExport:
-    """A survey export's layout: the tool that wrote it, its header and answer rows, its key columns."""
-
-    source: str
-    shape_name: str
-    shape: Mapping[str, Any]
-    header_rows: int
-    header: list[str]
-    body: pd.DataFrame
-    rows: np.ndarray
-    meta: dict[str, int]
-
-    @property
-    def anonymous(self) -> bool:
-        """No employee id and no email column: the export names nobody."""
-        return "respondent_id" not in self.meta and "email" not in self.meta
-
-
 def parse_survey(
     survey_raw: RawTable, questionnaire: Mapping[str, Any], survey_params: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -153,75 +69,174 @@ def parse_survey(
     Returns the responses (respondent keys, submission time, raw answers on each item's scale
     before reverse-coding, free text), the rejects (``incomplete`` rows and
     unreadable answers, which are set missing) and what was detected.
+
+    The answers are read a chunk of rows at a time (``survey_raw.body_chunks``):
+    every rule but one looks at a single response, so only the responses
+    kept, typed, are held whole. The exception is the submission time, whose
+    day/month order is decided from the whole column: its text is kept and
+    read at the end.
     """
     codebook = Codebook.from_params(questionnaire)
-    export = _survey_export(survey_raw, survey_params)
-    items, scored, missing_items = _survey_items(survey_raw, export, codebook, survey_params)
+    layout = _survey_export(survey_raw, survey_params)
+    items, scored, missing_items = _survey_items(survey_raw, layout, codebook, survey_params)
     link = survey_params.get("roster_link") or {}
-    if export.anonymous:
-        _warn_anonymous(export, link)
+    if layout.anonymous:
+        _warn_anonymous(layout, link)
     warnings: list[str] = list(survey_raw.details.get("warnings", []))
-    responses, rejects = _respondents(export, warnings)
+    consent = locate_consent(survey_raw, layout.header_rows, survey_params)
+    chunks = [
+        _parse_chunk(
+            replace(layout, body=body, rows=rows),
+            items,
+            scored,
+            missing_items,
+            codebook,
+            consent,
+            survey_params,
+            warnings,
+            first,
+        )
+        for first, (body, rows) in _marked_first(
+            survey_raw.body_chunks(layout.header_rows)
+        )
+    ]
+    id_rejects = [frame for chunk in chunks for frame in chunk.id_rejects]
+    warn_cleaned_ids(layout.source, id_rejects)
+    used = _concat_frames([chunk.used for chunk in chunks])
+    time_rejects = []
+    if "submitted_at" in layout.meta:
+        times, unread = _submission_times(
+            layout,
+            _concat_frames([chunk.stamps for chunk in chunks]),
+            np.concatenate([chunk.rows for chunk in chunks]),
+            warnings,
+        )
+        used["submitted_at"] = times.to_numpy()[np.concatenate([c.kept for c in chunks])]
+        time_rejects.append(unread)
+    straight = [chunk.straight_lining for chunk in chunks]
+    warn_straight_lining(
+        layout.source, sum(len(f) for f in straight), survey_params["straight_lining"], warnings
+    )
+    all_rejects = concat_rejects(
+        [*id_rejects, *time_rejects, *(f for chunk in chunks for f in chunk.rejects), *straight]
+    )
+    rows_read = sum(len(chunk.rows) for chunk in chunks)
+    detected = {
+        "warnings": warnings,
+        "file": layout.source,
+        "shape": layout.shape_name,
+        "header_rows": layout.header_rows,
+        "rows_read": rows_read,
+        "items_found": len(scored),
+        "items_missing": missing_items,
+        "consent_column": layout.header[consent] if consent is not None else None,
+        "anonymous": layout.anonymous,
+    }
+    logger.info(
+        "Survey %s: %s export, %d responses, %d items found.",
+        layout.source,
+        layout.shape_name,
+        rows_read,
+        len(scored),
+    )
+    return used, all_rejects, detected
+
+
+def _marked_first(chunks: Iterable[Any]) -> Iterator[tuple[bool, Any]]:
+    """Each chunk with whether it is the first (which alone warns about what every chunk shares)."""
+    for index, chunk in enumerate(chunks):
+        yield index == 0, chunk
+
+
+def _concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks' frames as one, numbered from 0 (the one frame itself when there is one)."""
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class SurveyChunk:
+    """What a chunk of responses gave: the responses kept, their rejects, and what is decided on the whole file."""
+
+    used: pd.DataFrame
+    kept: np.ndarray  # which of the chunk's responses are in ``used``
+    rows: np.ndarray
+    stamps: pd.DataFrame  # submission times as written (read once the whole column is seen)
+    id_rejects: list[pd.DataFrame]
+    rejects: list[pd.DataFrame]
+    straight_lining: pd.DataFrame
+
+
+def _parse_chunk(
+    export: SurveyExport,
+    items: Mapping[str, int],
+    scored: list[str],
+    missing_items: list[str],
+    codebook: Codebook,
+    consent: int | None,
+    survey_params: Mapping[str, Any],
+    warnings: list[str],
+    first: bool,
+) -> SurveyChunk:
+    """One chunk of responses read and checked: keys, answers, completeness, consent, straight-lining.
+
+    Only the ``first`` chunk warns about what every chunk shares (two id columns that agree).
+    """
+    link = survey_params.get("roster_link") or {}
+    responses, id_rejects = _respondents(export, warnings, first)
     if export.anonymous:
         for field_name, linked in linked_answers(
             export.header, export.body, link, export.source
         ).items():
             responses[f"{LINKED_PREFIX}{field_name}"] = linked.to_numpy()
-    rejects.extend(_read_items(responses, export, items, scored, codebook))
+    rejects = _read_items(responses, export, items, scored, codebook)
     for item in missing_items:
         responses[item] = np.nan
     for item in codebook.text_items:
         responses[item] = (
             export.body.iloc[:, items[item]].astype(str).to_numpy() if item in items else ""
         )
-    incomplete, finished, incomplete_rejects = _incomplete(
+    incomplete, finished, incomplete_rejects = incomplete_responses(
         responses, export, codebook, survey_params
     )
     rejects.extend(incomplete_rejects)
-    consent = locate_consent(survey_raw, export.header_rows, survey_params)
     if consent is not None:
-        rejects.append(_refusals(export, consent, incomplete, finished, survey_params))
-    rejected_so_far = concat_rejects(rejects)
+        rejects.append(refusals(export, consent, incomplete, finished, survey_params))
+    rejected_so_far = concat_rejects([*id_rejects, *rejects])
     still_in = (
         ~responses[ROW]
         .isin(rejected_so_far.loc[rejected_so_far["action"] == ROW_REJECTED, "row"])
         .to_numpy()
     )
-    rejects.append(
-        _straight_liners(
-            responses, still_in, scored, export.source, survey_params["straight_lining"], warnings
-        )
+    straight = straight_liners(
+        responses, still_in, scored, export.source, survey_params["straight_lining"]
     )
-    all_rejects = concat_rejects(rejects)
-    rejected_rows = all_rejects.loc[all_rejects["action"] == ROW_REJECTED, "row"]
-    used = responses[~responses[ROW].isin(rejected_rows)].reset_index(drop=True)
-    detected = {
-        "warnings": warnings,
-        "file": export.source,
-        "shape": export.shape_name,
-        "header_rows": export.header_rows,
-        "rows_read": len(responses),
-        "items_found": len(scored),
-        "items_missing": missing_items,
-        "consent_column": export.header[consent] if consent is not None else None,
-        "anonymous": export.anonymous,
-    }
-    logger.info(
-        "Survey %s: %s export, %d responses, %d items found.",
-        export.source,
-        export.shape_name,
-        len(responses),
-        len(scored),
+    row_rejects = concat_rejects([*id_rejects, *rejects, straight])
+    kept = ~responses[ROW].isin(row_rejects.loc[row_rejects["action"] == ROW_REJECTED, "row"])
+    kept = kept.to_numpy()
+    stamps = (
+        export.body.iloc[:, [export.meta["submitted_at"]]]
+        if "submitted_at" in export.meta
+        else pd.DataFrame(index=export.body.index)
     )
-    return used, all_rejects, detected
+    return SurveyChunk(
+        used=responses[kept].reset_index(drop=True),
+        kept=kept,
+        rows=export.rows,
+        stamps=stamps,
+        id_rejects=id_rejects,
+        rejects=rejects,
+        straight_lining=straight,
+    )
 
 
 def _survey_export(survey_raw: RawTable, survey_params: Mapping[str, Any]) -> SurveyExport:
-    """The export's shape, header rows, answer rows and where its key columns are."""
+    """The export's shape, header rows and where its key columns are (its answer rows come a chunk at a time)."""
     shape_name = known_shape(survey_raw, survey_params["shapes"])
     shape = survey_params["shapes"][shape_name]
     header_rows = survey_header_rows(survey_raw, shape)
-    header = [str(h) for h in survey_raw.cells.iloc[0].tolist()]
+    header = header_of(survey_raw)
     meta = locate_columns(
         header,
         {
@@ -235,8 +250,8 @@ def _survey_export(survey_raw: RawTable, survey_params: Mapping[str, Any]) -> Su
         shape=shape,
         header_rows=header_rows,
         header=header,
-        body=survey_raw.cells.iloc[header_rows:].reset_index(drop=True),
-        rows=survey_raw.row_numbers[header_rows:],
+        body=pd.DataFrame(),
+        rows=np.array([], dtype=np.int64),
         meta=meta,
     )
 
@@ -284,9 +299,9 @@ def _warn_anonymous(export: SurveyExport, link: Mapping[str, Any]) -> None:
 
 
 def _respondents(
-    export: SurveyExport, warnings: list[str]
+    export: SurveyExport, warnings: list[str], warn: bool = True
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Each response's row, respondent id, email key and submission time; cleaned cells and unreadable times listed.
+    """Each response's row, respondent id and email key (the submission time comes later); cleaned cells listed.
 
     The email is folded by :func:`~segmentation.contacts.email_key`, as the
     roster's is. Two id (or email) columns that differ stop the run.
@@ -308,21 +323,22 @@ def _respondents(
         export.source,
         f"survey.shapes.{export.shape_name} in conf/base/parameters_ingestion.yml",
         warnings,
+        warn,
     )
-    responses["submitted_at"] = pd.NaT
-    if "submitted_at" in meta:
-        responses["submitted_at"], unread = _submission_times(export, warnings)
-        rejects.append(unread)
+    responses["submitted_at"] = pd.NaT  # read from the whole column (_submission_times)
     return responses, rejects
 
 
-def _submission_times(export: SurveyExport, warnings: list[str]) -> tuple[pd.Series, pd.DataFrame]:
-    """Submission times in the order the column shows; an unreadable one is listed and set missing.
+def _submission_times(
+    export: SurveyExport, written: pd.DataFrame, rows: np.ndarray, warnings: list[str]
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Submission times (``written``, every response's, at ``rows``) in the order the column shows;
+    an unreadable one is listed and set missing.
 
     Kept, but its time is unknown: an older submission of the same person may then be the one kept.
     """
     column = export.meta["submitted_at"]
-    stamps = export.body.iloc[:, column]
+    stamps = written.iloc[:, 0]
     where = (
         f"{export.source} column {export.header[column]} "
         f"(survey.shapes.{export.shape_name}.dayfirst)"
@@ -334,7 +350,7 @@ def _submission_times(export: SurveyExport, warnings: list[str]) -> tuple[pd.Ser
     times, unread = parse_dates(stamps, dayfirst)
     listed = rejects_frame(
         export.source,
-        export.rows[unread.to_numpy()],
+        rows[unread.to_numpy()],
         export.header[column],
         stamps[unread],
         "invalid_date",
@@ -368,76 +384,6 @@ def _read_items(
                 )
             )
     return rejects
-
-
-def _incomplete(
-    responses: pd.DataFrame,
-    export: SurveyExport,
-    codebook: Codebook,
-    survey_params: Mapping[str, Any],
-) -> tuple[pd.Series, np.ndarray | None, list[pd.DataFrame]]:
-    """Responses the tool marks unfinished, or with too few items answered: rejected as ``incomplete``.
-
-    Returns which responses are incomplete, which the tool marks finished
-    (None when it does not say) and the rejects.
-    """
-    body, rows, meta, header = export.body, export.rows, export.meta, export.header
-    answered = responses[codebook.scored_items].notna().sum(axis=1)
-    incomplete = answered < survey_params["min_answered_share"] * len(codebook.scored_items)
-    finished = _finished_rows(body, meta, export.shape)
-    rejects = []
-    if finished is not None:
-        unfinished = ~finished
-        flag = meta["finished"] if "finished" in meta else meta["submitted_at"]
-        values = (
-            body.iloc[:, flag][unfinished].astype(str)
-            if "finished" in meta
-            else pd.Series(["not submitted"] * int(unfinished.sum()))
-        )
-        if (
-            "progress" in meta
-        ):  # how far they got: "False (progress 40)", "not submitted (last page 3)"
-            where = header[meta["progress"]].strip().lower()
-            values = [
-                f"{f} ({where} {p})"
-                for f, p in zip(values, body.iloc[:, meta["progress"]][unfinished], strict=True)
-            ]
-        rejects.append(
-            rejects_frame(export.source, rows[unfinished], header[flag], values, "incomplete")
-        )
-        incomplete = incomplete & finished
-    rejects.append(
-        rejects_frame(
-            export.source,
-            rows[incomplete.to_numpy()],
-            "(items)",
-            [f"{n} of {len(codebook.scored_items)} items answered" for n in answered[incomplete]],
-            "incomplete",
-        )
-    )
-    return incomplete, finished, rejects
-
-
-def _refusals(
-    export: SurveyExport,
-    consent: int,
-    incomplete: pd.Series,
-    finished: np.ndarray | None,
-    survey_params: Mapping[str, Any],
-) -> pd.DataFrame:
-    """Complete responses that did not answer yes to the consent question: rejected as ``no_consent``."""
-    column = export.body.iloc[:, consent]
-    yes = {normalise_text(v) for v in survey_params["consent_yes"]}
-    refused = ~fold(column).isin(yes).to_numpy() & ~incomplete.to_numpy()
-    if finished is not None:
-        refused &= finished
-    return rejects_frame(
-        export.source,
-        export.rows[refused],
-        export.header[consent] or "(consent)",
-        column[refused],
-        "no_consent",
-    )
 
 
 def score_items(responses: pd.DataFrame, questionnaire: Mapping[str, Any]) -> pd.DataFrame:

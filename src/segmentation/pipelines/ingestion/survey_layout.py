@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from segmentation.codebook import Codebook, normalise_text
@@ -16,9 +18,28 @@ from segmentation.parsing import (
 )
 
 
+@dataclass(frozen=True)
+class SurveyExport:
+    """A survey export's layout: the tool that wrote it, its header and answer rows (a chunk of them), its key columns."""
+
+    source: str
+    shape_name: str
+    shape: Mapping[str, Any]
+    header_rows: int
+    header: list[str]
+    body: pd.DataFrame
+    rows: np.ndarray
+    meta: dict[str, int]
+
+    @property
+    def anonymous(self) -> bool:
+        """No employee id and no email column: the export names nobody."""
+        return "respondent_id" not in self.meta and "email" not in self.meta
+
+
 def detect_shape(raw: RawTable, shapes: Mapping[str, Any]) -> str | None:
     """The first configured export shape whose every ``detect`` group matches a header, or None."""
-    header = {normalise_text(h) for h in raw.cells.iloc[0].tolist()}
+    header = {normalise_text(h) for h in raw.head(1).iloc[0].tolist()}
     for name, shape in shapes.items():
         if all(
             any(normalise_text(alias) in header for alias in group) for group in shape["detect"]
@@ -54,9 +75,10 @@ def survey_header_rows(raw: RawTable, shape: Mapping[str, Any]) -> int:
     rows = shape.get("header_rows", 1)
     if rows != "auto":
         return int(rows)
-    if len(raw.cells) > 2 and str(raw.cells.iat[2, 0]).lstrip().startswith('{"ImportId"'):
+    head = raw.head(3)
+    if len(head) > 2 and str(head.iat[2, 0]).lstrip().startswith('{"ImportId"'):
         return 3
-    if len(raw.cells) > 1 and normalise_text(raw.cells.iat[1, 0]) in {"start date", "startdate"}:
+    if len(head) > 1 and normalise_text(head.iat[1, 0]) in {"start date", "startdate"}:
         return 2
     return 1
 
@@ -68,9 +90,10 @@ def _locate_headers(raw: RawTable, header_rows: int, lookup: Mapping[str, str]) 
     punctuation); the first column that matches a key wins.
     """
     found: dict[str, int] = {}
-    for position in range(raw.cells.shape[1]):
-        for row in range(header_rows):
-            key = lookup.get(normalise_text(raw.cells.iat[row, position]))
+    head = raw.head(header_rows)
+    for position in range(head.shape[1]):
+        for row in range(min(header_rows, len(head))):
+            key = lookup.get(normalise_text(head.iat[row, position]))
             if key and key not in found:
                 found[key] = position
                 break
