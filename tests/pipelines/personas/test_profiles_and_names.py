@@ -19,6 +19,7 @@ from segmentation.pipelines.personas.nodes import (
     persona_ids,
     score_constructs,
 )
+from segmentation.pipelines.personas.profiles import UNKNOWN, _coded, _mix, _suppressed_counts
 
 from .conftest import persona_statistics
 
@@ -289,3 +290,19 @@ def test_a_defining_hr_trait_names_the_persona(parameters):
         "demographics": {"work_pattern": {"cells": {"frontline": {"count": 120, "share": 0.6}}}},
     }
     assert name_all([below], naming)[0]["en"] == "Inbox-calm Out-of-the-loop Traditionalists"
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_a_mix_counted_as_codes_is_the_mix_of_the_labels(dtype):
+    """Same cells, same order (ties in order of first appearance), missing counted as unknown."""
+    values = pd.Series(["b", None, "a", "b", UNKNOWN, "a", "c", None, "d"], dtype=dtype)
+    labels = values.astype(object).fillna(UNKNOWN)
+    for min_group, categories in [(1, None), (2, None), (1, ["a", "b", "z", UNKNOWN])]:
+        counts = labels.value_counts()
+        if categories is not None:
+            counts = counts.reindex(categories, fill_value=0)
+        expected = _suppressed_counts(counts, min_group)
+        mix = _mix(_coded(values), min_group, categories)
+        assert mix == expected
+        assert list(mix["cells"]) == list(expected["cells"])
+    assert list(_mix(_coded(values), 1)["cells"]) == [UNKNOWN, "b", "a", "c", "d"]

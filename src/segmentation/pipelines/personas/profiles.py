@@ -162,9 +162,32 @@ class PersonaBlocks:
         return (m1, m0, *_welch(m1, m0, v1, v0, n1, n0))
 
 
-def _mix(labels: np.ndarray, min_group: int, categories: list | None = None) -> dict:
-    """The shown cells of one persona's mix of a demographic field (or of ``categories``)."""
-    counts = pd.Series(labels, dtype=object).value_counts()
+def _coded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A demographic column as codes into its labels, missing as :data:`UNKNOWN`.
+
+    Factorised once: a Python object per respondent and a hash of them per
+    persona took a second at a million respondents.
+    """
+    codes, uniques = pd.factorize(values)
+    labels = list(uniques)
+    if (codes < 0).any():
+        if UNKNOWN not in labels:
+            labels.append(UNKNOWN)
+        codes = np.where(codes < 0, labels.index(UNKNOWN), codes)
+    return codes, np.array(labels, dtype=object)
+
+
+def _mix(
+    coded: tuple[np.ndarray, np.ndarray], min_group: int, categories: list | None = None
+) -> dict:
+    """The shown cells of one persona's mix of a demographic field (or of ``categories``).
+
+    ``coded``: the persona's codes and the labels they stand for (:func:`_coded`);
+    counted as codes, in the order value_counts gives the labels.
+    """
+    codes, labels = coded
+    counts = pd.Series(codes).value_counts()
+    counts.index = pd.Index(labels[counts.index.to_numpy()], dtype=object)
     if categories is not None:
         counts = counts.reindex(categories, fill_value=0)
     return _suppressed_counts(counts, min_group)
@@ -259,11 +282,10 @@ def profile_personas(
     )
     ids = ordered_persona_ids(frame["persona_id"])
     blocks = PersonaBlocks(frame["persona_id"], ids, frame[numeric].to_numpy(dtype=float))
-    mixes = {
-        col: blocks.take(frame[col].astype(object).fillna(UNKNOWN).to_numpy())
-        for col in profile_params["demographics"]
-    }
-    adopter_column = blocks.take(category.to_numpy(dtype=object))
+    mixes = {col: _coded(frame[col]) for col in profile_params["demographics"]}
+    mixes = {col: (blocks.take(codes), labels) for col, (codes, labels) in mixes.items()}
+    adopter_codes, adopter_labels = _coded(category)
+    adopter_column = blocks.take(adopter_codes)
     profiles = {}
     for persona in ids:
         block = blocks.blocks[persona]
@@ -282,8 +304,15 @@ def profile_personas(
             "size": size,
             "share": size / len(frame),
             **_figures(blocks, persona, constructs, numeric, profile_params),
-            "demographics": {col: _mix(v[block], min_group) for col, v in mixes.items()},
-            "adopter_mix": _mix(adopter_column[block], min_group, [*adopters["order"], UNKNOWN]),
+            "demographics": {
+                col: _mix((codes[block], labels), min_group)
+                for col, (codes, labels) in mixes.items()
+            },
+            "adopter_mix": _mix(
+                (adopter_column[block], adopter_labels),
+                min_group,
+                [*adopters["order"], UNKNOWN],
+            ),
         }
     overview = _adoption_overview(category, scale, adopters, min_group)
     overview["warnings"] = warnings
