@@ -121,15 +121,10 @@ def brief_managers(
     chosen = np.array([*written, languages[0]], dtype=object)[np.where(spoken < 0, -1, spoken)]
     # A brief depends only on the language and the team's (persona, count) pairs, which
     # many teams share: each is written once.
-    combos, first, combo_of = np.unique(
-        np.stack([pd.factorize(chosen)[0], kind_of]),
-        axis=1,
-        return_index=True,
-        return_inverse=True,
-    )
+    first, combo_of = _distinct_rows(np.stack([pd.factorize(chosen)[0], kind_of], axis=1))
     briefs = []
-    for at, kind in zip(first.tolist(), combos[1].tolist(), strict=True):
-        language = chosen[at]
+    for at in first.tolist():
+        language, kind = chosen[at], kind_of[at]
         briefs.append(
             _brief(
                 [(personas[j], int(n)) for j, n in enumerate(kinds[kind]) if n > 0],
@@ -140,7 +135,6 @@ def brief_managers(
                 int(manager_params["max_personas"]),
             )
         )
-    combo_of = combo_of.reshape(-1)
     shown = [np.array([b[i] for b in briefs], dtype=object)[combo_of] for i in range(3)]
     return pd.DataFrame(
         {
@@ -183,9 +177,23 @@ def _team_kinds(
     counts = np.bincount(
         lead_codes * width + persona_codes, minlength=(len(leads) + 1) * width
     ).reshape(len(leads) + 1, width)  # the last row: a manager without a team
-    kinds, kind_of_lead = np.unique(counts, axis=0, return_inverse=True)
+    first, kind_of_lead = _distinct_rows(counts)
     lead_of = positions_of(pd.Series(leads, dtype=object), manager_pids.astype(str))
-    return [str(p) for p in personas], kinds, kind_of_lead.reshape(-1)[lead_of]
+    return [str(p) for p in personas], counts[first], kind_of_lead[lead_of]
+
+
+def _distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first of each distinct row of ``rows`` (2-D integers), and each row's group:
+    groups numbered in order of first appearance.
+
+    Columns are folded into one key through hashing: ``np.unique(axis=0)`` sorted
+    the rows as bytes, more than a second for the teams of a million employees.
+    """
+    group = np.zeros(len(rows), dtype=np.int64)
+    for column in rows.T:
+        codes = pd.factorize(column)[0]
+        group = pd.factorize(group * (int(codes.max(initial=0)) + 1) + codes)[0]
+    return np.unique(group, return_index=True)[1], group
 
 
 def _brief(
