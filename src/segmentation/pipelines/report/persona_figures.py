@@ -97,13 +97,19 @@ def _with_hidden_row(visible: list[str], rows: pd.Series) -> list:
     return list(dict.fromkeys([*visible, *sorted(set(rows.unique()) - set(visible), key=str)]))
 
 
+def _cells(values: pd.Series) -> Any:
+    """A column's values without its index, for a new frame: Arrow text stays Arrow text
+    (through numpy it became a Python string per cell, turned back into Arrow text)."""
+    return values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
+
+
 def _sizes(
     active: pd.DataFrame, visible: list[str], hidden: set[str], min_group: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Active employees per persona by source (survey, inferred); hidden personas as one row."""
     with_persona = active[active["persona_source"].notna() & active["persona_id"].notna()]
     rows = anon.merge_hidden(with_persona["persona_id"], hidden)
-    frame = pd.DataFrame({"p": rows.to_numpy(), "s": with_persona["persona_source"].to_numpy()})
+    frame = pd.DataFrame({"p": _cells(rows), "s": _cells(with_persona["persona_source"])})
     sizes = anon.crosstab_counts(
         frame, "p", "s", rows=_with_hidden_row(visible, rows), columns=[SURVEY, INFERRED]
     )
@@ -132,7 +138,7 @@ def _adopter_mixes(
         for cell in merged
     }
     frame = pd.DataFrame(
-        {"p": persona_rows.to_numpy(), "a": surveyed["adopter"].map(keys).to_numpy()}
+        {"p": _cells(persona_rows), "a": _cells(surveyed["adopter"].map(keys))}
     ).dropna()
     counts = anon.crosstab_counts(frame, "p", "a", rows=mix_rows, columns=list(names))
     return protected_mix(counts, min_group, names.get, ordinal=True) if names else None
@@ -157,7 +163,7 @@ def _demographics(
             groups = sorted(
                 groups, key=lambda g: (bands.index(g) if g in bands else len(bands), str(g))
             )
-        frame = pd.DataFrame({"p": persona_rows.to_numpy(), "g": surveyed[column].to_numpy()})
+        frame = pd.DataFrame({"p": _cells(persona_rows), "g": _cells(surveyed[column])})
         counts = anon.crosstab_counts(frame, "p", "g", rows=mix_rows, columns=groups)
         demographics[dim] = protected_mix(
             counts,
