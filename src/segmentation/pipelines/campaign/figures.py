@@ -11,6 +11,7 @@ import pandas as pd
 from segmentation.codebook import Codebook
 from segmentation.persona_ids import persona_sort_key
 from segmentation.roles import SINGLE, survey_roles
+from segmentation.text_keys import is_unique, positions_of
 
 from .channels import WORK_PATTERN_PREFIX
 from .languages import assigned_name
@@ -61,10 +62,8 @@ def compute_persona_figures(
     overall_mean = scores[constructs].mean()
     overall_sd = scores[constructs].std(ddof=0).replace(0.0, np.nan)
     members = persona_assignments[persona_assignments["persona_id"] != unassigned]
-    members = members.merge(employees[["pid", "work_pattern"]], on="pid", how="left").sort_values(
-        "pid"
-    )
-    means = members.merge(scores, on="pid", how="inner").groupby("persona_id")[constructs].mean()
+    members = _with_work_pattern(members, employees).sort_values("pid")
+    means = _respondent_means(members, scores, constructs)
     patterns = list(figures_params["work_patterns"])
     mix = pd.crosstab(members["persona_id"], members["work_pattern"], normalize="index").reindex(
         columns=patterns, fill_value=0.0
@@ -104,6 +103,30 @@ def compute_persona_figures(
             "figures": {k: _plain(v, decimals) for k, v in values.items()},
         }
     return figures
+
+
+def _with_work_pattern(members: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """``members`` with each one's work pattern (a left merge on pid), by position when the
+    employees' pids are distinct: merging a million text pids took about 0.6 s."""
+    if not is_unique(employees["pid"]):
+        return members.merge(employees[["pid", "work_pattern"]], on="pid", how="left")
+    at = positions_of(employees["pid"], members["pid"])
+    pattern = pd.api.extensions.take(employees["work_pattern"].array, at, allow_fill=True)
+    return members.reset_index(drop=True).assign(work_pattern=pattern)
+
+
+def _respondent_means(
+    members: pd.DataFrame, scores: pd.DataFrame, constructs: list[str]
+) -> pd.DataFrame:
+    """Each persona's construct means over its members with scores (an inner merge on pid,
+    then a groupby), the rows taken by position when the scores' pids are distinct."""
+    if not is_unique(scores["pid"]):
+        return members.merge(scores, on="pid", how="inner").groupby("persona_id")[constructs].mean()
+    at = positions_of(scores["pid"], members["pid"])
+    found = at >= 0
+    scored = scores[constructs].iloc[at[found]].reset_index(drop=True)
+    scored["persona_id"] = members["persona_id"].to_numpy()[found]
+    return scored.groupby("persona_id")[constructs].mean()
 
 
 def _role_aliases(roles: Mapping[str, list[str]], constructs: list[str]) -> dict[str, str]:
