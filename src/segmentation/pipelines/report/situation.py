@@ -123,7 +123,9 @@ def _age_mix(
 
 def _in_categories(resp: pd.DataFrame, categories: list[str]) -> pd.Series:
     """Whether each respondent's adopter category is one of ``categories`` (missing stays missing)."""
-    return resp["adopter"].isin(categories).where(resp["adopter"].notna())
+    # nullable booleans: as objects (True/False/NaN), every breakdown paid a pass of Python
+    # objects per figure and group dimension to tell the missing ones
+    return resp["adopter"].isin(categories).astype("boolean").where(resp["adopter"].notna())
 
 
 def _adopter_figures(
@@ -180,7 +182,8 @@ def _at_least(
     if not construct:
         return None
     scores = resp[construct]
-    return (scores >= report["scales"][construct][threshold]).where(scores.notna())
+    at_least = scores >= report["scales"][construct][threshold]
+    return at_least.astype("boolean").where(scores.notna())  # nullable, as _in_categories
 
 
 def _breakdown_flags(resp: pd.DataFrame, report: Mapping[str, Any]) -> dict[str, pd.Series]:
