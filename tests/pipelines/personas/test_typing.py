@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segmentation.pipelines.personas.model import MISSING_CATEGORY, as_category_text
 from segmentation.pipelines.personas.nodes import (
     assign_personas,
     derive_hr_features,
@@ -162,3 +163,25 @@ def test_no_field_to_type_on_leaves_every_employee_unassigned(parameters, plante
     assert (inferred["persona_name"] == unassigned["en"]).all()
     assert (inferred["confidence"] == 0).all()
     assert (out.loc[out["assignment_source"] == "survey", "persona_id"] != unassigned["id"]).all()
+
+
+def test_category_text_is_each_value_as_text_and_missing_as_its_own_category():
+    frame = pd.DataFrame(
+        {
+            "site": pd.Series(["North", None, "missing"], dtype="str"),
+            "level": [1.0, np.nan, 2.5],
+            "team": pd.Series(["A", None, "B"], dtype=object),
+            "grade": pd.array([1, None, 3], dtype="Int64"),
+        }
+    ).set_axis([5, 7, 9])
+    text = as_category_text(frame)
+    assert text.index.tolist() == [5, 7, 9] and text.columns.tolist() == list(frame.columns)
+    assert all(dtype == np.dtype(object) for dtype in text.dtypes)
+    assert text.to_numpy().tolist() == [
+        ["North", "1.0", "A", "1"],
+        [MISSING_CATEGORY] * 4,
+        ["missing", "2.5", "B", "3"],
+    ]
+    assert as_category_text(np.array([["a", None]], dtype=object)).to_numpy().tolist() == [
+        ["a", MISSING_CATEGORY]
+    ]

@@ -440,8 +440,21 @@ MISSING_CATEGORY = "missing"
 
 def as_category_text(X: pd.DataFrame) -> pd.DataFrame:
     """Categorical HR fields as plain text, a missing value being its own category."""
-    frame = pd.DataFrame(X).astype(object)
-    return frame.where(frame.notna(), MISSING_CATEGORY).astype(str).astype(object)
+    frame = pd.DataFrame(X)
+    return pd.DataFrame(
+        {i: _category_text(frame.iloc[:, i]) for i in range(frame.shape[1])},
+        index=frame.index,
+        dtype=object,
+    ).set_axis(frame.columns, axis=1)
+
+
+def _category_text(column: pd.Series) -> np.ndarray:
+    """One column of :func:`as_category_text`, as Python strings. Arrow text is filled in
+    Arrow and converted once (through objects and back it cost a second per million)."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.fillna(MISSING_CATEGORY).to_numpy(dtype=object)
+    values = column.astype(object)
+    return values.where(values.notna(), MISSING_CATEGORY).astype(str).to_numpy(dtype=object)
 
 
 def make_typing_model(typing_params: dict, seed: int) -> Pipeline:
