@@ -121,9 +121,11 @@ def _match_people(cells: Mapping[str, Any], contacts: pd.DataFrame) -> pd.Series
     """
     key = cells["key"]
     by_id = np.where(cells["has_id"], positions_in(key, contacts["employee_id"]), -1)
-    by_email = np.where(
-        ~cells["has_id"] & cells["has_email"], positions_in(key, contacts["email"]), -1
-    )
+    # only the rows without an id are looked up by email (a log usually has none)
+    by_email = np.full(len(key), -1, dtype=np.int64)
+    needs_email = np.asarray(~cells["has_id"] & cells["has_email"], dtype=bool)
+    if needs_email.any():
+        by_email[needs_email] = positions_in(key[needs_email], contacts["email"])
     at = np.where(by_id >= 0, by_id, by_email)
     return pd.Series(contacts["pid"].array.take(at, allow_fill=True), index=key.index)
 
@@ -186,7 +188,9 @@ def _activity_table(pid: pd.Series, stamps: pd.Series, actions: pd.Series) -> pd
     """The rows used, in one order whatever the log's: by person, time and action."""
     table = pd.DataFrame(
         {
-            "pid": pid.to_numpy(dtype=object),
+            "pid": pid.array
+            if isinstance(pid.dtype, pd.StringDtype)
+            else pid.to_numpy(dtype=object),
             "timestamp": stamps.to_numpy(dtype="datetime64[ns]"),
             "action": actions.to_numpy(dtype=object),
         }
