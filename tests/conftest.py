@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import shutil
@@ -21,7 +23,16 @@ REALDATA = SHARED / "realdata"
 
 
 def load_parameters(name: str) -> dict:
-    """One ``parameters_<name>.yml`` as Kedro reads it (``${globals:...}`` resolved)."""
+    """One ``parameters_<name>.yml`` as Kedro reads it (``${globals:...}`` resolved).
+
+    Read once per process (OmegaConf takes 0.02-0.2 s a file, and the helpers ask
+    hundreds of times); each caller gets its own copy to change.
+    """
+    return copy.deepcopy(_read_parameters(name))
+
+
+@functools.cache
+def _read_parameters(name: str) -> dict:
     loader = OmegaConfigLoader(
         str(PROJECT_ROOT / "conf"),
         base_env="base",
