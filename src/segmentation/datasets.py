@@ -26,6 +26,7 @@ import pandas as pd
 from kedro.io import AbstractDataset, DatasetError
 
 from segmentation.errors import InputFileError
+from segmentation.memory import release_free_memory
 
 logger = logging.getLogger(__name__)
 
@@ -275,35 +276,6 @@ def _without_blank_rows(
     if blank.any():
         return cells.loc[~blank].reset_index(drop=True), numbers[~blank]
     return cells, numbers
-
-
-def release_free_memory() -> None:
-    """Hand memory freed since the last chunk back to the system (Arrow's pool, then glibc's heap).
-
-    Both allocators keep freed memory for reuse; over a file read in chunks
-    that kept memory, not the chunks, set the process's peak (measured at
-    1,000,000 rows: 0.3 GB each). Without glibc (another C library) only
-    Arrow's pool is released.
-    """
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _glibc() -> Any:
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:
-        return None
-
-
-_LIBC = _glibc()
 
 
 class StreamedCsvTable(RawTable):

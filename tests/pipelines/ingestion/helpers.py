@@ -63,3 +63,22 @@ def write_csv(
 def read(path: Path, role: str = "survey", chunk_rows: int | None = None) -> RawTable:
     """Load a file through the project's dataset, as the catalog does."""
     return TabularExportDataset(str(path), role=role, chunk_rows=chunk_rows).load()
+
+
+def huebner_roster_params(roster_params: dict, work_pattern: list[str]) -> dict:
+    """Roster parameters mapping the Huebner HR data set's headers (shared/realdata), as a user would in conf."""
+    return {
+        **roster_params,
+        "columns": {
+            **roster_params["columns"],
+            "employee_id": ["EmpID"],
+            "birth_date": ["DOB"],
+            "hire_date": ["DateofHire"],
+            "org_unit": ["Department"],
+            "site": ["State"],
+            "job_level": ["Position"],
+            "work_pattern": work_pattern,
+            "employment_status": ["EmploymentStatus"],
+            "manager_id": ["ManagerID"],
+        },
+    }

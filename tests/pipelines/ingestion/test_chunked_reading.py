@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from segmentation.errors import InputFileError
-from segmentation.pipelines.ingestion.nodes import parse_survey
+from segmentation.pipelines.ingestion.nodes import parse_roster, parse_survey
 
-from .helpers import read
+from .helpers import ROSTER_HEADER, huebner_roster_params, read, roster_row, write_csv
 
 HEADER = "id,name,note"
 ROWS = [f"{i},n{i},x" for i in range(1, 30)]
@@ -106,11 +106,75 @@ def test_a_survey_read_in_chunks_gives_the_same_responses_and_rejects(
     chunked = parse_survey(
         read(contract_examples / export, chunk_rows=chunk_rows), questionnaire, survey_params
     )
+    _assert_same_outputs(chunked, whole)
+    assert whole[2]["rows_read"] > 2 * chunk_rows  # more than two chunks
+
+
+def _assert_same_outputs(chunked, whole):
+    """The same table, the same rejects once sorted as collect_rejects sorts them, the rest equal."""
     pd.testing.assert_frame_equal(chunked[0], whole[0])
     order = ["file", "row", "column"]
     pd.testing.assert_frame_equal(
         chunked[1].sort_values(order, kind="stable").reset_index(drop=True),
         whole[1].sort_values(order, kind="stable").reset_index(drop=True),
     )
-    assert chunked[2] == whole[2]
-    assert whole[2]["rows_read"] > 2 * chunk_rows  # more than two chunks
+    assert chunked[2:] == whole[2:]
+
+
+def _defective_roster() -> list[list[str]]:
+    """A roster whose faults fall in different chunks: the whole-roster rules must still see them."""
+    rows = [ROSTER_HEADER]
+    rows += [roster_row(f"{i:05d}") for i in range(1, 9)]
+    rows += [
+        roster_row("00003", email="other@example.org"),  # duplicate id, chunks apart
+        roster_row("00020", email="E00001@Example.org"),  # duplicate email (as folded)
+        roster_row("", email="blank1@example.org"),  # no id
+        roster_row("", email="blank2@example.org"),
+        roster_row("00021", work_pattern="sometimes"),  # not an allowed value
+        roster_row("00022", hire_date="31/12/2019"),  # day-first: decides the column's order
+        roster_row("00023", hire_date="2019-02-30"),  # invalid date
+        roster_row("00024", birth_year="1890"),  # age out of range
+        roster_row("00025", hire_date="2040-01-01"),  # hire date in the future
+        roster_row("00026", birth_year="1990", hire_date="1985-01-01"),  # hired before birth
+        roster_row("00027", work_pattern="sometimes", birth_year="1890"),  # the first fault wins
+        roster_row("000\u200f28", first_name="Da\u200bna"),  # invisible characters
+        roster_row("00029", last_name="Co\nhen"),  # a line break inside a quoted cell
+        roster_row("00030", is_people_manager="maybe"),  # unreadable flag: kept
+        roster_row("00031", hire_date="03/04/2018"),
+    ]
+    return rows
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 5])
+def test_a_roster_read_in_chunks_gives_the_same_roster_and_rejects(
+    tmp_path, roster_params, chunk_rows
+):
+    path = write_csv(tmp_path / "roster.csv", _defective_roster())
+    whole = parse_roster(read(path, "roster"), roster_params, "2026-03", None)
+    chunked = parse_roster(read(path, "roster", chunk_rows), roster_params, "2026-03", None)
+    _assert_same_outputs(chunked, whole)
+    reasons = set(whole[1]["reason"])
+    assert {"duplicate_employee_id", "duplicate_email", "age_out_of_range"} <= reasons
+    assert {"hire_date_in_future", "hire_before_birth", "not_allowed_value"} <= reasons
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 50])
+def test_a_real_roster_read_in_chunks_gives_the_same_roster_and_rejects(
+    realdata, roster_params, chunk_rows
+):
+    """The Huebner roster, mapped: two-digit years, dates without leading zeros, values
+    outside the allowed ones, blank manager ids."""
+    params = {
+        **huebner_roster_params(roster_params, work_pattern=["MaritalDesc"]),
+        # free-text levels and patterns here: the other rules decide
+        "allowed_values": {
+            k: v
+            for k, v in roster_params["allowed_values"].items()
+            if k not in ("job_level", "work_pattern")
+        },
+    }
+    path = realdata / "hr_dataset_v14_huebner.csv"
+    whole = parse_roster(read(path, "roster"), params, "2026-03", None)
+    chunked = parse_roster(read(path, "roster", chunk_rows), params, "2026-03", None)
+    _assert_same_outputs(chunked, whole)
+    assert whole[3]["rows_read"] == 311

@@ -8,7 +8,7 @@ from segmentation.errors import InputFileError, find_input_error
 from segmentation.parsing import locate_columns, parse_dates
 from segmentation.pipelines.ingestion.nodes import parse_roster, parse_survey
 
-from .helpers import read
+from .helpers import huebner_roster_params, read
 
 
 def _load_problem(path, role="survey") -> str:
@@ -85,20 +85,7 @@ def test_huebner_roster_dates_with_two_digit_years_and_a_column_mapping(realdata
     assert births.dt.year.between(1930, 2005).all()
     assert hires.dt.year.between(2005, 2019).all()
     # A user maps their headers in conf; the mapped roster then reads row by row.
-    params = {
-        **roster_params,
-        "columns": {
-            **roster_params["columns"],
-            "employee_id": ["EmpID"],
-            "birth_date": ["DOB"],
-            "hire_date": ["DateofHire"],
-            "org_unit": ["Department"],
-            "site": ["State"],
-            "job_level": ["Position"],
-            "work_pattern": ["nonexistent"],
-            "employment_status": ["EmploymentStatus"],
-        },
-    }
+    params = huebner_roster_params(roster_params, work_pattern=["nonexistent"])
     with pytest.raises(InputFileError, match="the roster has no column for work_pattern"):
         parse_roster(raw, params, "2026-03", None)
 

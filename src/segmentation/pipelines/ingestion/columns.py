@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,19 @@ def header_and_body(
     header = header_of(raw)
     body = raw.cells.iloc[header_rows:].reset_index(drop=True)
     return header, body, raw.row_numbers[header_rows:]
+
+
+def marked_first(chunks: Iterable[Any]) -> Iterator[tuple[bool, Any]]:
+    """Each chunk with whether it is the first (which alone warns about what every chunk shares)."""
+    for index, chunk in enumerate(chunks):
+        yield index == 0, chunk
+
+
+def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks' frames as one, numbered from 0 (the one frame itself when there is one)."""
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
 
 
 ID_COLUMNS = ["employee_id", "email", "manager_id"]

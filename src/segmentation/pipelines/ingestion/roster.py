@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from segmentation.datasets import RawTable
 from segmentation.employment import is_active
@@ -28,26 +28,24 @@ from .columns import (
     VALUE_CLEANED,
     check_single_id_column,
     clean_id_columns,
-    header_and_body,
+    concat_frames,
+    header_of,
+    marked_first,
     warn_cleaned_ids,
 )
-from .roster_typing import AGE_SOURCE, type_roster
+from .roster_rules import one_reason_per_row, schema_rejects, unparsed_rejects, whole_roster_rejects
+from .roster_typing import AGE_SOURCE, type_roster_rows
 
 logger = logging.getLogger(__name__)
 
 
-def _select_roster_columns(
-    raw: RawTable, params: Mapping[str, Any]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Map the roster's headers to contract names; stop when a required one is missing.
+def _roster_columns(
+    header: list[str], params: Mapping[str, Any], source: str
+) -> tuple[dict[str, int], bool]:
+    """Where each contract column is in the roster's header; stop when a required one is missing.
 
-    Also returns the names that the roster's headers mapped (the others are blank).
-
-    Control characters inside a cell (a bare CR, LF, NUL) become spaces; each
-    such cell is listed (reason ``control_characters``, action
-    ``value_cleaned``) and its row is kept.
+    Also says whether rows are their own ids (``ids_from_row_numbers`` and no id column).
     """
-    header, body, rows = header_and_body(raw)
     covariates = params.get("hr_covariates") or {}
     found = locate_columns(
         header,
@@ -65,22 +63,40 @@ def _select_roster_columns(
     missing += [f"{name} (roster.hr_covariates)" for name in covariates if name not in found]
     if missing:
         raise InputFileError(
-            raw.source,
+            source,
             f"the roster has no column for {', '.join(missing)}.",
             "the roster columns of the data contract (employee_id, email, birth_year or age, hire_date or "
             "tenure, department, org_unit, site, job_level, work_pattern, employment_status, ...); "
             "other header names can be mapped in conf/base/parameters_ingestion.yml under roster.columns.",
         )
+    return found, row_ids
+
+
+def _select_roster_columns(
+    body: pd.DataFrame,
+    rows: np.ndarray,
+    found: Mapping[str, int],
+    row_ids: bool,
+    params: Mapping[str, Any],
+    source: str,
+) -> tuple[pd.DataFrame, list[pd.DataFrame], list[pd.DataFrame]]:
+    """A chunk of roster rows under contract names (the unmapped ones blank), its cells cleaned.
+
+    Control characters inside a cell (a bare CR, LF, NUL) become spaces; each
+    such cell is listed (reason ``control_characters``, action
+    ``value_cleaned``) and its row is kept; so are ids cleaned of invisible
+    characters (the two lists returned).
+    """
     table = pd.DataFrame({name: _stripped(body.iloc[:, pos]) for name, pos in found.items()})
     if row_ids:  # a roster extract without ids (for an anonymous survey): the row is the id
         table["employee_id"] = [f"row-{r}" for r in rows]
-    cleaned = []
+    controls = []
     for name in list(table.columns):
         table[name], changed = replace_control_characters(table[name])
         if changed.any():
-            cleaned.append(
+            controls.append(
                 rejects_frame(
-                    raw.source,
+                    source,
                     rows[changed],
                     name,
                     table.loc[changed, name],
@@ -88,20 +104,22 @@ def _select_roster_columns(
                     VALUE_CLEANED,
                 )
             )
-    if cleaned:
-        logger.warning(
-            "%s: %d cells held control characters (line breaks, NUL, ...); each became a space (listed in the rejects).",
-            raw.source,
-            sum(len(c) for c in cleaned),
-        )
-    ids_cleaned = clean_id_columns(table, [c for c in ID_COLUMNS if c in table], raw.source, rows)
-    warn_cleaned_ids(raw.source, ids_cleaned)
-    cleaned.extend(ids_cleaned)
+    ids_cleaned = clean_id_columns(table, [c for c in ID_COLUMNS if c in table], source, rows)
     for name in params["columns"]:
         if name not in table:
             table[name] = ""
     table[ROW] = rows
-    return table, concat_rejects(cleaned), list(found)
+    return table, controls, ids_cleaned
+
+
+def _warn_cleaned_cells(source: str, controls: list[pd.DataFrame], ids: list[pd.DataFrame]) -> None:
+    if controls:
+        logger.warning(
+            "%s: %d cells held control characters (line breaks, NUL, ...); each became a space (listed in the rejects).",
+            source,
+            sum(len(c) for c in controls),
+        )
+    warn_cleaned_ids(source, ids)
 
 
 def _stripped(cells: pd.Series) -> pd.Series:
@@ -110,50 +128,6 @@ def _stripped(cells: pd.Series) -> pd.Series:
     text = cells.astype(str)
     stripped = text.str.strip()
     return text if stripped.equals(text) else stripped
-
-
-def _roster_schema(params: Mapping[str, Any]) -> pa.DataFrameSchema:
-    """The typed roster's rules. Checks are named after the reject reason they give."""
-    low, high = params["age_range"]
-    allowed = params["allowed_values"]
-    required = set(params["required_values"])
-
-    def text(name: str) -> pa.Column:
-        checks = (
-            [pa.Check.isin(allowed[name], name="not_allowed_value", error="not_allowed_value")]
-            if name in allowed
-            else []
-        )
-        return pa.Column(None, checks=checks, nullable=name not in required)
-
-    columns = {name: text(name) for name in ["department", "org_unit", "site", *allowed]}
-    # text columns are Arrow text (roster_typing): their type is not checked here
-    columns["employee_id"] = pa.Column(
-        None,
-        nullable=False,
-        unique=True,
-        report_duplicates="exclude_first",
-        checks=pa.Check.str_length(min_value=1, name="missing_value", error="missing_value"),
-    )
-    columns["email"] = pa.Column(
-        None, nullable=True, unique=True, report_duplicates="exclude_first"
-    )
-    columns["hire_date"] = pa.Column("datetime64[ns]", nullable="hire_date" not in required)
-    columns["age"] = pa.Column(
-        float,
-        nullable=False,
-        checks=pa.Check.in_range(low, high, name="age_out_of_range", error="age_out_of_range"),
-    )
-    return pa.DataFrameSchema(columns, strict=False, coerce=False)
-
-
-_REASON_BY_CHECK = {
-    "not_nullable": "missing_value",
-    "field_uniqueness": "duplicate_value",
-    "not_allowed_value": "not_allowed_value",
-    "age_out_of_range": "age_out_of_range",
-    "missing_value": "missing_value",
-}
 
 
 def _allowed(column: str, reason: str, params: Mapping[str, Any]) -> str:
@@ -215,27 +189,6 @@ def _check_roster_usable(
         )
 
 
-def _impossible_hire_dates(
-    typed: pd.DataFrame, at: pd.Timestamp, params: Mapping[str, Any]
-) -> dict[str, pd.Series]:
-    """Hire dates no one can have: after the wave's date by more than the allowed lead, or before birth."""
-    hire = typed["hire_date"]
-    latest = at + pd.Timedelta(days=int(params["hire_date_latest_after_wave_days"]))
-    birth_year = pd.to_numeric(typed["birth_year"], errors="coerce")
-    # a year no timestamp can hold (03118 from a row shifted by a stray CR) is rejected by the age check
-    birth_year = birth_year.where(
-        birth_year.between(pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1)
-    )
-    born = typed["birth_date"].where(
-        typed["birth_date"].notna(),
-        pd.to_datetime(birth_year.astype("Int64").astype(str) + "-01-01", errors="coerce"),
-    )
-    return {
-        "hire_date_in_future": hire.notna() & (hire > latest),
-        "hire_before_birth": hire.notna() & born.notna() & (hire < born),
-    }
-
-
 def parse_roster(
     roster_raw: RawTable, roster_params: Mapping[str, Any], wave: str, wave_date: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]]:
@@ -247,6 +200,11 @@ def parse_roster(
     date) come from parameters. Pandera collects every failure in one lazy
     pass; each failure becomes a reject.
 
+    The rows are read and typed a chunk at a time (``roster_raw.body_chunks``),
+    so the roster's text is never held whole; what needs every row (a date
+    column's day/month order, and so ages; duplicate ids and emails) is done
+    on the typed roster afterwards, from the date text kept for it.
+
     Returns the valid roster (clear identifiers; kept in memory only), the
     rejects, the ids and emails of rejected rows (so that their survey
     answers are rejected for that reason, not as unknown people), and the
@@ -254,23 +212,25 @@ def parse_roster(
     """
     at = resolve_wave_date(wave, wave_date)
     source = roster_raw.source
-    table, cleaned, mapped, notes, warnings = _roster_table(roster_raw, roster_params)
-    typed, unparsed = type_roster(table, roster_params, at, mapped, source, warnings)
-    rejects = [
-        *_unparsed_rejects(source, typed, table, unparsed, roster_params),
-        *_schema_rejects(source, typed, table, unparsed, mapped, roster_params),
-        *(
-            _cell_rejects(source, typed, table, bad, "hire_date", why)
-            for why, bad in _impossible_hire_dates(typed, at, roster_params).items()
-        ),
+    header = header_of(roster_raw)
+    found, row_ids = _roster_columns(header, roster_params, source)
+    mapped = list(found)
+    notes = _roster_notes(mapped, roster_params, source)
+    warnings: list[str] = list(roster_raw.details.get("warnings", []))
+    chunks = [
+        _roster_chunk(body, rows, header, found, row_ids, roster_params, source, warnings, first)
+        for first, (body, rows) in marked_first(roster_raw.body_chunks(1))
     ]
-    # One reason per row: the first found (parsing problems before rule checks).
-    rejects_all = (
-        concat_rejects(rejects)
-        .drop_duplicates(subset=["file", "row"], keep="first")
-        .sort_values("row", kind="stable")
-        .reset_index(drop=True)
-    )
+    controls = [frame for chunk in chunks for frame in chunk.controls]
+    ids_cleaned = [frame for chunk in chunks for frame in chunk.ids_cleaned]
+    _warn_cleaned_cells(source, controls, ids_cleaned)
+    _warn_unreadable_flags(source, sum(chunk.unreadable_flags for chunk in chunks))
+    candidates = [candidate for chunk in chunks for candidate in chunk.candidates]
+    typed = concat_frames([chunk.typed for chunk in chunks])
+    emails = concat_frames([chunk.emails for chunk in chunks])
+    del chunks
+    candidates.extend(whole_roster_rejects(source, typed, emails, mapped, at, roster_params, warnings))
+    rejects_all = one_reason_per_row(candidates)
     rejected = typed[ROW].isin(rejects_all["row"])
     # not filtered (a copy of every column) when every row is valid
     valid = typed[~rejected].reset_index(drop=True) if rejected.any() else typed
@@ -284,143 +244,90 @@ def parse_roster(
     )
     detected = {
         "file": source,
-        "rows_read": int(len(roster_raw.cells) - 1),
+        "rows_read": int(len(typed)),
         "notes": notes,
         "warnings": warnings,
     }
     return (
         valid.drop(columns=["age", AGE_SOURCE]),
-        concat_rejects([rejects_all, cleaned]),
+        concat_rejects([rejects_all, *controls, *ids_cleaned]),
         _keys_only_rejected(typed[rejected], valid),
         detected,
     )
 
 
-def _roster_table(
-    roster_raw: RawTable, roster_params: Mapping[str, Any]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str], list[str]]:
-    """The roster's columns under contract names, the cells cleaned, and the notes and warnings so far.
+def _roster_notes(mapped: list[str], roster_params: Mapping[str, Any], source: str) -> list[str]:
+    """A roster without an employment status column counts everyone as active (the first of
+    ``active_statuses``), and says so."""
+    if "employment_status" in mapped:
+        return []
+    note = "the roster has no employment_status column: every employee is counted as active"
+    logger.warning("%s: %s.", source, note)
+    return [note]
 
-    A roster without an employment status column counts everyone as active
-    (the first of ``active_statuses``), and says so.
+
+@dataclass(frozen=True)
+class RosterChunk:
+    """What a chunk of roster rows gave: its rows typed (dates still text), their emails as written,
+    the rejects of its rows' own rules (ranked), and the cells cleaned."""
+
+    typed: pd.DataFrame
+    emails: pd.DataFrame
+    candidates: list[tuple[tuple, pd.DataFrame]]
+    controls: list[pd.DataFrame]
+    ids_cleaned: list[pd.DataFrame]
+    unreadable_flags: int
+
+
+def _roster_chunk(
+    body: pd.DataFrame,
+    rows: np.ndarray,
+    header: list[str],
+    found: Mapping[str, int],
+    row_ids: bool,
+    params: Mapping[str, Any],
+    source: str,
+    warnings: list[str],
+    first: bool,
+) -> RosterChunk:
+    """A chunk of roster rows mapped, cleaned, typed and checked by the rules of one row.
+
+    Only the ``first`` chunk warns about what every chunk shares (two id columns that agree).
     """
-    table, cleaned, mapped = _select_roster_columns(roster_raw, roster_params)
-    notes = []
-    if "employment_status" not in mapped:
-        table["employment_status"] = str(roster_params["active_statuses"][0])
-        notes.append(
-            "the roster has no employment_status column: every employee is counted as active"
-        )
-        logger.warning("%s: %s.", roster_raw.source, notes[-1])
-    warnings: list[str] = list(roster_raw.details.get("warnings", []))
-    header, body, rows = header_and_body(roster_raw)
     check_single_id_column(
         header,
         body,
         rows,
-        {c: roster_params["columns"][c] for c in ["employee_id", "email"]},
-        roster_raw.source,
+        {c: params["columns"][c] for c in ["employee_id", "email"]},
+        source,
         "roster.columns in conf/base/parameters_ingestion.yml",
         warnings,
+        first,
     )
-    return table, cleaned, mapped, notes, warnings
+    table, controls, ids_cleaned = _select_roster_columns(body, rows, found, row_ids, params, source)
+    if "employment_status" not in found:
+        table["employment_status"] = str(params["active_statuses"][0])
+    typed, unparsed = type_roster_rows(table, params)
+    unparsed = pd.DataFrame(unparsed)
+    return RosterChunk(
+        typed=typed,
+        emails=table[["email"]],
+        candidates=[
+            *unparsed_rejects(source, typed, table, unparsed, params),
+            *schema_rejects(source, typed, table, unparsed, list(found), params, whole=False),
+        ],
+        controls=controls,
+        ids_cleaned=ids_cleaned,
+        unreadable_flags=int(unparsed["is_people_manager"].sum()),
+    )
 
 
-def _unparsed_rejects(
-    source: str,
-    typed: pd.DataFrame,
-    table: pd.DataFrame,
-    unparsed: pd.DataFrame,
-    params: Mapping[str, Any],
-) -> list[pd.DataFrame]:
-    """A reject per cell that could not be read (a date, an allowed value, a number).
-
-    An unreadable people-manager flag is a warning, not a reason to drop the person.
-    """
-    rejects = []
-    for name in unparsed:
-        bad = unparsed[name]
-        if name == "is_people_manager":
-            if bad.any():
-                logger.warning(
-                    "%s: %d rows have an unreadable is_people_manager; read as 'no'.",
-                    source,
-                    int(bad.sum()),
-                )
-            continue
-        reason = (
-            "invalid_date"
-            if name.endswith("_date")
-            else "not_allowed_value"
-            if name in params["allowed_values"]
-            else "invalid_value"
+def _warn_unreadable_flags(source: str, count: int) -> None:
+    """An unreadable people-manager flag is a warning, not a reason to drop the person."""
+    if count:
+        logger.warning(
+            "%s: %d rows have an unreadable is_people_manager; read as 'no'.", source, count
         )
-        rejects.append(_cell_rejects(source, typed, table, bad, name, reason))
-    return rejects
-
-
-def _schema_rejects(
-    source: str,
-    typed: pd.DataFrame,
-    table: pd.DataFrame,
-    unparsed: pd.DataFrame,
-    mapped: list[str],
-    params: Mapping[str, Any],
-) -> list[pd.DataFrame]:
-    """A reject per failure of the roster's rules (pandera), named after the column the user wrote.
-
-    An age is blamed on the column it came from; a hire date on the tenure
-    column when the roster gives tenure; a value that could not be parsed is
-    already rejected with a sharper reason.
-    """
-    try:
-        schema = _roster_schema(params)
-        # only the checked columns, not copied (pandera copies the frame unless inplace)
-        schema.validate(typed[list(schema.columns)], lazy=True, inplace=True)
-        failures = pd.DataFrame(columns=["column", "check", "index"])
-    except pa.errors.SchemaErrors as errors:
-        failures = errors.failure_cases.dropna(subset=["index"])
-    rejects = []
-    for (column, check), group in failures.groupby(["column", "check"], sort=True):
-        index = group["index"].astype(int).unique()
-        reason = _REASON_BY_CHECK.get(str(check), str(check))
-        if reason == "duplicate_value":
-            reason = f"duplicate_{column}"
-        if column == "age":  # named after the column the age came from
-            rejects.extend(_age_rejects(source, typed, table, unparsed, index, reason))
-            continue
-        if column == "hire_date" and "hire_date" not in mapped:
-            column = next(c for c in params["tenure_columns"] if c in mapped)
-        if column in unparsed:
-            index = [i for i in index if not unparsed.at[i, column]]
-        rejects.append(_cell_rejects(source, typed, table, index, column, reason))
-    return rejects
-
-
-def _age_rejects(
-    source: str,
-    typed: pd.DataFrame,
-    table: pd.DataFrame,
-    unparsed: pd.DataFrame,
-    index: np.ndarray,
-    reason: str,
-) -> list[pd.DataFrame]:
-    """Age failures, each listed under the column its age came from (birth date, birth year or age)."""
-    sources = typed.loc[index, AGE_SOURCE]
-    rejects = []
-    for source_column in sorted(set(sources)):
-        mine = index[(sources == source_column).to_numpy()]
-        if source_column == "age":
-            mine = [i for i in mine if not unparsed.at[i, "age"]]
-        rejects.append(_cell_rejects(source, typed, table, mine, source_column, reason))
-    return rejects
-
-
-def _cell_rejects(
-    source: str, typed: pd.DataFrame, table: pd.DataFrame, at: Any, column: str, reason: str
-) -> pd.DataFrame:
-    """Rejects of the rows ``at`` (a mask or labels), showing the cell of ``column`` as the roster wrote it."""
-    return rejects_frame(source, typed.loc[at, ROW], column, table.loc[at, column], reason)
 
 
 def _keys_only_rejected(rejected: pd.DataFrame, valid: pd.DataFrame) -> list[str]:

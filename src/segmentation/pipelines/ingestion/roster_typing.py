@@ -32,27 +32,18 @@ def _canonical_values(
     return map_unique_text(values, lambda v: lookup.get(normalise_text(v)))
 
 
-def type_roster(
-    table: pd.DataFrame,
-    params: Mapping[str, Any],
-    at: pd.Timestamp,
-    mapped: list[str],
-    source: str = "roster",
-    warnings: list[str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed roster columns plus a frame of what could not be parsed; date-order warnings go to ``warnings``.
+def type_roster_rows(
+    table: pd.DataFrame, params: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The columns each row types on its own (ids, names, units, categories, covariates, flags),
+    and what could not be parsed; dates, ages and tenure stay text for :func:`type_roster_dates`.
 
-    ``unparsed`` keeps its column order (categories, dates, birth year, age,
-    tenure, covariates, flags): the first reason found for a row is the one
-    it is rejected for.
+    A roster read in chunks is typed here a chunk at a time.
     """
     typed = table.copy(deep=False)  # every typed column replaces its text one
     unparsed: dict[str, pd.Series] = {}
     _type_identities(typed, table)
     _type_categories(typed, table, params, unparsed)
-    _type_dates(typed, table, params, source, warnings if warnings is not None else [], unparsed)
-    _type_age(typed, table, at, mapped, unparsed)
-    typed["hire_date"] = _hire_dates(typed["hire_date"], table, unparsed, at)
     for name, spec in (params.get("hr_covariates") or {}).items():
         if spec.get("kind", "categorical") == "numeric":
             typed[name], unparsed[name] = _numbers(table[name])
@@ -61,7 +52,41 @@ def type_roster(
     flags = _people_manager_flags(table["is_people_manager"], params["booleans"])
     unparsed["is_people_manager"] = flags.isna()
     typed["is_people_manager"] = flags.fillna(False).astype(bool)
-    return typed, pd.DataFrame(unparsed)
+    return typed, unparsed
+
+
+DATE_TEXT_COLUMNS = ["hire_date", "birth_date", "birth_year", "age", "tenure_years", "tenure_months"]
+
+
+def type_roster_dates(
+    typed: pd.DataFrame,
+    params: Mapping[str, Any],
+    at: pd.Timestamp,
+    mapped: list[str],
+    source: str = "roster",
+    warnings: list[str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Hire and birth dates, age and birth year from the whole roster's text (a date column's
+    day/month order is decided from all its cells); the text as written, and what could not be parsed.
+
+    Date-order warnings go to ``warnings``.
+    """
+    text = typed[DATE_TEXT_COLUMNS].copy(deep=False)
+    unparsed: dict[str, pd.Series] = {}
+    _type_dates(typed, text, params, source, warnings if warnings is not None else [], unparsed)
+    _type_age(typed, text, at, mapped, unparsed)
+    typed["hire_date"] = _hire_dates(typed["hire_date"], text, unparsed, at)
+    return text, unparsed
+
+
+def unparsed_order(params: Mapping[str, Any]) -> list[str]:
+    """The order in which a row's unreadable cells are looked at: the first names its reject."""
+    numeric = [
+        name
+        for name, spec in (params.get("hr_covariates") or {}).items()
+        if spec.get("kind", "categorical") == "numeric"
+    ]
+    return [*params["allowed_values"], *DATE_TEXT_COLUMNS, *numeric, "is_people_manager"]
 
 
 IDENTITY_COLUMNS = [

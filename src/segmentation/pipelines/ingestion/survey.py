@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +31,9 @@ from .columns import (
     VALUE_SET_MISSING,
     check_single_id_column,
     clean_id_columns,
+    concat_frames,
     header_of,
+    marked_first,
     warn_cleaned_ids,
 )
 from .survey_layout import (
@@ -96,18 +98,18 @@ def parse_survey(
             warnings,
             first,
         )
-        for first, (body, rows) in _marked_first(
+        for first, (body, rows) in marked_first(
             survey_raw.body_chunks(layout.header_rows)
         )
     ]
     id_rejects = [frame for chunk in chunks for frame in chunk.id_rejects]
     warn_cleaned_ids(layout.source, id_rejects)
-    used = _concat_frames([chunk.used for chunk in chunks])
+    used = concat_frames([chunk.used for chunk in chunks])
     time_rejects = []
     if "submitted_at" in layout.meta:
         times, unread = _submission_times(
             layout,
-            _concat_frames([chunk.stamps for chunk in chunks]),
+            concat_frames([chunk.stamps for chunk in chunks]),
             np.concatenate([chunk.rows for chunk in chunks]),
             warnings,
         )
@@ -140,19 +142,6 @@ def parse_survey(
         len(scored),
     )
     return used, all_rejects, detected
-
-
-def _marked_first(chunks: Iterable[Any]) -> Iterator[tuple[bool, Any]]:
-    """Each chunk with whether it is the first (which alone warns about what every chunk shares)."""
-    for index, chunk in enumerate(chunks):
-        yield index == 0, chunk
-
-
-def _concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Chunks' frames as one, numbered from 0 (the one frame itself when there is one)."""
-    if len(frames) == 1:
-        return frames[0]
-    return pd.concat(frames, ignore_index=True)
 
 
 @dataclass(frozen=True)
