@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.impute import SimpleImputer
 
-from segmentation.pipelines.personas.model import MISSING_CATEGORY, as_category_text
+from segmentation.pipelines.personas.model import (
+    MISSING_CATEGORY,
+    as_category_text,
+    imputer,
+    median_of_observed,
+)
 from segmentation.pipelines.personas.nodes import (
     assign_personas,
     derive_hr_features,
@@ -185,3 +191,17 @@ def test_category_text_is_each_value_as_text_and_missing_as_its_own_category():
     assert as_category_text(np.array([["a", None]], dtype=object)).to_numpy().tolist() == [
         ["a", MISSING_CATEGORY]
     ]
+
+
+@pytest.mark.filterwarnings("ignore:Skipping features without any observed values")
+def test_the_median_imputer_fills_what_scikit_learns_median_fills():
+    rng = np.random.default_rng(3)
+    X = rng.integers(1, 6, size=(41, 4)).astype(float) / rng.integers(1, 4, size=(41, 4))
+    X[rng.random(X.shape) < 0.3] = np.nan
+    X[:, 3] = np.nan  # a column nobody answered is dropped by both
+    X[:, 2][:20] = np.nan  # an even count of observed values: the mean of the middle two
+    expected = SimpleImputer(strategy="median").fit(X)
+    ours = imputer("median").fit(X)
+    np.testing.assert_array_equal(ours.statistics_, expected.statistics_)
+    np.testing.assert_array_equal(ours.transform(X), expected.transform(X))
+    assert median_of_observed(np.array([])) != median_of_observed(np.array([]))  # NaN, no warning
