@@ -29,6 +29,7 @@ from segmentation.parsing import (
     positions_in,
 )
 from segmentation.persona_ids import persona_sort_key
+from segmentation.text_keys import same_text
 from segmentation.waves import wave_end, wave_sort_key
 
 from .measures import DAY, in_window, metric_names, window_start
@@ -63,7 +64,14 @@ def flag_adoption(
     )
     people = employees.loc[keep, ["pid", *GROUP_COLUMNS]].reset_index(drop=True)
     bands = list(hr_params["age_bands"]["labels"][stored_band_language(hr_params["age_bands"])])
-    band = _looked_up(hr_features["age_band"], positions_in(people["pid"], hr_features["pid"]))
+    # hr_features is usually keyed as employees (same pids, same order): the kept rows then
+    # are the positions, without hashing a million pids
+    band_rows = (
+        np.flatnonzero(keep.to_numpy())
+        if same_text(employees["pid"], hr_features["pid"])
+        else positions_in(people["pid"], hr_features["pid"])
+    )
+    band = _looked_up(hr_features["age_band"], band_rows)
     codes, values = pd.factorize(band)
     band_at = np.append(pd.Index(bands).get_indexer(np.asarray(values, dtype=object)), -1)
     people["age_band"] = pd.Categorical.from_codes(  # any other value: missing
