@@ -52,13 +52,7 @@ def catalog_config_under(root: Path, wave: str, *files: str) -> dict:
     ``files`` (``"catalog_campaign.yml"``, ...) keep only the entries those files
     define; none keeps every entry.
     """
-    loader = OmegaConfigLoader(
-        str(PROJECT_ROOT / "conf"),
-        base_env="base",
-        default_run_env="base",
-        runtime_params={"wave": wave},
-    )
-    config = loader["catalog"]
+    config = copy.deepcopy(_read_catalog(wave))
     if files:
         names = set()
         for name in files:
@@ -72,6 +66,18 @@ def catalog_config_under(root: Path, wave: str, *files: str) -> dict:
                     entry[key] = f"{root.as_posix()}/{entry[key]}"
             entry = entry.get("dataset")
     return config
+
+
+@functools.cache
+def _read_catalog(wave: str) -> dict:
+    """conf/base's catalog for ``wave``, read once per process (as load_parameters)."""
+    loader = OmegaConfigLoader(
+        str(PROJECT_ROOT / "conf"),
+        base_env="base",
+        default_run_env="base",
+        runtime_params={"wave": wave},
+    )
+    return loader["catalog"]
 
 
 @pytest.fixture(scope="session")
