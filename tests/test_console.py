@@ -16,6 +16,7 @@ from segmentation.console import (
     quiet_console,
     stage_of_nodes,
 )
+from segmentation.kept_in_memory import KeptInMemoryDataset
 
 
 def _record(name: str, level: int) -> logging.LogRecord:
@@ -50,10 +51,16 @@ def test_quiet_console_filters_the_named_handler_once():
 
 
 def test_dataset_path_names_files_and_skips_memory(tmp_path):
+    kept = {"type": "text.TextDataset", "filepath": str(tmp_path / "briefs.csv")}
     catalog = DataCatalog(
-        {"report": TextDataset(filepath=str(tmp_path / "r.html")), "mem": MemoryDataset(1)}
+        {
+            "report": TextDataset(filepath=str(tmp_path / "r.html")),
+            "mem": MemoryDataset(1),
+            "kept": KeptInMemoryDataset(kept),
+        }
     )
     assert dataset_path(catalog, "report").endswith("r.html")
+    assert dataset_path(catalog, "kept").endswith("briefs.csv")  # through the wrapper
     assert dataset_path(catalog, "mem") is None
     assert dataset_path(catalog, "absent") is None
 

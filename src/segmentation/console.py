@@ -62,6 +62,9 @@ def dataset_path(catalog: Any, name: str) -> str | None:
     except Exception:  # a dataset without a description has no path to show
         return None
     path = described.get("filepath") or described.get("path")
+    inner = described.get("dataset")
+    if not path and isinstance(inner, dict):  # a wrapper (KeptInMemoryDataset): its file's
+        path = inner.get("filepath") or inner.get("path")
     return str(PurePosixPath(str(path))) if path else None
 
 
