@@ -28,18 +28,20 @@ def load_parameters(name: str) -> dict:
     Read once per process (OmegaConf takes 0.02-0.2 s a file, and the helpers ask
     hundreds of times); each caller gets its own copy to change.
     """
-    return copy.deepcopy(_read_parameters(name))
+    return copy.deepcopy(_read_base_config(f"parameters_{name}", f"parameters_{name}*"))
 
 
 @functools.cache
-def _read_parameters(name: str) -> dict:
+def _read_base_config(key: str, pattern: str | None = None, wave: str | None = None) -> dict:
+    """conf/base's ``key`` (its files: ``pattern``, else Kedro's own) as Kedro resolves it, read once per process."""
     loader = OmegaConfigLoader(
         str(PROJECT_ROOT / "conf"),
         base_env="base",
         default_run_env="base",
-        config_patterns={"selected": [f"parameters_{name}*"]},
+        config_patterns={key: [pattern]} if pattern else None,
+        runtime_params={"wave": wave} if wave else None,
     )
-    return loader["selected"]
+    return loader[key]
 
 
 # Catalog keys that name a local file or folder (as segmentation.hooks.PATH_KEYS).
@@ -52,7 +54,7 @@ def catalog_config_under(root: Path, wave: str, *files: str) -> dict:
     ``files`` (``"catalog_campaign.yml"``, ...) keep only the entries those files
     define; none keeps every entry.
     """
-    config = copy.deepcopy(_read_catalog(wave))
+    config = copy.deepcopy(_read_base_config("catalog", wave=wave))
     if files:
         names = set()
         for name in files:
@@ -66,18 +68,6 @@ def catalog_config_under(root: Path, wave: str, *files: str) -> dict:
                     entry[key] = f"{root.as_posix()}/{entry[key]}"
             entry = entry.get("dataset")
     return config
-
-
-@functools.cache
-def _read_catalog(wave: str) -> dict:
-    """conf/base's catalog for ``wave``, read once per process (as load_parameters)."""
-    loader = OmegaConfigLoader(
-        str(PROJECT_ROOT / "conf"),
-        base_env="base",
-        default_run_env="base",
-        runtime_params={"wave": wave},
-    )
-    return loader["catalog"]
 
 
 @pytest.fixture(scope="session")
