@@ -6,6 +6,7 @@ from segmentation.config_loader import ProjectConfigLoader
 from segmentation.console import StageProgressHook
 from segmentation.context import ProjectContext
 from segmentation.hooks import PseudonymKeyHook, RunParametersHook, RunTimingHook
+from segmentation.memory import ProjectDataCatalog
 from segmentation.staging import StagedOutputsHook
 
 # Kedro 1.7 calls an OmegaConf API that OmegaConf 2.4 deprecates; the warning
@@ -32,3 +33,6 @@ CONFIG_LOADER_ARGS = {
     "default_run_env": "local",
     "merge_strategy": {"parameters": "soft"},
 }
+
+# Tables handed over in memory are not copied on every save and load (segmentation/memory.py).
+DATA_CATALOG_CLASS = ProjectDataCatalog
