@@ -301,7 +301,9 @@ class StreamedCsvTable(RawTable):
         whole: Callable[[], tuple[pd.DataFrame, np.ndarray]],
         details: dict[str, Any],
     ) -> None:
-        super().__init__(str(path), "csv", pd.DataFrame(), np.array([], dtype=np.int64), details=details)
+        super().__init__(
+            str(path), "csv", pd.DataFrame(), np.array([], dtype=np.int64), details=details
+        )
         self._path, self._skipped, self._header_line, self._sep = path, skipped, header_line, sep
         self._chunk_rows = max(1, int(chunk_rows))
         self._whole = whole

@@ -229,7 +229,9 @@ def parse_roster(
     typed = concat_frames([chunk.typed for chunk in chunks])
     emails = concat_frames([chunk.emails for chunk in chunks])
     del chunks
-    candidates.extend(whole_roster_rejects(source, typed, emails, mapped, at, roster_params, warnings))
+    candidates.extend(
+        whole_roster_rejects(source, typed, emails, mapped, at, roster_params, warnings)
+    )
     rejects_all = one_reason_per_row(candidates)
     rejected = typed[ROW].isin(rejects_all["row"])
     # not filtered (a copy of every column) when every row is valid
@@ -304,7 +306,9 @@ def _roster_chunk(
         warnings,
         first,
     )
-    table, controls, ids_cleaned = _select_roster_columns(body, rows, found, row_ids, params, source)
+    table, controls, ids_cleaned = _select_roster_columns(
+        body, rows, found, row_ids, params, source
+    )
     if "employment_status" not in found:
         table["employment_status"] = str(params["active_statuses"][0])
     typed, unparsed = type_roster_rows(table, params)

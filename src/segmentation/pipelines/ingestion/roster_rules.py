@@ -132,7 +132,9 @@ def unparsed_rejects(
             if name in params["allowed_values"]
             else "invalid_value"
         )
-        rejects.append(((0, order.index(name)), _cell_rejects(source, typed, table, bad, name, reason)))
+        rejects.append(
+            ((0, order.index(name)), _cell_rejects(source, typed, table, bad, name, reason))
+        )
     return rejects
 
 
@@ -167,7 +169,8 @@ def schema_rejects(
             reason = f"duplicate_{column}"
         if column == "age":  # named after the column the age came from
             rejects.extend(
-                (rank, frame) for frame in _age_rejects(source, typed, table, unparsed, index, reason)
+                (rank, frame)
+                for frame in _age_rejects(source, typed, table, unparsed, index, reason)
             )
             continue
         if column == "hire_date" and "hire_date" not in mapped:

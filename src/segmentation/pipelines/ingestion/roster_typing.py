@@ -55,7 +55,14 @@ def type_roster_rows(
     return typed, unparsed
 
 
-DATE_TEXT_COLUMNS = ["hire_date", "birth_date", "birth_year", "age", "tenure_years", "tenure_months"]
+DATE_TEXT_COLUMNS = [
+    "hire_date",
+    "birth_date",
+    "birth_year",
+    "age",
+    "tenure_years",
+    "tenure_months",
+]
 
 
 def type_roster_dates(

@@ -98,9 +98,7 @@ def parse_survey(
             warnings,
             first,
         )
-        for first, (body, rows) in marked_first(
-            survey_raw.body_chunks(layout.header_rows)
-        )
+        for first, (body, rows) in marked_first(survey_raw.body_chunks(layout.header_rows))
     ]
     id_rejects = [frame for chunk in chunks for frame in chunk.id_rejects]
     warn_cleaned_ids(layout.source, id_rejects)
