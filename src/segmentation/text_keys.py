@@ -7,25 +7,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.errors import InvalidIndexError
+
+from segmentation.parsing import positions_in
 
 
 def positions_of(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
-    """Where each of ``wanted`` is among the (unique) ``ids``, -1 when nowhere.
+    """Where each of ``wanted`` is among the ``ids``, -1 when nowhere.
 
-    Arrow's hash look-up when both are text without gaps; else the index's.
+    :func:`segmentation.parsing.positions_in` (Arrow's hash look-up for text),
+    for ids that must be unique: repeated ids raise ``InvalidIndexError``, as
+    ``pd.Index.get_indexer`` does, instead of pointing at the first of them.
     """
-    text = arrow_text(ids)
-    look_for = arrow_text(wanted)
-    gapless = (
-        text is not None
-        and look_for is not None
-        and text.null_count == 0
-        and look_for.null_count == 0
-    )
-    if gapless and _unique(text):
-        found = pc.index_in(look_for.cast(text.type), value_set=text)
-        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
-    return pd.Index(ids.to_numpy(dtype=object)).get_indexer(wanted.to_numpy(dtype=object))
+    if not is_unique(ids):
+        raise InvalidIndexError("positions_of: the ids repeat; each must name one row")
+    return positions_in(wanted, ids)
 
 
 def is_unique(values: pd.Series) -> bool:
