@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.conftest import load_parameters
+from tests.undrawn_charts import charts_undrawn
 
 from .conftest import build_report
 
@@ -35,7 +36,8 @@ def weak_report(world, tmp_path_factory):
         {"comparable": False, "not_matched_reason": "different_questionnaire"}
     )
     weak = dataclasses.replace(world, persona_summary=summary, waves=waves)
-    return build_report(weak, tmp_path_factory.mktemp("weak"))
+    with charts_undrawn():  # the tests read its words
+        return build_report(weak, tmp_path_factory.mktemp("weak"))
 
 
 def test_exploratory_personas_are_said_so_in_the_header_every_card_and_the_method(
