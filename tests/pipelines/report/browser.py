@@ -11,6 +11,7 @@ everything that could reach the network.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -51,6 +52,13 @@ def _run(args: list[str], output: Path, timeout: int = 120) -> Path:
     if not output.exists():
         raise RuntimeError(f"Chromium wrote no {output}")
     return output
+
+
+def screenshot_folder(default: Path) -> Path:
+    """Where the tests' screenshots go: $REPORT_SCREENSHOTS to keep them and look, else ``default``."""
+    folder = Path(os.environ.get("REPORT_SCREENSHOTS") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def screenshot(html: Path, png: Path, width: int = 1280, height: int = 4000) -> Path:

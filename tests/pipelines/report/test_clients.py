@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .browser import QUIET_FLAGS
+from .browser import QUIET_FLAGS, screenshot_folder
 from .browser import chromium as find_chromium
 
 CHROMIUM = find_chromium()
@@ -86,7 +86,7 @@ def test_chromium_renders_the_page_offline_without_console_errors(
     english_report, hebrew_report, tmp_path, language
 ):
     built = english_report if language == "en" else hebrew_report
-    shot = tmp_path / "page.png"
+    shot = screenshot_folder(tmp_path) / f"report_{language}.png"  # $REPORT_SCREENSHOTS keeps it
     result = chromium(
         built.html_path, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,4000"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from PIL import Image
 from segmentation import charts as ch
 from tests.conftest import load_parameters
 
-from .browser import chromium, pdf_page_count, print_pdf, screenshot
+from .browser import chromium, pdf_page_count, print_pdf, screenshot, screenshot_folder
 
 # Widths (CSS px) of the slots a chart can sit in at the page's 1080 px maximum width.
 FULL, WIDE_FIRST, HALF = 1000, 575, 480
@@ -114,26 +113,18 @@ def test_one_pagers_print_one_whole_page_per_persona(english_report, hebrew_repo
 
 
 @CHROMIUM
-def test_screenshots_of_the_report_in_both_languages_and_a_one_pager(
-    english_report, hebrew_report, tmp_path
-):
-    """Screenshots to look at; set REPORT_SCREENSHOTS=<folder> to keep them."""
-    out = Path(os.environ.get("REPORT_SCREENSHOTS") or tmp_path)
+def test_screenshots_of_the_one_pagers_in_both_languages(english_report, hebrew_report, tmp_path):
+    """Screenshots to look at; set REPORT_SCREENSHOTS=<folder> to keep them (the reports' own
+    screenshots are taken by test_clients.py's offline rendering test, into the same folder)."""
+    out = screenshot_folder(tmp_path)
     shots = [
-        screenshot(english_report.html_path, out / "report_en.png"),
-        screenshot(hebrew_report.html_path, out / "report_he.png"),
         screenshot(
-            english_report.html_path.parent / "persona_one_pagers.html",
-            out / "one_pager_en.png",
+            report.html_path.parent / "persona_one_pagers.html",
+            out / f"one_pager_{language}.png",
             900,
             1300,
-        ),
-        screenshot(
-            hebrew_report.html_path.parent / "persona_one_pagers.html",
-            out / "one_pager_he.png",
-            900,
-            1300,
-        ),
+        )
+        for report, language in ((english_report, "en"), (hebrew_report, "he"))
     ]
     for png in shots:
         image = Image.open(png).convert("L")
