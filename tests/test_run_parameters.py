@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from segmentation.errors import ParameterError
-from segmentation.hooks import paths_outside
+from segmentation.hooks import check_given_waves, paths_outside
 from segmentation.waves import check_wave_name
 from tests.conftest import PROJECT_ROOT, copy_project, run_in_copy
 
@@ -88,42 +88,134 @@ def _files(root: Path) -> set[Path]:
     }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "params, says",
-    [
-        (
-            "wave=2026-09/../../../../elsewhere/evil",
-            "--params wave=2026-09/../../../../elsewhere/evil: '2026-09/../../../../elsewhere/evil' is not a wave name; it holds a path",
-        ),
-        ("wave=pilot", "--params wave=pilot: 'pilot' is not a wave name."),
-        ("wave=", "--params wave=: the wave is empty."),
-        ("wave=2026_09", "--params wave=202609: the wave was read as the number 202609"),
-        (
-            "wave=2026-09,previous_wave=../../../../elsewhere/evil",
-            "--params previous_wave=../../../../elsewhere/evil",
-        ),
-    ],
-)
-def test_a_bad_wave_on_the_command_line_stops_before_anything_is_read_or_written(
-    project, params, says
-):
-    # the attack of issue 12: a survey planted outside data/, where the traversal pointed
+BAD_WAVES = {
+    "wave=2026-09/../../../../elsewhere/evil": "--params wave=2026-09/../../../../elsewhere/evil: '2026-09/../../../../elsewhere/evil' is not a wave name; it holds a path",
+    "wave=pilot": "--params wave=pilot: 'pilot' is not a wave name.",
+    "wave=": "--params wave=: the wave is empty.",
+    "wave=2026_09": "--params wave=202609: the wave was read as the number 202609",
+    "wave=2026-09,previous_wave=../../../../elsewhere/evil": "--params previous_wave=../../../../elsewhere/evil",
+}
+
+
+def _plant_surveys_where_the_traversal_points(project: Path) -> None:
+    """The attack of issue 12: a survey planted outside data/, where the traversal pointed."""
     for planted in (project / "elsewhere" / "evil", project.parent / "elsewhere" / "evil"):
         planted.mkdir(parents=True, exist_ok=True)
         shutil.copy(
             project / "data" / "01_raw" / "waves" / "2026-09" / "survey.csv", planted / "survey.csv"
         )
+
+
+# The process: exit 2, one line, no traceback on screen (it goes to the debug log), nothing
+# touched. One case of each parameter; every value's message is checked in-process below.
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "params",
+    [
+        "wave=2026-09/../../../../elsewhere/evil",
+        "wave=2026-09,previous_wave=../../../../elsewhere/evil",
+    ],
+)
+def test_a_bad_wave_on_the_command_line_stops_before_anything_is_read_or_written(project, params):
+    _plant_surveys_where_the_traversal_points(project)
     before = _files(project.parent)
     result = _kedro_run(project, params)
     screen = result.stdout + result.stderr
     assert result.returncode == 2, screen
     errors = [line for line in screen.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and errors[0].startswith(f"Error: {says}"), screen
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {BAD_WAVES[params]}"), screen
     assert "Expected: a wave named YYYY-MM" in errors[0]
     assert "Traceback" not in screen
     assert "Traceback" in (project / "logs" / "debug.log").read_text()
     assert _files(project.parent) == before  # nothing read into, nothing written anywhere
+
+
+def _session_stop(project: Path, params: str = "", env: str | None = None) -> ParameterError:
+    """What a Kedro session of ``kedro run [--env ENV] --params PARAMS`` stops with, in-process."""
+    from kedro.framework.session import KedroSession
+    from kedro.framework.startup import bootstrap_project
+
+    from segmentation.cli import run
+
+    # the --params as the command line reads them (YAML: 2026_09 is a number)
+    option = next(option for option in run.params if option.name == "params")
+    runtime_params = option.callback(None, option, params) if params else {}
+    bootstrap_project(project)
+    with (
+        KedroSession.create(
+            project_path=project, env=env, runtime_params=runtime_params
+        ) as session,
+        pytest.raises(ParameterError) as caught,
+    ):
+        session.run()
+    return caught.value
+
+
+@pytest.mark.parametrize("params", list(BAD_WAVES))
+def test_every_bad_wave_stops_the_run_as_soon_as_the_context_exists(project, params):
+    _plant_surveys_where_the_traversal_points(project)
+    before = _files(project.parent)
+    message = str(_session_stop(project, params))
+    assert message.startswith(BAD_WAVES[params]), message
+    assert "Expected: a wave named YYYY-MM" in message and "\n" not in message
+    assert _files(project.parent) == before
+
+
+def test_the_given_waves_are_checked_before_the_parameter_files_are_read(project, monkeypatch):
+    """A bad --params wave stops in about a second: the parameter files are not even read."""
+    from segmentation.config_loader import ProjectConfigLoader
+
+    read = []
+    original = ProjectConfigLoader.__getitem__
+    monkeypatch.setattr(
+        ProjectConfigLoader,
+        "__getitem__",
+        lambda self, key: read.append(key) or original(self, key),
+    )
+    _session_stop(project, "wave=pilot")
+    assert "parameters" not in read and "globals" in read
+    read.clear()
+    _session_stop(project, "wave=2026-09,previous_wave=pilot")
+    assert "parameters" not in read
+
+
+@pytest.mark.parametrize(
+    "runtime_params, stops_on",
+    [
+        ({}, None),
+        ({"wave": "2026-09"}, None),
+        (
+            {"wave": "2026-09", "previous_wave": None},
+            None,
+        ),  # null: no previous wave, as in the files
+        ({"wave": "${globals:default_wave}"}, None),  # left to the check of what it resolves to
+        ({"wave": None}, "--params wave=: the wave is empty."),
+        ({"previous_wave": "2026-13"}, "--params previous_wave=2026-13: '2026-13' is not"),
+        ({"wave": "x", "previous_wave": "y"}, "--params wave=x:"),
+        ({"wave": ["2026-09"]}, "--params wave=['2026-09']: the wave was read as the list"),
+    ],
+)
+def test_check_given_waves_checks_only_what_the_command_line_names(
+    pattern, runtime_params, stops_on
+):
+    if stops_on is None:
+        check_given_waves(runtime_params, pattern)
+        return
+    with pytest.raises(ParameterError) as caught:
+        check_given_waves(runtime_params, pattern)
+    assert str(caught.value).startswith(stops_on), str(caught.value)
+
+
+def test_a_wave_set_in_an_environments_files_is_still_checked(project):
+    """The early check sees only --params; a wave in conf/<env>/parameters*.yml is checked with the files."""
+    env = project / "conf" / "bad_wave"
+    env.mkdir()
+    (env / "parameters.yml").write_text("wave: ../../elsewhere/evil\n", encoding="utf-8")
+    try:
+        message = str(_session_stop(project, env="bad_wave"))
+    finally:
+        shutil.rmtree(env)
+    assert message.startswith("--params wave=../../elsewhere/evil: '../../elsewhere/evil' is not")
 
 
 @pytest.mark.parametrize("value", ["wave=%2e%2e/%2e%2e/tmp/evil", "wave=@x", "wave=[1"])

@@ -16,9 +16,9 @@ import sys
 
 import click
 from kedro.framework.cli.project import run as kedro_run
+from kedro.framework.cli.utils import LazyGroup
 
 from segmentation.errors import INPUT_ERROR_EXIT_CODE, ParameterError, find_run_stop
-from segmentation.inspect_command import inspect
 
 logger = logging.getLogger("segmentation")
 
@@ -40,7 +40,13 @@ def _explain_input_errors(callback):
     return wrapper
 
 
-@click.group(name="segmentation")
+# `inspect` reads exports with the ingestion stage's code (pandas, pandera): about 0.3 s that
+# every `kedro run` would pay at start-up; it is imported only when `inspect` runs or --help lists it.
+@click.group(
+    name="segmentation",
+    cls=LazyGroup,
+    lazy_subcommands={"inspect": "segmentation.inspect_command.inspect"},
+)
 def cli():
     """Commands of the segmentation project."""
 
@@ -94,6 +100,3 @@ run = click.Command(
     short_help=kedro_run.short_help,
 )
 cli.add_command(run)
-
-
-cli.add_command(inspect)

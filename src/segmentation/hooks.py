@@ -86,11 +86,32 @@ def datasets_within(dataset: Any) -> list[Any]:
     return found
 
 
+def check_given_waves(runtime_params: Mapping[str, Any], pattern: str) -> None:
+    """Each wave ``--params`` names (``wave``, ``previous_wave``), checked as a wave name.
+
+    As in the check of the merged parameters, an empty ``wave`` is an error and
+    a null ``previous_wave`` means none. A value that is itself an
+    interpolation (``${...}``) is left to that check, which sees what it
+    resolves to.
+    """
+    for name in ("wave", "previous_wave"):
+        if name not in runtime_params:
+            continue
+        value = runtime_params[name]
+        if (isinstance(value, str) and "${" in value) or (
+            name == "previous_wave" and value is None
+        ):
+            continue
+        check_wave_name(name, value, pattern)
+
+
 class RunParametersHook:
     """Refuses a run whose wave names are not wave names, or whose catalog reaches outside ``data/``.
 
-    The wave names are checked as soon as the parameters are known, before the
-    pipelines are imported (a bad ``--params wave=`` stops in about a second);
+    The waves ``--params`` names are checked against ``wave_name_pattern`` of
+    ``globals.yml`` as soon as the context exists, before any parameter file is
+    read (a bad ``--params wave=`` stops in about a second); every wave again
+    once the parameter files are merged, before the pipelines are imported;
     the catalog once its configuration is resolved, before any dataset is read
     or written. So ``--params wave=2026-09/../../elsewhere`` stops with one
     line (exit 2), having touched nothing.
@@ -102,8 +123,14 @@ class RunParametersHook:
     @hook_impl
     def after_context_created(self, context) -> None:
         self._project_path = Path(context.project_path)
-        # the configuration with --params merged, not ``context.params``: that imports every pipeline
-        self._check_waves(context.config_loader["parameters"])
+        loader = context.config_loader
+        # the --params first, against globals' rule: a bad one stops before any parameter file is read
+        pattern = loader["globals"].get("wave_name_pattern")
+        if pattern is not None:
+            check_given_waves(loader.runtime_params or {}, pattern)
+        # then every wave with the parameter files merged (not ``context.params``: that imports
+        # every pipeline)
+        self._check_waves(loader["parameters"])
 
     @hook_impl
     def after_catalog_created(self, conf_catalog, parameters) -> None:
