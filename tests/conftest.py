@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -229,19 +230,38 @@ def copy_outputs(source: Path, target: Path) -> None:
 
 
 def run_session(
-    project: Path, pipeline_names: list[str] | None = None, **runtime_params
+    project: Path,
+    pipeline_names: list[str] | None = None,
+    env: str | None = None,
+    console: list[str] | None = None,
+    **runtime_params,
 ) -> dict | None:
-    """One ``kedro run`` in-process; the wave's run summary when the run wrote one."""
+    """One ``kedro run [--env ENV]`` in-process; the wave's run summary when the run wrote one.
+
+    ``console`` gets the lines the run's console handler would have printed (its
+    filter and format) for the messages that reach the root logger here.
+    """
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
+
+    from segmentation.console import ConsoleFilter, ConsoleFormatter
 
     bootstrap_project(project)
     cwd = os.getcwd()
     os.chdir(project)
+    handler = logging.Handler(logging.INFO)
+    handler.addFilter(ConsoleFilter())
+    handler.setFormatter(ConsoleFormatter())
+    handler.emit = lambda record: console.append(handler.format(record))
+    if console is not None:
+        logging.getLogger().addHandler(handler)
     try:
-        with KedroSession.create(project_path=project, runtime_params=runtime_params) as session:
+        with KedroSession.create(
+            project_path=project, env=env, runtime_params=runtime_params
+        ) as session:
             session.run(pipeline_names=pipeline_names)
     finally:
+        logging.getLogger().removeHandler(handler)
         os.chdir(cwd)
     summary = project / "data" / "08_reporting" / runtime_params["wave"] / "run_summary.json"
     return json.loads(summary.read_text()) if summary.exists() else None

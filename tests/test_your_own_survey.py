@@ -5,6 +5,10 @@ export (anonymous, consent column) from ../shared/realdata (skipped when
 absent), inspected into an environment of a private copy of the project (never
 the repository's conf), then run as the inspected starter is, with the shipped
 sample roster and with a real roster mapped by configuration only.
+
+The UTAUT2 survey runs as a user runs it, ``segmentation inspect`` and ``kedro run``
+as commands (their exit codes, what they print); the GenAI runs take the same two
+steps in this process (see :func:`inspect_and_run`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import PROJECT_ROOT, REALDATA, load_parameters, run_in_copy
+from segmentation.inspect_command import inspect_export
+
+from .conftest import PROJECT_ROOT, REALDATA, load_parameters, run_in_copy, run_session
 from .conftest import copy_project as _copy_project
 
 pytestmark = pytest.mark.slow
@@ -59,9 +65,20 @@ def _need(name: str) -> Path:
 
 
 def inspect_and_run(
-    project: Path, survey: Path, env: str, wave: str, roster: tuple[Path, dict] | None = None
+    project: Path,
+    survey: Path,
+    env: str,
+    wave: str,
+    roster: tuple[Path, dict] | None = None,
+    in_process: bool = False,
 ) -> dict:
-    """Put the export where a wave's survey goes, inspect it into conf/<env>, run that environment; what came out."""
+    """Put the export where a wave's survey goes, inspect it into conf/<env>, run that environment; what came out.
+
+    As a user does it, ``segmentation inspect`` then ``kedro run`` as commands; ``in_process``, the
+    same two steps in this process (``inspect_export``, a KedroSession): the same files and summary
+    without two interpreters' start-up, for runs whose process (exit code, what it prints, no
+    traceback) another run checks. Its ``console`` is what the run's console handler would show.
+    """
     target = project / "data" / "01_raw" / "waves" / wave / "survey.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(survey, target)
@@ -79,20 +96,28 @@ def inspect_and_run(
         (project / "conf" / env / "parameters_roster.yml").write_text(
             yaml.safe_dump(mapping), encoding="utf-8"
         )
-    inspected = run_in_copy(
-        project, "-m", "segmentation", "inspect", str(target.relative_to(project)), "--env", env
-    )
-    assert inspected.returncode == 0, inspected.stdout + inspected.stderr
-    # the summary and nothing else: no logging set-up or library warnings before it
-    assert inspected.stdout.splitlines()[0] == "Columns:" and not inspected.stderr.strip(), (
-        inspected.stdout[:500] + inspected.stderr
-    )
-    run = run_in_copy(project, "-m", "kedro", "run", "--env", env, "--params", f"wave={wave}")
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-3000:]
+    if in_process:
+        inspected = "\n".join(inspect_export(project, target, env, None, False)) + "\n"
+        assert inspected.splitlines()[0] == "Columns:", inspected[:500]
+        console: list[str] = []
+        run_session(project, env=env, console=console, wave=wave)
+        output = "\n".join(console)
+    else:
+        process = run_in_copy(
+            project, "-m", "segmentation", "inspect", str(target.relative_to(project)), "--env", env
+        )
+        assert process.returncode == 0, process.stdout + process.stderr
+        # the summary and nothing else: no logging set-up or library warnings before it
+        assert process.stdout.splitlines()[0] == "Columns:" and not process.stderr.strip(), (
+            process.stdout[:500] + process.stderr
+        )
+        inspected = process.stdout
+        run = run_in_copy(project, "-m", "kedro", "run", "--env", env, "--params", f"wave={wave}")
+        output = run.stdout + run.stderr
+        assert run.returncode == 0, output[-3000:]
     reporting = project / "data" / "08_reporting" / wave
     return {
-        "inspect": inspected.stdout,
+        "inspect": inspected,
         "console": output,
         "summary": json.loads((reporting / "run_summary.json").read_text(encoding="utf-8")),
         "html": (reporting / "persona_report.html").read_text(encoding="utf-8"),
@@ -122,7 +147,7 @@ def utaut2(project):
 
 @pytest.fixture(scope="module")
 def genai(project):
-    return inspect_and_run(project, _need(GENAI), "genai", "2024-06")
+    return inspect_and_run(project, _need(GENAI), "genai", "2024-06", in_process=True)
 
 
 def _workbook_text(path: Path) -> list[str]:
@@ -243,7 +268,12 @@ def test_genai_survey_with_a_real_roster_mapped_by_configuration(tmp_path):
         )
     project = _copy_project(tmp_path)
     result = inspect_and_run(
-        project, _need(GENAI), "genai_ibm", "2024-06", roster=(_need(IBM), IBM_ROSTER)
+        project,
+        _need(GENAI),
+        "genai_ibm",
+        "2024-06",
+        roster=(_need(IBM), IBM_ROSTER),
+        in_process=True,
     )
     link = result["conf"]["parameters_ingestion.yml"]["survey"]["roster_link"]
     assert link["gender"]["values"] == {"Female": "Female", "Male": "Male"}
