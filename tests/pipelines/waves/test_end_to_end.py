@@ -34,6 +34,7 @@ from tests.conftest import (
     load_parameters,
     run_session,
 )
+from tests.undrawn_charts import charts_undrawn
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +70,10 @@ def runs(sample_runs, stage_rerun, tmp_path_factory) -> SimpleNamespace:
     frozen = copy_project(tmp_path_factory.mktemp("refit"))
     copy_outputs(sample_runs.after_march, frozen)
     (frozen / "data" / "01_raw" / "waves" / SEPTEMBER / "activity.csv").unlink()
-    refit = run_session(frozen, wave=SEPTEMBER, previous_wave=MARCH, segmentation={"refit": False})
+    with charts_undrawn():  # its words and figures are the question; sample_runs draws this wave
+        refit = run_session(
+            frozen, wave=SEPTEMBER, previous_wave=MARCH, segmentation={"refit": False}
+        )
     return SimpleNamespace(
         project=sample_runs.project,
         frozen=frozen,
