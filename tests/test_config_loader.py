@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
+from pathlib import Path
+from typing import Any, ClassVar
 
+import pytest
 import yaml
+from kedro.config import OmegaConfigLoader
 
 from segmentation.codebook import Codebook
 from segmentation.settings import CONFIG_LOADER_ARGS, CONFIG_LOADER_CLASS
 
-from .conftest import PROJECT_ROOT
+from .conftest import CONTRACT_EXAMPLES, PROJECT_ROOT, REALDATA
+from .test_your_own_survey import GENAI, IBM_ROSTER, UTAUT2
 
 CUSTOM = {
     "questionnaire": {
@@ -118,3 +124,225 @@ def test_every_wave_path_follows_the_wave_given_and_defaults_to_the_default_wave
                 assert parts[1][:2].isdigit(), (name, path)
         assert entries["previous_wave_outputs"]["wave"] == wave
         assert not any(name.startswith("_") for name in catalog)
+
+
+# ------------------------------------------------------------------ read plainly, as Kedro reads
+class KedroWay(CONFIG_LOADER_CLASS):
+    """The project's loader reading every parameter file Kedro's own way (OmegaConf nodes)."""
+
+    _soft_merge = staticmethod(OmegaConfigLoader._soft_merge)
+
+    def plain_parameters(self):
+        return None
+
+
+class KedroWayOneBase(KedroWay):
+    """KedroWay keeping conf/base's parameters as Kedro resolved them, per folder and --params.
+
+    Kedro reads and resolves conf/base alone, whatever the environment (its
+    ``_read_dir_configs`` then ``_merge_and_resolve``, kept here as they came);
+    comparing ten environments then pays for the base's 0.5 s once.
+    """
+
+    _kept: ClassVar[dict[str, Any]] = {}
+
+    def _base_files(self, conf_path: str, key: str) -> str | None:
+        base = conf_path == self._get_conf_env_path(self.base_env) and key == "parameters"
+        return f"{conf_path} {self.runtime_params!r}" if base else None
+
+    def _read_dir_configs(self, conf_path, patterns, key, processed_files, *args, **kwargs):
+        kept = self._base_files(conf_path, key)
+        if kept is None or kept not in self._kept:
+            return super()._read_dir_configs(
+                conf_path, patterns, key, processed_files, *args, **kwargs
+            )
+        files, _ = self._kept[kept]
+        processed_files.update(files)
+        return {"kept": kept}
+
+    def _merge_and_resolve(self, key, config_per_file):
+        if "kept" in config_per_file:
+            return copy.deepcopy(self._kept[config_per_file["kept"]][1])
+        resolved = super()._merge_and_resolve(key, config_per_file)
+        paths = list(config_per_file)
+        kept = paths and self._base_files(str(paths[0].parent), key)
+        if kept:
+            self._kept[kept] = (paths, copy.deepcopy(resolved))
+        return resolved
+
+
+def _plain_and_kedro(conf, env, runtime_params=None, kedro_way=KedroWay):
+    """The parameters as the project reads them (asserting the plain way was taken) and as Kedro does."""
+    args = {"env": env, "runtime_params": runtime_params or {}, **CONFIG_LOADER_ARGS}
+    loader = CONFIG_LOADER_CLASS(str(conf), **args)
+    plain = loader.plain_parameters()
+    assert plain is not None, f"env {env} was not read plainly"
+    assert repr(loader["parameters"]) == repr(plain)  # what callers get: a copy of the same
+    return plain, kedro_way(str(conf), **args)["parameters"]
+
+
+def _same(plain, kedro) -> None:
+    # repr: same keys in the same order, same values of the same types (1 is not 1.0 nor True)
+    assert repr(plain) == repr(kedro)
+
+
+@pytest.fixture(scope="module")
+def environments(tmp_path_factory) -> Path:
+    """conf/base with the kinds of environment the tests make beside it.
+
+    A custom questionnaire, a setting changed alone, a roster mapping, and
+    what ``segmentation inspect`` writes for each survey export of the data
+    contract and, when present, the real surveys the end-to-end tests inspect.
+    """
+    from segmentation.inspect_command import inspect_export
+
+    project = tmp_path_factory.mktemp("environments")
+    conf = _conf_with_env(project, {"parameters_questionnaire.yml": CUSTOM})
+    for env, files in {
+        "mine": {"parameters_mine.yml": {"survey": {"min_item_share": 0.3}}},
+        "roster": {"parameters_roster.yml": IBM_ROSTER},
+    }.items():
+        (conf / env).mkdir()
+        for name, content in files.items():
+            (conf / env / name).write_text(yaml.safe_dump(content), encoding="utf-8")
+    (project / "data" / "01_raw" / "hr").mkdir(parents=True)
+    (project / "data" / "01_raw" / "hr" / "roster.csv").write_text(
+        "employee_id,gender,department\nE1,F,Sales\nE2,M,Finance\n", encoding="utf-8"
+    )
+    (project / "export.csv").write_text(  # as tests/test_inspect_command.py inspects
+        "PE1,PE2,Gender,Department\n1,7,Male,Sales\n4,5,Female,Finance\n7,2,Female,Legal\n",
+        encoding="utf-8",
+    )
+    exports = [project / "export.csv", *sorted(CONTRACT_EXAMPLES.glob("survey_*"))] + [
+        REALDATA / name for name in (UTAUT2, GENAI) if (REALDATA / name).is_file()
+    ]
+    for n, export in enumerate(exports):
+        inspect_export(project, export, f"inspected{n}", None, False)
+    return conf
+
+
+def test_the_parameters_read_plainly_are_kedros_in_every_environment(environments):
+    envs = sorted(p.name for p in environments.iterdir() if p.name != "base")
+    assert len(envs) >= 4 + 4 * CONTRACT_EXAMPLES.is_dir()
+    for env in envs:
+        _same(*_plain_and_kedro(environments, env, {"wave": "2026-03"}, KedroWayOneBase))
+
+
+@pytest.mark.parametrize(
+    "runtime_params",
+    [
+        {},
+        # waves, a setting, a new key, a list, a mapping replaced by a value, a value by a mapping
+        {
+            "wave": "2026-03-pilot",
+            "previous_wave": "2026-03",
+            "survey": {"min_item_share": 0.3, "shapes": {"new": {"respondent_id": ["id"]}}},
+            "new": [1, "a", None],
+            "seed": {"x": 1.5},
+            "anonymity": None,
+        },
+    ],
+)
+def test_the_parameters_read_plainly_are_kedros_with_any_params(runtime_params):
+    _same(*_plain_and_kedro(PROJECT_ROOT / "conf", "local", runtime_params))
+
+
+def _tiny_conf(tmp_path, base: dict[str, str], env: dict[str, str] | None = None) -> Path:
+    conf = tmp_path / "conf"
+    for folder, files in (("base", base), ("env", env or {})):
+        (conf / folder).mkdir(parents=True)
+        for name, text in files.items():
+            (conf / folder / name).write_text(text, encoding="utf-8")
+    return conf
+
+
+GLOBALS = "languages: [en, he]\nwave_name_pattern: '^x$'\nnested: {a: {b: 2}}\n"
+
+
+def test_merging_follows_omegaconf_rule_by_rule(tmp_path):
+    conf = _tiny_conf(
+        tmp_path,
+        {
+            "globals.yml": GLOBALS,
+            "parameters.yml": (
+                "wave: ${runtime_params:wave,${globals:languages}}\n"
+                "langs: ${globals:languages}\n"
+                "text: 'in ${globals:nested.a.b} places'\n"
+                "table: {a: 1, b: [1, 2], c: {d: 1}, e: null, f: x, g: [3]}\n"
+                "_private: 1\nfloats: [1e3, 1.0, .5, .inf, 0x1F, 0o7, 1_000]\n"
+                "booleans: [yes, no, on, true, 'true', ~]\n"
+                "anchor: &shared {k: 1}\nalias: *shared\n"
+                "empty: {}\n"
+            ),
+            "parameters_more.yml": "table: {h: 2}\nempty: {later: 1}\nmore: ${globals:missing,default}\n",
+            "parameters_blank.yml": "",
+        },
+        {
+            "parameters.yml": (
+                "table: {a: {now: mapping}, b: [9], c: 5, e: {was: null}, f: null, g: []}\n"
+                "anchor: {k: 2}\nnew: ${globals:nested}\n"
+            )
+        },
+    )
+    for runtime_params in ({}, {"wave": "w", "anchor": {"k": 3}, "table": {"a": None}}):
+        plain, kedro = _plain_and_kedro(conf, "env", runtime_params)
+        _same(plain, kedro)
+    assert plain["alias"] == {"k": 1} and plain["anchor"] == {"k": 3}  # an alias is a copy
+    assert plain["text"] == "in 2 places" and plain["_private"] == 1
+
+
+@pytest.mark.parametrize(
+    "base, env, runtime_params, why",
+    [
+        ({"parameters.yml": "a: 1\nb: ${a}\n"}, {}, {}, "a reference to another key"),
+        ({"parameters.yml": "a: ${oc.select:x,1}\n"}, {}, {}, "another resolver"),
+        ({"parameters.yml": "a: ???\n"}, {}, {}, "a value OmegaConf calls missing"),
+        ({"parameters.yml": "a: '\\${x}'\n"}, {}, {}, "an escaped interpolation"),
+        ({"parameters.yml": "a: !!binary aGk=\n"}, {}, {}, "a YAML tag that is no plain value"),
+        ({"parameters.yml": "a: {b: 1}\n", "parameters_x.yml": "a: {b: 2}\n"}, {}, {}, "duplicate"),
+        (
+            {"parameters.yml": "a: {b: 1}\n"},
+            {"parameters.yml": "a: [1]\n"},
+            {},
+            "list into mapping",
+        ),
+        (
+            {"parameters.yml": "a: [1]\n"},
+            {"parameters.yml": "a: {b: 1}\n"},
+            {},
+            "mapping into list",
+        ),
+        # OmegaConf resolves an interpolation a merge replaces: a mapping merges into its value
+        ({"parameters.yml": "a: ${globals:nested}\n"}, {}, {"a": {"x": 1}}, "mapping into one"),
+        ({"parameters.yml": "a: ${globals:languages}\n"}, {}, {"a": ["fr"]}, "list into one"),
+        ({"parameters.yml": "a: 1\n"}, {}, {"a": "${globals:languages}"}, "--params interpolate"),
+        ({"parameters.yml": "- 1\n"}, {}, {}, "a list, not a mapping"),
+        ({"parameters.yml": "a: [1\n"}, {}, {}, "not YAML"),
+        ({}, {}, {}, "no parameter files"),
+    ],
+)
+def test_anything_else_is_read_kedros_way_with_kedros_result_or_error(
+    tmp_path, base, env, runtime_params, why
+):
+    conf = _tiny_conf(tmp_path, {"globals.yml": GLOBALS, **base}, env)
+    args = {"env": "env", "runtime_params": runtime_params, **CONFIG_LOADER_ARGS}
+    assert CONFIG_LOADER_CLASS(str(conf), **args).plain_parameters() is None, why
+    outcomes = []
+    for loader in (CONFIG_LOADER_CLASS(str(conf), **args), KedroWay(str(conf), **args)):
+        try:
+            outcomes.append(repr(loader["parameters"]))
+        except Exception as error:  # the same error, word for word
+            outcomes.append(f"{type(error).__name__}: {error}")
+    assert outcomes[0] == outcomes[1], why
+    if why == "mapping into one":
+        assert outcomes[0] == repr({"a": {"a": {"b": 2}, "x": 1}})
+
+
+def test_params_that_interpolate_are_read_kedros_way():
+    conf = str(PROJECT_ROOT / "conf")
+    runtime_params = {"wave": "${globals:default_wave}"}
+    loader = CONFIG_LOADER_CLASS(
+        conf, env="base", runtime_params=runtime_params, **CONFIG_LOADER_ARGS
+    )
+    assert loader.plain_parameters() is None
+    assert loader["parameters"]["wave"] == "2026-09"

@@ -16,9 +16,9 @@ from tests.conftest import PROJECT_ROOT, copy_project, run_in_copy
 
 @pytest.fixture(scope="module")
 def pattern() -> str:
-    from kedro.config import OmegaConfigLoader
+    from segmentation.settings import CONFIG_LOADER_ARGS, CONFIG_LOADER_CLASS
 
-    loader = OmegaConfigLoader(str(PROJECT_ROOT / "conf"), base_env="base", default_run_env="base")
+    loader = CONFIG_LOADER_CLASS(str(PROJECT_ROOT / "conf"), env="base", **CONFIG_LOADER_ARGS)
     return loader["parameters"]["wave_name_pattern"]
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from kedro.config import OmegaConfigLoader
 
+from segmentation.config_loader import ProjectConfigLoader
 from segmentation.datasets import CSV_SUFFIXES, EXCEL_SUFFIXES, TabularExportDataset
 from segmentation.errors import INPUT_ERROR_EXIT_CODE, InputFileError, find_input_error
 from segmentation.inspection import COMPLETION, EMAIL, EMPLOYEE_ID, TIMESTAMP, classify_columns
@@ -31,19 +31,19 @@ _ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def _parameters(project: Path, env: str | None) -> dict[str, Any]:
-    """The ingestion and inspect parameters of ``conf/base`` and, when given, the environment's."""
+    """The parameters of ``conf/base`` and, when given, the environment's, as a run reads them."""
     # Kedro calls an OmegaConf API that OmegaConf deprecates (as settings.py notes): not news for the user
     warnings.filterwarnings(
         "ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning
     )
-    loader = OmegaConfigLoader(
+    # the project's loader reads plain parameter files in about 0.05 s, not OmegaConf's 0.5 s
+    loader = ProjectConfigLoader(
         str(project / "conf"),
         base_env="base",
         default_run_env=env or "base",
         merge_strategy={"parameters": "soft"},
-        config_patterns={"selected": ["parameters*"]},
     )
-    return loader["selected"]
+    return loader["parameters"]
 
 
 def _roster_values(path: Path, columns: dict[str, list[str]]) -> dict[str, list[str]]:
