@@ -553,7 +553,14 @@ def bench_sample(args: argparse.Namespace, workdir: Path) -> dict:
     project = workdir / "project_sample"
     _copy_project(args.project, project)
     shutil.copytree(args.project / "data" / "01_raw", project / "data" / "01_raw")
-    command = [sys.executable, "-m", "kedro", "run"]
+    pipeline = args.sample_pipeline
+    command = [
+        sys.executable,
+        "-m",
+        "kedro",
+        "run",
+        *(["--pipeline", pipeline] if pipeline else []),
+    ]
     runs = []
     for _ in range(args.sample_runs):
         runs.append(
@@ -564,14 +571,20 @@ def bench_sample(args: argparse.Namespace, workdir: Path) -> dict:
             raise SystemExit(f"kedro run failed on the sample:\n{tail}")
     timings = json.loads(
         next((project / "data" / "08_reporting").glob("*/run_timings.json")).read_text()
-    )["__default__"]
+    )[pipeline or "__default__"]
     fresh, again = runs[0], runs[1:]
     print(
-        f"sample: fresh {fresh['seconds']:.1f} s, peak {fresh['peak_mib']:,.0f} MiB; again "
+        f"sample{f' (--pipeline {pipeline})' if pipeline else ''}: fresh {fresh['seconds']:.1f} s, "
+        f"peak {fresh['peak_mib']:,.0f} MiB; again "
         + ", ".join(f"{r['seconds']:.1f} s" for r in again),
         flush=True,
     )
-    return {"fresh": fresh, "again": again, "timings": timings}
+    return {"fresh": fresh, "again": again, "timings": timings, "pipeline": pipeline}
+
+
+def _sample_command(sample: dict) -> str:
+    pipeline = sample.get("pipeline")
+    return f"`kedro run --pipeline {pipeline}`" if pipeline else "`kedro run`"
 
 
 def sample_markdown(sample: dict) -> list[str]:
@@ -585,7 +598,7 @@ def sample_markdown(sample: dict) -> list[str]:
     lines = [
         "## The shipped sample (2,000 employees)",
         "",
-        f"`kedro run` in a fresh copy of the project (default wave, no earlier outputs): "
+        f"{_sample_command(sample)} in a fresh copy of the project (default wave, no earlier outputs): "
         f"**{fresh['seconds']:.1f} s** wall, peak {fresh['peak_mib']:,.0f} MiB. "
         f"The same wave run again in that copy: {again}.",
         "",
@@ -696,9 +709,14 @@ def target_lines(results: list[dict], sample: dict | None = None) -> list[str]:
     lines = ["## Targets", ""]
     if sample:
         fresh = sample["fresh"]["seconds"]
+        verdict = (
+            f"{_verdict(fresh < SAMPLE_SECONDS_TARGET)}"
+            if not sample.get("pipeline")
+            else f"for {_sample_command(sample)} only, not judged"
+        )
         lines.append(
             f"- The shipped sample, `kedro run` on a fresh copy under {SAMPLE_SECONDS_TARGET:.0f} s: "
-            f"{fresh:.1f} s, {_verdict(fresh < SAMPLE_SECONDS_TARGET)}"
+            f"{fresh:.1f} s, {verdict}"
         )
     for r in results:
         lines += _size_target_lines(r, by_n)
@@ -888,6 +906,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=3,
         help="kedro runs on the shipped sample: the first on a fresh copy, the rest again in it "
         "(default %(default)s; 0 skips the sample)",
+    )
+    p.add_argument(
+        "--sample-pipeline",
+        default=None,
+        help="time `kedro run --pipeline NAME` on the shipped sample instead of the whole run "
+        "(the harness's own test: a shorter real run; the sample's target is then not judged)",
     )
     p.add_argument(
         "--csv-from",

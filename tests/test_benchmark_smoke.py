@@ -2,7 +2,9 @@
 
 Runs ``benchmarks/run.py`` on 2,000 employees, with the peers on small samples,
 into a temporary folder: the run must succeed and write a results table with
-the machine, the sizes, the peers and per-node times.
+the machine, the sizes, the peers and per-node times. Its section on the shipped
+sample comes from a real but shorter run there (``--sample-pipeline ingestion``):
+the whole pipeline is timed on the 2,000 employees.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ def test_harness_runs_on_2000_employees(tmp_path):
         "notebook",
         "--sample-runs",
         "1",
+        # the sample's section from a real, shorter run: the whole pipeline is the 2,000 run's
+        "--sample-pipeline",
+        "ingestion",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -62,7 +67,11 @@ def test_harness_runs_on_2000_employees(tmp_path):
     assert size["peers"]["stepmix"] == {"skipped": "not in --peers"}
     sample = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))["sample"]
     assert sample["fresh"]["returncode"] == 0 and sample["again"] == []
+    assert sample["fresh"]["seconds"] > 0 and sample["fresh"]["peak_mib"] > 0
     assert sample["timings"]["timings_seconds"]["total"] > 0
+    assert {"parse_roster", "parse_survey"} <= set(sample["timings"]["timings_seconds"])
+    assert "`kedro run --pipeline ingestion` in a fresh copy of the project" in text
+    assert "for `kedro run --pipeline ingestion` only, not judged" in text
     assert "| load survey_raw |" in text
 
 
@@ -119,6 +128,11 @@ def test_the_issue_targets_are_judged_on_the_measured_figures():
     )
     text = "\n".join(lines)
     assert "on a fresh copy under 8 s: 9.5 s, **missed**" in text
+    # a sample run of one pipeline (the harness's own test) is no figure for the whole run's target
+    partial = _harness().target_lines([], {"fresh": {"seconds": 3.0}, "pipeline": "ingestion"})
+    assert "under 8 s: 3.0 s, for `kedro run --pipeline ingestion` only, not judged" in "\n".join(
+        partial
+    )
     assert (
         "100,000 from xlsx in at most 35% of the notebook's time: 20.0 s / 60.0 s = 33%, met"
         in text
