@@ -5,7 +5,11 @@ Run it by hand to look at a run's report:
     python -m tests.pipelines.report.browser data/08_reporting/2026-09 /tmp/shots
 
 writes ``report_en.png``, ``report_he.png`` (when ``he/persona_report.html`` is
-there) and ``one_pager.png`` plus ``one_pagers.pdf`` as Chromium prints them. Every call uses a fresh profile directory and switches off
+there) and ``one_pager.png`` plus ``one_pagers.pdf`` as Chromium prints them.
+
+Each page is opened once (:func:`render`): one launch gives its screenshot, its printed PDF
+and its DOM together, as the tests need them. Every launch uses a fresh profile directory,
+runs in a network namespace of its own when the system allows it, and switches off
 everything that could reach the network.
 """
 
@@ -17,6 +21,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -30,6 +36,7 @@ QUIET_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
+    "--disable-extensions",
 )
 
 
@@ -38,20 +45,76 @@ def chromium() -> str | None:
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
 
 
-def _run(args: list[str], output: Path, timeout: int = 120) -> Path:
+@cache
+def offline_prefix() -> tuple[str, ...]:
+    """Run in a fresh network namespace (no network at all) when the system allows it."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return (unshare, "-n")
+    return ()
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """What Chromium made of one page: its screenshot, its print (when asked), its DOM and its log."""
+
+    screenshot: Path
+    pdf: Path | None
+    dom: str
+    log: str
+
+
+def render(page: Path, png: Path, width: int = 1280, height: int = 4000, pdf: Path | None = None):
+    """``page`` opened once, offline: a PNG of its first ``height`` pixels at ``width`` CSS
+    pixels, the page printed to ``pdf`` (the print stylesheet applies) when given, its DOM
+    after the page has run, and Chromium's log with the page's console messages."""
     exe = chromium()
     if exe is None:
         raise RuntimeError("Chromium is not installed")
+    offline = offline_prefix()
+    # Without a network namespace, every host name fails to resolve and any request goes to a dead proxy.
+    blocked = (
+        [] if offline else ["--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"]
+    )
+    printed = [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"] if pdf else []
+    for output in (png, pdf):
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        subprocess.run(
-            [exe, *QUIET_FLAGS, f"--user-data-dir={profile}", *args],
-            check=True,
+        done = subprocess.run(
+            [
+                *offline,
+                exe,
+                *QUIET_FLAGS,
+                *blocked,
+                f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+                f"--screenshot={png}",
+                f"--window-size={width},{height}",
+                *printed,
+                "--dump-dom",
+                "--virtual-time-budget=2000",
+                Path(page).resolve().as_uri(),
+            ],
             capture_output=True,
-            timeout=timeout,
+            text=True,
+            timeout=120,
         )
-    if not output.exists():
-        raise RuntimeError(f"Chromium wrote no {output}")
-    return output
+    for output in (png, pdf):
+        if output is not None and not output.exists():
+            raise RuntimeError(f"Chromium wrote no {output}: {done.stderr[-2000:]}")
+    return Rendering(png, pdf, done.stdout, done.stderr)
+
+
+def console_errors(log: str) -> list[str]:
+    """Console messages of the page (Chromium's own chrome:// pages are not the report)."""
+    return [
+        line
+        for line in log.splitlines()
+        if ("CONSOLE" in line or "Uncaught" in line or "Refused to" in line)
+        and "source: chrome://" not in line
+    ]
 
 
 def screenshot_folder(default: Path) -> Path:
@@ -59,23 +122,6 @@ def screenshot_folder(default: Path) -> Path:
     folder = Path(os.environ.get("REPORT_SCREENSHOTS") or default)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def screenshot(html: Path, png: Path, width: int = 1280, height: int = 4000) -> Path:
-    """A PNG of the page's first `height` pixels at `width` CSS pixels."""
-    png.parent.mkdir(parents=True, exist_ok=True)
-    return _run(
-        [f"--screenshot={png}", f"--window-size={width},{height}", Path(html).resolve().as_uri()],
-        png,
-    )
-
-
-def print_pdf(html: Path, pdf: Path) -> Path:
-    """The page printed to PDF as Chromium prints it (the print stylesheet applies)."""
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    return _run(
-        [f"--print-to-pdf={pdf}", "--no-pdf-header-footer", Path(html).resolve().as_uri()], pdf
-    )
 
 
 def pdf_page_count(pdf: Path) -> int:
@@ -92,12 +138,12 @@ def main(argv: list[str]) -> int:
     }
     for name, html in pages.items():
         if html.exists():
-            print(screenshot(html, out / name))
+            print(render(html, out / name).screenshot)
     one_pagers = run_dir / "persona_one_pagers.html"
     if one_pagers.exists():
-        print(screenshot(one_pagers, out / "one_pager.png", width=900, height=1300))
-        pdf = print_pdf(one_pagers, out / "one_pagers.pdf")
-        print(pdf, pdf_page_count(pdf), "pages")
+        shown = render(one_pagers, out / "one_pager.png", 900, 1300, out / "one_pagers.pdf")
+        print(shown.screenshot)
+        print(shown.pdf, pdf_page_count(shown.pdf), "pages")
     return 0
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import io
+import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from openpyxl import load_workbook
 from segmentation.pipelines.report import create_pipeline, nodes
 from tests.conftest import load_parameters
 
+from .browser import Rendering, chromium, render, screenshot_folder
 from .helpers import (
     WAVE,
     World,
@@ -46,6 +50,14 @@ class BuiltReport:
             for cell in row
             if cell.value is not None
         )
+
+
+@dataclass
+class PrintedWorkbook:
+    workbook: Path  # the whole workbook as a PDF
+    personas: Path  # the Personas sheet alone as a PDF
+    returncode: int
+    log: str  # what LibreOffice said
 
 
 def value_proposition_params() -> dict:
@@ -130,3 +142,65 @@ def english_report(world, tmp_path_factory) -> BuiltReport:
 @pytest.fixture(scope="session")
 def hebrew_report(world, tmp_path_factory) -> BuiltReport:
     return build_report(world, tmp_path_factory.mktemp("report_he"), language="he")
+
+
+@pytest.fixture(scope="session")
+def rendered_pages(english_report, hebrew_report, tmp_path_factory) -> dict[str, Rendering]:
+    """Both languages' report and one-pagers as Chromium shows them, one launch per page.
+
+    ``report_<language>`` (1280 px wide) and ``one_pager_<language>`` (900 px, printed to PDF
+    too); each has its screenshot, DOM and console log. $REPORT_SCREENSHOTS keeps the PNGs.
+    """
+    if chromium() is None:
+        pytest.skip("headless Chromium is not installed (apt-get install -y chromium)")
+    out = screenshot_folder(tmp_path_factory.mktemp("pages"))
+    pages = {}
+    for language, built in (("en", english_report), ("he", hebrew_report)):
+        pages[f"report_{language}"] = render(built.html_path, out / f"report_{language}.png")
+        pages[f"one_pager_{language}"] = render(
+            built.html_path.parent / "persona_one_pagers.html",
+            out / f"one_pager_{language}.png",
+            900,
+            1300,
+            pdf=out / f"one_pagers_{language}.pdf",
+        )
+    return pages
+
+
+@pytest.fixture(scope="session")
+def workbook_pdfs(english_report, tmp_path_factory) -> PrintedWorkbook:
+    """The English workbook, and its Personas sheet alone, as LibreOffice prints them (one start)."""
+    soffice = next((p for p in (shutil.which("soffice"), shutil.which("libreoffice")) if p), None)
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)")
+    folder = tmp_path_factory.mktemp("workbook_pdfs")
+    personas = english_report.workbook()
+    for name in personas.sheetnames:
+        if name != "Personas":
+            del personas[name]
+    personas.save(folder / "personas.xlsx")
+    done = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(english_report.xlsx_path),
+            str(folder / "personas.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "HOME": str(folder / "home")},
+    )
+    return PrintedWorkbook(
+        folder / f"{english_report.xlsx_path.stem}.pdf",
+        folder / "personas.pdf",
+        done.returncode,
+        done.stdout + done.stderr,
+    )

@@ -13,12 +13,11 @@ from PIL import Image
 from segmentation import charts as ch
 from tests.conftest import load_parameters
 
-from .browser import chromium, pdf_page_count, print_pdf, screenshot, screenshot_folder
+from .browser import console_errors, pdf_page_count
 
 # Widths (CSS px) of the slots a chart can sit in at the page's 1080 px maximum width.
 FULL, WIDE_FIRST, HALF = 1000, 575, 480
 MIN_FONT_PT = 9  # the smallest font size charts.py uses
-CHROMIUM = pytest.mark.skipif(chromium() is None, reason="Chromium is not installed")
 
 
 def _images(page: str):
@@ -96,8 +95,7 @@ def test_one_pager_trait_charts_print_their_text_as_large_as_the_body_text(
             assert printed_pt >= MIN_FONT_PT
 
 
-@CHROMIUM
-def test_one_pagers_print_one_whole_page_per_persona(english_report, hebrew_report, tmp_path):
+def test_one_pagers_print_one_whole_page_per_persona(english_report, hebrew_report, rendered_pages):
     """One page each, and nothing cut off: every page ends with the one-pager's footer."""
     pypdf = pytest.importorskip("pypdf")
     labels = load_parameters("report")["report"]["labels"]
@@ -105,29 +103,19 @@ def test_one_pagers_print_one_whole_page_per_persona(english_report, hebrew_repo
         cards = [c for c in report.outputs["report_personas"]["cards"] if not c["hidden"]]
         html = report.html_path.parent / "persona_one_pagers.html"
         assert html.read_text(encoding="utf-8").count('<article class="one-pager"') == len(cards)
-        pdf = print_pdf(html, tmp_path / f"one_pagers_{language}.pdf")
+        pdf = rendered_pages[f"one_pager_{language}"].pdf
         assert pdf_page_count(pdf) == len(cards)
         footer = labels[language]["one_pager"]["footer"].split("{")[0].strip()
         for number, page in enumerate(pypdf.PdfReader(pdf).pages, start=1):
             assert footer in page.extract_text(), (language, number, "footer cut off")
 
 
-@CHROMIUM
-def test_screenshots_of_the_one_pagers_in_both_languages(english_report, hebrew_report, tmp_path):
-    """Screenshots to look at; set REPORT_SCREENSHOTS=<folder> to keep them (the reports' own
-    screenshots are taken by test_clients.py's offline rendering test, into the same folder)."""
-    out = screenshot_folder(tmp_path)
-    shots = [
-        screenshot(
-            report.html_path.parent / "persona_one_pagers.html",
-            out / f"one_pager_{language}.png",
-            900,
-            1300,
-        )
-        for report, language in ((english_report, "en"), (hebrew_report, "he"))
-    ]
-    for png in shots:
-        image = Image.open(png).convert("L")
-        assert image.size[0] >= 900
-        # Not blank: the page draws text and charts.
-        assert len(set(image.resize((90, 130)).tobytes())) > 20
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_the_one_pagers_render_offline_without_console_errors(rendered_pages, language):
+    """Screenshots to look at ($REPORT_SCREENSHOTS=<folder> keeps them, beside the reports')."""
+    shown = rendered_pages[f"one_pager_{language}"]
+    image = Image.open(shown.screenshot).convert("L")
+    assert image.size[0] >= 900
+    # Not blank: the page draws text and charts.
+    assert len(set(image.resize((90, 130)).tobytes())) > 20
+    assert console_errors(shown.log) == []
