@@ -16,13 +16,15 @@ from ..conftest import PROJECT_ROOT
 SOFFICE = next((p for p in (shutil.which("soffice"), shutil.which("libreoffice")) if p), None)
 
 
-@pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)",
-)
-@pytest.mark.parametrize("relative", ["hr/roster.xlsx", "waves/2026-03/survey.xlsx"])
-def test_libreoffice_reads_the_sample_workbook_as_the_pipeline_does(relative, tmp_path):
-    workbook = PROJECT_ROOT / "data" / "01_raw" / relative
+WORKBOOKS = ["hr/roster.xlsx", "waves/2026-03/survey.xlsx"]
+
+
+@pytest.fixture(scope="module")
+def converted_by_libreoffice(tmp_path_factory):
+    """Both workbooks saved as csv by LibreOffice, in one start of it: (the folder, its result)."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)")
+    folder = tmp_path_factory.mktemp("libreoffice")
     result = subprocess.run(
         [
             SOFFICE,
@@ -32,17 +34,26 @@ def test_libreoffice_reads_the_sample_workbook_as_the_pipeline_does(relative, tm
             "--convert-to",
             "csv:Text - txt - csv (StarCalc):44,34,76",
             "--outdir",
-            str(tmp_path),
-            str(workbook),
+            str(folder),
+            *(str(PROJECT_ROOT / "data" / "01_raw" / relative) for relative in WORKBOOKS),
         ],
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "HOME": str(tmp_path / "home")},
+        env={**os.environ, "HOME": str(folder / "home")},
     )
+    return folder, result
+
+
+@pytest.mark.parametrize("relative", WORKBOOKS)
+def test_libreoffice_reads_the_sample_workbook_as_the_pipeline_does(
+    relative, converted_by_libreoffice
+):
+    workbook = PROJECT_ROOT / "data" / "01_raw" / relative
+    folder, result = converted_by_libreoffice
     assert result.returncode == 0, result.stderr
     converted = pd.read_csv(
-        tmp_path / (workbook.stem + ".csv"), dtype=str, keep_default_na=False, header=None
+        folder / (workbook.stem + ".csv"), dtype=str, keep_default_na=False, header=None
     )
     ours = TabularExportDataset(str(workbook)).load().cells
     assert converted.shape == ours.shape
