@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from kedro.config import MissingConfigException
 
-from segmentation.errors import ParameterError
+from segmentation.errors import ConfigurationError, ParameterError, find_run_stop
 from segmentation.hooks import check_given_waves, paths_outside
 from segmentation.waves import check_wave_name
 from tests.conftest import PROJECT_ROOT, copy_project, run_in_copy
@@ -261,3 +262,29 @@ def test_the_catalog_holds_every_parameter_a_pipeline_reads():
         "params:report": params["report"],
         "params:report.language": "en",
     }
+
+
+@pytest.mark.slow
+def test_an_environment_that_does_not_exist_stops_with_one_line_and_exit_2(project):
+    """`kedro run --env nope` ended in Kedro's MissingConfigException traceback, exit 1."""
+    before = _files(project)
+    result = run_in_copy(project, "-m", "kedro", "run", "--env", "nope")
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    errors = [line for line in output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "conf/nope: this configuration folder does not exist" in errors[0]
+    assert "--env names a folder under conf/" in errors[0]
+    assert "Traceback" not in output
+    assert _files(project) == before
+
+
+def test_other_missing_configuration_is_one_line_naming_kedros_reason():
+    try:  # as Kedro's session hands it on: wrapped in another exception
+        try:
+            raise MissingConfigException("No files of YAML or JSON format found in conf/base.")
+        except MissingConfigException as missing:
+            raise RuntimeError("the session could not load its context") from missing
+    except RuntimeError as wrapped:
+        stop = find_run_stop(wrapped)
+    assert isinstance(stop, ConfigurationError)
+    assert str(stop).startswith("conf/: No files of YAML or JSON format found in conf/base.")

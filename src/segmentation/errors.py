@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import errno
 
+from kedro.config import MissingConfigException
+
 # Operating-system errors a user fixes outside the pipeline (permissions, disk space).
 _OS_PROBLEMS = {
     errno.EACCES: (
@@ -82,6 +84,25 @@ class OutputWriteError(RunStopped):
         )
 
 
+class ConfigurationError(RunStopped):
+    """The project's configuration cannot be read (an environment that does not exist, no files)."""
+
+    _NO_FOLDER = "Given configuration path either does not exist or is not a valid directory: "
+
+    @classmethod
+    def from_kedro(cls, exc: Exception) -> ConfigurationError:
+        """Kedro's MissingConfigException in one line: ``kedro run --env nope`` ended in a traceback."""
+        message = str(exc)
+        if message.startswith(cls._NO_FOLDER):
+            return cls(
+                message[len(cls._NO_FOLDER) :],
+                "this configuration folder does not exist.",
+                "--env names a folder under conf/ (`segmentation inspect <export> --env NAME` "
+                "makes one), or leave --env out.",
+            )
+        return cls("conf/", message, "the configuration files Kedro names here.")
+
+
 def _chain(exc: BaseException | None):
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
@@ -100,6 +121,8 @@ def find_run_stop(exc: BaseException | None) -> RunStopped | None:
     for cause in _chain(exc):
         if isinstance(cause, RunStopped):
             return cause
+        if isinstance(cause, MissingConfigException):
+            return ConfigurationError.from_kedro(cause)
         if isinstance(cause, OSError):
             translated = OutputWriteError.from_os_error(cause)
             if translated is not None:
