@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pandas as pd
 import pytest
 
 from segmentation.datasets import TabularExportDataset
 
 from ..conftest import PROJECT_ROOT
-
-SOFFICE = next((p for p in (shutil.which("soffice"), shutil.which("libreoffice")) if p), None)
-
+from ..libreoffice import convert
 
 WORKBOOKS = ["hr/roster.xlsx", "waves/2026-03/survey.xlsx"]
 
@@ -22,25 +16,11 @@ WORKBOOKS = ["hr/roster.xlsx", "waves/2026-03/survey.xlsx"]
 @pytest.fixture(scope="module")
 def converted_by_libreoffice(tmp_path_factory):
     """Both workbooks saved as csv by LibreOffice, in one start of it: (the folder, its result)."""
-    if SOFFICE is None:
-        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)")
     folder = tmp_path_factory.mktemp("libreoffice")
-    result = subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-            str(folder),
-            *(str(PROJECT_ROOT / "data" / "01_raw" / relative) for relative in WORKBOOKS),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "HOME": str(folder / "home")},
+    result = convert(
+        [PROJECT_ROOT / "data" / "01_raw" / relative for relative in WORKBOOKS],
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        folder,
     )
     return folder, result
 

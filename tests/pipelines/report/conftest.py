@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import copy
 import io
-import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from openpyxl import load_workbook
 
 from segmentation.pipelines.report import create_pipeline, nodes
 from tests.conftest import load_parameters
+from tests.libreoffice import convert
 
 from .browser import Rendering, chromium, render, screenshot_folder
 from .helpers import (
@@ -170,34 +168,13 @@ def rendered_pages(english_report, hebrew_report, tmp_path_factory) -> dict[str,
 @pytest.fixture(scope="session")
 def workbook_pdfs(english_report, tmp_path_factory) -> PrintedWorkbook:
     """The English workbook, and its Personas sheet alone, as LibreOffice prints them (one start)."""
-    soffice = next((p for p in (shutil.which("soffice"), shutil.which("libreoffice")) if p), None)
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-calc-nogui)")
     folder = tmp_path_factory.mktemp("workbook_pdfs")
     personas = english_report.workbook()
     for name in personas.sheetnames:
         if name != "Personas":
             del personas[name]
     personas.save(folder / "personas.xlsx")
-    done = subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(english_report.xlsx_path),
-            str(folder / "personas.xlsx"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(folder / "home")},
-    )
+    done = convert([english_report.xlsx_path, folder / "personas.xlsx"], "pdf", folder)
     return PrintedWorkbook(
         folder / f"{english_report.xlsx_path.stem}.pdf",
         folder / "personas.pdf",
