@@ -168,9 +168,8 @@ class ProjectConfigLoader(OmegaConfigLoader):
             return self._merge_configs(
                 configs[0], configs[1], "parameters", self._get_conf_env_path(run_env)
             )
-        except (
-            Exception
-        ):  # anything unusual, or an error: Kedro's way gives Kedro's result or error
+        # anything unusual, or an error: Kedro's way gives Kedro's result or its error
+        except Exception:  # noqa: BLE001
             return None
 
     def _plain_files(self, conf_path: str) -> list[dict[str, Any]]:
