@@ -281,6 +281,9 @@ def wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
 def sample_runs(tmp_path_factory) -> SimpleNamespace:
     """2026-03 then 2026-09 (whose activity log gets a few bad rows): a KedroSession, then ``kedro run``.
 
+    2026-03 runs with its charts undrawn (blank PNGs, ``tests/undrawn_charts.py``): 2026-09
+    reads March's data and models, never its pictures, and every chart 2026-09 draws is real.
+
     ``after_march`` holds the outputs as they were before 2026-09 ran;
     ``console`` the lines ``kedro run --params wave=2026-09`` printed.
     """
@@ -292,7 +295,11 @@ def sample_runs(tmp_path_factory) -> SimpleNamespace:
         + "".join(f"{e},{t},{a}\n" for e, t, a, *_ in BAD_ACTIVITY_ROWS),
         encoding="utf-8",
     )
-    summaries = {MARCH: run_session(project, wave=MARCH)}
+    from tests.undrawn_charts import charts_undrawn
+
+    # March's pictures are no test's subject (no test opens its report); 2026-09's are drawn
+    with charts_undrawn():
+        summaries = {MARCH: run_session(project, wave=MARCH)}
     after_march = tmp_path_factory.mktemp("after_march")
     copy_outputs(project, after_march)
     # 2026-09 as a user runs it, `kedro run` on the command line: the console tests read its screen
