@@ -267,6 +267,27 @@ def run_session(
     return json.loads(summary.read_text()) if summary.exists() else None
 
 
+def kedro_run_in_process(project: Path, *args: str):
+    """``kedro run ARGS`` through the project's own command (``segmentation.cli``), in this process.
+
+    What the command prints and its exit code (``click.testing.Result``) without an
+    interpreter's start-up, for tests whose subject is what the command does, not that it is a
+    process: ``run_in_copy`` keeps real-process cases (``sample_runs``, the broken roster).
+    """
+    from click.testing import CliRunner
+    from kedro.framework.startup import bootstrap_project
+
+    from segmentation.cli import cli
+
+    bootstrap_project(project)
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        return CliRunner().invoke(cli, ["run", *args])
+    finally:
+        os.chdir(cwd)
+
+
 def wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
     """Every file a run of ``wave`` wrote, except the run's timings."""
     files = {}

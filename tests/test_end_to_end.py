@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,16 @@ import pytest
 
 from segmentation.sample import generate_organisation
 
-from .conftest import MARCH, SEPTEMBER, STAGES, copy_project, run_in_copy, run_session, wave_outputs
+from .conftest import (
+    MARCH,
+    SEPTEMBER,
+    STAGES,
+    copy_project,
+    kedro_run_in_process,
+    run_in_copy,
+    run_session,
+    wave_outputs,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -131,46 +139,33 @@ def test_console_output_is_short_and_ends_with_the_output_paths(sample_runs):
     assert "Saving data to" in (sample_runs.project / "logs" / "debug.log").read_text()
 
 
-# A disk that fills up when the campaign's summary is written: after the lists, rejects and
-# models (the stages run one after the other), and before waves and the report (no need to draw).
-FULL_DISK_RUN = """
-import errno, os, sys
-from unittest import mock
-from kedro_datasets.json import JSONDataset
-save = JSONDataset.save
-def full(self, data):
-    if str(self._filepath).endswith("campaign_summary.json"):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._filepath))
-    return save(self, data)
-mock.patch.object(JSONDataset, "save", full).start()
-from kedro.framework.cli import main
-sys.argv = ["kedro", "run", "--params", "wave=2026-09"]
-main()
-"""
+def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, runs, monkeypatch):
+    """A disk that fills up when the campaign's summary is written: after the lists, rejects and
+    models (the stages run one after the other), and before waves and the report."""
+    from kedro_datasets.json import JSONDataset
 
+    save = JSONDataset.save
 
-def test_a_run_that_fails_midway_leaves_the_previous_outputs_untouched(project, runs):
+    def full(self, data):
+        if str(self._filepath).endswith("campaign_summary.json"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._filepath))
+        return save(self, data)
+
+    monkeypatch.setattr(JSONDataset, "save", full)
     before = wave_outputs(project, "2026-09")
     assert any(name.endswith("targeting/all_personas.csv") for name in before)
-    result = subprocess.run(
-        [sys.executable, "-c", FULL_DISK_RUN],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml")},
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 2, output
-    assert (
-        "the disk is full (no space left on device); this wave's previous outputs were left as they were."
-        in output
-    )
-    assert "Traceback" not in output
+    result = kedro_run_in_process(project, "--params", "wave=2026-09")
+    staged = project / "data" / ".staging" / "2026-09"
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"Error: {staged}/08_reporting/2026-09/campaign_summary.json: the disk is full (no space "
+        "left on device); this wave's previous outputs were left as they were. "
+        "Expected: free space on the disk that holds data/.",
+        "The run stopped; fix this and run again. Details: logs/debug.log",
+    ]
     # every output of the complete run is as it was, and none of the failed run's is in place
     assert wave_outputs(project, "2026-09") == before
     # the failed run did write lists and rejects before the disk filled: they stayed in its staging folder
-    staged = project / "data" / ".staging" / "2026-09"
     assert (staged / "08_reporting" / "2026-09" / "targeting" / "all_personas.csv").is_file()
     assert (staged / "02_intermediate" / "2026-09" / "rejects.csv").is_file()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import shutil
 
 import pytest
 import yaml
@@ -13,7 +12,7 @@ import yaml
 from segmentation.errors import InputFileError
 from segmentation.pipelines import campaign, ingestion, personas, report, reporting, waves
 from segmentation.pipelines.campaign import nodes
-from tests.conftest import PROJECT_ROOT, run_in_copy
+from tests.conftest import PROJECT_ROOT, copy_project, kedro_run_in_process
 
 from .helpers import CONSTRUCTS, campaign_params, questionnaire_params, run_campaign
 
@@ -138,31 +137,21 @@ def test_the_check_is_the_first_node_of_the_run():
 
 
 def test_a_bad_playbook_stops_kedro_run_with_one_line_and_exit_2(tmp_path):
-    for name in ("src", "conf"):
-        shutil.copytree(
-            PROJECT_ROOT / name,
-            tmp_path / name,
-            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-        )
-    for name in ("pyproject.toml", ".telemetry"):
-        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
-    (tmp_path / "logs").mkdir()
-    path = tmp_path / "conf" / "base" / "parameters_campaign.yml"
+    project = copy_project(tmp_path)
+    path = project / "conf" / "base" / "parameters_campaign.yml"
     text = path.read_text(encoding="utf-8")
     text = text.replace(
         "when: {gamification_appeal_z: {gte: 0.3}}", "when: {gamification_apeal_z: {gte: 0.3}}"
     )
     text = text.replace("when: {barriers_z: {gte: 0.5}}", "when: {barriers_zz: {gte: 0.5}}")
     path.write_text(text, encoding="utf-8")
-    result = run_in_copy(tmp_path, "-m", "kedro", "run")
-    output = result.stdout + result.stderr
-    assert result.returncode == 2, output
-    errors = [line for line in output.splitlines() if line.startswith("Error:")]
-    assert (
-        len(errors) == 1 and "gamification_apeal_z" in errors[0] and "barriers_zz" in errors[0]
-    ), output
-    assert "Traceback" not in output
-    assert "parse_roster" not in output  # stopped before reading any input
+    result = kedro_run_in_process(project)
+    assert result.exit_code == 2, result.output
+    (error, hint) = result.output.splitlines()
+    assert error.startswith("Error:") and "gamification_apeal_z" in error and "barriers_zz" in error
+    assert hint == "The run stopped; fix this and run again. Details: logs/debug.log"
+    # stopped before reading any input: no stage wrote anything
+    assert sorted(p.name for p in (project / "data").iterdir()) == ["01_raw"]
 
 
 # ------------------------------------------------------------------ a survey of its own
