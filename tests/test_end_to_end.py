@@ -116,6 +116,12 @@ def test_broken_input_gives_one_clear_message_and_no_traceback(tmp_path):
     assert "Error: data/01_raw/hr/roster.csv: the file is semicolon (;)-separated" in output
     assert "Traceback" not in output
     assert "Traceback" in (project / "logs" / "debug.log").read_text()
+    # the console as conf/logging.yml sets it up: the stage and what is read, never Kedro's
+    # dataset chatter, which goes to the debug log
+    assert "▸ ingestion (9 steps)" in result.stdout.splitlines()
+    assert "Reading roster file data/01_raw/hr/roster.csv" in result.stdout.splitlines()
+    assert "Loading data from" not in output
+    assert "Loading data from" in (project / "logs" / "debug.log").read_text()
 
 
 def test_console_output_is_short_and_ends_with_the_output_paths(sample_runs):
