@@ -2,7 +2,7 @@
 
 Not a test: a script that prints figures and writes ``benchmarks/results.md``.
 
-    python benchmarks/run.py                          # 10,000, 100,000 and 1,000,000 employees
+    python benchmarks/run.py                          # 10,000 to 2,000,000 employees
     python benchmarks/run.py --sizes 10000,100000     # some sizes only
     python benchmarks/run.py --skip-peers             # the pipeline only
 
@@ -12,7 +12,9 @@ For every size it
    seed ``--seed``, one survey wave ``2026-03``): roster and survey as xlsx
    (roster.xlsx, a Microsoft Forms export) below ``--csv-from`` employees,
    as csv (roster.csv, a Google Forms export) from there on;
-2. runs ``kedro run --params wave=2026-03`` in a subprocess, in a private copy
+2. runs ``kedro run --params wave=2026-03`` (with ``--pipelines NAMES``, those
+   registered pipelines only: a partial run, whose figures are not judged
+   against the targets) in a subprocess, in a private copy
    of the project (conf, src, pyproject.toml, .telemetry; the generated data
    in that copy's ``data/01_raw``), with a pseudonymisation key set through
    ``$SEGMENTATION_PSEUDONYM_KEY``; it records the wall time, the peak
@@ -460,6 +462,29 @@ def median_of(runs: list[dict]) -> dict:
     return chosen
 
 
+def timing_entry(run_timings: dict, pipelines: list[str] | None) -> dict:
+    """The entry of ``run_timings.json`` that a run of these registered pipelines wrote.
+
+    RunTimingHook keys an entry by the pipelines Kedro ran, joined by ``+``
+    (``__default__`` for the whole run); ``kedro run --pipelines a,b`` hands them
+    over in no fixed order (it drops repeats through a set), so the key is
+    matched as a set of names.
+    """
+    wanted = set(pipelines or ["__default__"])
+    for key, entry in run_timings.items():
+        if set(key.split("+")) == wanted:
+            return entry
+    raise SystemExit(
+        f"run_timings.json has no timings of {' + '.join(sorted(wanted))}, only of: "
+        + ", ".join(run_timings)
+    )
+
+
+def _run_command(pipelines: list[str] | None) -> str:
+    """The run a size's figures are of: ``kedro run`` or ``kedro run --pipelines a,b``."""
+    return "kedro run" + (f" --pipelines {','.join(pipelines)}" if pipelines else "")
+
+
 def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
     csv = n >= args.csv_from
     print(f"\n== {n:,} employees ({'csv' if csv else 'xlsx'}) ==", flush=True)
@@ -469,7 +494,16 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
         f"{truth['valid_respondents']:,} valid respondents, {truth['planted_k']} planted personas",
         flush=True,
     )
-    command = [sys.executable, "-m", "kedro", "run", "--params", f"wave={WAVE}"]
+    pipelines = args.pipelines
+    command = [
+        sys.executable,
+        "-m",
+        "kedro",
+        "run",
+        "--params",
+        f"wave={WAVE}",
+        *(["--pipelines", ",".join(pipelines)] if pipelines else []),
+    ]
     runs = []
     for _ in range(args.repeat):
         runs.append(
@@ -477,17 +511,25 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
         )
         if runs[-1]["returncode"] != 0:
             tail = (project / "logs" / "benchmark_run.log").read_text()[-3000:]
-            raise SystemExit(f"kedro run failed at {n:,} employees:\n{tail}")
+            raise SystemExit(f"{_run_command(pipelines)} failed at {n:,} employees:\n{tail}")
     run = median_of(runs)
-    summary = json.loads(
-        (project / "data" / "08_reporting" / WAVE / "run_summary.json").read_text()
+    assignments = project / "data" / "07_model_output" / WAVE / "persona_assignments.parquet"
+    if pipelines and not assignments.exists():
+        raise SystemExit(
+            f"{_run_command(pipelines)} at {n:,} employees wrote no persona_assignments: "
+            "the ARI needs the personas stage (add personas to --pipelines)"
+        )
+    reporting = project / "data" / "08_reporting" / WAVE
+    # run_summary.json is the reporting stage's: a partial run without it has none
+    summary = (
+        json.loads((reporting / "run_summary.json").read_text())
+        if (reporting / "run_summary.json").exists()
+        else {}
     )
-    run_timings = json.loads(
-        (project / "data" / "08_reporting" / WAVE / "run_timings.json").read_text()
-    )
-    timings = dict(run_timings["__default__"]["timings_seconds"])
-    io_timings = dict(run_timings["__default__"]["io_seconds"])
-    peak_after_node = dict(run_timings["__default__"].get("peak_mib_after_node") or {})
+    entry = timing_entry(json.loads((reporting / "run_timings.json").read_text()), pipelines)
+    timings = dict(entry["timings_seconds"])
+    io_timings = dict(entry["io_seconds"])
+    peak_after_node = dict(entry.get("peak_mib_after_node") or {})
     chosen_k = (summary.get("personas") or {}).get("chosen_k")
     if chosen_k is None:
         chosen_k = json.loads(
@@ -501,8 +543,9 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
         "peak_mib_after_node": peak_after_node,
         "chosen_k": chosen_k,
     }
+    partial = f" ({_run_command(pipelines)})" if pipelines else ""
     print(
-        f"ours: {ours['seconds']:.1f} s wall, peak {ours['peak_mib']:,.0f} MiB, k={chosen_k} "
+        f"ours{partial}: {ours['seconds']:.1f} s wall, peak {ours['peak_mib']:,.0f} MiB, k={chosen_k} "
         f"(planted {truth['planted_k']}), ARI {ours['ari']:.3f}",
         flush=True,
     )
@@ -538,6 +581,8 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict:
         "generate_seconds": truth["generate_seconds"],
         "ours": ours,
         "peers": peers,
+        # only a partial run says which pipelines it ran: a whole run's result is as it always was
+        **({"pipelines": pipelines} if pipelines else {}),
     }
 
 
@@ -569,9 +614,12 @@ def bench_sample(args: argparse.Namespace, workdir: Path) -> dict:
         if runs[-1]["returncode"] != 0:
             tail = (project / "logs" / "benchmark_run.log").read_text()[-3000:]
             raise SystemExit(f"kedro run failed on the sample:\n{tail}")
-    timings = json.loads(
-        next((project / "data" / "08_reporting").glob("*/run_timings.json")).read_text()
-    )[pipeline or "__default__"]
+    timings = timing_entry(
+        json.loads(
+            next((project / "data" / "08_reporting").glob("*/run_timings.json")).read_text()
+        ),
+        [pipeline] if pipeline else None,
+    )
     fresh, again = runs[0], runs[1:]
     print(
         f"sample{f' (--pipeline {pipeline})' if pipeline else ''}: fresh {fresh['seconds']:.1f} s, "
@@ -635,8 +683,10 @@ def memory_markdown(results: list[dict]) -> list[str]:
             if peak - before >= 0.05 * final:
                 grew.append(f"{node} +{peak - before:,.0f} (to {peak:,.0f})")
             before = max(before, peak)
+        of = f" of `{_run_command(r['pipelines'])}`" if r.get("pipelines") else ""
         lines.append(
-            f"- {r['n']:,} employees, peak {final:,.0f} MiB inside the nodes: " + "; ".join(grew)
+            f"- {r['n']:,} employees, peak {final:,.0f} MiB inside the nodes{of}: "
+            + "; ".join(grew)
         )
     return [*lines, ""]
 
@@ -704,8 +754,12 @@ def _size_target_lines(r: dict, by_n: dict[int, dict]) -> list[str]:
 
 
 def target_lines(results: list[dict], sample: dict | None = None) -> list[str]:
-    """Each target with the figure measured and whether it is met."""
-    by_n = {r["n"]: r for r in results}
+    """Each target with the figure measured and whether it is met.
+
+    A size run with ``--pipelines`` (part of the pipeline only) is judged on
+    nothing, and no other size is judged against it.
+    """
+    by_n = {r["n"]: r for r in results if not r.get("pipelines")}
     lines = ["## Targets", ""]
     if sample:
         fresh = sample["fresh"]["seconds"]
@@ -719,6 +773,12 @@ def target_lines(results: list[dict], sample: dict | None = None) -> list[str]:
             f"{fresh:.1f} s, {verdict}"
         )
     for r in results:
+        if r.get("pipelines"):
+            lines.append(
+                f"- {r['n']:,}: figures for `{_run_command(r['pipelines'])}` only, "
+                "not the whole run, not judged"
+            )
+            continue
         lines += _size_target_lines(r, by_n)
         ours, peers = r["ours"], {k: v for k, v in r["peers"].items() if "ari" in v}
         if peers:
@@ -728,6 +788,24 @@ def target_lines(results: list[dict], sample: dict | None = None) -> list[str]:
                 f"{best['ari']:.3f}, {_verdict(ours['ari'] >= best['ari'])}"
             )
     return [*lines, ""]
+
+
+def partial_run_lines(results: list[dict]) -> list[str]:
+    """Says plainly which sizes were run with ``--pipelines``: their figures are no whole run's."""
+    lines = [
+        f"- **Partial run at {r['n']:,} employees**: `{_run_command(r['pipelines'])}`, not the "
+        "whole run. Our wall time, peak memory and times per node there are of those pipelines "
+        "only (a peer's multiple is of that shorter run) and are not judged against the targets; "
+        "its columns below say `(partial run)`."
+        for r in results
+        if r.get("pipelines")
+    ]
+    return [*lines, ""] if lines else []
+
+
+def _size_label(r: dict) -> str:
+    """A size's column heading; a partial run's says so."""
+    return f"{r['n']:,}" + (" (partial run)" if r.get("pipelines") else "")
 
 
 def results_markdown(
@@ -756,6 +834,7 @@ def results_markdown(
         "a peer: the valid respondents among the rows it clustered). Peers are given the "
         "planted k; ours chooses k.",
         "",
+        *partial_run_lines(results),
         "| employees | input | survey rows | ours: wall | ours: peak memory | k chosen (planted) | ours: ARI "
         "| notebook: time | notebook: ARI | StepMix: time | StepMix: ARI | k-prototypes: time | k-prototypes: ARI |",
         "| ---: | --- | ---: | ---: | ---: | --- | ---: | --- | ---: | --- | ---: | --- | ---: |",
@@ -824,7 +903,7 @@ def results_markdown(
         {k for r in results for k in r["ours"]["timings"] if k != "total"},
         key=lambda k: -max(r["ours"]["timings"].get(k, 0.0) for r in results),
     )
-    lines.append("| node | " + " | ".join(f"{r['n']:,}" for r in results) + " |")
+    lines.append("| node | " + " | ".join(_size_label(r) for r in results) + " |")
     lines.append("| --- | " + " | ".join("---:" for _ in results) + " |")
     for node in [*nodes, "total"]:
         lines.append(
@@ -846,7 +925,7 @@ def results_markdown(
         "From `io_seconds` in `run_timings.json` (RunTimingHook): the load and save time of each "
         "stored dataset (in-memory handovers are not I/O); the slowest ten at the largest size, and the sum.",
         "",
-        "| dataset | " + " | ".join(f"{r['n']:,}" for r in results) + " |",
+        "| dataset | " + " | ".join(_size_label(r) for r in results) + " |",
         "| --- | " + " | ".join("---:" for _ in results) + " |",
     ]
     io_names = sorted(
@@ -914,6 +993,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(the harness's own test: a shorter real run; the sample's target is then not judged)",
     )
     p.add_argument(
+        "--pipelines",
+        default=None,
+        help="time `kedro run --pipelines NAMES` (comma-separated registered pipelines, personas "
+        "among them: the ARI is of its assignments) at every size instead of the whole run (the "
+        "harness's own test: a shorter real run; those sizes' figures are then not judged)",
+    )
+    p.add_argument(
         "--csv-from",
         type=int,
         default=1_000_000,
@@ -963,6 +1049,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.peers) - set(PEERS))
     if unknown:
         p.error(f"unknown peer(s) {', '.join(unknown)}; choose from {', '.join(PEERS)}")
+    args.pipelines = [
+        name.strip() for name in (args.pipelines or "").split(",") if name.strip()
+    ] or None
     args.mode = "bench"
     return args
 

@@ -151,3 +151,62 @@ def test_the_memory_profile_names_the_nodes_that_raised_the_peak():
         "- 1,000,000 employees, peak 2,900 MiB inside the nodes: read +1,000 (to 1,000); join +1,890 (to 2,900)"
         in text
     )
+
+
+def test_a_partial_run_at_a_size_is_said_plainly_and_judged_on_nothing():
+    harness = _harness()
+    # a 1,000,000 run of two pipelines whose figures would meet every target of a whole run
+    partial = _size(1_000_000, "csv", 30.0, 2000.0, 22.0)
+    partial["pipelines"] = ["ingestion", "personas"]
+    partial["ours"]["ari"], partial["peers"]["notebook"]["ari"] = 0.9, 0.8
+    whole = _size(2_000_000, "csv", 40.0, 3100.0, None)
+    text = "\n".join(harness.target_lines([partial, whole]))
+    assert (
+        "- 1,000,000: figures for `kedro run --pipelines ingestion,personas` only, "
+        "not the whole run, not judged" in text
+    )
+    assert "1,000,000 from csv in at most" not in text
+    assert "- 1,000,000: peak memory" not in text and "- 1,000,000: ARI" not in text
+    # a whole run is judged on its own figures, never against a partial one
+    assert "times the 1,000,000 time" not in text
+    assert "- 2,000,000: peak memory under 3 GiB: 3,100 MiB, **missed**" in text
+
+    for r in (partial, whole):
+        r.update(survey_rows=10, planted_k=5)
+        r["peers"] = {name: {"skipped": "not in --peers"} for name in harness.PEERS}
+        r["ours"].update(
+            chosen_k=5,
+            ari=0.9,
+            timings={"parse_roster": 1.0, "total": 1.0},
+            peak_mib_after_node={"parse_roster": 1000.0},
+        )
+    info = {"cores": "2", "memory": "8 GiB", "cpu": "cpu", "platform": "os", "python": "3"}
+    info["libraries"] = "kedro"
+    markdown = harness.results_markdown([partial, whole], info, "python benchmarks/run.py")
+    assert (
+        "- **Partial run at 1,000,000 employees**: `kedro run --pipelines ingestion,personas`, "
+        "not the whole run. Our wall time, peak memory and times per node there are of those "
+        "pipelines only" in markdown
+    )
+    assert "Partial run at 2,000,000" not in markdown
+    assert "| node | 1,000,000 (partial run) | 2,000,000 |" in markdown
+    assert "| dataset | 1,000,000 (partial run) | 2,000,000 |" in markdown
+    assert (
+        "- 1,000,000 employees, peak 1,000 MiB inside the nodes of "
+        "`kedro run --pipelines ingestion,personas`: parse_roster +1,000" in markdown
+    )
+    assert "- 2,000,000 employees, peak 1,000 MiB inside the nodes: parse_roster" in markdown
+    # a whole benchmark says nothing of partial runs
+    whole_only = harness.results_markdown([whole], info, "python benchmarks/run.py")
+    assert "partial" not in whole_only.lower() and "--pipelines" not in whole_only
+
+
+def test_the_timings_of_a_run_of_several_pipelines_are_found_in_either_order():
+    timing_entry = _harness().timing_entry
+    # RunTimingHook joins the names Kedro hands over; `kedro run --pipelines a,b` passes them
+    # through a set, so their order changes from one process to the next
+    timings = {"__default__": {"run": "whole"}, "personas+ingestion": {"run": "two"}}
+    assert timing_entry(timings, ["ingestion", "personas"]) == {"run": "two"}
+    assert timing_entry(timings, None) == {"run": "whole"}
+    with pytest.raises(SystemExit, match="no timings of ingestion, only of: __default__, personas"):
+        timing_entry(timings, ["ingestion"])
