@@ -27,6 +27,10 @@ ROW_REJECTED = "row_rejected"
 # Excel's day 0 for serial dates (1900 date system, with its leap-year bug).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL = re.compile(r"^\d{4,6}(\.\d+)?$")
+# No date an export writes is longer ("Tuesday, 29 September 2026 11:45:23.123456 PM +05:30" is
+# 53); longer text is left unparsed without asking dateutil, whose reading takes time that grows
+# with the square of the length (a 1 MB cell in a date column: 15 s).
+_LONGEST_DATE = 80
 _SLASHED = re.compile(
     r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?$"
 )
@@ -241,7 +245,7 @@ def column_positions(header: Iterable[Any], aliases: Iterable[str]) -> list[int]
 
 def _parse_one_date(text: str, dayfirst: bool, pivot: int) -> pd.Timestamp | None:
     text = text.strip()
-    if not text:
+    if not text or len(text) > _LONGEST_DATE:
         return None
     if _EXCEL_SERIAL.match(text):
         serial = float(text)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
+from segmentation import parsing
 from segmentation.errors import InputFileError, find_input_error
 from segmentation.pipelines.ingestion.nodes import (
     match_respondents,
@@ -143,6 +146,31 @@ def test_a_hire_date_beyond_the_calendar_is_rejected_not_a_crash(tmp_path, roste
         [3, "hire_date", "01/02/1650", "invalid_date"],
         [4, "hire_date", "9999-12-31 10:00:00", "invalid_date"],
     ]
+
+
+def test_long_text_in_a_date_column_is_no_date_and_never_reaches_dateutil(
+    tmp_path, roster_params, monkeypatch
+):
+    """A 1 MB cell where a hire date goes took 15 s of dateutil's reading (quadratic in its length)."""
+    long_texts = ["x" * 1_000_000, "2018-03-01 " + "y" * 100]
+    _, rejects, _, _ = _roster(
+        tmp_path,
+        [
+            roster_row("00001", hire_date=long_texts[0]),
+            roster_row("00002", hire_date=long_texts[1]),
+            roster_row("00003", hire_date="Tuesday, 29 September 2020 11:45:23 PM"),
+        ],
+        roster_params,
+    )
+    rejects = rejects[rejects["column"] == "hire_date"]
+    assert rejects[["row", "reason"]].values.tolist() == [[2, "invalid_date"], [3, "invalid_date"]]
+    assert [len(v) for v in rejects["value"]] == [len(t) for t in long_texts]
+
+    def read_by_pandas(text):
+        raise AssertionError(f"{len(text)} characters handed to pandas and dateutil")
+
+    monkeypatch.setattr(parsing, "pd", SimpleNamespace(Timestamp=read_by_pandas))
+    assert all(parsing._parse_one_date(text, False, 30) is None for text in long_texts)
 
 
 def test_a_birth_year_beyond_the_calendar_is_rejected_not_a_crash(tmp_path, roster_params):
