@@ -1,9 +1,10 @@
 """Charts left undrawn, for tests whose subject is the words and numbers of a run, not its pictures.
 
 matplotlib costs about 5 s of CPU for the ~50 charts of one run of the sample, most of a
-report build. The charts themselves are tested on real drawings elsewhere: the sample's runs
-(``sample_runs``, compared byte for byte stage by stage), the report built once per language
-(screenshots, Chromium, LibreOffice), a rerun drawing the same bytes, and tests/test_charts.py.
+report build. The charts themselves are tested on real drawings elsewhere: the sample's
+2026-09 run and its stage-by-stage rerun (``sample_runs``, ``stage_rerun``: the same bytes,
+charts, report and workbook included), the report built once per language (screenshots,
+Chromium, LibreOffice), and tests/test_charts.py.
 """
 
 from __future__ import annotations
