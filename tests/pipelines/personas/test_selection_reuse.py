@@ -11,17 +11,29 @@ from kedro.io import DatasetError
 from segmentation.pipelines.personas import selection
 from segmentation.pipelines.personas.datasets import EarlierJSONDataset
 
+from .conftest import four_planted_personas, quick_parameters
 from .test_selection_and_model import _basis
 
 
-@pytest.fixture()
-def small(parameters, planted):
-    """A 4-persona basis with a quick k range, and its freshly measured selection."""
-    employees, item_scores, _ = planted
+@pytest.fixture(scope="module")
+def measured(base_parameters):
+    """A 4-persona basis with a quick k range, and its freshly measured selection.
+
+    Measured once for the module: every test starts from the same first run.
+    """
+    parameters = quick_parameters(base_parameters)
     parameters["personas"]["k_selection"].update({"k_max": 5, "n_bootstrap": 4})
+    employees, item_scores, _ = four_planted_personas(parameters)
     basis = _basis(parameters, employees, item_scores)
     fresh = _select(parameters, basis, {})
     return parameters, basis, fresh
+
+
+@pytest.fixture()
+def small(measured):
+    """The module's first run, each test with its own copies to change."""
+    parameters, basis, fresh = measured
+    return copy.deepcopy(parameters), basis.copy(), copy.deepcopy(fresh)
 
 
 def _select(parameters, basis, earlier, **k_overrides):
