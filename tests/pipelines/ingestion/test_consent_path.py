@@ -68,8 +68,14 @@ def test_non_consenting_respondents_are_inferred_from_hr_data(
     assert not refuser_pids & set(item_scores["pid"])
     assert not employees.loc[employees["pid"].isin(refuser_pids), "responded"].any()
 
+    personas = load_parameters("personas")
+    # Who is placed by HR data alone is the subject, not how well k is chosen or the
+    # personas typed: fewer candidate ks, bootstraps, restarts and folds than shipped.
+    personas["personas"]["k_selection"].update({"k_max": 5, "n_init": 3, "n_bootstrap": 4})
+    personas["personas"]["model"]["n_init"] = 3
+    personas["personas"]["typing"]["cv_folds"] = 3
     parameters = {
-        **load_parameters("personas"),
+        **personas,
         "questionnaire": questionnaire,
         "wave": WAVE,
         "wave_date": None,
