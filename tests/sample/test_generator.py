@@ -343,14 +343,19 @@ def test_answers_in_files_decode_to_the_answer_tables(org, out, codebook):
     table = org.answers["2026-03"]
     items = codebook.scored_items
     lookups = {s: codebook.answer_lookup(s) for s in {codebook.items[i].scale for i in items}}
-    for row, (_, expected) in zip(rows, table.iterrows(), strict=True):
-        got = [
+    assert len(rows) == len(table)
+    # every row decoded, then compared with the table at once (a row's Series costs 1 ms)
+    got = [
+        [
             decode(codebook, i, c, lookups)
             for i, c in zip(items, row[5 : 5 + len(items)], strict=True)
         ]
-        np.testing.assert_array_equal(got, expected[items].to_numpy(dtype=float))
+        for row in rows
+    ]
+    np.testing.assert_array_equal(np.array(got), table[items].to_numpy(dtype=float))
+    for row, language in zip(rows, table["language"], strict=True):
         labels = {c for c in row[5 : 5 + len(items)] if c}
-        if expected["language"] == "he":
+        if language == "he":
             assert labels <= he_labels | {codebook.missing_labels["he"][0]}
         else:
             assert not labels & he_labels
@@ -358,13 +363,11 @@ def test_answers_in_files_decode_to_the_answer_tables(org, out, codebook):
     q = qualtrics_rows(out / "waves" / "2026-09" / "survey.csv")
     col = {name: i for i, name in enumerate(q[0])}
     table = org.answers["2026-09"]
-    numeric_rows = 0
-    for row, (_, expected) in zip(q[3:], table.iterrows(), strict=True):
-        cells = [row[col[i]] for i in items]
-        got = [decode(codebook, i, c, lookups) for i, c in zip(items, cells, strict=True)]
-        np.testing.assert_array_equal(got, expected[items].to_numpy(dtype=float))
-        if all(c in {"", "1", "2", "3", "4", "5"} for c in cells):
-            numeric_rows += 1
+    assert len(q[3:]) == len(table)
+    cells = [[row[col[i]] for i in items] for row in q[3:]]
+    got = [[decode(codebook, i, c, lookups) for i, c in zip(items, r, strict=True)] for r in cells]
+    np.testing.assert_array_equal(np.array(got), table[items].to_numpy(dtype=float))
+    numeric_rows = sum(all(c in {"", "1", "2", "3", "4", "5"} for c in r) for r in cells)
     assert 0.15 < numeric_rows / len(table) < 0.25
 
 
@@ -512,36 +515,28 @@ def test_csv_roster_and_format_switches(org, tmp_path, monkeypatch):
     assert written["survey/2026-03"].name == "survey.csv"
 
 
-def test_cli_writes_data_and_truth_outside(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+def test_cli_writes_data_and_truth_outside(tmp_path, monkeypatch):
+    """One run as the command a user types (exit code, output flushed before its fast exit);
+    the refusal and the truth table through ``main`` in this process, as from the project root."""
+    from segmentation.sample.__main__ import main
+
     out = tmp_path / "raw"
-    cmd = [
-        sys.executable,
-        "-m",
-        "segmentation.sample",
-        "--employees",
-        "300",
-        "--seed",
-        "3",
-        "--out",
-        str(out),
-    ]
-    bad = subprocess.run(
-        [*cmd, "--truth", str(out / "truth.json")],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert bad.returncode != 0 and not (out / "truth.json").exists()
+    args = ["--employees", "300", "--seed", "3", "--out", str(out)]
+    monkeypatch.chdir(ROOT)
+    # raised before anything is generated; the interpreter makes it exit status 1, the text on stderr
+    with pytest.raises(SystemExit) as bad:
+        main([*args, "--truth", str(out / "truth.json")])
+    assert "--truth must be outside" in str(bad.value.code) and not (out / "truth.json").exists()
     ok = subprocess.run(
-        [*cmd, "--truth", str(tmp_path / "truth.json"), "--roster-format", "csv"],
-        env=env,
+        [sys.executable, "-m", "segmentation.sample", *args]
+        + ["--truth", str(tmp_path / "truth.json"), "--roster-format", "csv"],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("300 employees"), ok.stdout
     assert (out / "hr" / "roster.csv").exists() and (
         out / "waves" / "2026-03" / "survey.xlsx"
     ).exists()
@@ -555,13 +550,7 @@ def test_cli_writes_data_and_truth_outside(tmp_path):
         assert all(len(details["defects"][k]) == details["defect_counts"][k] for k in DEFECT_KINDS)
     assert not any("truth" in p.name for p in out.rglob("*"))
     table_path = tmp_path / "truth.csv"
-    subprocess.run(
-        [*cmd, "--quiet", "--truth", str(table_path)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    assert main([*args, "--quiet", "--truth", str(table_path)]) == 0
     table = pd.read_csv(table_path, dtype=str, keep_default_na=False)
     assert list(table.columns) == [
         "wave",
