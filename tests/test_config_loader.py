@@ -183,9 +183,9 @@ def environments(tmp_path_factory) -> Path:
 
 
 def test_the_parameters_read_plainly_are_kedros_in_every_environment(environments):
-    """Each environment over the globals alone, and two of them over conf/base as well.
+    """Each environment over the globals alone, and an export's starter over conf/base as well.
 
-    Over conf/base Kedro's way costs 0.5 s a time (its soft merge wraps every
+    Over conf/base Kedro's way costs 0.7 s a time (its soft merge wraps every
     value of the base again); the environments' own files are what differs.
     """
     envs = sorted(p.name for p in environments.iterdir() if p.name != "base")
@@ -196,9 +196,20 @@ def test_the_parameters_read_plainly_are_kedros_in_every_environment(environment
     for env in envs:
         shutil.copytree(environments / env, alone / env)
         _same(*_plain_and_kedro(alone, env, {"wave": "2026-03"}))
-    # the questionnaire taken whole; an export's starter merged key by key
-    for env in ("custom", envs[-1]):
-        _same(*_plain_and_kedro(environments, env, {"wave": "2026-03"}))
+    # Over conf/base, once: the last export's starter (its questionnaire taken whole, its
+    # survey, personas and report settings merged key by key) with the roster mapping beside it.
+    starter = max((env for env in envs if env.startswith("inspected")), key=lambda e: int(e[9:]))
+    over_base = environments.parent / "over_base"
+    shutil.copytree(environments / "base", over_base / "base")
+    shutil.copytree(environments / starter, over_base / "starter")
+    shutil.copy(environments / "roster" / "parameters_roster.yml", over_base / "starter")
+    plain, kedro = _plain_and_kedro(over_base, "starter", {"wave": "2026-03"})
+    _same(plain, kedro)
+    questionnaire = yaml.safe_load(
+        (environments / starter / "parameters_questionnaire.yml").read_text(encoding="utf-8")
+    )["questionnaire"]
+    assert plain["questionnaire"] == questionnaire  # the starter's, not merged into base's
+    assert plain["roster"]["columns"]["employee_id"] == ["EmployeeNumber"]  # the mapping's
 
 
 def test_what_callers_get_is_a_copy_of_what_was_read_plainly():
