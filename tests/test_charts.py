@@ -149,3 +149,84 @@ def test_the_heatmap_is_the_picture_seaborn_draws():
         )
     )
     assert ours == theirs
+
+
+# Text as it reaches a chart from a hostile roster or survey, after ingestion's cleaning (control
+# characters became spaces): formula prefixes, look-alikes, direction and zero-width marks, an
+# emoji, a long name, and TeX between dollar signs, which matplotlib would typeset (or stop on).
+HOSTILE_LABELS = [
+    "Ops-North =1+1",
+    '=HYPERLINK("http://evil.example","x")',
+    "@SUM(1)",
+    "\uff1d1+1",
+    "\u202e\u200f=rtl",
+    "\u200b=zw",
+    "\U0001f642 =1",
+    "R&D $\\undefinedcommand$ costs $5",
+    "$x^2$",
+    "y" * 300,
+]
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_every_chart_draws_any_text_as_written(rtl):
+    """A unit named ``$\\undefinedcommand$`` stopped the run (matplotlib's mathtext); ``$x^2$`` was typeset."""
+    from segmentation.pipelines.waves.progress_charts import progress_chart
+
+    style, labels = _style(rtl), HOSTILE_LABELS
+    shares = [0.1 * (i % 10) or None for i in range(len(labels))]
+    drawn = charts.draw_all(
+        {
+            "bars": partial(charts.hbar_shares, style, labels, shares, title=labels[7]),
+            "stacked": partial(
+                charts.stacked_shares,
+                style,
+                labels,
+                labels[:2],
+                [[0.3, 0.7]] * len(labels),
+                ["#111", "#999"],
+                title=labels[8],
+                hidden_label=labels[0],
+            ),
+            "grouped": partial(
+                charts.grouped_shares,
+                style,
+                labels[:4],
+                {labels[7]: [0.2] * 4, labels[8]: [0.5] * 4},
+                ["#111", "#999"],
+                title=labels[6],
+            ),
+            "heatmap": partial(
+                charts.heatmap_shares,
+                style,
+                labels,
+                labels[7:9],
+                [[0.5, None]] * len(labels),
+                title=labels[9],
+            ),
+            "traits": partial(
+                charts.trait_dots,
+                style,
+                labels,
+                [4.0] * len(labels),
+                [3.0] * len(labels),
+                labels[7],
+                labels[8],
+                (1, 5),
+            ),
+            "progress": partial(
+                progress_chart,
+                style,
+                labels[7],
+                labels[8],
+                labels[0],
+                labels[:3],
+                {"2026-03": [0.2, None, 0.4], labels[8]: [0.3, 0.5, None]},
+                [0.5, None, 0.6],
+                labels[1],
+                "–",
+            ),
+        }
+    )
+    assert list(drawn) == ["bars", "stacked", "grouped", "heatmap", "traits", "progress"]
+    assert all(png.startswith(b"\x89PNG") for png in drawn.values())

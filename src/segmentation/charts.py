@@ -109,6 +109,9 @@ class ChartStyle:
             "font.family": "sans-serif",
             "font.sans-serif": [charts.get("font_family", "DejaVu Sans"), "DejaVu Sans"],
             "svg.hashsalt": "report",
+            # names and answers are drawn as written: a `$` is a dollar sign, never TeX
+            # (a unit named `$\x$` stopped the run; `$x^2$` was typeset)
+            "text.parse_math": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.titleweight": "bold",
