@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from segmentation import codebook as codebook_module
 from segmentation.pipelines.report.labels import Labels
 from segmentation.pipelines.report.nodes import resolve_report_settings
+from tests.undrawn_charts import charts_undrawn
 
 from .test_partial_survey import (
     SEVEN_POINT,
@@ -75,7 +76,9 @@ def german_run(tmp_path_factory, monkeypatch_module):
     handler.emit = records.append
     logging.getLogger("segmentation").addHandler(handler)
     try:
-        catalog = run_pipeline(root, parameters)
+        # words, scales and labels are the question; 7-point charts: tests/test_charts.py
+        with charts_undrawn():
+            catalog = run_pipeline(root, parameters)
     finally:
         logging.getLogger("segmentation").removeHandler(handler)
     return root, catalog, records

@@ -170,7 +170,9 @@ HOSTILE_LABELS = [
 
 @pytest.mark.parametrize("rtl", [False, True])
 def test_every_chart_draws_any_text_as_written(rtl):
-    """A unit named ``$\\undefinedcommand$`` stopped the run (matplotlib's mathtext); ``$x^2$`` was typeset."""
+    """A unit named ``$\\undefinedcommand$`` stopped the run (matplotlib's mathtext); ``$x^2$`` was typeset.
+
+    The trait dots are on a 1-7 scale (a 7-point survey's axis)."""
     from segmentation.pipelines.waves.progress_charts import progress_chart
 
     style, labels = _style(rtl), HOSTILE_LABELS
@@ -208,11 +210,11 @@ def test_every_chart_draws_any_text_as_written(rtl):
                 charts.trait_dots,
                 style,
                 labels,
-                [4.0] * len(labels),
+                [6.5] * len(labels),
                 [3.0] * len(labels),
                 labels[7],
                 labels[8],
-                (1, 5),
+                (1, 7),
             ),
             "progress": partial(
                 progress_chart,
