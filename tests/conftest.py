@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
@@ -10,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -229,6 +231,20 @@ def copy_outputs(source: Path, target: Path) -> None:
         shutil.copytree(folder, target / "data" / folder.name, dirs_exist_ok=True)
 
 
+@contextlib.contextmanager
+def inside(project: Path) -> Iterator[None]:
+    """In ``project`` as ``kedro run`` there has it: the project bootstrapped, its folder the working one."""
+    from kedro.framework.startup import bootstrap_project
+
+    bootstrap_project(project)
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+
+
 def run_session(
     project: Path,
     pipeline_names: list[str] | None = None,
@@ -242,13 +258,9 @@ def run_session(
     filter and format) for the messages that reach the root logger here.
     """
     from kedro.framework.session import KedroSession
-    from kedro.framework.startup import bootstrap_project
 
     from segmentation.console import ConsoleFilter, ConsoleFormatter
 
-    bootstrap_project(project)
-    cwd = os.getcwd()
-    os.chdir(project)
     handler = logging.Handler(logging.INFO)
     handler.addFilter(ConsoleFilter())
     handler.setFormatter(ConsoleFormatter())
@@ -256,13 +268,15 @@ def run_session(
     if console is not None:
         logging.getLogger().addHandler(handler)
     try:
-        with KedroSession.create(
-            project_path=project, env=env, runtime_params=runtime_params
-        ) as session:
+        with (
+            inside(project),
+            KedroSession.create(
+                project_path=project, env=env, runtime_params=runtime_params
+            ) as session,
+        ):
             session.run(pipeline_names=pipeline_names)
     finally:
         logging.getLogger().removeHandler(handler)
-        os.chdir(cwd)
     summary = project / "data" / "08_reporting" / runtime_params["wave"] / "run_summary.json"
     return json.loads(summary.read_text()) if summary.exists() else None
 
@@ -275,17 +289,11 @@ def kedro_run_in_process(project: Path, *args: str):
     process: ``run_in_copy`` keeps real-process cases (``sample_runs``, the broken roster).
     """
     from click.testing import CliRunner
-    from kedro.framework.startup import bootstrap_project
 
     from segmentation.cli import cli
 
-    bootstrap_project(project)
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
+    with inside(project):
         return CliRunner().invoke(cli, ["run", *args])
-    finally:
-        os.chdir(cwd)
 
 
 def wave_outputs(project: Path, wave: str) -> dict[str, bytes]:
