@@ -254,11 +254,14 @@ def run_session(
 ) -> dict | None:
     """One ``kedro run [--env ENV]`` in-process; the wave's run summary when the run wrote one.
 
-    ``console`` gets the lines the run's console handler would have printed (its
-    filter and format) for the messages that reach the root logger here.
+    The runner is the one ``kedro run`` uses (``segmentation.cli.DEFAULT_RUNNER``), not
+    Kedro's SequentialRunner. ``console`` gets the lines the run's console handler would have
+    printed (its filter and format) for the messages that reach the root logger here.
     """
     from kedro.framework.session import KedroSession
+    from kedro.utils import load_obj
 
+    from segmentation.cli import DEFAULT_RUNNER
     from segmentation.console import ConsoleFilter, ConsoleFormatter
 
     handler = logging.Handler(logging.INFO)
@@ -274,7 +277,7 @@ def run_session(
                 project_path=project, env=env, runtime_params=runtime_params
             ) as session,
         ):
-            session.run(pipeline_names=pipeline_names)
+            session.run(pipeline_names=pipeline_names, runner=load_obj(DEFAULT_RUNNER)())
     finally:
         logging.getLogger().removeHandler(handler)
     summary = project / "data" / "08_reporting" / runtime_params["wave"] / "run_summary.json"
